@@ -1,0 +1,1 @@
+"""Implementations of the service ports: store, sync, devices, labels."""

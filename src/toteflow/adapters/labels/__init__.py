@@ -1,0 +1,1 @@
+"""Label rendering: ZPL and PNG/PDF via python-barcode."""

@@ -1,0 +1,1 @@
+"""Label printers: raw TCP 9100, CUPS raw queue, folder."""

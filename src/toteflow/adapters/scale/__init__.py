@@ -1,0 +1,1 @@
+"""Shipping scales over serial: MT-SICS and NCI."""

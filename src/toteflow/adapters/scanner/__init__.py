@@ -1,0 +1,1 @@
+"""Barcode scanners: serial (pyserial), keyboard wedge, evdev."""

@@ -1,0 +1,1 @@
+"""SQLModel tables, engines and the unit of work."""

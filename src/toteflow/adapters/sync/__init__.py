@@ -1,0 +1,1 @@
+"""The station's sync client: push the outbox, pull the change feed."""

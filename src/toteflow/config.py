@@ -1,0 +1,181 @@
+"""Settings: packaged defaults, then an optional --config file, then TOTEFLOW_* variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ENV_PREFIX = "TOTEFLOW_"
+# Variables that steer loading itself rather than name a setting.
+RESERVED_ENV = frozenset({"TOTEFLOW_CONFIG"})
+
+
+class ConfigError(Exception):
+    """A setting is unknown or invalid; the message names the key and its source."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8765, ge=1, le=65535)
+    database_url: str = ""
+    workers: int = Field(1, ge=1, le=64)
+    tls_cert: str = ""
+    tls_key: str = ""
+    migrate: bool = True
+    max_body_bytes: int = Field(2_000_000, ge=1024)
+    session_minutes: int = Field(600, ge=1)
+    max_login_failures: int = Field(5, ge=1)
+    lockout_minutes: int = Field(5, ge=0)
+
+
+class StationSettings(_Section):
+    server_url: str = "http://127.0.0.1:8765"
+    ca_file: str = ""
+    data_dir: str = ""
+    pin_required: bool = True
+    sync_interval_seconds: float = Field(2.0, gt=0)
+
+
+class LayoutSettings(_Section):
+    file: str = "warehouse.toml"
+
+
+class DemoSettings(_Section):
+    seed: int = 42
+    products: int = Field(1000, ge=10)
+    orders: int = Field(500, ge=1)
+
+
+class Settings(_Section):
+    server: ServerSettings = ServerSettings()
+    station: StationSettings = StationSettings()
+    layout: LayoutSettings = LayoutSettings()
+    demo: DemoSettings = DemoSettings()
+    # Folder the layout and catalogue files are resolved against.
+    config_dir: Path = Field(default_factory=lambda: default_config_dir())
+
+    def resolve(self, name: str) -> Path:
+        """A config-relative file name as an absolute path."""
+        path = Path(name).expanduser()
+        return path if path.is_absolute() else self.config_dir / path
+
+
+def default_config_dir() -> Path:
+    """The shipped config folder: inside the wheel, or the repository's in a checkout."""
+    packaged = Path(__file__).parent / "_config"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "config"
+
+
+def default_assets_dir() -> Path:
+    """The shipped assets folder (styles, label templates, demo seeds)."""
+    packaged = Path(__file__).parent / "_assets"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "assets"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+def _env_layer(environ: Mapping[str, str]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Settings from TOTEFLOW_<SECTION>_<KEY> variables, and each key's variable name."""
+    layer: dict[str, dict[str, Any]] = {}
+    sources: dict[str, str] = {}
+    sections = {
+        name: set(field.annotation.model_fields)  # type: ignore[union-attr]
+        for name, field in Settings.model_fields.items()
+        if name != "config_dir"
+    }
+    for var, raw in environ.items():
+        if not var.startswith(ENV_PREFIX) or var in RESERVED_ENV:
+            continue
+        rest = var[len(ENV_PREFIX) :].lower()
+        for section, keys in sections.items():
+            key = rest.removeprefix(section + "_")
+            if key != rest and key in keys:
+                layer.setdefault(section, {})[key] = _env_value(raw)
+                sources[f"{section}.{key}"] = f"environment variable {var}"
+                break
+        else:
+            raise ConfigError(f"unknown setting in environment variable {var}")
+    return layer, sources
+
+
+def _env_value(raw: str) -> Any:
+    # Lists and tables come as JSON; everything else is left for pydantic to coerce.
+    if raw[:1] in "[{":
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def _merge(
+    base: dict[str, Any], layer: dict[str, Any], origin: str, sources: dict[str, str]
+) -> None:
+    for section, values in layer.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{origin}: [{section}] must be a table of settings")
+        target = base.setdefault(section, {})
+        for key, value in values.items():
+            target[key] = value
+            sources[f"{section}.{key}"] = origin
+
+
+def load_settings(
+    config_file: Path | str | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build the settings, raising ConfigError that names any bad key and where it came from."""
+    env = os.environ if environ is None else environ
+    defaults_path = default_config_dir() / "toteflow.toml"
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    _merge(merged, _read_toml(defaults_path), str(defaults_path), sources)
+    chosen = config_file or env.get("TOTEFLOW_CONFIG") or None
+    if chosen:
+        path = Path(chosen).expanduser()
+        _merge(merged, _read_toml(path), str(path), sources)
+    env_layer, env_sources = _env_layer(env)
+    for section, values in env_layer.items():
+        merged.setdefault(section, {}).update(values)
+    sources.update(env_sources)
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, sources, str(defaults_path))) from None
+
+
+def _describe(exc: ValidationError, sources: dict[str, str], fallback: str) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        dotted = ".".join(loc[:2])
+        where = sources.get(dotted, sources.get(loc[0], fallback) if loc else fallback)
+        name = f"[{loc[0]}] {'.'.join(loc[1:])}" if len(loc) > 1 else f"[{loc[0]}]"
+        if error["type"] == "extra_forbidden":
+            lines.append(f"unknown key {name} in {where}")
+        else:
+            lines.append(f"invalid value for {name} in {where}: {error['msg']}")
+    return "; ".join(lines)

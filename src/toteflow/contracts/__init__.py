@@ -1,0 +1,1 @@
+"""Wire schemas shared by the server and the station's sync client."""

@@ -1,0 +1,1 @@
+"""Pure warehouse rules: no IO, no frameworks; standard library and biip only."""

@@ -1,0 +1,1 @@
+"""The central FastAPI server."""
