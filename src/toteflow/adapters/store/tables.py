@@ -1,0 +1,260 @@
+"""The central database's tables (SQLModel); invariants are CHECK constraints, not hopes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+# Constraint names are fixed so that migrations name the same objects on SQLite and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+LOCATION_KINDS = ("pick_face", "reserve", "staging", "pack", "dock")
+ORDER_STATUSES = (
+    "received",
+    "allocated",
+    "released",
+    "picking",
+    "picked",
+    "packed",
+    "shipped",
+    "on_hold",
+    "cancelled",
+)
+ROLES = ("picker", "packer", "supervisor", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kw)
+
+
+class Zone(SQLModel, table=True):
+    __tablename__ = "zone"
+    __table_args__ = (sa.CheckConstraint("first_aisle <= last_aisle", name="aisle_range"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True)
+    first_aisle: int
+    last_aisle: int
+
+
+class Location(SQLModel, table=True):
+    __tablename__ = "location"
+    __table_args__ = (sa.CheckConstraint(_one_of("kind", LOCATION_KINDS), name="kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    zone_id: int | None = Field(default=None, foreign_key="zone.id", index=True)
+    aisle: int | None = None
+    bay: int | None = None
+    level: int | None = None
+    kind: str = Field(default="pick_face", max_length=20)
+    x: float = 0.0
+    y: float = 0.0
+    active: bool = True
+
+
+class Cart(SQLModel, table=True):
+    __tablename__ = "cart"
+    __table_args__ = (sa.CheckConstraint("slots > 0", name="slots_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    slots: int = 8
+    max_volume_l: float = 400.0
+    max_weight_kg: float = 150.0
+
+
+class Tote(SQLModel, table=True):
+    __tablename__ = "tote"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    volume_l: float = 50.0
+
+
+class Product(SQLModel, table=True):
+    __tablename__ = "product"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(max_length=64, unique=True)
+    description: str = Field(max_length=200)
+    lot_tracked: bool = False
+    expiry_tracked: bool = False
+    serial_tracked: bool = False
+    # A picker may take another lot than the one reserved (recorded) only where this allows.
+    lot_substitution: bool = False
+    # Must stay upright in a carton (no rotations other than about the vertical axis).
+    upright: bool = False
+    created_at: datetime = _ts()
+
+
+class ProductUnit(SQLModel, table=True):
+    """A unit of measure or pack size of a product, with its own barcode."""
+
+    __tablename__ = "product_unit"
+    __table_args__ = (
+        sa.UniqueConstraint("product_id", "uom", name="uq_product_unit_product_uom"),
+        sa.CheckConstraint("units > 0", name="units_positive"),
+        sa.CheckConstraint(
+            _one_of("barcode_kind", ("gtin8", "gtin12", "gtin13", "gtin14", "internal")),
+            name="barcode_kind",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    uom: str = Field(max_length=8)  # EA, IP (inner pack), CS (case), PL (pallet)
+    units: int = 1  # base units in one of these
+    barcode: str = Field(max_length=64, unique=True)
+    barcode_kind: str = Field(max_length=10)
+    length_mm: int = 0
+    width_mm: int = 0
+    height_mm: int = 0
+    weight_g: int = 0
+
+
+class Stock(SQLModel, table=True):
+    __tablename__ = "stock"
+    __table_args__ = (
+        sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        sa.CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        sa.CheckConstraint("reserved <= quantity", name="reserved_within_quantity"),
+        sa.Index(
+            "uq_stock_position",
+            "location_id",
+            "product_id",
+            "lot",
+            sa.func.coalesce(sa.column("expiry"), sa.literal_column("'0001-01-01'")),
+            unique=True,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    lot: str = Field(default="", max_length=40)
+    expiry: date | None = None
+    received_on: date = Field(default_factory=lambda: utcnow().date())
+    quantity: int = 0
+    reserved: int = 0
+    version: int = 0
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("status", ORDER_STATUSES), name="status"),
+        sa.Index("ix_orders_status_ship_by", "status", "ship_by"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=64, unique=True)
+    customer_name: str = Field(max_length=120)
+    ship_name: str = Field(max_length=120)
+    ship_line1: str = Field(max_length=120)
+    ship_line2: str = Field(default="", max_length=120)
+    ship_city: str = Field(max_length=80)
+    ship_region: str = Field(default="", max_length=80)
+    ship_postal_code: str = Field(max_length=20)
+    ship_country: str = Field(max_length=2)
+    carrier: str = Field(max_length=40)
+    service: str = Field(max_length=40)
+    priority: int = 5
+    ship_by: date
+    status: str = Field(default="received", max_length=20)
+    held_from: str | None = Field(default=None, max_length=20)
+    cancel_reason: str = Field(default="", max_length=200)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    version: int = 0
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = "order_line"
+    __table_args__ = (
+        sa.UniqueConstraint("order_id", "line_no", name="uq_order_line_order_line_no"),
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("allocated >= 0 AND allocated <= quantity", name="allocated_range"),
+        sa.CheckConstraint("picked >= 0 AND picked <= quantity", name="picked_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    line_no: int
+    product_id: int = Field(foreign_key="product.id", index=True)
+    quantity: int
+    allocated: int = 0
+    picked: int = 0
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    __table_args__ = (sa.CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    badge: str = Field(max_length=40, unique=True)
+    pin_hash: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = _ts()
+
+
+class Station(SQLModel, table=True):
+    __tablename__ = "station"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+    # SHA-256 of the bearer token: the token is random and long, so a fast hash is enough.
+    token_hash: str = Field(max_length=64, unique=True)
+    active: bool = True
+    created_at: datetime = _ts()
+    last_seen_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class UserSession(SQLModel, table=True):
+    """A person logged in at one station; its token is only good from that station."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    station_id: int = Field(foreign_key="station.id", index=True)
+    created_at: datetime = _ts()
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    ended_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    station_id: int | None = Field(default=None, foreign_key="station.id")
+    action: str = Field(max_length=60, index=True)
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(default="", max_length=64)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    event_id: str | None = Field(default=None, max_length=36)

@@ -1,0 +1,53 @@
+"""The unit of work over one SQLModel session: it rolls back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from toteflow.adapters.store.audit_repo import SqlAuditRepo
+from toteflow.adapters.store.catalogue_repo import SqlCatalogueRepo
+from toteflow.adapters.store.orders_repo import SqlOrderRepo
+from toteflow.adapters.store.people_repo import SqlPeopleRepo
+from toteflow.services.ports import AuditRepo, CatalogueRepo, OrderRepo, PeopleRepo
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> Self:
+        self.session = Session(self._engine, expire_on_commit=False)
+        self.catalogue: CatalogueRepo = SqlCatalogueRepo(self.session)
+        self.orders: OrderRepo = SqlOrderRepo(self.session)
+        self.people: PeopleRepo = SqlPeopleRepo(self.session)
+        self.audit: AuditRepo = SqlAuditRepo(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    """Makes a fresh unit of work per use case, all on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)

@@ -1,0 +1,44 @@
+"""Who may do what: roles and the permissions each one holds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PICKER = "picker"
+    PACKER = "packer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    READ_CATALOGUE = "read_catalogue"  # products, locations, stock
+    ADJUST_STOCK = "adjust_stock"
+    READ_ORDERS = "read_orders"
+    MANAGE_ORDERS = "manage_orders"  # create, cancel, change lines, hold, release
+    MANAGE_USERS = "manage_users"
+    MANAGE_STATIONS = "manage_stations"
+    READ_AUDIT = "read_audit"
+    MANAGE_CATALOGUE = "manage_catalogue"  # products and locations
+
+
+_FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.PICKER: _FLOOR,
+    Role.PACKER: _FLOOR,
+    Role.SUPERVISOR: _FLOOR
+    | {
+        Permission.ADJUST_STOCK,
+        Permission.MANAGE_ORDERS,
+        Permission.MANAGE_USERS,
+        Permission.READ_AUDIT,
+    },
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def allows(role: Role, permission: Permission) -> bool:
+    """Whether a person in this role may do this."""
+    return permission in GRANTS[role]

@@ -1,0 +1,50 @@
+"""The central server's FastAPI app, built by a factory from ready-made services."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+import toteflow
+from toteflow.contracts.common import Problem
+from toteflow.server import errors
+from toteflow.server.deps import Services, ServicesDep
+from toteflow.server.limits import BodySizeLimit
+from toteflow.server.routes import catalogue, orders, people
+
+API_PREFIX = "/api/v1"
+_PROBLEMS: dict[int | str, dict[str, object]] = {
+    code: {"model": Problem, "description": text}
+    for code, text in {
+        401: "No valid station token or log-in",
+        403: "The person's role may not do this",
+        404: "Not found",
+        409: "Refused by the current state (duplicate, illegal transition, not enough stock)",
+        413: "Request body too large",
+    }.items()
+}
+
+
+def create_app(services: Services, *, max_body_bytes: int = 2_000_000) -> FastAPI:
+    app = FastAPI(
+        title="toteflow",
+        version=toteflow.__version__,
+        description="Central server of toteflow: catalogue, stock, orders, people, audit.",
+    )
+    app.state.services = services
+    errors.install(app)
+
+    api = APIRouter(prefix=API_PREFIX, responses=_PROBLEMS)
+    api.include_router(catalogue.router)
+    api.include_router(orders.router)
+    api.include_router(people.router)
+    app.include_router(api)
+
+    @app.get("/healthz", tags=["health"], responses={503: {"model": Problem}})
+    def healthz(services: ServicesDep) -> JSONResponse:
+        """Whether the server and its database answer."""
+        services.health()
+        return JSONResponse({"status": "ok", "version": toteflow.__version__})
+
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    return app

@@ -1,0 +1,101 @@
+"""Request dependencies, each named once: the services, the station, the person, the role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+
+from toteflow.contracts.people import Station
+from toteflow.domain.roles import Permission
+from toteflow.services.actor import Actor
+from toteflow.services.catalogue import CatalogueService
+from toteflow.services.errors import Unauthenticated
+from toteflow.services.orders import OrderService
+from toteflow.services.people import PeopleService
+
+SESSION_HEADER = "X-Toteflow-Session"
+
+
+@dataclass(frozen=True)
+class Services:
+    """The use cases the routes call; bootstrap builds one set per server process."""
+
+    catalogue: CatalogueService
+    orders: OrderService
+    people: PeopleService
+    health: Callable[[], None]
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_station(
+    request: Request,
+    services: ServicesDep,
+    authorization: Annotated[
+        str | None, Header(description="`Bearer <station token>`", include_in_schema=False)
+    ] = None,
+) -> Station:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("send the station's token as 'Authorization: Bearer <token>'")
+    station = services.people.authenticate_station(token.strip())
+    request.state.actor = Actor(None, station.id, None)
+    return station
+
+
+StationDep = Annotated[Station, Depends(get_station)]
+
+
+def get_actor(
+    request: Request,
+    services: ServicesDep,
+    station: StationDep,
+    session: Annotated[
+        str | None,
+        Header(alias=SESSION_HEADER, description="session token from /auth/login"),
+    ] = None,
+) -> Actor:
+    if not session:
+        raise Unauthenticated(f"log in at the station first and send the {SESSION_HEADER} header")
+    actor = services.people.authenticate_session(station, session)
+    request.state.actor = actor
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def requires(permission: Permission) -> Callable[[Actor], Actor]:
+    """A dependency that lets the request through only for roles holding `permission`."""
+
+    def check(actor: ActorDep) -> Actor:
+        actor.require(permission)
+        return actor
+
+    check.__name__ = f"requires_{permission.value}"
+    return check
+
+
+@dataclass(frozen=True)
+class Paging:
+    offset: int
+    limit: int
+
+
+def get_paging(
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Paging:
+    return Paging(offset, limit)
+
+
+PagingDep = Annotated[Paging, Depends(get_paging)]

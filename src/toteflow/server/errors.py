@@ -1,0 +1,78 @@
+"""Errors as answers a person can act on: no stack traces, refusals audited."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from toteflow.services.actor import Actor
+from toteflow.services.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Refused,
+    ServiceError,
+    Unauthenticated,
+)
+
+log = logging.getLogger("toteflow.server")
+
+STATUS: dict[type[ServiceError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    Refused: 409,
+    Unauthenticated: 401,
+    Forbidden: 403,
+}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+        if status in (401, 403):
+            _audit_denial(request, status, str(exc))
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+
+    @app.exception_handler(OperationalError)
+    async def database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        ref = uuid.uuid4().hex[:8]
+        log.error("database unavailable (ref %s): %s", ref, exc.orig)
+        return JSONResponse(
+            {"detail": f"the database is not answering; try again shortly (ref {ref})"},
+            status_code=503,
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("database error (ref %s)", ref, exc_info=exc)
+        return JSONResponse(
+            {"detail": f"the request could not be stored (ref {ref}); nothing was changed"},
+            status_code=409,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("unexpected error (ref %s)", ref, exc_info=exc)
+        return JSONResponse(
+            {"detail": f"internal error (ref {ref}); the server log has the details"},
+            status_code=500,
+        )
+
+
+def _audit_denial(request: Request, status: int, why: str) -> None:
+    actor: Actor = getattr(request.state, "actor", None) or Actor(None, None, None)
+    action = "request.unauthenticated" if status == 401 else "request.forbidden"
+    try:
+        request.app.state.services.people.record_denial(
+            actor, action, f"{request.method} {request.url.path}", why
+        )
+    except Exception:  # auditing a refusal must not turn it into a 500
+        log.exception("could not audit a refused request")

@@ -1,0 +1,87 @@
+"""Use cases for products, locations and stock."""
+
+from __future__ import annotations
+
+from toteflow.contracts import catalogue as cat
+from toteflow.contracts.common import Page
+from toteflow.domain.roles import Permission
+from toteflow.services.actor import Actor
+from toteflow.services.errors import NotFound
+from toteflow.services.ports import UnitOfWorkFactory
+
+
+class CatalogueService:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self.uow = uow
+
+    def add_product(self, actor: Actor, product: cat.ProductCreate) -> cat.Product:
+        actor.require(Permission.MANAGE_CATALOGUE)
+        with self.uow() as uow:
+            created = uow.catalogue.add_product(product)
+            uow.audit.record(actor, "product.created", "product", created.sku, product.model_dump())
+            uow.commit()
+        return created
+
+    def product(self, actor: Actor, sku: str) -> cat.Product:
+        actor.require(Permission.READ_CATALOGUE)
+        with self.uow() as uow:
+            found = uow.catalogue.product_by_sku(sku)
+        if found is None:
+            raise NotFound(f"no product with SKU {sku}")
+        return found
+
+    def products(
+        self, actor: Actor, search: str | None, offset: int, limit: int
+    ) -> Page[cat.Product]:
+        actor.require(Permission.READ_CATALOGUE)
+        with self.uow() as uow:
+            return uow.catalogue.list_products(search, offset, limit)
+
+    def add_location(self, actor: Actor, location: cat.LocationCreate) -> cat.Location:
+        actor.require(Permission.MANAGE_CATALOGUE)
+        with self.uow() as uow:
+            created = uow.catalogue.add_location(location)
+            uow.audit.record(
+                actor, "location.created", "location", created.code, location.model_dump()
+            )
+            uow.commit()
+        return created
+
+    def location(self, actor: Actor, code: str) -> cat.Location:
+        actor.require(Permission.READ_CATALOGUE)
+        with self.uow() as uow:
+            found = uow.catalogue.location_by_code(code)
+        if found is None:
+            raise NotFound(f"no location {code}")
+        return found
+
+    def locations(
+        self, actor: Actor, zone: str | None, kind: str | None, offset: int, limit: int
+    ) -> Page[cat.Location]:
+        actor.require(Permission.READ_CATALOGUE)
+        with self.uow() as uow:
+            return uow.catalogue.list_locations(zone, kind, offset, limit)
+
+    def stock(
+        self, actor: Actor, location: str | None, sku: str | None, offset: int, limit: int
+    ) -> Page[cat.StockRow]:
+        actor.require(Permission.READ_CATALOGUE)
+        with self.uow() as uow:
+            return uow.catalogue.list_stock(location, sku, offset, limit)
+
+    def adjust_stock(self, actor: Actor, adjustment: cat.StockAdjustment) -> cat.StockAdjusted:
+        actor.require(Permission.ADJUST_STOCK)
+        with self.uow() as uow:
+            row = uow.catalogue.adjust_stock(adjustment)
+            uow.audit.record(
+                actor,
+                "stock.adjusted",
+                "stock",
+                str(row.id),
+                {
+                    **adjustment.model_dump(mode="json"),
+                    "quantity_after": row.quantity,
+                },
+            )
+            uow.commit()
+        return cat.StockAdjusted(stock=row, delta=adjustment.delta, reason=adjustment.reason)
