@@ -77,3 +77,10 @@ def build_server(
     services = build_services(engine, settings)
     app = create_app(services, max_body_bytes=settings.server.max_body_bytes)
     return ServerParts(engine, services, app)
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn's factory for worker processes: settings come from TOTEFLOW_* variables."""
+    from toteflow.config import load_settings
+
+    return build_server(load_settings()).app

@@ -74,6 +74,16 @@ class Product(Model):
     units: list[ProductUnit]
 
 
+class ZoneCreate(Model):
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_ ]{0,39}$")]
+    first_aisle: int = Field(ge=1, le=999)
+    last_aisle: int = Field(ge=1, le=999)
+
+
+class Zone(ZoneCreate):
+    id: int
+
+
 class LocationCreate(Model):
     code: Code
     zone: str | None = None

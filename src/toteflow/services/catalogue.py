@@ -37,6 +37,36 @@ class CatalogueService:
         with self.uow() as uow:
             return uow.catalogue.list_products(search, offset, limit)
 
+    def apply_layout(
+        self, actor: Actor, zones: list[cat.ZoneCreate], locations: list[cat.LocationCreate]
+    ) -> tuple[int, int]:
+        """Create the zones and locations not yet present; returns how many of each were new."""
+        actor.require(Permission.MANAGE_CATALOGUE)
+        with self.uow() as uow:
+            known_zones = {zone.name for zone in uow.catalogue.zones()}
+            new_zones = [zone for zone in zones if zone.name not in known_zones]
+            for zone in new_zones:
+                uow.catalogue.add_zone(zone)
+            new_locations = [
+                loc for loc in locations if uow.catalogue.location_by_code(loc.code) is None
+            ]
+            for location in new_locations:
+                uow.catalogue.add_location(location)
+            uow.audit.record(
+                actor,
+                "layout.applied",
+                "layout",
+                "",
+                {"zones_added": len(new_zones), "locations_added": len(new_locations)},
+            )
+            uow.commit()
+        return len(new_zones), len(new_locations)
+
+    def zones(self, actor: Actor) -> list[cat.Zone]:
+        actor.require(Permission.READ_CATALOGUE)
+        with self.uow() as uow:
+            return uow.catalogue.zones()
+
     def add_location(self, actor: Actor, location: cat.LocationCreate) -> cat.Location:
         actor.require(Permission.MANAGE_CATALOGUE)
         with self.uow() as uow:

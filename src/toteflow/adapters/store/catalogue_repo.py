@@ -108,6 +108,16 @@ class SqlCatalogueRepo:
 
     # locations --------------------------------------------------------------------------
 
+    def add_zone(self, zone: cat.ZoneCreate) -> cat.Zone:
+        row = t.Zone(**zone.model_dump())
+        self.session.add(row)
+        self._flush_unique(f"zone {zone.name}")
+        return cat.Zone(id=row.id or 0, **zone.model_dump())
+
+    def zones(self) -> list[cat.Zone]:
+        rows = self.session.exec(select(t.Zone).order_by(col(t.Zone.first_aisle)))
+        return [cat.Zone.model_validate(row, from_attributes=True) for row in rows]
+
     def add_location(self, location: cat.LocationCreate) -> cat.Location:
         zone_id = None
         if location.zone:

@@ -36,6 +36,11 @@ def get_product(services: ServicesDep, actor: Reader, sku: str) -> cat.Product:
     return services.catalogue.product(actor, sku)
 
 
+@router.get("/zones")
+def list_zones(services: ServicesDep, actor: Reader) -> list[cat.Zone]:
+    return services.catalogue.zones(actor)
+
+
 @router.get("/locations")
 def list_locations(
     services: ServicesDep,
