@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 ENV_PREFIX = "TOTEFLOW_"
 # Variables that steer loading itself rather than name a setting.
@@ -56,11 +57,92 @@ class DemoSettings(_Section):
     orders: int = Field(500, ge=1)
 
 
+class ScannerSettings(_Section):
+    # "" = keyboard wedge (the scanner types into the terminal); otherwise a device path or
+    # a pyserial URL (loop://, socket://host:port, rfc2217://host:port).
+    device: str = ""
+    baudrate: int = Field(9600, ge=50, le=4_000_000)
+    bytesize: int = Field(8, ge=5, le=8)
+    parity: Literal["N", "E", "O", "M", "S"] = "N"
+    stopbits: float = 1
+    # What ends one scan on the wire; NONE: a pause of gap_timeout_ms ends it.
+    suffix: Literal["CR", "LF", "CRLF", "TAB", "NONE"] = "CR"
+    gap_timeout_ms: int = Field(50, ge=5, le=5000)
+    # Keyboard wedge: characters the scanner sends before/after each scan, so the station
+    # can tell a scan from typing. Empty: any keys then Enter count as a scan.
+    wedge_prefix: str = ""
+    wedge_suffix: str = ""
+    # A character the scanner sends instead of GS (0x1D) for FNC1; empty: GS only.
+    fnc1_replacement: str = ""
+
+    @field_validator("parity", "suffix", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("stopbits")
+    @classmethod
+    def _stopbits(cls, value: float) -> float:
+        if value not in (1, 1.5, 2):
+            raise ValueError("must be 1, 1.5 or 2")
+        return value
+
+    @field_validator("fnc1_replacement")
+    @classmethod
+    def _fnc1(cls, value: str) -> str:
+        # Letters and digits are GS1 data; using one as a separator would cut fields apart.
+        if len(value) > 1 or value.isalnum():
+            raise ValueError("must be empty or one character that is not a letter or digit")
+        return value
+
+
+class ScaleSettings(_Section):
+    protocol: Literal["none", "mt-sics", "nci"] = "none"
+    # A device path or pyserial URL, as for the scanner.
+    device: str = ""
+    baudrate: int = Field(9600, ge=50, le=4_000_000)
+    # Data bits, parity, stop bits such as "8N1" or "7E1"; "" = the protocol's usual
+    # (MT-SICS 8N1, NCI 7E1).
+    framing: str = Field("", pattern=r"^([5-8][NEOMS](1|1\.5|2))?$")
+    poll_interval_ms: int = Field(200, ge=20, le=60_000)
+    # No reply within this long: the scale shows as offline, never as its last weight.
+    timeout_ms: int = Field(1000, ge=50, le=60_000)
+
+
+class CodesSettings(_Section):
+    # Our own labels: a regular expression to read each kind (matched against the whole
+    # scan, ASCII digits only) and a template to print it. Every printed code must read back.
+    location: str = r"^(?P<aisle>\d{2})-(?P<bay>\d{3})-(?P<level>\d)$"
+    location_template: str = "{aisle:02d}-{bay:03d}-{level:d}"
+    tote: str = r"^T\d{6}$"
+    tote_template: str = "T{number:06d}"
+    cart: str = r"^C\d{4}$"
+    cart_template: str = "C{number:04d}"
+    cart_slot: str = r"^(?P<cart>C\d{4})-S(?P<slot>\d{2})$"
+    cart_slot_template: str = "{cart}-S{slot:02d}"
+    badge: str = r"^B\d{5}$"
+    badge_template: str = "B{number:05d}"
+    sku: str = r"^SKU-(?P<sku>[A-Z0-9][A-Z0-9-]*)$"
+    sku_template: str = "SKU-{sku}"
+
+    @field_validator("location", "tote", "cart", "cart_slot", "badge", "sku")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     station: StationSettings = StationSettings()
     layout: LayoutSettings = LayoutSettings()
     demo: DemoSettings = DemoSettings()
+    scanner: ScannerSettings = ScannerSettings()
+    scale: ScaleSettings = ScaleSettings()
+    codes: CodesSettings = CodesSettings()
     # Folder the layout and catalogue files are resolved against.
     config_dir: Path = Field(default_factory=lambda: default_config_dir())
 
