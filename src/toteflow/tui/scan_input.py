@@ -1,0 +1,116 @@
+"""ScanInputApp: reads wedge keys at the App level and routes every scan to the active screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.app import App, ReturnType
+from textual.reactive import reactive
+from textual.widgets import Input, TextArea
+
+from toteflow.tui.scan_messages import (
+    SERIAL_SOURCE_PREFIX,
+    ScannerStatus,
+    ScanReceived,
+    SerialScan,
+)
+from toteflow.tui.widgets.scan_capture import WedgeAssembler, WedgeSettings
+from toteflow.tui.widgets.scan_feedback import BAD_BELLS, BellPlayer
+
+# Widgets that take typed text for themselves (a PIN, a quantity): while one has focus,
+# unframed keys are theirs, not a scan's.
+TEXT_ENTRY_WIDGETS: tuple[type, ...] = (Input, TextArea)
+
+
+def screen_accepts_scans(screen: object) -> bool:
+    """Whether a screen declared `ACCEPTS_SCANS = True` (and so handles ScanReceived)."""
+    return bool(getattr(screen, "ACCEPTS_SCANS", False))
+
+
+class ScanInputApp(App[ReturnType]):
+    """An App whose screens receive scans as ScanReceived messages, from any scanner.
+
+    Keys are read here, in the App's own message loop, before Textual forwards them to the
+    focused widget: each key is settled (scan text, scan end, or an ordinary key) before the
+    next one is looked at, so a burst of scans in one terminal read comes out whole and in
+    order (Textual's Input cannot promise this: Textualize/textual#6605). Keys that end a
+    scan are consumed here, so a focused Button never sees a scanner's Enter.
+
+    Screens opt in with `ACCEPTS_SCANS = True` and an `on_scan_received` handler. Serial
+    scanner threads post `SerialScan` / `ScannerStatus` to the App (post_message is
+    thread-safe); they reach the screen the same way.
+
+    Bindings on scan screens must use keys that are not scan text (function keys, Escape,
+    ctrl+letter): printable keys are read as scan characters there.
+    """
+
+    scan_pending: reactive[str] = reactive("")
+    """Characters typed toward the next unframed scan (ScanPrompt shows them)."""
+
+    def __init__(self, *, wedge: WedgeSettings | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.wedge: WedgeAssembler[events.Key] = WedgeAssembler(
+            wedge or WedgeSettings(), self.deliver_scan
+        )
+        self._app_bells: BellPlayer | None = None
+
+    def scan_capture_active(self) -> bool:
+        """Whether unframed keys make scans now: a scan screen, no text field focused."""
+        try:
+            screen = self.screen
+        except Exception:  # no screen yet (start-up) or any more (shutdown)
+            return False
+        if not screen_accepts_scans(screen):
+            return False
+        return not isinstance(screen.focused, TEXT_ENTRY_WIDGETS)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Only raw input from the driver is read here; events that bubbled back up from a
+        # widget were already offered to the wedge.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            passthrough = self.wedge.feed_key(
+                event.key, event.character, event, self.scan_capture_active()
+            )
+            self.scan_pending = self.wedge.pending
+            for key_event in passthrough:
+                await super().on_event(key_event)
+            return
+        if (
+            isinstance(event, events.Paste)
+            and not event.is_forwarded
+            and self.wedge.feed_paste(event.text, self.scan_capture_active())
+        ):
+            self.scan_pending = self.wedge.pending
+            return
+        await super().on_event(event)
+
+    def deliver_scan(self, raw: str, source: str) -> None:
+        """Hand one scan to the active screen, or signal that none is expected here."""
+        screen = self.screen
+        if screen_accepts_scans(screen):
+            screen.post_message(ScanReceived(raw, source))
+        else:
+            self.scan_not_expected(raw, source)
+
+    def scan_not_expected(self, raw: str, source: str) -> None:
+        """A scan arrived where no screen takes one: never silent, never acted on."""
+        if self._app_bells is None:
+            self._app_bells = BellPlayer(self)
+        self._app_bells.play(BAD_BELLS)
+        self.notify("No scan expected on this screen.", severity="error", title="Scan ignored")
+
+    def _on_serial_scan(self, message: SerialScan) -> None:
+        self.deliver_scan(message.raw, SERIAL_SOURCE_PREFIX + message.device)
+
+    def _on_scanner_status(self, message: ScannerStatus) -> None:
+        # The toast is for every screen; the forwarded copy lets a screen show it in place.
+        if message.connected:
+            self.notify(message.sentence, title="Scanner")
+        else:
+            self.notify(message.sentence, title="Scanner", severity="error", timeout=30)
+        try:
+            screen = self.screen
+        except Exception:
+            return
+        screen.post_message(ScannerStatus(message.device, message.connected, message.detail))

@@ -1,0 +1,153 @@
+"""Good-scan and bad-scan signals: bell patterns, a coloured flash, and the reason in big text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from textual.app import App
+from textual.content import Content
+from textual.timer import Timer
+from textual.widgets import Static
+
+# Seconds after the signal starts at which the terminal bell rings. One ring is "done";
+# three quick rings are unmistakably "not done" for someone not looking at the screen.
+GOOD_BELLS: tuple[float, ...] = (0.0,)
+BAD_BELLS: tuple[float, ...] = (0.0, 0.18, 0.36)
+# Long enough to catch the eye from the side, short enough to be over before the next scan.
+FLASH_SECONDS = 0.35
+
+
+class BellPlayer:
+    """Rings a bell pattern with timers (never sleeps), cancelling what is left of the last one.
+
+    A good scan right after a bad one must not be followed by the bad pattern's tail.
+    """
+
+    def __init__(self, app: App[Any], ring: Callable[[], None] | None = None) -> None:
+        self._app = app
+        self._ring = ring or app.bell
+        self._timers: list[Timer] = []
+        self.rings = 0
+        """How many bells this player has rung (for tests and diagnostics)."""
+
+    def play(self, pattern: Sequence[float]) -> None:
+        """Ring at each offset (seconds) of `pattern`; the first ring is immediate if 0."""
+        self.cancel()
+        for delay in pattern:
+            if delay <= 0:
+                self._bell()
+            else:
+                self._timers.append(self._app.set_timer(delay, self._bell))
+
+    def cancel(self) -> None:
+        """Stop any rings still to come."""
+        for timer in self._timers:
+            timer.stop()
+        self._timers.clear()
+
+    def _bell(self) -> None:
+        self.rings += 1
+        self._ring()
+
+
+class ScanFeedback(Static):
+    """A tall panel saying what the last scan did: green and one bell, or red, three bells and why.
+
+    Terminals have one font size, so "big" here is a 7-row panel with a bold reverse headline,
+    the detail in bold on a saturated background, and a brighter flash as the signal lands.
+    """
+
+    DEFAULT_CSS = """
+    ScanFeedback {
+        height: 7;
+        width: 1fr;
+        border: tall $primary;
+        padding: 0 1;
+        content-align: center middle;
+        text-align: center;
+        text-style: bold;
+        background: $surface;
+        color: $text;
+    }
+    ScanFeedback.-good {
+        border: tall #22c55e;
+        background: #14532d;
+        color: #ffffff;
+    }
+    ScanFeedback.-bad {
+        border: tall #f87171;
+        background: #7f1d1d;
+        color: #ffffff;
+    }
+    ScanFeedback.-good.-flash {
+        background: #22c55e;
+        color: #000000;
+    }
+    ScanFeedback.-bad.-flash {
+        background: #ef4444;
+        color: #000000;
+    }
+    """
+
+    def __init__(
+        self,
+        prompt: str = "Scan a label",
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(self._idle_content(prompt), id=id, classes=classes)
+        self._flash_timer: Timer | None = None
+        self._bells: BellPlayer | None = None
+        self.last_signal: str = ""
+        """"good", "bad" or "" (nothing yet): what the panel shows now."""
+
+    @property
+    def flashing(self) -> bool:
+        """Whether the flash of the last signal is still on screen."""
+        return self.has_class("-flash")
+
+    @property
+    def bells(self) -> BellPlayer:
+        """The bell player (created on first use, once the widget has an App)."""
+        if self._bells is None:
+            self._bells = BellPlayer(self.app)
+        return self._bells
+
+    def good(self, headline: str, detail: str = "") -> None:
+        """Signal a scan that did what it should: one bell, a green flash, what was read."""
+        self._signal("good", Content.assemble((f" ✓ {headline} ", "reverse"), "\n", detail))
+        self.bells.play(GOOD_BELLS)
+
+    def bad(self, reason: str, headline: str = "NOT ACCEPTED") -> None:
+        """Signal a scan that changed nothing: three bells, a red flash, and why, in big text."""
+        self._signal("bad", Content.assemble((f" ✗ {headline} ", "reverse"), "\n", reason))
+        self.bells.play(BAD_BELLS)
+
+    def idle(self, prompt: str) -> None:
+        """Back to the neutral panel with an instruction (no signal)."""
+        self._end_flash()
+        self.remove_class("-good", "-bad")
+        self.last_signal = ""
+        self.update(self._idle_content(prompt))
+
+    def _signal(self, kind: str, content: Content) -> None:
+        self.last_signal = kind
+        self.set_class(kind == "good", "-good")
+        self.set_class(kind == "bad", "-bad")
+        self.add_class("-flash")
+        self.update(content)
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
+
+    def _end_flash(self) -> None:
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+            self._flash_timer = None
+        self.remove_class("-flash")
+
+    @staticmethod
+    def _idle_content(prompt: str) -> Content:
+        return Content.from_markup("$prompt", prompt=prompt)
