@@ -122,6 +122,9 @@ class StockAdjustment(Model):
     delta: int = Field(ge=-1_000_000, le=1_000_000)
     reason: ReasonCode
     note: Annotated[str, StringConstraints(max_length=200)] = ""
+    # Used only when the adjustment creates the position (FIFO by received date); an
+    # existing position keeps its own. None: today.
+    received_on: date | None = None
 
     @field_validator("delta")
     @classmethod

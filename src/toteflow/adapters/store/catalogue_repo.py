@@ -248,6 +248,8 @@ class SqlCatalogueRepo:
             expiry=adjustment.expiry,
             quantity=adjustment.delta,
         )
+        if adjustment.received_on is not None:
+            row.received_on = adjustment.received_on
         try:
             with self.session.begin_nested():
                 self.session.add(row)
