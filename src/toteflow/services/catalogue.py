@@ -7,7 +7,7 @@ from toteflow.contracts.common import Page
 from toteflow.domain.roles import Permission
 from toteflow.services.actor import Actor
 from toteflow.services.errors import NotFound
-from toteflow.services.ports import UnitOfWorkFactory
+from toteflow.services.ports import UnitOfWork, UnitOfWorkFactory
 
 
 class CatalogueService:
@@ -21,6 +21,16 @@ class CatalogueService:
             uow.audit.record(actor, "product.created", "product", created.sku, product.model_dump())
             uow.commit()
         return created
+
+    def add_products(self, actor: Actor, products: list[cat.ProductCreate]) -> int:
+        """Create many products in one transaction (all or none)."""
+        actor.require(Permission.MANAGE_CATALOGUE)
+        with self.uow() as uow:
+            for product in products:
+                uow.catalogue.add_product(product)
+            uow.audit.record(actor, "product.bulk_created", "product", "", {"count": len(products)})
+            uow.commit()
+        return len(products)
 
     def product(self, actor: Actor, sku: str) -> cat.Product:
         actor.require(Permission.READ_CATALOGUE)
@@ -99,19 +109,25 @@ class CatalogueService:
         with self.uow() as uow:
             return uow.catalogue.list_stock(location, sku, offset, limit)
 
+    def adjust_many(self, actor: Actor, adjustments: list[cat.StockAdjustment]) -> int:
+        """Apply many adjustments in one transaction (all or none), each audited."""
+        actor.require(Permission.ADJUST_STOCK)
+        with self.uow() as uow:
+            for adjustment in adjustments:
+                _adjust(uow, actor, adjustment)
+            uow.commit()
+        return len(adjustments)
+
     def adjust_stock(self, actor: Actor, adjustment: cat.StockAdjustment) -> cat.StockAdjusted:
         actor.require(Permission.ADJUST_STOCK)
         with self.uow() as uow:
-            row = uow.catalogue.adjust_stock(adjustment)
-            uow.audit.record(
-                actor,
-                "stock.adjusted",
-                "stock",
-                str(row.id),
-                {
-                    **adjustment.model_dump(mode="json"),
-                    "quantity_after": row.quantity,
-                },
-            )
+            row = _adjust(uow, actor, adjustment)
             uow.commit()
         return cat.StockAdjusted(stock=row, delta=adjustment.delta, reason=adjustment.reason)
+
+
+def _adjust(uow: UnitOfWork, actor: Actor, adjustment: cat.StockAdjustment) -> cat.StockRow:
+    row = uow.catalogue.adjust_stock(adjustment)
+    detail = {**adjustment.model_dump(mode="json"), "quantity_after": row.quantity}
+    uow.audit.record(actor, "stock.adjusted", "stock", str(row.id), detail)
+    return row
