@@ -20,6 +20,18 @@ from toteflow.config import ScannerSettings
 
 log = logging.getLogger(__name__)
 
+try:
+    from termios import error as _TermiosError
+except ImportError:  # not a POSIX system: pyserial raises only the errors below there
+
+    class _TermiosError(Exception):  # type: ignore[no-redef]
+        pass
+
+
+PORT_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, _TermiosError)
+"""What a vanished device raises. termios.error is in it because pyserial lets tcflush
+(reset_input_buffer) and tcsetattr on a hung-up tty through unwrapped."""
+
 SUFFIXES: dict[str, bytes] = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n", "TAB": b"\t", "NONE": b""}
 # How long a blocking read waits in suffix mode before looking at the stop flag again.
 _POLL_SECONDS = 0.2
@@ -247,7 +259,7 @@ class SerialScannerReader:
                     ScannerConnection(self.device, False, f"bad device setting: {exc}", False)
                 )
                 return
-            except (serial.SerialException, OSError) as exc:
+            except PORT_ERRORS as exc:
                 if not reported_down:
                     self._emit(ScannerConnection(self.device, False, _describe(exc)))
                     reported_down = True
@@ -261,7 +273,7 @@ class SerialScannerReader:
             self._emit(ScannerConnection(self.device, True))
             try:
                 self._read_records(port)
-            except (serial.SerialException, OSError) as exc:
+            except PORT_ERRORS as exc:
                 # Whatever was buffered of an unfinished scan dies with this connection
                 # (the framer is per connection): the scanner will not resend the rest,
                 # and gluing it to the first scan after the reconnect would forge a code.
