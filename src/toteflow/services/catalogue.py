@@ -57,20 +57,16 @@ class CatalogueService:
             new_zones = [zone for zone in zones if zone.name not in known_zones]
             for zone in new_zones:
                 uow.catalogue.add_zone(zone)
-            new_locations = [
-                loc for loc in locations if uow.catalogue.location_by_code(loc.code) is None
-            ]
-            for location in new_locations:
-                uow.catalogue.add_location(location)
+            added = uow.catalogue.add_locations(locations)
             uow.audit.record(
                 actor,
                 "layout.applied",
                 "layout",
                 "",
-                {"zones_added": len(new_zones), "locations_added": len(new_locations)},
+                {"zones_added": len(new_zones), "locations_added": added},
             )
             uow.commit()
-        return len(new_zones), len(new_locations)
+        return len(new_zones), added
 
     def zones(self, actor: Actor) -> list[cat.Zone]:
         actor.require(Permission.READ_CATALOGUE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from toteflow.adapters.store import tables as t
@@ -16,6 +17,9 @@ from toteflow.services.actor import Actor
 class SqlAuditRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Entries wait here and go in with one multi-row INSERT when the unit of work commits
+        # (or before a read): bulk use cases would otherwise flush a row per change.
+        self._pending: list[dict[str, Any]] = []
 
     def record(
         self,
@@ -26,17 +30,23 @@ class SqlAuditRepo:
         detail: dict[str, Any],
         event_id: str | None = None,
     ) -> None:
-        self.session.add(
-            t.AuditEntry(
-                user_id=actor.user_id,
-                station_id=actor.station_id,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                detail=detail,
-                event_id=event_id,
-            )
+        self._pending.append(
+            {
+                "at": t.utcnow(),
+                "user_id": actor.user_id,
+                "station_id": actor.station_id,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "detail": detail,
+                "event_id": event_id,
+            }
         )
+
+    def flush(self) -> None:
+        if self._pending:
+            self.session.execute(sa.insert(t.AuditEntry), self._pending)
+            self._pending = []
 
     def find(
         self,
@@ -46,6 +56,7 @@ class SqlAuditRepo:
         offset: int,
         limit: int,
     ) -> Page[AuditEntry]:
+        self.flush()
         query = select(t.AuditEntry)
         if entity:
             query = query.where(col(t.AuditEntry.entity) == entity)

@@ -24,6 +24,18 @@ def barcode_kind(barcode: str) -> str:
 class SqlCatalogueRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Codes to ids, for this unit of work only: ids never change, and bulk adjustments
+        # would otherwise look up the same location and product again and again.
+        self._ids: dict[tuple[str, str], int] = {}
+
+    def _id_of(self, table: Any, column: Any, code: str) -> int | None:
+        key = (table.__tablename__, code)
+        if key not in self._ids:
+            found = self.session.exec(select(col(table.id)).where(col(column) == code)).first()
+            if found is None:
+                return None
+            self._ids[key] = found
+        return self._ids[key]
 
     # products ---------------------------------------------------------------------------
 
@@ -131,6 +143,26 @@ class SqlCatalogueRepo:
         self._flush_unique(f"location {location.code}")
         return cat.Location(id=row.id or 0, active=row.active, **location.model_dump())
 
+    def add_locations(self, locations: list[cat.LocationCreate]) -> int:
+        """Insert the locations whose codes are new, in bulk; returns how many were new."""
+        zone_ids = {zone.name: zone.id for zone in self.session.exec(select(t.Zone))}
+        unknown = {loc.zone for loc in locations if loc.zone and loc.zone not in zone_ids}
+        if unknown:
+            raise NotFound(f"no zone named {', '.join(sorted(unknown))}")
+        existing = set(self.session.exec(select(col(t.Location.code))))
+        rows = [
+            {
+                **loc.model_dump(exclude={"zone"}),
+                "zone_id": zone_ids.get(loc.zone) if loc.zone else None,
+                "active": True,
+            }
+            for loc in locations
+            if loc.code not in existing
+        ]
+        if rows:
+            self.session.execute(sa.insert(t.Location), rows)
+        return len(rows)
+
     def location_by_code(self, code: str) -> cat.Location | None:
         found = self.session.exec(
             select(t.Location, col(t.Zone.name))
@@ -189,14 +221,10 @@ class SqlCatalogueRepo:
         )
 
     def adjust_stock(self, adjustment: cat.StockAdjustment) -> cat.StockRow:
-        location_id = self.session.exec(
-            select(col(t.Location.id)).where(col(t.Location.code) == adjustment.location)
-        ).first()
+        location_id = self._id_of(t.Location, t.Location.code, adjustment.location)
         if location_id is None:
             raise NotFound(f"no location {adjustment.location}")
-        product_id = self.session.exec(
-            select(col(t.Product.id)).where(col(t.Product.sku) == adjustment.sku)
-        ).first()
+        product_id = self._id_of(t.Product, t.Product.sku, adjustment.sku)
         if product_id is None:
             raise NotFound(f"no product with SKU {adjustment.sku}")
         position = sa.and_(

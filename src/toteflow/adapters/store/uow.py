@@ -24,7 +24,8 @@ class SqlUnitOfWork:
         self.catalogue: CatalogueRepo = SqlCatalogueRepo(self.session)
         self.orders: OrderRepo = SqlOrderRepo(self.session)
         self.people: PeopleRepo = SqlPeopleRepo(self.session)
-        self.audit: AuditRepo = SqlAuditRepo(self.session)
+        self._audit = SqlAuditRepo(self.session)
+        self.audit: AuditRepo = self._audit
         return self
 
     def __exit__(
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        self._audit.flush()
         self.session.commit()
 
     def rollback(self) -> None:

@@ -1,0 +1,183 @@
+"""`toteflow demo`: seed the demo warehouse, run a server in the background, open a station."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import platformdirs
+import typer
+
+from toteflow import bootstrap
+from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
+from toteflow.config import Settings
+from toteflow.services import demo as demo_data
+
+
+def demo_dir() -> Path:
+    return Path(platformdirs.user_data_dir("toteflow", appauthor=False)) / "demo"
+
+
+@app.command()
+def demo(
+    config: ConfigOption = None,
+    seed: Annotated[int | None, typer.Option(help="seed number: same seed, same warehouse")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="server port (default: configured, or free)")
+    ] = None,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="reuse the last demo database instead of seeding anew")
+    ] = False,
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="where the demo keeps its files")
+    ] = None,
+) -> None:
+    """Seed a demo warehouse, start a server in the background and open a station."""
+    settings = settings_or_exit(config)
+    home = folder or demo_dir()
+    database = home / "server.db"
+    url = f"sqlite:///{database}"
+    if not keep and home.exists():
+        shutil.rmtree(home)
+    home.mkdir(parents=True, exist_ok=True)
+    token_file = home / "station-token"
+    if not keep or not database.exists():
+        token = _seed(settings, url, seed if seed is not None else settings.demo.seed)
+        token_file.write_text(token + "\n")
+        token_file.chmod(0o600)
+    chosen_port = port or _free_port(settings.server.port)
+    server = _start_server(url, chosen_port, home / "server.log")
+    try:
+        base = f"http://127.0.0.1:{chosen_port}"
+        _wait_healthy(base, server, home / "server.log")
+        _banner(base, home)
+        _run_station_or_wait(base, token_file)
+    except KeyboardInterrupt:
+        typer.echo("\nstopping the demo server…")
+    finally:
+        _stop(server)
+    typer.echo("demo stopped; nothing is left running.")
+
+
+def _seed(settings: Settings, url: str, seed: int) -> str:
+    from toteflow.adapters.layout_file import load_layout
+
+    layout_path = settings.resolve(settings.layout.file)
+    try:
+        layout = load_layout(layout_path)
+    except ValueError as exc:
+        fail(str(exc))
+    started = time.perf_counter()
+    typer.echo(f"seeding the demo warehouse (seed {seed}) from {layout_path} …")
+    plan = demo_data.plan(
+        layout,
+        seed=seed,
+        products=settings.demo.products,
+        orders=settings.demo.orders,
+        today=date.today(),
+    )
+    engine = bootstrap.open_database(url)
+    services = bootstrap.build_services(engine, settings)
+    site = demo_data.seed(services.catalogue, services.orders, services.people, plan)
+    engine.dispose()
+    counts = ", ".join(f"{n} {what}" for what, n in site.counts.items())
+    typer.echo(f"seeded {counts} in {time.perf_counter() - started:.1f} s")
+    return site.station_token
+
+
+def _free_port(preferred: int) -> int:
+    """The preferred port if nothing listens there, else any free one."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "toteflow",
+        "server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--database-url",
+        url,
+    ]
+    with log.open("wb") as out:
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            fail(f"the demo server stopped at start-up; its log:\n{_tail(log)}", code=1)
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    fail(f"the demo server did not answer within a minute; its log:\n{_tail(log)}", code=1)
+
+
+def _tail(log: Path) -> str:
+    lines = log.read_text(errors="replace").splitlines()
+    return "\n".join(lines[-20:])
+
+
+def _banner(base: str, home: Path) -> None:
+    people = "\n".join(
+        f"    {role.value:<11} badge {badge}  PIN {pin}  ({name})"
+        for name, badge, pin, role in demo_data.DEMO_PEOPLE
+    )
+    typer.echo(
+        f"""
+toteflow demo server: {base}   (API docs: {base}/docs)
+Log in at a station with a badge and PIN:
+{people}
+Station '{demo_data.DEMO_STATION}' token: {home / "station-token"}
+Server log: {home / "server.log"}
+"""
+    )
+
+
+def _run_station_or_wait(base: str, token_file: Path) -> None:
+    # The station app arrives with the picker-station work; until then the demo serves the API.
+    if importlib.util.find_spec("toteflow.cli.cmd_station") is None:
+        typer.echo(
+            "Try the API, e.g.\n"
+            f"  TOKEN=$(cat {token_file})\n"
+            f'  curl -s -X POST {base}/api/v1/auth/login -H "Authorization: Bearer $TOKEN" '
+            '-H \'content-type: application/json\' -d \'{"badge": "B00103", "pin": "3333"}\'\n'
+            "Press Ctrl+C to stop the demo."
+        )
+        while True:
+            time.sleep(3600)
+    station = importlib.import_module("toteflow.cli.cmd_station")
+    station.run_station(server_url=base, token=token_file.read_text().strip())
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()

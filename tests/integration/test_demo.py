@@ -1,0 +1,134 @@
+"""The demo warehouse: a deterministic, realistic plan; seeding; `toteflow demo` start and stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from toteflow.adapters.layout_file import load_layout
+
+from tests.conftest import Database
+from toteflow import bootstrap
+from toteflow.config import Settings, default_config_dir
+from toteflow.domain.gs1 import gs1_check_digit
+from toteflow.services import demo
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def full_plan() -> demo.DemoPlan:
+    layout = load_layout(default_config_dir() / "warehouse.toml")
+    return demo.plan(layout, seed=42, products=1000, orders=500, today=TODAY)
+
+
+def test_plan_is_deterministic(full_plan: demo.DemoPlan) -> None:
+    layout = load_layout(default_config_dir() / "warehouse.toml")
+    again = demo.plan(layout, seed=42, products=1000, orders=500, today=TODAY)
+    other = demo.plan(layout, seed=7, products=1000, orders=500, today=TODAY)
+    assert again == full_plan
+    assert other.orders != full_plan.orders
+
+
+def test_plan_is_a_realistic_warehouse(full_plan: demo.DemoPlan) -> None:
+    assert len(full_plan.zones) >= 4
+    racks = [loc for loc in full_plan.locations if loc.aisle is not None]
+    assert len({loc.aisle for loc in racks}) >= 20
+    assert len(racks) >= 2000
+    assert {loc.kind for loc in full_plan.locations} >= {"pick_face", "reserve", "pack", "dock"}
+
+    products = full_plan.products
+    assert len(products) >= 1000
+    barcodes = [unit.barcode for p in products for unit in p.units]
+    assert len(set(barcodes)) == len(barcodes)
+    assert all(int(code[-1]) == gs1_check_digit(code[:-1]) for code in barcodes)
+    assert sum(p.lot_tracked for p in products) > 50
+    assert sum(p.expiry_tracked for p in products) > 50
+    assert sum(len(p.units) > 1 for p in products) > 100
+
+    kinds = {loc.code: loc.kind for loc in full_plan.locations}
+    stocked_kinds = Counter(kinds[adj.location] for adj in full_plan.stock)
+    assert stocked_kinds["pick_face"] >= 1000
+    assert stocked_kinds["reserve"] > 100
+
+    orders = full_plan.orders
+    assert len(orders) == 500
+    line_counts = Counter(len(order.lines) for order in orders)
+    assert line_counts[1] / len(orders) > 0.6  # many single-line orders
+    assert max(line_counts) >= 10  # and a long tail
+    assert len({order.carrier for order in orders}) >= 3
+    assert len({order.ship_by for order in orders}) >= 3
+
+
+def test_seeding_writes_the_plan(settings: Settings, database: Database) -> None:
+    layout = load_layout(default_config_dir() / "warehouse.toml")
+    plan = demo.plan(layout, seed=1, products=60, orders=40, today=TODAY)
+    engine = bootstrap.open_database(database.url, schema=database.schema)
+    services = bootstrap.build_services(engine, settings)
+    site = demo.seed(services.catalogue, services.orders, services.people, plan)
+    try:
+        assert site.counts["orders"] == 40
+        assert site.counts["locations"] == len(plan.locations)
+        station = services.people.authenticate_station(site.station_token)
+        assert station.name == demo.DEMO_STATION
+        from toteflow.contracts.people import Login
+
+        session = services.people.login(station, Login(badge="B00101", pin="1111"))
+        assert session.user.role.value == "picker"
+    finally:
+        engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_demo_command_serves_then_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "TOTEFLOW_DEMO_PRODUCTS": "40", "TOTEFLOW_DEMO_ORDERS": "20"}
+    demo_run = subprocess.Popen(
+        [sys.executable, "-m", "toteflow", "demo", "--dir", str(tmp_path), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    assert demo_run.stdout is not None
+    seen = []
+    try:
+        for line in demo_run.stdout:
+            seen.append(line)
+            if "Press Ctrl+C" in line:
+                break
+        output = "".join(seen)
+        assert "seeded" in output, output
+        assert "B00101  PIN 1111" in output
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+    finally:
+        demo_run.send_signal(signal.SIGINT)
+        rest, _ = demo_run.communicate(timeout=30)
+    assert demo_run.returncode == 0, rest
+    assert "nothing is left running" in rest
+    # The background server is gone: its port no longer answers.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+        except httpx.HTTPError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the demo server still answers after Ctrl+C")
