@@ -283,11 +283,15 @@ class _Machine:
         size = len(states)
         self.states = states
         self.closed = [_is_closed(state) for state in states]
-        self.empty = [_table(size, moves) for moves in empty]
-        self.picks = [_table(size, moves) for moves in picks]
+        # A block move's price key is its mask's place in this list, so that a route prices
+        # every mask in one list comprehension; `how` keeps the mask itself.
+        kinds = sorted({m for moves in (*empty, *picks) for _, _, m, _ in moves})
+        self.mask_options = [tuple(o for o in range(6) if m >> o & 1) for m in kinds]
+        place = {mask: i for i, mask in enumerate(kinds)}
+        self.empty = [_table(size, ((a, b, place[m], m) for a, b, m, _ in t)) for t in empty]
+        self.picks = [_table(size, ((a, b, place[m], m) for a, b, m, _ in t)) for t in picks]
         self.front = _table(size, front)
         self.across = _table(size, across)
-        self.masks = sorted({m for moves in (*empty, *picks) for _, _, m, _ in moves})
         self.max_edges = 2 * corners
 
 
@@ -354,8 +358,12 @@ def _optimal(net: _Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
     first, last = min(aisles), max(aisles)
     inf = float("inf")
     size = len(machine.states)
-    masks = machine.masks
-    in_mask = {mask: [o for o in range(6) if mask >> o & 1] for mask in masks}
+    mask_options = machine.mask_options
+    # Empty stretches of aisle cost the same everywhere: price them once per block.
+    empty_options = [_costs(net, block, None) for block in range(blocks)]
+    empty_prices = [
+        [min(map(options.__getitem__, opts)) for opts in mask_options] for options in empty_options
+    ]
     no_price = [0.0]
     across_price = [edges * net.spacing for edges in range(machine.max_edges + 1)]
     # cost[s]: the shortest partial tour in state s so far; the extra last entry is the dead
@@ -376,12 +384,13 @@ def _optimal(net: _Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
     for aisle in range(first, last + 1):
         for block in range(blocks):
             here = bays_of.get((aisle, block))
-            options = _costs(net, block, here)
-            price = [inf] * (masks[-1] + 1)
-            for mask in masks:
-                price[mask] = min(map(options.__getitem__, in_mask[mask]))
-            table = machine.picks[block] if here else machine.empty[block]
-            cost = run(_Stage(aisle, block, table, price, options, cost))
+            if here:
+                options = _costs(net, block, here)
+                price = [min(map(options.__getitem__, opts)) for opts in mask_options]
+                cost = run(_Stage(aisle, block, machine.picks[block], price, options, cost))
+            else:
+                options, price = empty_options[block], empty_prices[block]
+                cost = run(_Stage(aisle, block, machine.empty[block], price, options, cost))
         if aisle == net.depot:
             cost = run(_Stage(aisle, _DEPOT, machine.front, no_price, [], cost))
         if aisle < last:
@@ -400,7 +409,7 @@ def _optimal(net: _Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
         how = table.how[i]
         if stage.block >= 0:
             assert isinstance(how, int)
-            how = min(in_mask[how], key=stage.options.__getitem__)
+            how = min((o for o in range(6) if how >> o & 1), key=stage.options.__getitem__)
         choices.append((stage.aisle, stage.block, how))
         state, cost = table.source[i], before
     return distance, _euler_order(net, bays_of, choices)
