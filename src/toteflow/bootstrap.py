@@ -14,6 +14,7 @@ from toteflow.config import ServerSettings, Settings
 from toteflow.server.app import create_app
 from toteflow.server.deps import Services
 from toteflow.services.catalogue import CatalogueService
+from toteflow.services.importing import ImportService
 from toteflow.services.orders import OrderService
 from toteflow.services.people import AuthPolicy, PeopleService
 
@@ -59,6 +60,11 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         people=PeopleService(uow, policy),
         health=health,
     )
+
+
+def build_importer(engine: Engine) -> ImportService:
+    """The CSV import use case (`toteflow import`) on this engine."""
+    return ImportService(SqlUnitOfWorkFactory(engine))
 
 
 @dataclass

@@ -1,0 +1,202 @@
+"""`toteflow import orders|products|stock FILE.csv`: bulk-load the server's database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from toteflow import bootstrap
+from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
+from toteflow.services.actor import SYSTEM
+from toteflow.services.errors import ServiceError
+from toteflow.services.importing import (
+    COLUMNS,
+    ImportFileError,
+    ImportInterrupted,
+    ImportReport,
+    Kind,
+    counted,
+)
+
+imports = typer.Typer(
+    help="Import orders, products or stock counts from CSV files (UTF-8, header line first). "
+    "Every row is checked first; nothing is imported if any row is bad, unless --skip-bad "
+    "names a file for the bad rows. Running an import twice creates no duplicates.",
+    no_args_is_help=True,
+)
+app.add_typer(imports, name="import")
+
+# Above this many lines a progress bar is worth its screen space.
+PROGRESS_FROM_LINES = 1_000
+
+CsvArgument = Annotated[
+    Path, typer.Argument(metavar="FILE.csv", help="the CSV file to import", show_default=False)
+]
+SkipBadOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--skip-bad",
+        metavar="BADFILE",
+        help="import the good rows and write the bad ones, with an 'error' column, to BADFILE",
+        dir_okay=False,
+    ),
+]
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL of the server's database; default: from the configuration",
+    ),
+]
+
+
+def _columns_help(kind: Kind) -> str:
+    columns = COLUMNS[kind]
+    optional = [name for name in columns.names if name in columns.optional]
+    return f"Columns: {', '.join(columns.names)} (may be left out: {', '.join(optional)})."
+
+
+@imports.command(
+    "orders",
+    help="Import orders: one row per order line; the rows of one order share its reference "
+    "and repeat its fields. Orders whose reference exists are left as they are. "
+    + _columns_help("orders"),
+)
+def import_orders(
+    file: CsvArgument,
+    skip_bad: SkipBadOption = None,
+    config: ConfigOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    _import("orders", file, skip_bad, config, database_url)
+
+
+@imports.command(
+    "products",
+    help="Import products: one row per unit of measure (each with its own barcode); the "
+    "rows of one product share its SKU. Products whose SKU exists are left as they are. "
+    + _columns_help("products"),
+)
+def import_products(
+    file: CsvArgument,
+    skip_bad: SkipBadOption = None,
+    config: ConfigOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    _import("products", file, skip_bad, config, database_url)
+
+
+@imports.command(
+    "stock",
+    help="Import stock counts: each row sets the quantity on hand of a SKU (lot, expiry) at "
+    "a location, adjusting by the difference with reason 'count'. Locations and products "
+    "must exist. " + _columns_help("stock"),
+)
+def import_stock(
+    file: CsvArgument,
+    skip_bad: SkipBadOption = None,
+    config: ConfigOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    _import("stock", file, skip_bad, config, database_url)
+
+
+def _import(
+    kind: Kind, file: Path, skip_bad: Path | None, config: Path | None, database_url: str | None
+) -> None:
+    # Before opening (and perhaps migrating) a database: a mistyped file name is the
+    # likelier mistake.
+    if not file.is_file():
+        fail(f"{file}: no such file" if not file.exists() else f"{file} is not a file")
+    settings = settings_or_exit(config)
+    url = database_url or bootstrap.database_url(settings.server)
+    try:
+        engine = bootstrap.open_database(url)
+    except Exception as exc:
+        fail(f"cannot open the database: {exc.__class__.__name__}: {exc}")
+    console = Console(stderr=True)
+    show_progress = console.is_terminal and _line_count(file) > PROGRESS_FROM_LINES
+    try:
+        with _progress(console, show_progress) as progress:
+            report = bootstrap.build_importer(engine).run(
+                SYSTEM, kind, file, skip_bad=skip_bad, progress=progress
+            )
+    except ImportFileError as exc:
+        fail(str(exc))
+    except ImportInterrupted as exc:
+        fail(str(exc), code=1)
+    except ServiceError as exc:
+        fail(str(exc), code=1)
+    except Exception as exc:
+        fail(f"the import failed: {exc.__class__.__name__}: {exc}", code=1)
+    finally:
+        engine.dispose()
+    _report(report)
+
+
+def _report(report: ImportReport) -> None:
+    if not report.written:
+        for problem in report.problems:
+            typer.echo(str(problem))
+        units = "" if report.kind == "stock" else f" ({counted(report.bad, report.kind)})"
+        fail(
+            f"{report.bad_lines} bad row{'s' if report.bad_lines != 1 else ''} in "
+            f"{report.path}{units}: nothing imported. Fix them and run the import again, or "
+            "add --skip-bad BADFILE to import the good rows and set the bad ones aside."
+        )
+    if report.rows == 0:
+        typer.echo(f"nothing to import: {report.path} has no rows after the header")
+    summary = report.summary()
+    if report.bad_rows_file is not None:
+        summary += f"; bad rows written to {report.bad_rows_file}"
+    typer.echo(summary)
+
+
+def _line_count(file: Path) -> int:
+    lines = 0
+    with file.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+    return lines
+
+
+class _Bar:
+    """The import's progress callback, drawing one bar per phase."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        task = self.tasks.get(phase)
+        if task is None:
+            task = self.tasks[phase] = self.progress.add_task(phase, total=total)
+        self.progress.update(task, completed=done, total=total)
+
+
+@contextmanager
+def _progress(console: Console, show: bool) -> Iterator[_Bar | None]:
+    if not show:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description:>9}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        yield _Bar(progress)
