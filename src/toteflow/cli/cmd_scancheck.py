@@ -30,6 +30,14 @@ def scan_check(
             show_default=False,
         ),
     ] = None,
+    device: Annotated[
+        str | None,
+        typer.Option(
+            help="Also read a serial scanner: device path or pyserial URL "
+            "(default: [scanner] device; empty: keyboard wedge only).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Scan labels (or type a code and press Enter) to see their kind and fields, or why not.
 
@@ -53,6 +61,19 @@ def scan_check(
         )
     except (ValueError, UnicodeDecodeError) as exc:
         fail(f"scanner framing: {exc}")
+    serial_device = scanner.device if device is None else device
+    make_reader = None
+    if serial_device:
+        from toteflow.adapters.scanner.serial_reader import SerialScannerReader
+        from toteflow.tui.scan_input import ScannerEventSink
+
+        def make_reader(sink: ScannerEventSink) -> SerialScannerReader:
+            return SerialScannerReader.from_settings(scanner, sink, device=serial_device)
+
     ScanCheckApp(
-        wedge=wedge, formats=formats, fnc1_replacement=scanner.fnc1_replacement or None
+        wedge=wedge,
+        formats=formats,
+        fnc1_replacement=scanner.fnc1_replacement or None,
+        scanner=make_reader,
+        scanner_label=f"serial {serial_device}" if serial_device else "",
     ).run()

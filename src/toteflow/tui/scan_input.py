@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
 
 from textual import events
 from textual.app import App, ReturnType
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Input, TextArea
 
 from toteflow.tui.scan_messages import (
@@ -21,6 +22,52 @@ from toteflow.tui.widgets.scan_feedback import BAD_BELLS, BellPlayer
 # Widgets that take typed text for themselves (a PIN, a quantity): while one has focus,
 # unframed keys are theirs, not a scan's.
 TEXT_ENTRY_WIDGETS: tuple[type, ...] = (Input, TextArea)
+
+
+class ScanRecordLike(Protocol):
+    """A reader thread's complete scan (adapters.scanner.events.ScanRecord has this shape)."""
+
+    @property
+    def raw(self) -> str: ...
+
+    @property
+    def device(self) -> str: ...
+
+
+@runtime_checkable
+class ScannerConnectionLike(Protocol):
+    """A reader thread's connect/disconnect report (shaped like ScannerConnection)."""
+
+    @property
+    def device(self) -> str: ...
+
+    @property
+    def connected(self) -> bool: ...
+
+    @property
+    def detail(self) -> str: ...
+
+
+ScannerEventSink = Callable[[ScanRecordLike | ScannerConnectionLike], None]
+
+
+def scanner_events_to(app: App[Any]) -> ScannerEventSink:
+    """The callback to give a scanner reader: each event it reports becomes a Message on `app`.
+
+    It runs on the reader's thread; App.post_message is thread-safe, and that is all it
+    does. Typed by shape, so the TUI needs no import from the adapters.
+    """
+
+    def post(event: ScanRecordLike | ScannerConnectionLike) -> None:
+        if isinstance(event, ScannerConnectionLike):
+            retrying = bool(getattr(event, "retrying", True))
+            app.post_message(
+                ScannerStatus(event.device, event.connected, event.detail, retrying=retrying)
+            )
+        else:
+            app.post_message(SerialScan(event.raw, event.device))
+
+    return post
 
 
 def screen_accepts_scans(screen: object) -> bool:
@@ -45,7 +92,9 @@ class ScanInputApp(App[ReturnType]):
     ctrl+letter): printable keys are read as scan characters there.
     """
 
-    scan_pending: reactive[str] = reactive("")
+    # A var, not a reactive: it changes on every key of a burst, and a reactive on the App
+    # would repaint the whole screen each time. ScanPrompt watches it and repaints one row.
+    scan_pending: var[str] = var("")
     """Characters typed toward the next unframed scan (ScanPrompt shows them)."""
 
     def __init__(self, *, wedge: WedgeSettings | None = None, **kwargs: Any) -> None:
@@ -72,7 +121,7 @@ class ScanInputApp(App[ReturnType]):
             passthrough = self.wedge.feed_key(
                 event.key, event.character, event, self.scan_capture_active()
             )
-            self.scan_pending = self.wedge.pending
+            self._sync_pending()
             for key_event in passthrough:
                 await super().on_event(key_event)
             return
@@ -81,9 +130,14 @@ class ScanInputApp(App[ReturnType]):
             and not event.is_forwarded
             and self.wedge.feed_paste(event.text, self.scan_capture_active())
         ):
-            self.scan_pending = self.wedge.pending
+            self._sync_pending()
             return
         await super().on_event(event)
+
+    def _sync_pending(self) -> None:
+        pending = self.wedge.pending
+        if pending != self.scan_pending:
+            self.scan_pending = pending
 
     def deliver_scan(self, raw: str, source: str) -> None:
         """Hand one scan to the active screen, or signal that none is expected here."""
@@ -113,4 +167,6 @@ class ScanInputApp(App[ReturnType]):
             screen = self.screen
         except Exception:
             return
-        screen.post_message(ScannerStatus(message.device, message.connected, message.detail))
+        screen.post_message(
+            ScannerStatus(message.device, message.connected, message.detail, message.retrying)
+        )

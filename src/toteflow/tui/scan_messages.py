@@ -48,11 +48,14 @@ class SerialScan(Message, bubble=False):
 class ScannerStatus(Message, bubble=False):
     """A scanner went away or came back; posted to the App, then forwarded to the screen."""
 
-    def __init__(self, device: str, connected: bool, detail: str = "") -> None:
+    def __init__(
+        self, device: str, connected: bool, detail: str = "", retrying: bool = True
+    ) -> None:
         super().__init__()
         self.device = device
         self.connected = connected
         self.detail = detail
+        self.retrying = retrying
 
     @property
     def sentence(self) -> str:
@@ -60,4 +63,5 @@ class ScannerStatus(Message, bubble=False):
         if self.connected:
             return f"Scanner {self.device} connected"
         reason = f": {self.detail}" if self.detail else ""
-        return f"Scanner {self.device} disconnected{reason} (reconnecting by itself)"
+        then = "reconnecting by itself" if self.retrying else "not retrying: call IT"
+        return f"Scanner {self.device} disconnected{reason} ({then})"

@@ -154,18 +154,19 @@ class ScanCheckScreen(Screen[None]):
             feedback.bad(result.reason, headline="NOT RECOGNISED")
         else:
             feedback.good(headline(result), main_value(result))
-        self.query_one("#scan-check-fields", Static).update(self._fields(checked))
-        self.query_one("#scan-check-history", Static).update(self._history())
+        # Fixed-size panels: layout=False avoids a whole-screen re-layout on every scan.
+        self.query_one("#scan-check-fields", Static).update(self._fields(checked), layout=False)
+        self.query_one("#scan-check-history", Static).update(self._history(), layout=False)
 
     def on_scanner_status(self, message: ScannerStatus) -> None:
         title = self.query_one("#scan-check-title", Static)
         title.set_class(not message.connected, "-offline")
-        title.update(self._title(message))
+        title.update(self._title(message), layout=False)
 
     def action_clear(self) -> None:
         self.checked.clear()
-        self.query_one("#scan-check-fields", Static).update("")
-        self.query_one("#scan-check-history", Static).update("")
+        self.query_one("#scan-check-fields", Static).update("", layout=False)
+        self.query_one("#scan-check-history", Static).update("", layout=False)
         self.query_one(ScanFeedback).idle("Scan a label to see how toteflow reads it")
 
     def _title(self, status: ScannerStatus | None) -> Content:

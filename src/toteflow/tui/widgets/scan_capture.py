@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 from toteflow.tui.scan_messages import SOURCE_KEYBOARD, SOURCE_PASTE, SOURCE_WEDGE
 
@@ -275,11 +275,11 @@ def visible(raw: str) -> str:
     return "".join(chr(0x2400 + ord(c)) if ord(c) < 0x20 else c for c in raw)
 
 
-class ScanPrompt(Static):
+class ScanPrompt(Widget):
     """One line showing what is being typed toward a scan, so the demo scanner is usable.
 
-    It follows the App's `scan_pending` reactive (kept by ScanInputApp) and never takes
-    focus: focus stays wherever the screen wants it, and the App reads the keys.
+    It follows the App's `scan_pending` (kept by ScanInputApp) and never takes focus: focus
+    stays wherever the screen wants it, and the App reads the keys.
     """
 
     DEFAULT_CSS = """
@@ -300,16 +300,19 @@ class ScanPrompt(Static):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.hint = hint
+        self.pending = ""
 
     def on_mount(self) -> None:
         if hasattr(self.app, "scan_pending"):
             self.watch(self.app, "scan_pending", self.show_pending, init=True)
-        else:
-            self.show_pending("")
 
     def show_pending(self, pending: str) -> None:
         """Show the characters typed so far, or the hint when there are none."""
-        if not pending:
-            self.update(Content.from_markup("[dim]$hint[/]", hint=self.hint))
-        else:
-            self.update(Content.assemble(("› ", "bold"), (visible(pending), "bold"), "▏"))
+        # Called on every key of a burst: only mark the row dirty; render() runs once a frame.
+        self.pending = pending
+        self.refresh()
+
+    def render(self) -> Content:
+        if not self.pending:
+            return Content.from_markup("[dim]$hint[/]", hint=self.hint)
+        return Content.assemble(("› ", "bold"), (visible(self.pending), "bold"), "▏")

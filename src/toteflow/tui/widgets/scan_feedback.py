@@ -130,14 +130,16 @@ class ScanFeedback(Static):
         self._end_flash()
         self.remove_class("-good", "-bad")
         self.last_signal = ""
-        self.update(self._idle_content(prompt))
+        self.update(self._idle_content(prompt), layout=False)
 
     def _signal(self, kind: str, content: Content) -> None:
         self.last_signal = kind
         self.set_class(kind == "good", "-good")
         self.set_class(kind == "bad", "-bad")
         self.add_class("-flash")
-        self.update(content)
+        # The panel's height is fixed: skipping re-layout keeps the signal's frame cheap
+        # (a layout pass re-renders the whole screen, a cost paid on every scan).
+        self.update(content, layout=False)
         if self._flash_timer is not None:
             self._flash_timer.stop()
         self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
