@@ -30,6 +30,11 @@ ORDER_STATUSES = (
     "cancelled",
 )
 ROLES = ("picker", "packer", "supervisor", "admin")
+WAVE_STATUSES = ("planned", "released", "on_hold", "cancelled", "done")
+TASK_KINDS = ("discrete", "cart", "zone")
+TASK_STATUSES = ("ready", "assigned", "in_progress", "paused", "done", "cancelled")
+LINE_STATUSES = ("open", "picked", "short", "cancelled")
+EVENT_STATUSES = ("applied", "rejected")
 
 
 def utcnow() -> datetime:
@@ -229,6 +234,8 @@ class Station(SQLModel, table=True):
     active: bool = True
     created_at: datetime = _ts()
     last_seen_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # The highest event sequence number applied (or rejected) for this station.
+    last_seq: int = 0
 
 
 class UserSession(SQLModel, table=True):
@@ -258,3 +265,163 @@ class AuditEntry(SQLModel, table=True):
     entity_id: str = Field(default="", max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     event_id: str | None = Field(default=None, max_length=36)
+
+
+class Wave(SQLModel, table=True):
+    __tablename__ = "wave"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("status", WAVE_STATUSES), name="status"),
+        sa.CheckConstraint(_one_of("strategy", TASK_KINDS), name="strategy"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80, unique=True)
+    status: str = Field(default="planned", max_length=20)
+    strategy: str = Field(default="discrete", max_length=20)
+    filters: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _ts()
+    released_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class Task(SQLModel, table=True):
+    """A unit of picking work handed to one person: a route of stops into totes."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("status", TASK_STATUSES), name="status"),
+        sa.CheckConstraint(_one_of("kind", TASK_KINDS), name="kind"),
+        sa.Index("ix_task_status_priority", "status", "priority", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: int | None = Field(default=None, foreign_key="wave.id", index=True)
+    kind: str = Field(default="discrete", max_length=20)
+    zone: str | None = Field(default=None, max_length=40)
+    status: str = Field(default="ready", max_length=20)
+    priority: int = 5
+    user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    station_id: int | None = Field(default=None, foreign_key="station.id")
+    assigned_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    cart_code: str | None = Field(default=None, max_length=40)
+    slots: int = 1
+    distance_m: float = 0.0
+    created_at: datetime = _ts()
+    version: int = 0
+
+
+class TaskContainer(SQLModel, table=True):
+    """A tote slot of a task: which order goes in it, and the tote scanned for it."""
+
+    __tablename__ = "task_container"
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "slot", name="uq_task_container_task_slot"),
+        sa.CheckConstraint(_one_of("status", ("open", "closed")), name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    slot: int
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    tote_code: str | None = Field(default=None, max_length=40)
+    status: str = Field(default="open", max_length=10)
+    destination: str = Field(default="", max_length=40)
+
+
+class TaskLine(SQLModel, table=True):
+    """One stop of a task: take `quantity` from a reserved stock row into a slot."""
+
+    __tablename__ = "task_line"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("status", LINE_STATUSES), name="status"),
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint(
+            "picked >= 0 AND shorted >= 0 AND picked + shorted <= quantity", name="done_range"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    stop_no: int
+    order_line_id: int = Field(foreign_key="order_line.id", index=True)
+    stock_id: int = Field(foreign_key="stock.id", index=True)
+    location_id: int = Field(foreign_key="location.id")
+    product_id: int = Field(foreign_key="product.id")
+    lot: str = Field(default="", max_length=40)
+    expiry: date | None = None
+    quantity: int
+    picked: int = 0
+    shorted: int = 0
+    slot: int = 1
+    status: str = Field(default="open", max_length=10)
+
+
+class AppliedEvent(SQLModel, table=True):
+    """Each station event the server has seen, with the answer it gave: retries get the same."""
+
+    __tablename__ = "applied_event"
+    __table_args__ = (
+        sa.UniqueConstraint("station_id", "seq", name="uq_applied_event_station_seq"),
+        sa.CheckConstraint(_one_of("status", EVENT_STATUSES), name="status"),
+    )
+
+    event_id: str = Field(primary_key=True, max_length=36)
+    station_id: int = Field(foreign_key="station.id")
+    seq: int
+    type: str = Field(max_length=40)
+    user_id: int | None = None
+    status: str = Field(max_length=10)
+    reason: str = Field(default="", max_length=300)
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    station_time: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    applied_at: datetime = _ts()
+
+
+class FeedClock(SQLModel, table=True):
+    """One row whose counter numbers the change feed; its row lock orders the feed by commit."""
+
+    __tablename__ = "feed_clock"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class Change(SQLModel, table=True):
+    """The change feed stations pull: assignments, cancellations, catalogue updates."""
+
+    __tablename__ = "change"
+    __table_args__ = (sa.Index("ix_change_station_seq", "station_id", "seq"),)
+
+    seq: int = Field(primary_key=True, sa_type=sa.BigInteger)
+    at: datetime = _ts()
+    kind: str = Field(max_length=40)
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=64)
+    # None: every station; else only this one (e.g. a task assigned to it).
+    station_id: int | None = Field(default=None, foreign_key="station.id")
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class FloorException(SQLModel, table=True):
+    """Something a person must resolve: a short pick, a rejected event."""
+
+    __tablename__ = "floor_exception"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("status", ("open", "resolved")), name="status"),
+        sa.Index("ix_floor_exception_status", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)
+    status: str = Field(default="open", max_length=10)
+    station_id: int | None = Field(default=None, foreign_key="station.id")
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    event_id: str | None = Field(default=None, max_length=36)
+    task_line_id: int | None = Field(default=None, foreign_key="task_line.id")
+    order_id: int | None = Field(default=None, foreign_key="orders.id")
+    reason: str = Field(max_length=300)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts()
+    resolved_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    resolved_by: int | None = Field(default=None, foreign_key="app_user.id")
+    resolution: str = Field(default="", max_length=300)

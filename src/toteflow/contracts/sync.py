@@ -1,0 +1,71 @@
+"""The station/server sync protocol: numbered events pushed in order, a change feed pulled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import Field, StringConstraints, model_validator
+
+from toteflow.contracts.common import Model
+
+EventType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*\.[a-z][a-z_]*$", max_length=40)]
+
+
+class Event(Model):
+    """One floor action, numbered by the station that made it (1, 2, 3, ... without gaps)."""
+
+    id: UUID
+    seq: int = Field(ge=1)
+    user_id: int | None = Field(None, ge=1)
+    type: EventType
+    payload: dict[str, Any] = Field(default_factory=dict)
+    # The station's clock, for people reading the audit log; ordering never uses it.
+    station_time: datetime
+
+
+class PushRequest(Model):
+    station_id: int = Field(ge=1)
+    events: list[Event] = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _consecutive(self) -> PushRequest:
+        seqs = [event.seq for event in self.events]
+        if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
+            raise ValueError("events must be in sequence order without gaps inside a batch")
+        return self
+
+
+EventStatus = Literal["applied", "duplicate", "rejected"]
+
+
+class EventResult(Model):
+    id: UUID
+    seq: int
+    status: EventStatus
+    # Why a rejected event was refused, in a sentence for the floor ("order SO-1 was cancelled").
+    reason: str = ""
+    result: dict[str, Any] = Field(default_factory=dict)
+
+
+class PushResponse(Model):
+    results: list[EventResult]
+    # The highest sequence number the server has applied (or rejected) for this station.
+    last_seq: int
+    # Set when the batch started after a gap: resend from last_seq + 1.
+    gap: bool = False
+
+
+class Change(Model):
+    seq: int
+    kind: str
+    entity: str
+    entity_id: str
+    payload: dict[str, Any]
+
+
+class ChangesPage(Model):
+    changes: list[Change]
+    cursor: int
+    more: bool
