@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise, product
 from operator import add, itemgetter
+from typing import Any
 
 from toteflow.domain.layout import Layout, LocationCode
 
@@ -193,7 +194,7 @@ _PICK_OPTIONS = (_ONCE, _TWICE, _GAP, _FROM_FRONT, _FROM_BACK)
 # three, 568 for four (about 30 ms a route), thousands past that. Layouts with more blocks
 # are routed by local search instead.
 EXACT_MAX_BLOCKS = 4
-# Double-bridge kicks of that local search.
+# Double-bridge kicks of that local search, for lists of up to 60 stops.
 KICKS = 20
 
 
@@ -202,24 +203,49 @@ class _Table:
     """One stage's moves, grouped by the state they lead to.
 
     Move i goes from state `source[i]` at the price `price[key[i]]` (the price list is given
-    per route); `group[s]` selects the moves into state s. With this shape the stage runs in
-    three `map` calls, which keeps the work per move in C rather than in the interpreter.
-    `how[i]` tells the moves apart when the tour is read back.
+    per route); `group[s]` selects the moves into state s. With this shape a stage is a few
+    `map` and `itemgetter` calls, which keep the work per move in C rather than in the
+    interpreter. `how[i]` tells the moves apart when the tour is read back.
     """
 
     source: list[int]
     key: list[int]
     group: list[slice]
     how: list[int | tuple[int, ...]]
-    # itemgetter over many indices fetches them all in one C call.
-    sources: Callable[[list[float]], tuple[float, ...]] = field(init=False)
-    keys: Callable[[list[float]], tuple[float, ...]] = field(init=False)
-    groups: Callable[[list[float]], tuple[list[float], ...]] = field(init=False)
+    sources: Callable[[list[float]], Sequence[float]] = field(init=False)
+    keys: Callable[[list[float]], Sequence[float]] = field(init=False)
+    # Most states are reached by one move, which needs no min(): those values are taken as
+    # they are, the others' minima after them, and `order` puts them back in state order.
+    singles: Callable[[list[float]], Sequence[float]] = field(init=False)
+    several: Callable[[list[float]], Sequence[list[float]]] = field(init=False)
+    order: Callable[[list[float]], Sequence[float]] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "sources", itemgetter(*self.source))
-        object.__setattr__(self, "keys", itemgetter(*self.key))
-        object.__setattr__(self, "groups", itemgetter(*self.group))
+        single = [g.start for g in self.group if g.stop - g.start == 1]
+        several = [g for g in self.group if g.stop - g.start > 1]
+        order, next_single, next_several = [], 0, len(single)
+        for g in self.group:
+            if g.stop - g.start == 1:
+                order.append(next_single)
+                next_single += 1
+            else:
+                order.append(next_several)
+                next_several += 1
+        for name, indices in (
+            ("sources", self.source),
+            ("keys", self.key),
+            ("singles", single),
+            ("several", several),
+            ("order", order),
+        ):
+            object.__setattr__(self, name, _getter(indices))
+
+
+def _getter(indices: Sequence[Any]) -> Callable[[list[Any]], Sequence[Any]]:
+    """`itemgetter` fetching many items in one C call, but always answering a sequence."""
+    if len(indices) > 1:
+        return itemgetter(*indices)
+    return lambda values: [values[i] for i in indices]
 
 
 def _table(size: int, moves: Iterable[tuple[int, int, int, int | tuple[int, ...]]]) -> _Table:
@@ -375,7 +401,7 @@ def _optimal(net: _Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
     def run(stage: _Stage) -> list[float]:
         table, price = stage.table, stage.price
         values = list(map(add, table.sources(stage.before), table.keys(price)))
-        after = list(map(min, table.groups(values)))
+        after = list(table.order([*table.singles(values), *map(min, table.several(values))]))
         after.append(inf)
         stages.append(stage)
         return after
@@ -733,7 +759,9 @@ def _local_search(net: _Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
     # most of that. A fixed seed: the same list always gets the same route.
     rng = random.Random(0)
     n = len(stops)
-    for _ in range(KICKS if n >= 8 else 0):
+    # Each kick costs a pass of O(n^2) moves: fewer of them for long lists (2 at 200 stops).
+    kicks = min(KICKS, KICKS * 60 * 60 // n**2) if n >= 8 else 0
+    for _ in range(kicks):
         i, j, k = sorted(rng.sample(range(1, n), 3))
         tour = path[1:-1]
         kicked = _improve(matrix, [0, *tour[:i], *tour[j:k], *tour[i:j], *tour[k:], 0])
