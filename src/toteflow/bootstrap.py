@@ -17,6 +17,8 @@ from toteflow.services.catalogue import CatalogueService
 from toteflow.services.importing import ImportService
 from toteflow.services.orders import OrderService
 from toteflow.services.people import AuthPolicy, PeopleService
+from toteflow.services.sync import SyncService
+from toteflow.services.tasks import TaskService
 
 
 class SchemaBehind(Exception):
@@ -58,6 +60,8 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         catalogue=CatalogueService(uow),
         orders=OrderService(uow),
         people=PeopleService(uow, policy),
+        sync=SyncService(uow),
+        tasks=TaskService(uow),
         health=health,
     )
 

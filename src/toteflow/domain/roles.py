@@ -21,15 +21,19 @@ class Permission(StrEnum):
     MANAGE_STATIONS = "manage_stations"
     READ_AUDIT = "read_audit"
     MANAGE_CATALOGUE = "manage_catalogue"  # products and locations
+    PICK = "pick"  # take pick tasks
+    PACK = "pack"  # pack and ship
 
 
 _FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
 
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.PICKER: _FLOOR,
-    Role.PACKER: _FLOOR,
+    Role.PICKER: _FLOOR | {Permission.PICK},
+    Role.PACKER: _FLOOR | {Permission.PACK},
     Role.SUPERVISOR: _FLOOR
     | {
+        Permission.PICK,
+        Permission.PACK,
         Permission.ADJUST_STOCK,
         Permission.MANAGE_ORDERS,
         Permission.MANAGE_USERS,

@@ -10,12 +10,13 @@ from toteflow.contracts.common import Problem
 from toteflow.server import errors
 from toteflow.server.deps import Services, ServicesDep
 from toteflow.server.limits import BodySizeLimit
-from toteflow.server.routes import catalogue, orders, people
+from toteflow.server.routes import catalogue, orders, people, sync, tasks
 
 API_PREFIX = "/api/v1"
 _PROBLEMS: dict[int | str, dict[str, object]] = {
     code: {"model": Problem, "description": text}
     for code, text in {
+        400: "The body is not readable JSON, or a value cannot be stored",
         401: "No valid station token or log-in",
         403: "The person's role may not do this",
         404: "Not found",
@@ -38,6 +39,8 @@ def create_app(services: Services, *, max_body_bytes: int = 2_000_000) -> FastAP
     api.include_router(catalogue.router)
     api.include_router(orders.router)
     api.include_router(people.router)
+    api.include_router(sync.router)
+    api.include_router(tasks.router)
     app.include_router(api)
 
     @app.get("/healthz", tags=["health"], responses={503: {"model": Problem}})

@@ -15,6 +15,8 @@ from toteflow.services.catalogue import CatalogueService
 from toteflow.services.errors import Unauthenticated
 from toteflow.services.orders import OrderService
 from toteflow.services.people import PeopleService
+from toteflow.services.sync import SyncService
+from toteflow.services.tasks import TaskService
 
 SESSION_HEADER = "X-Toteflow-Session"
 
@@ -26,6 +28,8 @@ class Services:
     catalogue: CatalogueService
     orders: OrderService
     people: PeopleService
+    sync: SyncService
+    tasks: TaskService
     health: Callable[[], None]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -10,8 +11,10 @@ from typing import Any, Protocol, Self
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts import orders as ords
 from toteflow.contracts import people as ppl
+from toteflow.contracts import sync, tasks
 from toteflow.contracts.common import Page
 from toteflow.domain.orders import Move, OrderStatus
+from toteflow.domain.tasks import LineState, TaskStatus
 from toteflow.services.actor import Actor
 
 
@@ -107,6 +110,72 @@ class AuditRepo(Protocol):
     ) -> Page[ppl.AuditEntry]: ...
 
 
+@dataclass(frozen=True)
+class StoredEvent:
+    event_id: str
+    status: str
+    reason: str
+    result: dict[str, Any]
+
+
+class FloorRepo(Protocol):
+    """Tasks, station events and the change feed."""
+
+    def lock_station_seq(self, station_id: int) -> int:
+        """The station's last applied seq, locking its row for this transaction."""
+        ...
+
+    def set_station_seq(self, station_id: int, seq: int) -> None: ...
+    def stored_event(self, station_id: int, seq: int) -> StoredEvent | None: ...
+    def store_event(
+        self, station_id: int, event: sync.Event, status: str, reason: str, result: dict[str, Any]
+    ) -> None: ...
+    def savepoint(self) -> AbstractContextManager[object]:
+        """A nested transaction: rolled back alone when the block raises."""
+        ...
+
+    def line_state(self, task_line_id: int, *, lock: bool = True) -> LineState | None: ...
+    def line_task(self, task_line_id: int) -> tuple[int, int | None]:
+        """(task id, order id) of a task line."""
+        ...
+
+    def pick(self, task_line_id: int, quantity: int) -> bool:
+        """Move units from the reserved stock row into the tote; False if the stock is gone."""
+        ...
+
+    def short(self, task_line_id: int, missing: int) -> None: ...
+    def undo_pick(self, task_line_id: int, quantity: int) -> None: ...
+    def task_status(self, task_id: int, *, lock: bool = True) -> TaskStatus | None: ...
+    def set_task_status(self, task_id: int, status: TaskStatus) -> None: ...
+    def set_tote(self, task_id: int, slot: int, tote: str, *, close: str | None) -> bool: ...
+    def next_ready_task(self) -> int | None:
+        """The next ready task id, locked (skipping rows other transactions hold)."""
+        ...
+
+    def assign_task(self, task_id: int, user_id: int, station_id: int, at: datetime) -> None: ...
+    def task(self, task_id: int) -> tasks.Task | None: ...
+    def add_change(
+        self,
+        kind: str,
+        entity: str,
+        entity_id: str,
+        payload: dict[str, Any],
+        station_id: int | None = None,
+    ) -> int: ...
+    def changes_since(self, station_id: int, since: int, limit: int) -> list[sync.Change]: ...
+    def open_exception(
+        self,
+        kind: str,
+        reason: str,
+        *,
+        station_id: int | None,
+        user_id: int | None,
+        event_id: str | None,
+        task_line_id: int | None,
+        detail: dict[str, Any],
+    ) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all."""
 
@@ -114,6 +183,7 @@ class UnitOfWork(Protocol):
     orders: OrderRepo
     people: PeopleRepo
     audit: AuditRepo
+    floor: FloorRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -425,3 +425,14 @@ class FloorException(SQLModel, table=True):
     resolved_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     resolved_by: int | None = Field(default=None, foreign_key="app_user.id")
     resolution: str = Field(default="", max_length=300)
+
+
+def table(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a table model, for set-based statements."""
+    found: sa.Table = model.__table__  # type: ignore[attr-defined]
+    return found
+
+
+def cols(model: type[SQLModel]) -> Any:
+    """The Core columns of a table model (loosely typed: SQLModel's stubs hide __table__)."""
+    return table(model).c

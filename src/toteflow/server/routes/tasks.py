@@ -1,0 +1,32 @@
+"""Pick tasks: the next one for the person at this station, or one by id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from toteflow.contracts import tasks as tk
+from toteflow.domain.roles import Permission
+from toteflow.server.deps import ServicesDep, requires
+from toteflow.services.actor import Actor
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+Picker = Annotated[Actor, Depends(requires(Permission.PICK))]
+Reader = Annotated[Actor, Depends(requires(Permission.READ_ORDERS))]
+
+
+@router.post(
+    "/next",
+    response_model=tk.Task,
+    responses={204: {"description": "No task is waiting"}},
+)
+def next_task(services: ServicesDep, actor: Picker) -> tk.Task | Response:
+    """Assign the next ready task to this person at this station."""
+    task = services.tasks.next(actor)
+    return task if task is not None else Response(status_code=204)
+
+
+@router.get("/{task_id}")
+def get_task(services: ServicesDep, actor: Reader, task_id: int) -> tk.Task:
+    return services.tasks.get(actor, task_id)

@@ -1,0 +1,165 @@
+"""Sync on the server: events applied exactly once, gaps refused, rejections explained, feed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from tests.server.conftest import Site
+from tests.support.floor import Work, released_task
+from toteflow.adapters.store import tables as t
+from toteflow.domain.roles import Role
+
+
+def event(
+    seq: int, type_: str, payload: dict[str, Any], *, id_: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": id_ or str(uuid.uuid4()),
+        "seq": seq,
+        "user_id": 1,
+        "type": type_,
+        "payload": payload,
+        "station_time": datetime.now(UTC).isoformat(),
+    }
+
+
+def push(site: Site, *events: dict[str, Any], station_id: int | None = None) -> Any:
+    return site.client.post(
+        "/api/v1/sync/push",
+        json={"station_id": station_id or site.station_id, "events": list(events)},
+        headers=site.station_headers(),
+    )
+
+
+def stock_of(site: Site, work: Work) -> tuple[int, int]:
+    with site.parts.engine.connect() as connection:
+        row = connection.execute(
+            sa.select(t.cols(t.Stock).quantity, t.cols(t.Stock).reserved).where(
+                t.cols(t.Stock).id == work.stock_id
+            )
+        ).one()
+    return row.quantity, row.reserved
+
+
+def order_status(site: Site, work: Work) -> str:
+    with site.parts.engine.connect() as connection:
+        return str(
+            connection.execute(
+                sa.select(t.cols(t.Order).status).where(t.cols(t.Order).id == work.order_id)
+            ).scalar_one()
+        )
+
+
+def test_next_task_goes_to_one_picker_and_into_the_station_feed(site: Site) -> None:
+    work = released_task(site.parts.engine)
+    picker = site.login(Role.PICKER)
+    first = site.client.post("/api/v1/tasks/next", headers=picker)
+    assert first.status_code == 200, first.text
+    task = first.json()
+    assert task["id"] == work.task_id
+    assert task["status"] == "assigned"
+    assert task["lines"][0]["units"][0]["barcode"] == "4006381333931"
+    assert task["lines"][0]["location"] == "01-001-1"
+    none_left = site.client.post("/api/v1/tasks/next", headers=site.login(Role.SUPERVISOR))
+    assert none_left.status_code == 204
+
+    feed = site.client.get("/api/v1/sync/changes", headers=site.station_headers()).json()
+    assert [c["kind"] for c in feed["changes"]] == ["task.assigned"]
+    assert feed["changes"][0]["payload"]["id"] == work.task_id
+    later = site.client.get(
+        "/api/v1/sync/changes", params={"since": feed["cursor"]}, headers=site.station_headers()
+    ).json()
+    assert later["changes"] == []
+    assert later["cursor"] == feed["cursor"]
+
+
+def test_pick_is_applied_once_and_a_retry_gets_the_same_answer(site: Site) -> None:
+    work = released_task(site.parts.engine, on_hand=10, quantity=4)
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    pick = event(1, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 2})
+
+    first = push(site, pick).json()
+    assert first["results"][0]["status"] == "applied"
+    assert first["last_seq"] == 1
+    assert stock_of(site, work) == (8, 2)
+    assert order_status(site, work) == "picking"
+
+    again = push(site, pick).json()
+    assert again["results"][0]["status"] == "duplicate"
+    assert again["results"][0]["result"]["outcome"] == "applied"
+    assert stock_of(site, work) == (8, 2)
+
+    rest = event(2, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 2})
+    push(site, rest)
+    assert stock_of(site, work) == (6, 0)
+    assert order_status(site, work) == "picked"
+
+
+def test_a_gap_stops_the_batch_and_says_where_to_resume(site: Site) -> None:
+    work = released_task(site.parts.engine)
+    reply = push(
+        site, event(3, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1})
+    )
+    assert reply.json() == {"results": [], "last_seq": 0, "gap": True}
+    assert stock_of(site, work) == (10, 4)
+
+
+def test_rejections_explain_themselves_and_do_not_block_later_events(site: Site) -> None:
+    work = released_task(site.parts.engine, on_hand=10, quantity=4)
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    too_many = event(1, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 5})
+    unknown = event(2, "label.teleported", {})
+    malformed = event(3, "pick.confirmed", {"task_line_id": "x"})
+    fine = event(4, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1})
+    results = push(site, too_many, unknown, malformed, fine).json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "rejected", "applied"]
+    assert results[0]["reason"] == "only 4 left to pick on this line, not 5: put 1 back at 01-001-1"
+    assert "does not know event type label.teleported" in results[1]["reason"]
+    assert "malformed" in results[2]["reason"]
+    assert stock_of(site, work) == (9, 3)
+    with site.parts.engine.connect() as connection:
+        kinds = connection.execute(sa.select(t.cols(t.FloorException).kind)).scalars().all()
+    assert kinds == ["rejected_event"] * 3
+
+
+def test_pick_after_cancellation_is_rejected_with_where_to_return(site: Site) -> None:
+    work = released_task(site.parts.engine)
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    with site.parts.engine.begin() as connection:
+        connection.execute(
+            sa.update(t.Order).where(t.cols(t.Order).id == work.order_id).values(status="cancelled")
+        )
+    reply = push(
+        site, event(1, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 2})
+    )
+    result = reply.json()["results"][0]
+    assert result["status"] == "rejected"
+    assert result["reason"] == "order SO-1 was cancelled: put the 2 units back at 01-001-1"
+    assert stock_of(site, work) == (10, 4)
+
+
+def test_short_releases_the_reservation_and_opens_an_exception(site: Site) -> None:
+    work = released_task(site.parts.engine, on_hand=10, quantity=4)
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    results = push(
+        site,
+        event(1, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1}),
+        event(
+            2, "pick.shorted", {"task_line_id": work.task_line_id, "missing": 3, "reason": "empty"}
+        ),
+        event(3, "pick.undone", {"task_line_id": work.task_line_id, "quantity": 1}),
+    ).json()["results"]
+    assert [r["status"] for r in results] == ["applied"] * 3
+    assert stock_of(site, work) == (10, 1)
+    with site.parts.engine.connect() as connection:
+        reasons = connection.execute(sa.select(t.cols(t.FloorException).reason)).scalars().all()
+    assert reasons == ["3 short at 01-001-1 for order SO-1 (empty)"]
+
+
+def test_a_station_cannot_push_for_another(site: Site) -> None:
+    reply = push(site, event(1, "task.started", {"task_id": 1}), station_id=site.station_id + 1)
+    assert reply.status_code == 403
