@@ -163,3 +163,25 @@ def test_short_releases_the_reservation_and_opens_an_exception(site: Site) -> No
 def test_a_station_cannot_push_for_another(site: Site) -> None:
     reply = push(site, event(1, "task.started", {"task_id": 1}), station_id=site.station_id + 1)
     assert reply.status_code == 403
+
+
+def test_cancelling_an_order_frees_its_stock_and_tells_every_station(site: Site) -> None:
+    work = released_task(site.parts.engine, on_hand=10, quantity=4)
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    push(site, event(1, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1}))
+    supervisor = site.login(Role.SUPERVISOR)
+    cancelled = site.client.post(
+        "/api/v1/orders/SO-1/cancel", json={"reason": "customer called"}, headers=supervisor
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert stock_of(site, work) == (9, 0)  # the 3 still reserved are free again
+    feed = site.client.get("/api/v1/sync/changes", headers=site.station_headers()).json()
+    change = feed["changes"][-1]
+    assert change["kind"] == "order.cancelled"
+    assert change["payload"]["picked"] == [
+        {"task_id": work.task_id, "task_line_id": work.task_line_id, "picked": 1}
+    ]
+    late = push(
+        site, event(2, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1})
+    )
+    assert late.json()["results"][0]["status"] == "rejected"

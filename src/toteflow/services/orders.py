@@ -120,6 +120,8 @@ class OrderService:
             except rules.IllegalTransition as exc:
                 raise Refused(f"order {reference}: {exc}") from None
             uow.orders.set_status(order.id, move, cancel_reason=cancel_reason)
+            if move.status in (OrderStatus.CANCELLED, OrderStatus.ON_HOLD):
+                _tell_the_floor(uow, order, move.status, reason)
             uow.audit.record(
                 actor,
                 action,
@@ -136,3 +138,14 @@ def _existing(uow: UnitOfWork, reference: str, *, lock: bool = False) -> o.Order
     if order is None:
         raise NotFound(f"no order with reference {reference}")
     return order
+
+
+def _tell_the_floor(uow: UnitOfWork, order: o.Order, status: OrderStatus, reason: str) -> None:
+    """Free the order's reservations (on cancel) and tell stations through the change feed."""
+    picked = uow.floor.release_order_work(order.id) if status == OrderStatus.CANCELLED else []
+    uow.floor.add_change(
+        f"order.{'cancelled' if status == OrderStatus.CANCELLED else 'held'}",
+        "order",
+        order.reference,
+        {"reference": order.reference, "reason": reason, "picked": picked},
+    )

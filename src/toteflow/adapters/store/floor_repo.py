@@ -209,6 +209,36 @@ class SqlFloorRepo:
         )
         self._order_progress(line.order_id)
 
+    def release_order_work(self, order_id: int) -> list[dict[str, Any]]:
+        """Cancel the order's open task lines, freeing their reservations; what was picked."""
+        tl, ol, stock = t.cols(t.TaskLine), t.cols(t.OrderLine), t.cols(t.Stock)
+        lines = self.session.execute(
+            sa.select(tl.id, tl.stock_id, tl.quantity, tl.picked, tl.shorted, tl.status, tl.task_id)
+            .join(t.OrderLine, ol.id == tl.order_line_id)
+            .where(ol.order_id == order_id)
+            .with_for_update(of=t.table(t.TaskLine))
+        ).all()
+        picked = []
+        for line in lines:
+            if line.status == "open":
+                still_reserved = line.quantity - line.picked - line.shorted
+                self.session.execute(
+                    sa.update(t.Stock)
+                    .where(stock.id == line.stock_id, stock.reserved >= still_reserved)
+                    .values(reserved=stock.reserved - still_reserved)
+                )
+                self.session.execute(
+                    sa.update(t.TaskLine).where(tl.id == line.id).values(status="cancelled")
+                )
+            if line.picked:
+                picked.append(
+                    {"task_id": line.task_id, "task_line_id": line.id, "picked": line.picked}
+                )
+        self.session.execute(
+            sa.update(t.OrderLine).where(ol.order_id == order_id).values(allocated=ol.picked)
+        )
+        return picked
+
     def _order_progress(self, order_id: int) -> None:
         """Released -> picking at the first pick; -> picked when every task line is finished."""
         tl = t.cols(t.TaskLine)
