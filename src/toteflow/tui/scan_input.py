@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from textual import events
-from textual.app import App, ReturnType
+from textual.app import App, ReturnType, ScreenStackError
 from textual.reactive import var
+from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from toteflow.tui.scan_messages import (
@@ -104,13 +105,17 @@ class ScanInputApp(App[ReturnType]):
         )
         self._app_bells: BellPlayer | None = None
 
+    def active_screen(self) -> Screen[Any] | None:
+        """The screen scans go to, or None before the first screen or after the last."""
+        try:
+            return self.screen
+        except ScreenStackError:
+            return None
+
     def scan_capture_active(self) -> bool:
         """Whether unframed keys make scans now: a scan screen, no text field focused."""
-        try:
-            screen = self.screen
-        except Exception:  # no screen yet (start-up) or any more (shutdown)
-            return False
-        if not screen_accepts_scans(screen):
+        screen = self.active_screen()
+        if screen is None or not screen_accepts_scans(screen):
             return False
         return not isinstance(screen.focused, TEXT_ENTRY_WIDGETS)
 
@@ -141,8 +146,8 @@ class ScanInputApp(App[ReturnType]):
 
     def deliver_scan(self, raw: str, source: str) -> None:
         """Hand one scan to the active screen, or signal that none is expected here."""
-        screen = self.screen
-        if screen_accepts_scans(screen):
+        screen = self.active_screen()
+        if screen is not None and screen_accepts_scans(screen):
             screen.post_message(ScanReceived(raw, source))
         else:
             self.scan_not_expected(raw, source)
@@ -163,10 +168,8 @@ class ScanInputApp(App[ReturnType]):
             self.notify(message.sentence, title="Scanner")
         else:
             self.notify(message.sentence, title="Scanner", severity="error", timeout=30)
-        try:
-            screen = self.screen
-        except Exception:
-            return
-        screen.post_message(
-            ScannerStatus(message.device, message.connected, message.detail, message.retrying)
-        )
+        screen = self.active_screen()
+        if screen is not None:
+            screen.post_message(
+                ScannerStatus(message.device, message.connected, message.detail, message.retrying)
+            )
