@@ -1,0 +1,1 @@
+"""The station's local SQLite store: credentials, sync state, outbox, tasks and caches."""

@@ -1,0 +1,1 @@
+"""Alembic history of the station's local store (separate from the central schema)."""

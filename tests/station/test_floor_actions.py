@@ -1,0 +1,183 @@
+"""Floor actions: the local change and its outbox event commit together, numbered without gaps."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.station.conftest import keep_task, make_task
+from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
+from toteflow.services.errors import NotFound, Refused
+from toteflow.services.station_events import FloorActions, StationView, record
+
+
+def _outbox(uow: SqlStationUnitOfWorkFactory) -> list[Any]:
+    with uow() as unit:
+        return unit.outbox.after(0, 1000)
+
+
+def test_a_pick_changes_the_line_and_writes_its_event_together(
+    registered: SqlStationUnitOfWorkFactory, floor: FloorActions, view: StationView
+) -> None:
+    keep_task(registered, make_task(quantity=4))
+    floor.start_task(7, 10)
+    event = floor.confirm_pick(7, 1001, 3, tote="T000001")
+    assert event.seq == 2
+    assert event.type == "pick.confirmed"
+    assert event.payload == {
+        "task_line_id": 1001,
+        "task_id": 10,
+        "quantity": 3,
+        "location": "01-001-1",
+        "lot": "",
+        "expiry": None,
+        "tote": "T000001",
+    }
+    task = view.task(10)
+    assert task is not None
+    assert (task.status, task.lines[0].picked, task.lines[0].status) == ("in_progress", 3, "open")
+    assert [(e.seq, e.type, e.state) for e in _outbox(registered)] == [
+        (1, "task.started", "pending"),
+        (2, "pick.confirmed", "pending"),
+    ]
+
+
+def test_refused_actions_leave_no_event_no_change_and_no_gap(
+    registered: SqlStationUnitOfWorkFactory, floor: FloorActions, view: StationView
+) -> None:
+    keep_task(registered, make_task(quantity=2))
+    floor.start_task(7, 10)
+    with pytest.raises(Refused, match="only 2 left to pick here, not 3"):
+        floor.confirm_pick(7, 1001, 3)
+    with pytest.raises(NotFound):
+        floor.confirm_pick(7, 999, 1)
+    with pytest.raises(Refused, match="still open"):
+        floor.complete_task(7, 10)
+    floor.confirm_pick(7, 1001, 2)
+    floor.complete_task(7, 10)
+    with pytest.raises(Refused, match="done"):
+        floor.confirm_pick(7, 1001, 1)
+    seqs = [e.seq for e in _outbox(registered)]
+    assert seqs == [1, 2, 3]
+    assert view.sync_state().next_seq == 4
+    task = view.task(10)
+    assert task is not None
+    assert (task.status, task.lines[0].picked, task.lines[0].status) == ("done", 2, "picked")
+
+
+def test_a_rolled_back_action_leaves_neither_its_event_nor_its_change(
+    registered: SqlStationUnitOfWorkFactory, view: StationView
+) -> None:
+    keep_task(registered, make_task(quantity=4))
+
+    def change(unit: Any) -> None:
+        unit.tasks.set_line(1001, picked=4, shorted=0, status="picked")
+
+    def die_before_commit() -> None:
+        with registered() as unit:
+            record(unit, 7, "pick.confirmed", {"task_line_id": 1001, "quantity": 4}, change)
+            raise RuntimeError("the process dies before commit")
+
+    with pytest.raises(RuntimeError):
+        die_before_commit()
+    assert _outbox(registered) == []
+    task = view.task(10)
+    assert task is not None
+    assert task.lines[0].picked == 0
+    assert view.sync_state().next_seq == 1
+    # The next action takes number 1: nothing was skipped.
+    with registered() as unit:
+        assert record(unit, 7, "task.started", {"task_id": 10}).seq == 1
+        unit.commit()
+
+
+def test_a_malformed_event_never_enters_the_outbox(registered: SqlStationUnitOfWorkFactory) -> None:
+    with registered() as unit, pytest.raises(ValueError, match="not valid"):
+        record(unit, 7, "Not A Type", {})
+    assert _outbox(registered) == []
+
+
+def test_many_actions_are_numbered_one_to_n(
+    registered: SqlStationUnitOfWorkFactory, floor: FloorActions
+) -> None:
+    keep_task(registered, make_task(lines=5, quantity=10))
+    floor.start_task(7, 10)
+    for n in range(1, 6):
+        for _ in range(3):
+            floor.confirm_pick(7, 1000 + n, 2)
+    events = _outbox(registered)
+    assert [e.seq for e in events] == list(range(1, 17))
+    assert len({e.id for e in events}) == 16
+    assert all(e.id.version == 4 for e in events)
+
+
+def test_short_undo_totes_and_task_moves(
+    registered: SqlStationUnitOfWorkFactory, floor: FloorActions, view: StationView
+) -> None:
+    keep_task(registered, make_task(lines=2, quantity=5))
+    floor.start_task(7, 10)
+    floor.assign_tote(7, 10, 1, "T000001")
+    pick = floor.confirm_pick(7, 1001, 2)
+    short = floor.short_pick(7, 1001, "empty")
+    assert short.payload["missing"] == 3
+    assert short.payload["found"] == 2
+    undo = floor.undo_pick(7, pick.id)
+    assert undo.payload == {
+        "task_line_id": 1001,
+        "task_id": 10,
+        "quantity": 2,
+        "undoes": str(pick.id),
+        "location": "01-001-1",
+    }
+    with pytest.raises(Refused, match="already undone"):
+        floor.undo_pick(7, pick.id)
+    with pytest.raises(NotFound):
+        floor.undo_pick(7, uuid.uuid4())
+    floor.pause_task(7, 10)
+    with pytest.raises(Refused, match="paused cannot be completed"):
+        floor.complete_task(7, 10)
+    floor.start_task(7, 10)
+    floor.confirm_pick(7, 1002, 5)
+    with pytest.raises(Refused, match="open"):
+        floor.complete_task(7, 10)  # line 1 reopened by the undo: 2 units still to pick
+    floor.confirm_pick(7, 1001, 2)
+    with pytest.raises(Refused, match="holds tote T000001"):
+        floor.close_tote(7, 10, 1, "T000002")
+    floor.close_tote(7, 10, 1, "T000001")
+    with pytest.raises(Refused, match="closed"):
+        floor.assign_tote(7, 10, 1, "T000003")
+    floor.complete_task(7, 10)
+    task = view.task(10)
+    assert task is not None
+    assert task.status == "done"
+    assert [(line.picked, line.shorted, line.status) for line in task.lines] == [
+        (2, 3, "short"),
+        (5, 0, "picked"),
+    ]
+    assert task.containers[0].status == "closed"
+    types = [e.type for e in _outbox(registered)]
+    assert types == [
+        "task.started",
+        "tote.assigned",
+        "pick.confirmed",
+        "pick.shorted",
+        "pick.undone",
+        "task.paused",
+        "task.started",
+        "pick.confirmed",
+        "pick.confirmed",
+        "tote.closed",
+        "task.completed",
+    ]
+
+
+def test_every_action_wakes_the_sync_worker(registered: SqlStationUnitOfWorkFactory) -> None:
+    woken: list[int] = []
+    floor = FloorActions(registered, on_recorded=lambda: woken.append(1))
+    keep_task(registered, make_task())
+    floor.start_task(7, 10)
+    with pytest.raises(Refused):
+        floor.confirm_pick(7, 1001, 99)
+    assert woken == [1]  # the refused one recorded nothing, so woke nothing
