@@ -191,8 +191,8 @@ def _is_closed(state: State) -> bool:
 _EMPTY_OPTIONS = (_NONE, _ONCE, _TWICE)
 _PICK_OPTIONS = (_ONCE, _TWICE, _GAP, _FROM_FRONT, _FROM_BACK)
 # The programme's states grow fast with the cross aisles: 6 for one block, 24 for two, 112 for
-# three, 568 for four (about 30 ms a route), thousands past that. Layouts with more blocks
-# are routed by local search instead.
+# three, 568 for four (some 20 ms a route in 20 aisles), thousands past that. Layouts with more
+# blocks are routed by local search instead.
 EXACT_MAX_BLOCKS = 4
 # Double-bridge kicks of that local search, for lists of up to 60 stops.
 KICKS = 20
@@ -362,6 +362,8 @@ _DEPOT, _ACROSS = -1, -2
 
 @dataclass
 class _Stage:
+    """One step of the programme, kept so that the tour can be read back."""
+
     aisle: int
     block: int  # or _DEPOT, _ACROSS
     table: _Table
@@ -371,6 +373,7 @@ class _Stage:
 
 
 def _optimal(net: _Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
+    """The shortest tour's length and visiting order (exact up to EXACT_MAX_BLOCKS blocks)."""
     blocks = len(net.ys) - 1
     if blocks > EXACT_MAX_BLOCKS:
         return _local_search(net, stops)
