@@ -185,3 +185,28 @@ def test_cancelling_an_order_frees_its_stock_and_tells_every_station(site: Site)
         site, event(2, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1})
     )
     assert late.json()["results"][0]["status"] == "rejected"
+
+
+def test_events_in_one_batch_see_each_other(site: Site) -> None:
+    work = released_task(site.parts.engine, on_hand=10, quantity=4)
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    line = work.task_line_id
+    results = push(
+        site,
+        event(1, "pick.confirmed", {"task_line_id": line, "quantity": 3}),
+        event(2, "pick.confirmed", {"task_line_id": line, "quantity": 2}),
+        event(3, "pick.confirmed", {"task_line_id": 999_999, "quantity": 1}),
+        event(4, "task.completed", {"task_id": work.task_id}),
+        event(5, "pick.confirmed", {"task_line_id": line, "quantity": 1}),
+    ).json()["results"]
+    assert [r["status"] for r in results] == [
+        "applied",
+        "rejected",
+        "rejected",
+        "applied",
+        "rejected",
+    ]
+    assert results[1]["reason"] == "only 1 left to pick on this line, not 2: put 1 back at 01-001-1"
+    assert results[2]["reason"] == "there is no task line 999999 on the server"
+    assert results[4]["reason"] == "the task is done: its lines cannot be picked"
+    assert stock_of(site, work) == (7, 1)

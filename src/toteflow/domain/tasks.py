@@ -47,8 +47,13 @@ def move_task(current: TaskStatus, target: TaskStatus) -> TaskStatus:
 
 @dataclass(frozen=True)
 class LineState:
-    """What the server knows of a task line when a pick event arrives."""
+    """What the server knows of a task line (and the stock row it reserved) for a floor event."""
 
+    task_line_id: int
+    task_id: int
+    order_id: int
+    order_line_id: int
+    stock_id: int
     task_status: TaskStatus
     order_reference: str
     order_status: str

@@ -1,4 +1,4 @@
-"""What each station event does on the server; a refusal rolls its changes back alone."""
+"""Station events as floor commands: each type's payload checked at the edge, then planned."""
 
 from __future__ import annotations
 
@@ -8,133 +8,87 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from toteflow.contracts import sync
-from toteflow.domain.tasks import (
-    FloorRefusal,
-    TaskStatus,
-    check_pick,
-    check_short,
-    check_undo,
-    move_task,
-)
-from toteflow.services.ports import UnitOfWork
+from toteflow.domain.floor_batch import Command, MoveTask, Pick, SetTote, Short, Undo
+from toteflow.domain.tasks import FloorRefusal, TaskStatus
 
 
 class _Payload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class PickPayload(_Payload):
-    task_line_id: int = Field(ge=1)
+class _Line(_Payload):
+    task_line_id: int = Field(ge=1, le=2**62)
     quantity: int = Field(ge=1, le=100_000)
 
 
-class ShortPayload(_Payload):
-    task_line_id: int = Field(ge=1)
+class _Short(_Payload):
+    task_line_id: int = Field(ge=1, le=2**62)
     missing: int = Field(ge=1, le=100_000)
-    reason: str = Field("not_found", max_length=40)
+    reason: str = Field("not_found", pattern=r"^[a-z_]{1,40}$")
 
 
-class TaskPayload(_Payload):
-    task_id: int = Field(ge=1)
+class _Task(_Payload):
+    task_id: int = Field(ge=1, le=2**62)
 
 
-class TotePayload(_Payload):
-    task_id: int = Field(ge=1)
+class _Tote(_Payload):
+    task_id: int = Field(ge=1, le=2**62)
     slot: int = Field(ge=1, le=999)
     tote: str = Field(min_length=1, max_length=40)
     destination: str = Field("", max_length=40)
 
 
-Handler = Callable[[UnitOfWork, int, sync.Event], dict[str, Any]]
+def _pick(p: dict[str, Any]) -> Command:
+    body = _Line.model_validate(p)
+    return Pick(body.task_line_id, body.quantity)
 
 
-def _line(uow: UnitOfWork, task_line_id: int) -> Any:
-    state = uow.floor.line_state(task_line_id)
-    if state is None:
-        raise FloorRefusal(f"there is no task line {task_line_id} on the server")
-    return state
+def _undo(p: dict[str, Any]) -> Command:
+    body = _Line.model_validate(p)
+    return Undo(body.task_line_id, body.quantity)
 
 
-def pick_confirmed(uow: UnitOfWork, station_id: int, event: sync.Event) -> dict[str, Any]:
-    body = PickPayload.model_validate(event.payload)
-    state = _line(uow, body.task_line_id)
-    check_pick(state, body.quantity)
-    if not uow.floor.pick(body.task_line_id, body.quantity):
-        raise FloorRefusal(
-            f"the stock at {state.location} is no longer there to pick: "
-            f"put the {body.quantity} back and tell a supervisor"
+def _short(p: dict[str, Any]) -> Command:
+    body = _Short.model_validate(p)
+    return Short(body.task_line_id, body.missing, body.reason)
+
+
+def _move(target: TaskStatus) -> Callable[[dict[str, Any]], Command]:
+    def parse(p: dict[str, Any]) -> Command:
+        return MoveTask(_Task.model_validate(p).task_id, target)
+
+    return parse
+
+
+def _tote(close: bool) -> Callable[[dict[str, Any]], Command]:
+    def parse(p: dict[str, Any]) -> Command:
+        body = _Tote.model_validate(p)
+        return SetTote(
+            body.task_id, body.slot, body.tote, (body.destination or "pack") if close else None
         )
-    return {"task_line_id": body.task_line_id, "picked": state.picked + body.quantity}
+
+    return parse
 
 
-def pick_shorted(uow: UnitOfWork, station_id: int, event: sync.Event) -> dict[str, Any]:
-    body = ShortPayload.model_validate(event.payload)
-    state = _line(uow, body.task_line_id)
-    check_short(state, body.missing)
-    uow.floor.short(body.task_line_id, body.missing)
-    uow.floor.open_exception(
-        "short",
-        f"{body.missing} short at {state.location} for order {state.order_reference} "
-        f"({body.reason.replace('_', ' ')})",
-        station_id=station_id,
-        user_id=event.user_id,
-        event_id=str(event.id),
-        task_line_id=body.task_line_id,
-        detail={"missing": body.missing, "reason": body.reason},
-    )
-    return {"task_line_id": body.task_line_id, "shorted": state.shorted + body.missing}
-
-
-def pick_undone(uow: UnitOfWork, station_id: int, event: sync.Event) -> dict[str, Any]:
-    body = PickPayload.model_validate(event.payload)
-    state = _line(uow, body.task_line_id)
-    check_undo(state, body.quantity)
-    uow.floor.undo_pick(body.task_line_id, body.quantity)
-    return {"task_line_id": body.task_line_id, "picked": state.picked - body.quantity}
-
-
-def _task_move(target: TaskStatus) -> Handler:
-    def handle(uow: UnitOfWork, station_id: int, event: sync.Event) -> dict[str, Any]:
-        body = TaskPayload.model_validate(event.payload)
-        current = uow.floor.task_status(body.task_id)
-        if current is None:
-            raise FloorRefusal(f"there is no task {body.task_id} on the server")
-        uow.floor.set_task_status(body.task_id, move_task(current, target))
-        return {"task_id": body.task_id, "status": target.value}
-
-    return handle
-
-
-def _tote(close: bool) -> Handler:
-    def handle(uow: UnitOfWork, station_id: int, event: sync.Event) -> dict[str, Any]:
-        body = TotePayload.model_validate(event.payload)
-        destination = body.destination or "pack" if close else None
-        if not uow.floor.set_tote(body.task_id, body.slot, body.tote, close=destination):
-            raise FloorRefusal(f"task {body.task_id} has no slot {body.slot}")
-        return {"task_id": body.task_id, "slot": body.slot, "tote": body.tote}
-
-    return handle
-
-
-HANDLERS: dict[str, Handler] = {
-    "pick.confirmed": pick_confirmed,
-    "pick.shorted": pick_shorted,
-    "pick.undone": pick_undone,
-    "task.started": _task_move(TaskStatus.IN_PROGRESS),
-    "task.paused": _task_move(TaskStatus.PAUSED),
-    "task.completed": _task_move(TaskStatus.DONE),
+PARSERS: dict[str, Callable[[dict[str, Any]], Command]] = {
+    "pick.confirmed": _pick,
+    "pick.shorted": _short,
+    "pick.undone": _undo,
+    "task.started": _move(TaskStatus.IN_PROGRESS),
+    "task.paused": _move(TaskStatus.PAUSED),
+    "task.completed": _move(TaskStatus.DONE),
     "tote.assigned": _tote(close=False),
     "tote.closed": _tote(close=True),
 }
 
 
-def apply(uow: UnitOfWork, station_id: int, event: sync.Event) -> dict[str, Any]:
-    """Apply one event; raise FloorRefusal with a sentence when it cannot be."""
-    handler = HANDLERS.get(event.type)
-    if handler is None:
+def command(event: sync.Event) -> Command:
+    """The floor command an event carries; FloorRefusal with a sentence when it carries none."""
+    parse = PARSERS.get(event.type)
+    if parse is None:
         raise FloorRefusal(f"this server does not know event type {event.type}: update the server")
     try:
-        return handler(uow, station_id, event)
+        return parse(event.payload)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])

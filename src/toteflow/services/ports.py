@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -13,8 +12,8 @@ from toteflow.contracts import orders as ords
 from toteflow.contracts import people as ppl
 from toteflow.contracts import sync, tasks
 from toteflow.contracts.common import Page
+from toteflow.domain.floor_batch import FloorBatch
 from toteflow.domain.orders import Move, OrderStatus
-from toteflow.domain.tasks import LineState, TaskStatus
 from toteflow.services.actor import Actor
 
 
@@ -118,6 +117,14 @@ class StoredEvent:
     result: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class EventOutcome:
+    event: sync.Event
+    status: str  # "applied" or "rejected"
+    reason: str
+    result: dict[str, Any]
+
+
 class FloorRepo(Protocol):
     """Tasks, station events and the change feed."""
 
@@ -126,32 +133,20 @@ class FloorRepo(Protocol):
         ...
 
     def set_station_seq(self, station_id: int, seq: int) -> None: ...
-    def stored_event(self, station_id: int, seq: int) -> StoredEvent | None: ...
-    def store_event(
-        self, station_id: int, event: sync.Event, status: str, reason: str, result: dict[str, Any]
-    ) -> None: ...
-    def savepoint(self) -> AbstractContextManager[object]:
-        """A nested transaction: rolled back alone when the block raises."""
+    def stored_events(self, station_id: int, seqs: list[int]) -> dict[int, StoredEvent]: ...
+    def store_events(self, station_id: int, outcomes: list[EventOutcome]) -> None: ...
+    def load_batch(self, task_line_ids: set[int], task_ids: set[int]) -> FloorBatch:
+        """The lines, stock rows, tasks and slots a batch touches, locked for this transaction."""
         ...
 
-    def line_state(self, task_line_id: int, *, lock: bool = True) -> LineState | None: ...
-    def line_task(self, task_line_id: int) -> tuple[int, int | None]:
-        """(task id, order id) of a task line."""
+    def write_batch(self, batch: FloorBatch) -> None:
+        """Write what the batch changed with a few set-based statements."""
         ...
 
-    def pick(self, task_line_id: int, quantity: int) -> bool:
-        """Move units from the reserved stock row into the tote; False if the stock is gone."""
-        ...
-
-    def short(self, task_line_id: int, missing: int) -> None: ...
     def release_order_work(self, order_id: int) -> list[dict[str, Any]]:
         """Cancel the order's open task lines and free their stock; return what was picked."""
         ...
 
-    def undo_pick(self, task_line_id: int, quantity: int) -> None: ...
-    def task_status(self, task_id: int, *, lock: bool = True) -> TaskStatus | None: ...
-    def set_task_status(self, task_id: int, status: TaskStatus) -> None: ...
-    def set_tote(self, task_id: int, slot: int, tote: str, *, close: str | None) -> bool: ...
     def next_ready_task(self) -> int | None:
         """The next ready task id, locked (skipping rows other transactions hold)."""
         ...
@@ -167,17 +162,9 @@ class FloorRepo(Protocol):
         station_id: int | None = None,
     ) -> int: ...
     def changes_since(self, station_id: int, since: int, limit: int) -> list[sync.Change]: ...
-    def open_exception(
-        self,
-        kind: str,
-        reason: str,
-        *,
-        station_id: int | None,
-        user_id: int | None,
-        event_id: str | None,
-        task_line_id: int | None,
-        detail: dict[str, Any],
-    ) -> None: ...
+    def open_exceptions(self, rows: list[dict[str, Any]]) -> None:
+        """Floor exceptions for supervisors: kind, reason, station, user, event, line, detail."""
+        ...
 
 
 class UnitOfWork(Protocol):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from toteflow.contracts import sync
 from toteflow.contracts.people import Station
+from toteflow.domain.floor_batch import Command, MoveTask, Pick, SetTote, Short, Undo
 from toteflow.domain.tasks import FloorRefusal
 from toteflow.services import floor_events
 from toteflow.services.actor import Actor
 from toteflow.services.errors import Forbidden
-from toteflow.services.ports import UnitOfWork, UnitOfWorkFactory
+from toteflow.services.ports import EventOutcome, UnitOfWork, UnitOfWorkFactory
 
 
 class SyncService:
@@ -16,23 +20,24 @@ class SyncService:
         self.uow = uow
 
     def push(self, station: Station, request: sync.PushRequest) -> sync.PushResponse:
-        """Apply events in order; already-applied ones get their stored answer again."""
+        """Apply events in order; already-applied ones get their stored answer again.
+
+        The whole batch is planned in memory against rows locked up front, then written with
+        a few set-based statements: each event is checked and applied, or refused alone, in
+        sequence order, and a refusal never blocks the events behind it.
+        """
         if request.station_id != station.id:
             raise Forbidden(f"this token belongs to station {station.id}, not {request.station_id}")
-        results: list[sync.EventResult] = []
         with self.uow() as uow:
             last = uow.floor.lock_station_seq(station.id)
-            gap = False
-            for event in request.events:
-                if event.seq <= last:
-                    results.append(_replay(uow, station.id, event))
-                elif event.seq == last + 1:
-                    results.append(_apply(uow, station.id, event))
-                    last = event.seq
-                else:
-                    gap = True
-                    break
-            uow.floor.set_station_seq(station.id, last)
+            replays = [e for e in request.events if e.seq <= last]
+            fresh = [e for e in request.events if e.seq > last]
+            gap = bool(fresh) and fresh[0].seq != last + 1
+            results = _replayed(uow, station.id, replays)
+            if fresh and not gap:
+                results += _apply(uow, station.id, fresh)
+                last = fresh[-1].seq
+                uow.floor.set_station_seq(station.id, last)
             uow.commit()
         return sync.PushResponse(results=results, last_seq=last, gap=gap)
 
@@ -45,58 +50,122 @@ class SyncService:
         return sync.ChangesPage(changes=changes, cursor=cursor, more=more)
 
 
-def _replay(uow: UnitOfWork, station_id: int, event: sync.Event) -> sync.EventResult:
-    stored = uow.floor.stored_event(station_id, event.seq)
-    if stored is None or stored.event_id != str(event.id):
-        return sync.EventResult(
-            id=event.id,
-            seq=event.seq,
-            status="rejected",
-            reason="sequence number reused by another event: re-register this station",
+def _replayed(uow: UnitOfWork, station_id: int, events: list[sync.Event]) -> list[sync.EventResult]:
+    stored = uow.floor.stored_events(station_id, [e.seq for e in events])
+    results = []
+    for event in events:
+        known = stored.get(event.seq)
+        if known is None or known.event_id != str(event.id):
+            results.append(
+                sync.EventResult(
+                    id=event.id,
+                    seq=event.seq,
+                    status="rejected",
+                    reason="sequence number reused by another event: re-register this station",
+                )
+            )
+        else:
+            results.append(
+                sync.EventResult(
+                    id=event.id,
+                    seq=event.seq,
+                    status="duplicate",
+                    reason=known.reason,
+                    result={**known.result, "outcome": known.status},
+                )
+            )
+    return results
+
+
+def _apply(uow: UnitOfWork, station_id: int, events: list[sync.Event]) -> list[sync.EventResult]:
+    commands: list[Command | FloorRefusal] = []
+    for event in events:
+        try:
+            commands.append(floor_events.command(event))
+        except FloorRefusal as refusal:
+            commands.append(refusal)
+    line_ids = {c.task_line_id for c in commands if isinstance(c, Pick | Short | Undo)}
+    task_ids = {c.task_id for c in commands if isinstance(c, MoveTask | SetTote)}
+    batch = uow.floor.load_batch(line_ids, task_ids)
+
+    outcomes: list[EventOutcome] = []
+    exceptions: list[dict[str, Any]] = []
+    for event, planned in zip(events, commands, strict=True):
+        shorts_before = len(batch.shorts)
+        try:
+            if isinstance(planned, FloorRefusal):
+                raise planned
+            result = batch.apply(planned)
+        except FloorRefusal as refusal:
+            reason = str(refusal)
+            outcomes.append(EventOutcome(event, "rejected", reason, {}))
+            exceptions.append(
+                _exception("rejected_event", reason, station_id, event, known=batch.lines)
+            )
+            _audit(uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason})
+            continue
+        outcomes.append(EventOutcome(event, "applied", "", result))
+        for note in batch.shorts[shorts_before:]:
+            exceptions.append(
+                _exception(
+                    "short",
+                    note.text,
+                    station_id,
+                    event,
+                    known=batch.lines,
+                    detail={"missing": note.missing, "reason": note.reason},
+                )
+            )
+        _audit(
+            uow,
+            station_id,
+            event,
+            event.type,
+            {
+                "seq": event.seq,
+                "payload": event.payload,
+                "station_time": event.station_time.isoformat(),
+            },
         )
-    return sync.EventResult(
-        id=event.id,
-        seq=event.seq,
-        status="duplicate",
-        reason=stored.reason,
-        result={**stored.result, "outcome": stored.status},
-    )
+    uow.floor.write_batch(batch)
+    uow.floor.store_events(station_id, outcomes)
+    uow.floor.open_exceptions(exceptions)
+    return [
+        sync.EventResult(
+            id=o.event.id,
+            seq=o.event.seq,
+            status="applied" if o.status == "applied" else "rejected",
+            reason=o.reason,
+            result=o.result,
+        )
+        for o in outcomes
+    ]
 
 
-def _apply(uow: UnitOfWork, station_id: int, event: sync.Event) -> sync.EventResult:
+def _exception(
+    kind: str,
+    reason: str,
+    station_id: int,
+    event: sync.Event,
+    *,
+    known: Mapping[int, object],
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    # Only a line the server has can be referenced: the payload may name any number.
+    line_id = event.payload.get("task_line_id")
+    return {
+        "kind": kind,
+        "reason": reason[:300],
+        "station_id": station_id,
+        "user_id": event.user_id,
+        "event_id": str(event.id),
+        "task_line_id": line_id if isinstance(line_id, int) and line_id in known else None,
+        "detail": detail or {"type": event.type, "payload": event.payload},
+    }
+
+
+def _audit(
+    uow: UnitOfWork, station_id: int, event: sync.Event, action: str, detail: dict[str, Any]
+) -> None:
     actor = Actor(event.user_id, station_id, None)
-    try:
-        with uow.floor.savepoint():
-            result = floor_events.apply(uow, station_id, event)
-    except FloorRefusal as refusal:
-        reason = str(refusal)
-        uow.floor.store_event(station_id, event, "rejected", reason, {})
-        uow.floor.open_exception(
-            "rejected_event",
-            reason,
-            station_id=station_id,
-            user_id=event.user_id,
-            event_id=str(event.id),
-            task_line_id=event.payload.get("task_line_id")
-            if isinstance(event.payload.get("task_line_id"), int)
-            else None,
-            detail={"type": event.type, "payload": event.payload},
-        )
-        uow.audit.record(
-            actor, "event.rejected", "event", str(event.id), {"type": event.type, "reason": reason}
-        )
-        return sync.EventResult(id=event.id, seq=event.seq, status="rejected", reason=reason)
-    uow.floor.store_event(station_id, event, "applied", "", result)
-    uow.audit.record(
-        actor,
-        event.type,
-        "event",
-        str(event.id),
-        {
-            "seq": event.seq,
-            "payload": event.payload,
-            "station_time": event.station_time.isoformat(),
-        },
-        event_id=str(event.id),
-    )
-    return sync.EventResult(id=event.id, seq=event.seq, status="applied", result=result)
+    uow.audit.record(actor, action, "event", str(event.id), detail, event_id=str(event.id))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from toteflow.adapters.store import tables as t
@@ -45,7 +44,7 @@ class SqlAuditRepo:
 
     def flush(self) -> None:
         if self._pending:
-            self.session.execute(sa.insert(t.AuditEntry), self._pending)
+            t.insert_rows(self.session, t.AuditEntry, self._pending)
             self._pending = []
 
     def find(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,8 +14,9 @@ from toteflow.adapters.store.people_repo import _aware
 from toteflow.contracts import sync
 from toteflow.contracts import tasks as tk
 from toteflow.contracts.catalogue import ProductUnit
+from toteflow.domain.floor_batch import FloorBatch, StockState
 from toteflow.domain.tasks import LineState, TaskStatus
-from toteflow.services.ports import StoredEvent
+from toteflow.services.ports import EventOutcome, StoredEvent
 
 
 class SqlFloorRepo:
@@ -39,175 +39,202 @@ class SqlFloorRepo:
             sa.update(t.Station).where(col(t.Station.id) == station_id).values(last_seq=seq)
         )
 
-    def stored_event(self, station_id: int, seq: int) -> StoredEvent | None:
-        row = self.session.exec(
-            select(t.AppliedEvent).where(
-                col(t.AppliedEvent.station_id) == station_id, col(t.AppliedEvent.seq) == seq
+    def stored_events(self, station_id: int, seqs: list[int]) -> dict[int, StoredEvent]:
+        if not seqs:
+            return {}
+        ev = t.cols(t.AppliedEvent)
+        rows = self.session.execute(
+            sa.select(ev.seq, ev.event_id, ev.status, ev.reason, ev.result).where(
+                ev.station_id == station_id, ev.seq.in_(seqs)
             )
-        ).first()
-        if row is None:
-            return None
-        return StoredEvent(row.event_id, row.status, row.reason, dict(row.result))
+        ).all()
+        return {
+            row.seq: StoredEvent(row.event_id, row.status, row.reason, dict(row.result))
+            for row in rows
+        }
 
-    def store_event(
-        self, station_id: int, event: sync.Event, status: str, reason: str, result: dict[str, Any]
-    ) -> None:
-        self.session.execute(
-            sa.insert(t.AppliedEvent).values(
-                event_id=str(event.id),
-                station_id=station_id,
-                seq=event.seq,
-                type=event.type,
-                user_id=event.user_id,
-                status=status,
-                reason=reason[:300],
-                result=result,
-                station_time=event.station_time,
-                applied_at=t.utcnow(),
-            )
+    def store_events(self, station_id: int, outcomes: list[EventOutcome]) -> None:
+        if not outcomes:
+            return
+        now = t.utcnow()
+        t.insert_rows(
+            self.session,
+            t.AppliedEvent,
+            [
+                {
+                    "event_id": str(o.event.id),
+                    "station_id": station_id,
+                    "seq": o.event.seq,
+                    "type": o.event.type,
+                    "user_id": o.event.user_id,
+                    "status": o.status,
+                    "reason": o.reason[:300],
+                    "result": o.result,
+                    "station_time": o.event.station_time,
+                    "applied_at": now,
+                }
+                for o in outcomes
+            ],
         )
 
-    def savepoint(self) -> AbstractContextManager[object]:
-        return self.session.begin_nested()
+    # batches of floor events ------------------------------------------------------------
 
-    # task lines -------------------------------------------------------------------------
-
-    def line_state(self, task_line_id: int, *, lock: bool = True) -> LineState | None:
-        query = (
-            sa.select(
-                t.cols(t.Task).status.label("task_status"),
-                t.cols(t.Order).reference,
-                t.cols(t.Order).status.label("order_status"),
-                t.cols(t.Location).code,
-                t.cols(t.TaskLine).quantity,
-                t.cols(t.TaskLine).picked,
-                t.cols(t.TaskLine).shorted,
-                t.cols(t.TaskLine).status.label("line_status"),
-            )
-            .select_from(t.TaskLine)
-            .join(t.Task, col(t.Task.id) == col(t.TaskLine.task_id))
-            .join(t.OrderLine, col(t.OrderLine.id) == col(t.TaskLine.order_line_id))
-            .join(t.Order, col(t.Order.id) == col(t.OrderLine.order_id))
-            .join(t.Location, col(t.Location.id) == col(t.TaskLine.location_id))
-            .where(col(t.TaskLine.id) == task_line_id)
+    def load_batch(self, task_line_ids: set[int], task_ids: set[int]) -> FloorBatch:
+        tl, task, ol, order, loc, stock = (
+            t.cols(t.TaskLine),
+            t.cols(t.Task),
+            t.cols(t.OrderLine),
+            t.cols(t.Order),
+            t.cols(t.Location),
+            t.cols(t.Stock),
         )
-        if lock:
-            query = query.with_for_update(of=t.table(t.TaskLine))
-        row = self.session.execute(query).first()
-        if row is None:
-            return None
-        return LineState(
-            task_status=TaskStatus(row.task_status),
-            order_reference=row.reference,
-            order_status=row.order_status,
-            location=row.code,
-            quantity=row.quantity,
-            picked=row.picked,
-            shorted=row.shorted,
-            line_status=row.line_status,
+        lines: dict[int, LineState] = {}
+        stock_state: dict[int, StockState] = {}
+        if task_line_ids:
+            # Lock the lines and the stock rows they reserved: between this read and the
+            # writes at the end nothing else can change what the planner decided on.
+            rows = self.session.execute(
+                sa.select(
+                    tl.id,
+                    tl.task_id,
+                    tl.order_line_id,
+                    tl.stock_id,
+                    tl.quantity,
+                    tl.picked,
+                    tl.shorted,
+                    tl.status.label("line_status"),
+                    task.status.label("task_status"),
+                    ol.order_id,
+                    order.reference,
+                    order.status.label("order_status"),
+                    loc.code,
+                    stock.quantity.label("stock_quantity"),
+                    stock.reserved.label("stock_reserved"),
+                )
+                .select_from(t.table(t.TaskLine))
+                .join(t.table(t.Task), task.id == tl.task_id)
+                .join(t.table(t.OrderLine), ol.id == tl.order_line_id)
+                .join(t.table(t.Order), order.id == ol.order_id)
+                .join(t.table(t.Location), loc.id == tl.location_id)
+                .join(t.table(t.Stock), stock.id == tl.stock_id)
+                .where(tl.id.in_(task_line_ids))
+                .order_by(tl.id)
+                .with_for_update(of=[t.table(t.TaskLine), t.table(t.Stock)])
+            ).all()
+            for row in rows:
+                lines[row.id] = LineState(
+                    task_line_id=row.id,
+                    task_id=row.task_id,
+                    order_id=row.order_id,
+                    order_line_id=row.order_line_id,
+                    stock_id=row.stock_id,
+                    task_status=TaskStatus(row.task_status),
+                    order_reference=row.reference,
+                    order_status=row.order_status,
+                    location=row.code,
+                    quantity=row.quantity,
+                    picked=row.picked,
+                    shorted=row.shorted,
+                    line_status=row.line_status,
+                )
+                stock_state[row.stock_id] = StockState(row.stock_quantity, row.stock_reserved)
+        task_ids = task_ids | {line.task_id for line in lines.values()}
+        tasks: dict[int, TaskStatus] = {}
+        slots: set[tuple[int, int]] = set()
+        if task_ids:
+            for task_id, status in self.session.execute(
+                sa.select(task.id, task.status)
+                .where(task.id.in_(task_ids))
+                .order_by(task.id)
+                .with_for_update()
+            ):
+                tasks[task_id] = TaskStatus(status)
+            container = t.cols(t.TaskContainer)
+            slots = {
+                (row.task_id, row.slot)
+                for row in self.session.execute(
+                    sa.select(container.task_id, container.slot).where(
+                        container.task_id.in_(task_ids)
+                    )
+                )
+            }
+        return FloorBatch(lines=lines, stock=stock_state, tasks=tasks, slots=slots)
+
+    def write_batch(self, batch: FloorBatch) -> None:
+        stock, tl, ol, task = (
+            t.cols(t.Stock),
+            t.cols(t.TaskLine),
+            t.cols(t.OrderLine),
+            t.cols(t.Task),
         )
-
-    def _line(self, task_line_id: int) -> sa.Row[Any]:
-        return self.session.execute(
-            sa.select(
-                t.cols(t.TaskLine).task_id,
-                t.cols(t.TaskLine).stock_id,
-                t.cols(t.TaskLine).order_line_id,
-                t.cols(t.OrderLine).order_id,
-            )
-            .join(t.OrderLine, col(t.OrderLine.id) == col(t.TaskLine.order_line_id))
-            .where(col(t.TaskLine.id) == task_line_id)
-        ).one()
-
-    def line_task(self, task_line_id: int) -> tuple[int, int | None]:
-        line = self._line(task_line_id)
-        return int(line.task_id), int(line.order_id)
-
-    def pick(self, task_line_id: int, quantity: int) -> bool:
-        line = self._line(task_line_id)
-        stock = t.cols(t.Stock)
-        moved = self.session.execute(
-            sa.update(t.Stock)
-            .where(
-                stock.id == line.stock_id, stock.reserved >= quantity, stock.quantity >= quantity
-            )
-            .values(quantity=stock.quantity - quantity, reserved=stock.reserved - quantity)
-        )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
-            return False
-        tl = t.cols(t.TaskLine)
-        self.session.execute(
-            sa.update(t.TaskLine)
-            .where(tl.id == task_line_id)
-            .values(
-                picked=tl.picked + quantity,
-                status=sa.case(
-                    (tl.picked + tl.shorted + quantity >= tl.quantity, "picked"), else_=tl.status
+        stock_rows = [
+            {"sid": sid, "dq": dq, "dr": dr}
+            for sid, (dq, dr) in batch.stock_deltas.items()
+            if dq or dr
+        ]
+        if stock_rows:
+            self.session.execute(
+                sa.update(t.table(t.Stock))
+                .where(stock.id == sa.bindparam("sid"))
+                .values(
+                    quantity=stock.quantity + sa.bindparam("dq"),
+                    reserved=stock.reserved + sa.bindparam("dr"),
                 ),
+                stock_rows,
             )
-        )
-        ol = t.cols(t.OrderLine)
-        self.session.execute(
-            sa.update(t.OrderLine)
-            .where(ol.id == line.order_line_id)
-            .values(picked=ol.picked + quantity)
-        )
-        self._order_progress(line.order_id)
-        return True
-
-    def short(self, task_line_id: int, missing: int) -> None:
-        line = self._line(task_line_id)
-        stock = t.cols(t.Stock)
-        self.session.execute(
-            sa.update(t.Stock)
-            .where(stock.id == line.stock_id)
-            .values(reserved=sa.func.max(0, stock.reserved - missing))
-            if self.session.get_bind().dialect.name == "sqlite"
-            else sa.update(t.Stock)
-            .where(stock.id == line.stock_id)
-            .values(reserved=sa.func.greatest(0, stock.reserved - missing))
-        )
-        tl = t.cols(t.TaskLine)
-        self.session.execute(
-            sa.update(t.TaskLine)
-            .where(tl.id == task_line_id)
-            .values(
-                shorted=tl.shorted + missing,
-                status=sa.case(
-                    (tl.picked + tl.shorted + missing >= tl.quantity, "short"), else_=tl.status
+        line_rows = [
+            {
+                "lid": line_id,
+                "p": batch.lines[line_id].picked,
+                "s": batch.lines[line_id].shorted,
+                "st": batch.lines[line_id].line_status,
+            }
+            for line_id in sorted(batch.touched_lines)
+        ]
+        if line_rows:
+            # Absolute values are safe: the rows were locked when the batch read them.
+            self.session.execute(
+                sa.update(t.table(t.TaskLine))
+                .where(tl.id == sa.bindparam("lid"))
+                .values(
+                    picked=sa.bindparam("p"), shorted=sa.bindparam("s"), status=sa.bindparam("st")
                 ),
+                line_rows,
             )
-        )
-        ol = t.cols(t.OrderLine)
-        self.session.execute(
-            sa.update(t.OrderLine)
-            .where(ol.id == line.order_line_id)
-            .values(allocated=sa.case((ol.allocated >= missing, ol.allocated - missing), else_=0))
-        )
-        self._order_progress(line.order_id)
-
-    def undo_pick(self, task_line_id: int, quantity: int) -> None:
-        line = self._line(task_line_id)
-        stock = t.cols(t.Stock)
-        # The units go back to the shelf still reserved for this line, to be picked again.
-        self.session.execute(
-            sa.update(t.Stock)
-            .where(stock.id == line.stock_id)
-            .values(quantity=stock.quantity + quantity, reserved=stock.reserved + quantity)
-        )
-        tl = t.cols(t.TaskLine)
-        self.session.execute(
-            sa.update(t.TaskLine)
-            .where(tl.id == task_line_id)
-            .values(picked=tl.picked - quantity, status="open")
-        )
-        ol = t.cols(t.OrderLine)
-        self.session.execute(
-            sa.update(t.OrderLine)
-            .where(ol.id == line.order_line_id)
-            .values(picked=ol.picked - quantity)
-        )
-        self._order_progress(line.order_id)
+        order_line_rows = [
+            {"olid": olid, "dp": dp, "da": da}
+            for olid, (dp, da) in batch.order_line_deltas.items()
+            if dp or da
+        ]
+        if order_line_rows:
+            self.session.execute(
+                sa.update(t.table(t.OrderLine))
+                .where(ol.id == sa.bindparam("olid"))
+                .values(
+                    picked=ol.picked + sa.bindparam("dp"),
+                    allocated=ol.allocated + sa.bindparam("da"),
+                ),
+                order_line_rows,
+            )
+        if batch.task_moves:
+            self.session.execute(
+                sa.update(t.table(t.Task))
+                .where(task.id == sa.bindparam("tid"))
+                .values(status=sa.bindparam("st"), version=task.version + 1),
+                [{"tid": tid, "st": st.value} for tid, st in batch.task_moves.items()],
+            )
+        container = t.cols(t.TaskContainer)
+        for tote in batch.totes:
+            values: dict[str, Any] = {"tote_code": tote.tote}
+            if tote.close_to is not None:
+                values.update(status="closed", destination=tote.close_to)
+            self.session.execute(
+                sa.update(t.table(t.TaskContainer))
+                .where(container.task_id == tote.task_id, container.slot == tote.slot)
+                .values(**values)
+            )
+        if batch.touched_orders:
+            self._orders_progress(batch.touched_orders)
 
     def release_order_work(self, order_id: int) -> list[dict[str, Any]]:
         """Cancel the order's open task lines, freeing their reservations; what was picked."""
@@ -239,52 +266,39 @@ class SqlFloorRepo:
         )
         return picked
 
-    def _order_progress(self, order_id: int) -> None:
+    def _orders_progress(self, order_ids: set[int]) -> None:
         """Released -> picking at the first pick; -> picked when every task line is finished."""
-        tl = t.cols(t.TaskLine)
-        ol = t.cols(t.OrderLine)
-        lines = self.session.execute(
-            sa.select(tl.status, tl.picked)
-            .join(t.OrderLine, ol.id == tl.order_line_id)
-            .where(ol.order_id == order_id)
+        tl, ol, orders = t.cols(t.TaskLine), t.cols(t.OrderLine), t.cols(t.Order)
+        totals = self.session.execute(
+            sa.select(
+                ol.order_id,
+                sa.func.sum(tl.picked).label("picked"),
+                sa.func.sum(sa.case((tl.status == "open", 1), else_=0)).label("open_lines"),
+            )
+            .join(t.table(t.OrderLine), ol.id == tl.order_line_id)
+            .where(ol.order_id.in_(order_ids))
+            .group_by(ol.order_id)
         ).all()
-        picked_any = any(line.picked > 0 for line in lines)
-        finished = bool(lines) and all(line.status != "open" for line in lines)
-        target = "picked" if finished and picked_any else "picking" if picked_any else "released"
-        orders = t.cols(t.Order)
-        self.session.execute(
-            sa.update(t.Order)
-            .where(orders.id == order_id, orders.status.in_(("released", "picking", "picked")))
-            .values(status=target, updated_at=t.utcnow())
-        )
+        rows = []
+        for row in totals:
+            picked_any = (row.picked or 0) > 0
+            finished = row.open_lines == 0
+            target = (
+                "picked" if finished and picked_any else "picking" if picked_any else "released"
+            )
+            rows.append({"oid": row.order_id, "st": target})
+        if rows:
+            self.session.execute(
+                sa.update(t.table(t.Order))
+                .where(
+                    orders.id == sa.bindparam("oid"),
+                    orders.status.in_(("released", "picking", "picked")),
+                )
+                .values(status=sa.bindparam("st"), updated_at=t.utcnow()),
+                rows,
+            )
 
     # tasks ------------------------------------------------------------------------------
-
-    def task_status(self, task_id: int, *, lock: bool = True) -> TaskStatus | None:
-        query = sa.select(t.cols(t.Task).status).where(t.cols(t.Task).id == task_id)
-        if lock:
-            query = query.with_for_update()
-        value = self.session.execute(query).scalar_one_or_none()
-        return TaskStatus(value) if value else None
-
-    def set_task_status(self, task_id: int, status: TaskStatus) -> None:
-        task = t.cols(t.Task)
-        self.session.execute(
-            sa.update(t.Task)
-            .where(task.id == task_id)
-            .values(status=status.value, version=task.version + 1)
-        )
-
-    def set_tote(self, task_id: int, slot: int, tote: str, *, close: str | None) -> bool:
-        values: dict[str, Any] = {"tote_code": tote}
-        if close is not None:
-            values.update(status="closed", destination=close)
-        done = self.session.execute(
-            sa.update(t.TaskContainer)
-            .where(col(t.TaskContainer.task_id) == task_id, col(t.TaskContainer.slot) == slot)
-            .values(**values)
-        )
-        return bool(done.rowcount)  # type: ignore[attr-defined]
 
     def next_ready_task(self) -> int | None:
         task = t.cols(t.Task)
@@ -477,27 +491,11 @@ class SqlFloorRepo:
             for row in rows
         ]
 
-    def open_exception(
-        self,
-        kind: str,
-        reason: str,
-        *,
-        station_id: int | None,
-        user_id: int | None,
-        event_id: str | None,
-        task_line_id: int | None,
-        detail: dict[str, Any],
-    ) -> None:
-        self.session.execute(
-            sa.insert(t.FloorException).values(
-                kind=kind,
-                status="open",
-                reason=reason[:300],
-                station_id=station_id,
-                user_id=user_id,
-                event_id=event_id,
-                task_line_id=task_line_id,
-                detail=detail,
-                created_at=t.utcnow(),
+    def open_exceptions(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            now = t.utcnow()
+            t.insert_rows(
+                self.session,
+                t.FloorException,
+                [{"status": "open", "created_at": now, **row} for row in rows],
             )
-        )

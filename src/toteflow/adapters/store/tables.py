@@ -436,3 +436,9 @@ def table(model: type[SQLModel]) -> sa.Table:
 def cols(model: type[SQLModel]) -> Any:
     """The Core columns of a table model (loosely typed: SQLModel's stubs hide __table__)."""
     return table(model).c
+
+
+def insert_rows(session: Any, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows as one Core executemany (pipelined by psycopg), skipping the ORM."""
+    if rows:
+        session.execute(sa.insert(table(model)), rows)
