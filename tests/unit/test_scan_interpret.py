@@ -177,6 +177,8 @@ def test_gs1_element_errors() -> None:
     assert error_of("]C10104012345678902") == "check digit wrong in GTIN (01): expected 1"
     assert error_of("]C10104012345678901" + "17250231") == "date in (17) is not a real date"
     assert error_of("]C1ABC") == "not a GS1 code we know"
+    assert error_of("]C130") == "GS1 field (30) is empty"
+    assert error_of(f"]C110{GS}0104012345678901").startswith("GS1 field (10) has the wrong")
     assert error_of("]C10104012345") == "GS1 field (01) has the wrong length or characters"
 
 

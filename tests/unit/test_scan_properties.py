@@ -53,6 +53,8 @@ def assert_well_formed(raw: str, fnc1: str | None = None) -> None:
 @example("https://id.gs1.org/01/")
 @example("(01)")
 @example("00000000000000000000")
+@example("30")
+@example("]C10104012345678901\x1d10")
 def test_never_raises_on_any_text(raw: str) -> None:
     assert_well_formed(raw)
 

@@ -661,6 +661,9 @@ def _gs1_fields(
     for element in elements:
         ai = element.ai.ai
         pairs.append((ai, element.value))
+        if not element.value:
+            # biip's patterns allow "10" or "30" with nothing after them; GS1 does not.
+            return ctx.error(f"GS1 field ({ai}) is empty")
         # biip keeps a bad check digit inside an element as a note rather than failing
         # the message; for us it is a bad scan.
         if element.gtin_error:
