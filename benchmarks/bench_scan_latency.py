@@ -21,7 +21,6 @@ from textual.screen import Screen
 
 from toteflow.domain.gs1 import with_check_digit
 from toteflow.domain.scan import ScanError, interpret
-from toteflow.tui.gc_tuning import TUNED_THRESHOLDS
 from toteflow.tui.scan_check_app import ScanCheckApp
 from toteflow.tui.screens.scan_check import main_value
 
@@ -175,7 +174,7 @@ async def _measure(tuned: bool, scans: list[str], expected: list[str]) -> Result
         finally:
             gc.callbacks.remove(watch)
             feeder.pool.shutdown()
-    label = f"tuned (freeze, {TUNED_THRESHOLDS})" if tuned else "baseline (default GC)"
+    label = "tuned (gc.freeze at start-up)" if tuned else "baseline (default GC)"
     return Result(label, latencies, burst_ms, watch.counts(), watch.longest * 1000)
 
 

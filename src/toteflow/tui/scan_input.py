@@ -104,6 +104,7 @@ class ScanInputApp(App[ReturnType]):
             wedge or WedgeSettings(), self.deliver_scan
         )
         self._app_bells: BellPlayer | None = None
+        self._pending_scheduled = False
 
     def active_screen(self) -> Screen[Any] | None:
         """The screen scans go to, or None before the first screen or after the last."""
@@ -140,6 +141,14 @@ class ScanInputApp(App[ReturnType]):
         await super().on_event(event)
 
     def _sync_pending(self) -> None:
+        # Published once the App's queue is empty (call_next runs then): a burst of scans
+        # updates the prompt once, a person typing still sees every key at once.
+        if not self._pending_scheduled and self.wedge.pending != self.scan_pending:
+            self._pending_scheduled = True
+            self.call_next(self._publish_pending)
+
+    def _publish_pending(self) -> None:
+        self._pending_scheduled = False
         pending = self.wedge.pending
         if pending != self.scan_pending:
             self.scan_pending = pending
