@@ -14,6 +14,7 @@ from toteflow.config import ServerSettings, Settings
 from toteflow.server.app import create_app
 from toteflow.server.deps import Services
 from toteflow.services.catalogue import CatalogueService
+from toteflow.services.containers import ContainerService
 from toteflow.services.importing import ImportService
 from toteflow.services.orders import OrderService
 from toteflow.services.people import AuthPolicy, PeopleService
@@ -61,6 +62,7 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         orders=OrderService(uow),
         people=PeopleService(uow, policy),
         sync=SyncService(uow),
+        containers=ContainerService(uow),
         tasks=TaskService(uow),
         health=health,
     )

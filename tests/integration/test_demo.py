@@ -14,13 +14,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from toteflow.adapters.layout_file import load_layout
 
 from tests.conftest import Database
 from toteflow import bootstrap
+from toteflow.adapters.layout_file import load_layout
 from toteflow.config import Settings, default_config_dir
 from toteflow.domain.gs1 import gs1_check_digit
 from toteflow.services import demo
+from toteflow.services.actor import SYSTEM
 
 TODAY = date(2026, 11, 22)
 
@@ -74,9 +75,13 @@ def test_seeding_writes_the_plan(settings: Settings, database: Database) -> None
     plan = demo.plan(layout, seed=1, products=60, orders=40, today=TODAY)
     engine = bootstrap.open_database(database.url, schema=database.schema)
     services = bootstrap.build_services(engine, settings)
-    site = demo.seed(services.catalogue, services.orders, services.people, plan)
+    site = demo.seed(
+        services.catalogue, services.orders, services.people, services.containers, plan
+    )
     try:
         assert site.counts["orders"] == 40
+        assert site.counts["carts"] == demo.DEMO_CARTS
+        assert services.containers.totes(SYSTEM, 0, 1).total == demo.DEMO_TOTES
         assert site.counts["locations"] == len(plan.locations)
         station = services.people.authenticate_station(site.station_token)
         assert station.name == demo.DEMO_STATION

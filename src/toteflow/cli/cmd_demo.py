@@ -88,7 +88,9 @@ def _seed(settings: Settings, url: str, seed: int) -> str:
     )
     engine = bootstrap.open_database(url)
     services = bootstrap.build_services(engine, settings)
-    site = demo_data.seed(services.catalogue, services.orders, services.people, plan)
+    site = demo_data.seed(
+        services.catalogue, services.orders, services.people, services.containers, plan
+    )
     engine.dispose()
     counts = ", ".join(f"{n} {what}" for what, n in site.counts.items())
     typer.echo(f"seeded {counts} in {time.perf_counter() - started:.1f} s")

@@ -10,7 +10,7 @@ from toteflow.contracts.common import Problem
 from toteflow.server import errors
 from toteflow.server.deps import Services, ServicesDep
 from toteflow.server.limits import BodySizeLimit
-from toteflow.server.routes import catalogue, orders, people, sync, tasks
+from toteflow.server.routes import catalogue, containers, orders, people, sync, tasks
 
 API_PREFIX = "/api/v1"
 _PROBLEMS: dict[int | str, dict[str, object]] = {
@@ -37,6 +37,7 @@ def create_app(services: Services, *, max_body_bytes: int = 2_000_000) -> FastAP
 
     api = APIRouter(prefix=API_PREFIX, responses=_PROBLEMS)
     api.include_router(catalogue.router)
+    api.include_router(containers.router)
     api.include_router(orders.router)
     api.include_router(people.router)
     api.include_router(sync.router)

@@ -12,6 +12,7 @@ from toteflow.contracts.people import Station
 from toteflow.domain.roles import Permission
 from toteflow.services.actor import Actor
 from toteflow.services.catalogue import CatalogueService
+from toteflow.services.containers import ContainerService
 from toteflow.services.errors import Unauthenticated
 from toteflow.services.orders import OrderService
 from toteflow.services.people import PeopleService
@@ -29,6 +30,7 @@ class Services:
     orders: OrderService
     people: PeopleService
     sync: SyncService
+    containers: ContainerService
     tasks: TaskService
     health: Callable[[], None]
 

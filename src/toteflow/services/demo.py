@@ -9,12 +9,14 @@ from datetime import date, timedelta
 
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts import orders as o
+from toteflow.contracts.containers import CartCreate, ContainersCreate, ToteCreate
 from toteflow.contracts.people import StationCreate, UserCreate
 from toteflow.domain.gs1 import gs1_check_digit
 from toteflow.domain.layout import Layout
 from toteflow.domain.roles import Role
 from toteflow.services.actor import SYSTEM
 from toteflow.services.catalogue import CatalogueService
+from toteflow.services.containers import ContainerService
 from toteflow.services.orders import OrderService
 from toteflow.services.people import PeopleService
 
@@ -28,6 +30,9 @@ DEMO_PEOPLE = (
     ("Ada Admin", "B00104", "4444", Role.ADMIN),
 )
 DEMO_STATION = "demo-station"
+# Carts and totes carry the default label formats of [codes] (C0001, T000001).
+DEMO_CARTS = 12
+DEMO_TOTES = 400
 
 CARRIERS = (
     ("UPS", "GROUND", 40),
@@ -121,6 +126,7 @@ class DemoPlan:
     products: list[cat.ProductCreate]
     stock: list[cat.StockAdjustment]
     orders: list[o.OrderCreate]
+    containers: ContainersCreate
 
 
 def plan(layout: Layout, *, seed: int, products: int, orders: int, today: date) -> DemoPlan:
@@ -149,7 +155,11 @@ def plan(layout: Layout, *, seed: int, products: int, orders: int, today: date) 
     stocked = {adj.sku for adj in stock}
     pickable = [p for p in catalogue if p.sku in stocked]
     order_list = [_order(rng, n, pickable, today) for n in range(1, orders + 1)]
-    return DemoPlan(zones, racks + floor, catalogue, stock, order_list)
+    containers = ContainersCreate(
+        carts=[CartCreate(code=f"C{n:04d}", slots=8) for n in range(1, DEMO_CARTS + 1)],
+        totes=[ToteCreate(code=f"T{n:06d}") for n in range(1, DEMO_TOTES + 1)],
+    )
+    return DemoPlan(zones, racks + floor, catalogue, stock, order_list, containers)
 
 
 def _product(rng: random.Random, n: int) -> cat.ProductCreate:
@@ -278,11 +288,13 @@ def seed(
     catalogue: CatalogueService,
     orders: OrderService,
     people: PeopleService,
+    containers: ContainerService,
     demo: DemoPlan,
 ) -> DemoSite:
     """Write the plan into an empty database: layout, products, stock, orders, people."""
     zones_added, locations_added = catalogue.apply_layout(SYSTEM, demo.zones, demo.locations)
     catalogue.add_products(SYSTEM, demo.products)
+    added = containers.add(SYSTEM, demo.containers)
     catalogue.adjust_many(SYSTEM, demo.stock)
     for start in range(0, len(demo.orders), 500):
         orders.create_many(SYSTEM, o.OrderBatch(orders=demo.orders[start : start + 500]))
@@ -298,5 +310,7 @@ def seed(
             "stock rows": len(demo.stock),
             "orders": len(demo.orders),
             "order lines": sum(len(order.lines) for order in demo.orders),
+            "carts": added.carts_added,
+            "totes": added.totes_added,
         },
     )

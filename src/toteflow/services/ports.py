@@ -8,9 +8,9 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from toteflow.contracts import catalogue as cat
+from toteflow.contracts import containers, sync, tasks
 from toteflow.contracts import orders as ords
 from toteflow.contracts import people as ppl
-from toteflow.contracts import sync, tasks
 from toteflow.contracts.common import Page
 from toteflow.domain.floor_batch import FloorBatch
 from toteflow.domain.orders import Move, OrderStatus
@@ -167,6 +167,14 @@ class FloorRepo(Protocol):
         ...
 
 
+class ContainerRepo(Protocol):
+    def add(
+        self, carts: list[containers.CartCreate], totes: list[containers.ToteCreate]
+    ) -> tuple[int, int]: ...
+    def carts(self, offset: int, limit: int) -> Page[containers.Cart]: ...
+    def totes(self, offset: int, limit: int) -> Page[containers.Tote]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all."""
 
@@ -175,6 +183,7 @@ class UnitOfWork(Protocol):
     people: PeopleRepo
     audit: AuditRepo
     floor: FloorRepo
+    containers: ContainerRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

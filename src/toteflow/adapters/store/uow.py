@@ -10,10 +10,18 @@ from sqlmodel import Session
 
 from toteflow.adapters.store.audit_repo import SqlAuditRepo
 from toteflow.adapters.store.catalogue_repo import SqlCatalogueRepo
+from toteflow.adapters.store.containers_repo import SqlContainerRepo
 from toteflow.adapters.store.floor_repo import SqlFloorRepo
 from toteflow.adapters.store.orders_repo import SqlOrderRepo
 from toteflow.adapters.store.people_repo import SqlPeopleRepo
-from toteflow.services.ports import AuditRepo, CatalogueRepo, FloorRepo, OrderRepo, PeopleRepo
+from toteflow.services.ports import (
+    AuditRepo,
+    CatalogueRepo,
+    ContainerRepo,
+    FloorRepo,
+    OrderRepo,
+    PeopleRepo,
+)
 
 
 class SqlUnitOfWork:
@@ -26,6 +34,7 @@ class SqlUnitOfWork:
         self.orders: OrderRepo = SqlOrderRepo(self.session)
         self.people: PeopleRepo = SqlPeopleRepo(self.session)
         self.floor: FloorRepo = SqlFloorRepo(self.session)
+        self.containers: ContainerRepo = SqlContainerRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self
