@@ -30,6 +30,12 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+_TAKE_SEQ = sa.text(
+    "UPDATE sync_state SET next_seq = next_seq + 1 WHERE id = 1 RETURNING next_seq - 1"
+)
+_ADD_EVENT = sa.insert(t.table(t.OutboxRow))
+
+
 class SqlIdentityRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -64,7 +70,8 @@ class SqlSyncStateRepo:
         self.session = session
 
     def _row(self) -> t.SyncStateRow:
-        row = self.session.get(t.SyncStateRow, 1)
+        # populate_existing: take_seq changes the row behind the ORM's back.
+        row = self.session.get(t.SyncStateRow, 1, populate_existing=True)
         if row is None:
             # The migration inserts it; a store made by create_all in a test may lack it.
             row = t.SyncStateRow()
@@ -85,13 +92,10 @@ class SqlSyncStateRepo:
         )
 
     def take_seq(self) -> int:
-        # BEGIN IMMEDIATE makes this transaction the only writer, so read-then-write is safe.
-        row = self._row()
-        seq = row.next_seq
-        row.next_seq = seq + 1
-        self.session.add(row)
-        self.session.flush()
-        return seq
+        # One statement, built once: this runs inside every scan's transaction. That began
+        # IMMEDIATE, so no other writer can take the same number.
+        taken = self.session.execute(_TAKE_SEQ).scalar_one()
+        return int(taken)
 
     def set_acked(self, seq: int) -> None:
         row = self._row()
@@ -134,7 +138,7 @@ class SqlSyncStateRepo:
         self.session.flush()
 
 
-def _event(row: t.OutboxRow) -> OutboxEvent:
+def _event(row: t.OutboxRow | sa.Row[Any]) -> OutboxEvent:
     state: OutboxState = "acked" if row.state == "acked" else "pending"
     return OutboxEvent(
         seq=row.seq,
@@ -156,25 +160,28 @@ class SqlOutboxRepo:
 
     def add(self, event: OutboxEvent) -> None:
         undoes = event.payload.get("undoes") if event.type == "pick.undone" else None
-        self.session.add(
-            t.OutboxRow(
-                seq=event.seq,
-                event_id=str(event.id),
-                user_id=event.user_id,
-                type=event.type,
-                payload=event.payload,
-                station_time=event.station_time,
-                undoes=str(undoes) if undoes is not None else None,
-            )
+        # A prepared Core insert: the ORM's bookkeeping would cost more than the write.
+        self.session.execute(
+            _ADD_EVENT,
+            {
+                "seq": event.seq,
+                "event_id": str(event.id),
+                "user_id": event.user_id,
+                "type": event.type,
+                "payload": event.payload,
+                "station_time": event.station_time,
+                "state": "pending",
+                "status": "",
+                "reason": "",
+                "result": {},
+                "undoes": str(undoes) if undoes is not None else None,
+            },
         )
-        self.session.flush()
 
     def after(self, seq: int, limit: int) -> list[OutboxEvent]:
-        rows = self.session.exec(
-            select(t.OutboxRow)
-            .where(col(t.OutboxRow.seq) > seq)
-            .order_by(col(t.OutboxRow.seq))
-            .limit(limit)
+        table = t.table(t.OutboxRow)
+        rows = self.session.execute(
+            sa.select(table).where(table.c.seq > seq).order_by(table.c.seq).limit(limit)
         )
         return [_event(row) for row in rows]
 
