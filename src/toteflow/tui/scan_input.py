@@ -7,7 +7,6 @@ from typing import Any, Protocol, runtime_checkable
 
 from textual import events
 from textual.app import App, ReturnType, ScreenStackError
-from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
@@ -93,18 +92,14 @@ class ScanInputApp(App[ReturnType]):
     ctrl+letter): printable keys are read as scan characters there.
     """
 
-    # A var, not a reactive: it changes on every key of a burst, and a reactive on the App
-    # would repaint the whole screen each time. ScanPrompt watches it and repaints one row.
-    scan_pending: var[str] = var("")
-    """Characters typed toward the next unframed scan (ScanPrompt shows them)."""
-
     def __init__(self, *, wedge: WedgeSettings | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.wedge: WedgeAssembler[events.Key] = WedgeAssembler(
             wedge or WedgeSettings(), self.deliver_scan
         )
         self._app_bells: BellPlayer | None = None
-        self._pending_scheduled = False
+        self._shown_pending = ""
+        self._pending_listeners: list[Callable[[str], None]] = []
 
     def active_screen(self) -> Screen[Any] | None:
         """The screen scans go to, or None before the first screen or after the last."""
@@ -140,18 +135,28 @@ class ScanInputApp(App[ReturnType]):
             return
         await super().on_event(event)
 
-    def _sync_pending(self) -> None:
-        # Published once the App's queue is empty (call_next runs then): a burst of scans
-        # updates the prompt once, a person typing still sees every key at once.
-        if not self._pending_scheduled and self.wedge.pending != self.scan_pending:
-            self._pending_scheduled = True
-            self.call_next(self._publish_pending)
+    @property
+    def scan_pending(self) -> str:
+        """Characters typed toward the next unframed scan (ScanPrompt shows them)."""
+        return self.wedge.pending
 
-    def _publish_pending(self) -> None:
-        self._pending_scheduled = False
+    def add_pending_listener(self, listener: Callable[[str], None]) -> None:
+        """Call `listener(text)` whenever the typed-toward-a-scan text changes."""
+        self._pending_listeners.append(listener)
+        listener(self.wedge.pending)
+
+    def remove_pending_listener(self, listener: Callable[[str], None]) -> None:
+        if listener in self._pending_listeners:
+            self._pending_listeners.remove(listener)
+
+    def _sync_pending(self) -> None:
+        # Plain callbacks, not a reactive: this runs on every key of a burst, and Textual's
+        # reactive machinery (and an App-level repaint) would cost more than the key itself.
         pending = self.wedge.pending
-        if pending != self.scan_pending:
-            self.scan_pending = pending
+        if pending != self._shown_pending:
+            self._shown_pending = pending
+            for listener in self._pending_listeners:
+                listener(pending)
 
     def deliver_scan(self, raw: str, source: str) -> None:
         """Hand one scan to the active screen, or signal that none is expected here."""

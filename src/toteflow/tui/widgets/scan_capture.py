@@ -278,8 +278,8 @@ def visible(raw: str) -> str:
 class ScanPrompt(Widget):
     """One line showing what is being typed toward a scan, so the demo scanner is usable.
 
-    It follows the App's `scan_pending` (kept by ScanInputApp) and never takes focus: focus
-    stays wherever the screen wants it, and the App reads the keys.
+    It listens to ScanInputApp's pending text and never takes focus: focus stays wherever
+    the screen wants it, and the App reads the keys.
     """
 
     DEFAULT_CSS = """
@@ -303,8 +303,15 @@ class ScanPrompt(Widget):
         self.pending = ""
 
     def on_mount(self) -> None:
-        if hasattr(self.app, "scan_pending"):
-            self.watch(self.app, "scan_pending", self.show_pending, init=True)
+        # Duck-typed: widgets may not import the App module (it imports them).
+        add = getattr(self.app, "add_pending_listener", None)
+        if add is not None:
+            add(self.show_pending)
+
+    def on_unmount(self) -> None:
+        remove = getattr(self.app, "remove_pending_listener", None)
+        if remove is not None:
+            remove(self.show_pending)
 
     def show_pending(self, pending: str) -> None:
         """Show the characters typed so far, or the hint when there are none."""
