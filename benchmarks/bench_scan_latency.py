@@ -111,6 +111,7 @@ class Feeder:
 class Result:
     label: str
     latencies_ms: list[float]
+    cpu_ms: list[float]
     burst_ms: float
     gc_collections: tuple[int, int, int]
     longest_gc_ms: float
@@ -158,13 +159,17 @@ async def _measure(tuned: bool, scans: list[str], expected: list[str]) -> Result
         gc.callbacks.append(watch)
         try:
             latencies: list[float] = []
+            cpu: list[float] = []
             for n, (scan, want) in enumerate(zip(scans, expected, strict=True)):
                 app.probe.expected = [want]
                 app.probe.done.clear()
+                # CPU time of the event-loop thread: what the scan costs, whatever else runs.
+                cpu_before = time.thread_time()
                 await feeder.feed(scan.encode() + b"\r")
                 latency = await _wait_shown(app)
                 if n >= WARM_UP:
                     latencies.append(latency)
+                    cpu.append((time.thread_time() - cpu_before) * 1000)
             # A burst: BURST scans in one read; the clock stops when the last one is shown
             # (the history panel lists the newest scans, the feedback panel the last one).
             burst = scans[:BURST]
@@ -178,7 +183,7 @@ async def _measure(tuned: bool, scans: list[str], expected: list[str]) -> Result
             gc.callbacks.remove(watch)
             feeder.pool.shutdown()
     label = "tuned (gc.freeze at start-up)" if tuned else "baseline (default GC)"
-    return Result(label, latencies, burst_ms, watch.counts(), watch.longest * 1000)
+    return Result(label, latencies, cpu, burst_ms, watch.counts(), watch.longest * 1000)
 
 
 def _merge(label: str, runs: list[Result]) -> Result:
@@ -186,6 +191,7 @@ def _merge(label: str, runs: list[Result]) -> Result:
     return Result(
         label,
         [ms for r in runs for ms in r.latencies_ms],
+        [ms for r in runs for ms in r.cpu_ms],
         statistics.median(r.burst_ms for r in runs),
         (counts[0], counts[1], counts[2]),
         max(r.longest_gc_ms for r in runs),
@@ -217,14 +223,14 @@ def run() -> None:
     )
     print(
         f"{'':34} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'mean ms':>8} "
-        f"{'burst200 ms':>12} {'GC gen0/1/2':>14} {'longest GC ms':>14}"
+        f"{'burst200 ms':>12} {'GC gen0/1/2':>14} {'longest GC ms':>14} {'CPU/scan ms':>12}"
     )
     for r in results:
         gens = "/".join(str(c) for c in r.gc_collections)
         print(
             f"{r.label:34} {r.pct(50):8.2f} {r.pct(99):8.2f} {max(r.latencies_ms):8.2f} "
             f"{statistics.fmean(r.latencies_ms):8.2f} {r.burst_ms:12.1f} {gens:>14} "
-            f"{r.longest_gc_ms:14.2f}"
+            f"{r.longest_gc_ms:14.2f} {statistics.median(r.cpu_ms):12.2f}"
         )
     base, tuned = results
     worst = max(tuned.latencies_ms) / max(base.latencies_ms)
