@@ -42,6 +42,10 @@ class TaskContainer(Model):
     order_reference: str
     tote: str | None
     status: Literal["open", "closed"]
+    # Where the slot's tote goes when it is closed: "" or "pack" (the pack stations), the
+    # next zone of a zone-picked order ("zone B"), "consolidation". Set when the work is
+    # planned; the station sends it back in tote.closed.
+    destination: str = ""
 
 
 class Task(Model):

@@ -48,6 +48,7 @@ def _container(row: t.LocalTaskContainer) -> TaskContainer:
         order_reference=row.order_reference,
         tote=row.tote,
         status="closed" if row.status == "closed" else "open",
+        destination=row.destination,
     )
 
 
@@ -131,11 +132,15 @@ class SqlLocalTaskRepo:
                 order_reference=container.order_reference,
                 tote=container.tote,
                 status=container.status,
+                destination=container.destination,
             )
         elif not row.tote and row.status == "open":
             # A tote scanned here wins over the server's older view of the slot.
             row.tote, row.status = container.tote, container.status
         row.order_reference = container.order_reference
+        if row.status == "open":
+            # The planned destination; a tote closed here keeps the one it was sent to.
+            row.destination = container.destination
         self.session.add(row)
 
     def get(self, task_id: int) -> Task | None:

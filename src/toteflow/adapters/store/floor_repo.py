@@ -433,6 +433,7 @@ class SqlFloorRepo:
                 order_reference=reference,
                 tote=container.tote_code,
                 status=container.status,
+                destination=container.destination,
             )
             for container, reference in rows
         ]

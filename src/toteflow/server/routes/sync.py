@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from toteflow.contracts import sync
+from toteflow.contracts.people import Station
 from toteflow.server.deps import ServicesDep, StationDep
 
 router = APIRouter(prefix="/sync", tags=["sync"])
@@ -27,3 +28,9 @@ def changes(
 ) -> sync.ChangesPage:
     """Changes after `since` that concern this station, oldest first."""
     return services.sync.changes(station, since, limit)
+
+
+@router.get("/station")
+def this_station(station: StationDep) -> Station:
+    """The station this token belongs to: how a station set up from a token learns its id."""
+    return station
