@@ -29,6 +29,8 @@ class FakeServer:
     pushes: list[list[int]] = field(default_factory=list)
     pulls: list[int] = field(default_factory=list)
     requests: int = 0
+    # Batches above this many events get 413, as a body-size limit would.
+    max_batch: int = 500
     # A reason for events the server refuses (None: apply).
     refuse: Callable[[sync.Event], str | None] = lambda event: None
 
@@ -64,6 +66,8 @@ class FakeServer:
     def _push(self, body: sync.PushRequest) -> httpx.Response:
         if body.station_id != self.station_id:
             return httpx.Response(403, json={"detail": "not this token's station"})
+        if len(body.events) > self.max_batch:
+            return httpx.Response(413, json={"detail": "request body too large"})
         self.pushes.append([e.seq for e in body.events])
         results: list[sync.EventResult] = []
         gap = False

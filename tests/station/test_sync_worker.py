@@ -360,3 +360,27 @@ def test_server_errors_are_retried(
     harness.run_until(lambda: server.last_seq == 2)
     assert [e.seq for e in server.applied] == [1, 2]
     assert "offline" in harness.states()
+
+
+def test_a_batch_too_large_for_the_server_is_split(registered: SqlStationUnitOfWorkFactory) -> None:
+    server = FakeServer(max_batch=120)
+    harness = Harness(registered, server, batch_size=500)
+    backlog(registered, 300)
+    harness.once()
+    assert [len(p) for p in server.pushes] == [62, 62, 62, 62, 52]
+    assert [e.seq for e in server.applied] == list(range(1, 301))
+
+
+def test_a_server_restored_while_the_station_is_idle_gets_its_events_back(
+    registered: SqlStationUnitOfWorkFactory,
+) -> None:
+    server = FakeServer()
+    harness = Harness(registered, server)
+    backlog(registered, 6)
+    harness.once()
+    server.forget_after(2)
+    # The server comes back from its backup: the station saw it fail, then sees it answer.
+    server.faults = ["connect"]
+    harness.run_until(lambda: server.last_seq == 6)
+    assert [e.seq for e in server.applied] == list(range(1, 7))
+    assert StationView(registered).sync_state().last_acked_seq == 6

@@ -51,6 +51,10 @@ class StationRefused(SyncError):
 class BadReply(SyncError):
     """Another 4xx, or a reply that is not what the protocol says: a bug on one side."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 def ssl_context(ca_file: str) -> ssl.SSLContext | bool:
     """Verify against `ca_file` when given (a site's own CA), else the system's trust store."""
@@ -128,7 +132,7 @@ class SyncClient:
             raise StationRefused(f"the server refused this station: {detail}")
         if status >= 500 or status == 429:
             raise ServerTrouble(f"server error {status}: {detail}", _retry_after(response))
-        raise BadReply(f"{method} {path} answered {status}: {detail}")
+        raise BadReply(f"{method} {path} answered {status}: {detail}", status)
 
     async def push(self, station_id: int, events: Sequence[sync.Event]) -> sync.PushResponse:
         body = sync.PushRequest(station_id=station_id, events=list(events))

@@ -122,6 +122,10 @@ class SyncWorker:
         self._kick: asyncio.Event | None = None
         self._stopping = False
         self._woken = False
+        # Ask the server where it stands at the first quiet round after a start or a failure:
+        # a server restored from a backup would otherwise learn of the events it lost only at
+        # this station's next push.
+        self._verify = True
 
     # -- status ------------------------------------------------------------------------
 
@@ -212,6 +216,7 @@ class SyncWorker:
                     await self.sync_once()
                 except SyncError as exc:
                     failures += 1
+                    self._verify = True
                     delay = self.backoff.delay(failures)
                     if isinstance(exc, ServerTrouble) and exc.retry_after is not None:
                         delay = min(max(delay, exc.retry_after), self.backoff.cap * 2)
@@ -270,18 +275,39 @@ class SyncWorker:
         except SyncError as exc:
             self._failed("offline", str(exc))
             raise
+        self._verify = False
         self._publish_from_store("online", contact=True)
 
     async def _push(self, client: SyncClient, identity: StationIdentity, state: SyncState) -> None:
         after = state.last_acked_seq
         gaps = 0
+        size = self.batch_size
         while not self._stopping:
             with self.uow() as uow:
-                batch = uow.outbox.after(after, self.batch_size)
+                batch = uow.outbox.after(after, size)
             if not batch:
-                return
+                if not self._verify or after == 0:
+                    return
+                self._verify = False
+                server_last = await client.probe_last_seq(identity.station_id)
+                if server_last >= after:
+                    return
+                log.warning("the server is at seq %d, not %d: resending", server_last, after)
+                with self.uow() as uow:
+                    uow.outbox.reopen_after(server_last)
+                    uow.sync.set_acked(server_last)
+                    uow.commit()
+                after = server_last
+                continue
             self._publish_from_store("catching_up", contact=True)
-            response = await client.push(identity.station_id, [e.to_wire() for e in batch])
+            try:
+                response = await client.push(identity.station_id, [e.to_wire() for e in batch])
+            except BadReply as exc:
+                if exc.status != 413 or size == 1:
+                    raise
+                # Too large for the server's body limit: smaller batches, same order.
+                size = max(1, size // 2)
+                continue
             with self.uow() as uow:
                 outcome = station_sync.apply_push_response(uow, batch, response, self.clock())
                 uow.commit()
@@ -298,6 +324,8 @@ class SyncWorker:
                 raise BadReply("the server answered none of the events pushed")
             else:
                 gaps = 0
+                # An answer in sequence already shows where the server stands.
+                self._verify = False
             after = outcome.resume_after
 
     async def _pull(self, client: SyncClient, state: SyncState) -> None:
