@@ -384,3 +384,30 @@ def test_a_server_restored_while_the_station_is_idle_gets_its_events_back(
     harness.run_until(lambda: server.last_seq == 6)
     assert [e.seq for e in server.applied] == list(range(1, 7))
     assert StationView(registered).sync_state().last_acked_seq == 6
+
+
+def test_station_clocks_a_day_apart_change_no_ordering(
+    registered: SqlStationUnitOfWorkFactory,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    base = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    # The clock jumps back and forth by a day between actions (NTP fixed, then a bad RTC).
+    times = iter(
+        [base, base - timedelta(days=1), base + timedelta(days=1), base - timedelta(days=2)]
+    )
+    floor = FloorActions(registered, clock=lambda: next(times))
+    keep_task(registered, make_task(quantity=4))
+    floor.start_task(7, 10)
+    for _ in range(3):
+        floor.confirm_pick(7, 1001, 1)
+    server = FakeServer()
+    Harness(registered, server).once()
+    assert [e.seq for e in server.applied] == [1, 2, 3, 4]
+    assert [e.type for e in server.applied] == ["task.started"] + ["pick.confirmed"] * 3
+    assert [e.station_time for e in server.applied] == [
+        base,
+        base - timedelta(days=1),
+        base + timedelta(days=1),
+        base - timedelta(days=2),
+    ]
