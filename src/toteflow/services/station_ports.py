@@ -199,7 +199,13 @@ class LocalTaskRepo(Protocol):
     def container(self, task_id: int, slot: int) -> TaskContainer | None: ...
     def slot_of_tote(self, task_id: int, tote: str) -> int | None: ...
     def set_container(
-        self, task_id: int, slot: int, *, tote: str | None, status: str, destination: str = ""
+        self,
+        task_id: int,
+        slot: int,
+        *,
+        tote: str | None,
+        status: str,
+        destination: str | None = None,
     ) -> None: ...
     def clear(self) -> None: ...
 

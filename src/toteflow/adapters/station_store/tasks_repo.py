@@ -273,12 +273,21 @@ class SqlLocalTaskRepo:
         ).first()
 
     def set_container(
-        self, task_id: int, slot: int, *, tote: str | None, status: str, destination: str = ""
+        self,
+        task_id: int,
+        slot: int,
+        *,
+        tote: str | None,
+        status: str,
+        destination: str | None = None,
     ) -> None:
         row = self.session.get(t.LocalTaskContainer, (task_id, slot))
         if row is None:
             raise LookupError(f"task {task_id} has no slot {slot}")
-        row.tote, row.status, row.destination = tote, status, destination
+        row.tote, row.status = tote, status
+        if destination is not None:
+            # None keeps the planned destination (a tote scanned into the slot).
+            row.destination = destination
         self.session.add(row)
         self.session.flush()
 
