@@ -1,0 +1,195 @@
+"""Picker scan checks: is this the location, item, lot and tote the stop asks for (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from toteflow.domain.gs1 import GTIN_LENGTHS
+from toteflow.domain.scan import (
+    CartScan,
+    CartSlotScan,
+    Gs1Data,
+    GtinScan,
+    LocationScan,
+    ScanError,
+    ScanResult,
+    SkuScan,
+    ToteScan,
+    label_name,
+)
+
+
+class ScanRefused(Exception):
+    """A scan that must change nothing; str() is the reason a picker reads in large text."""
+
+
+@dataclass(frozen=True)
+class PackSize:
+    """One unit of measure of the product: its barcode and how many units a scan of it is."""
+
+    barcode: str
+    uom: str
+    units: int
+
+
+@dataclass(frozen=True)
+class StopSpec:
+    """What one stop asks for, as plain data (the service builds it from a task line)."""
+
+    location: str
+    sku: str
+    description: str
+    packs: Sequence[PackSize]
+    lot_tracked: bool
+    expiry_tracked: bool
+    lot_substitution: bool
+    lot: str
+    expiry: date | None
+    open_quantity: int
+    slot: int
+    tote: str | None
+    cart: str | None
+
+
+@dataclass(frozen=True)
+class ItemTaken:
+    """A good item scan: how many units it stands for and the lot/expiry its label carries."""
+
+    units: int
+    lot: str | None
+    expiry: date | None
+    # True when the label's lot differs from the reserved one and the product allows it.
+    substituted: bool
+
+
+def _units(n: int) -> str:
+    return f"{n} unit{'s' if n != 1 else ''}"
+
+
+def _refuse_error(scan: ScanResult) -> None:
+    if isinstance(scan, ScanError):
+        raise ScanRefused(scan.reason)
+
+
+def _as_gtin14(barcode: str) -> str | None:
+    # Scans carry GTINs as 14 digits; a product unit keeps the barcode as printed.
+    if barcode.isdigit() and len(barcode) in GTIN_LENGTHS:
+        return barcode.zfill(14)
+    return None
+
+
+def check_location(scan: ScanResult, stop: StopSpec) -> None:
+    """The location label of this stop, or ScanRefused saying where to go instead."""
+    _refuse_error(scan)
+    if not isinstance(scan, LocationScan):
+        assert not isinstance(scan, ScanError)
+        raise ScanRefused(
+            f"scan the location label first: that was a {label_name(scan)}; go to {stop.location}"
+        )
+    if scan.code != stop.location:
+        raise ScanRefused(f"wrong location {scan.code}: go to {stop.location}")
+
+
+def _pack_of(scan: ScanResult, packs: Sequence[PackSize]) -> PackSize | None:
+    by_gtin = {g: p for p in packs if (g := _as_gtin14(p.barcode)) is not None}
+    if isinstance(scan, GtinScan | Gs1Data):
+        gtin = scan.gtin if isinstance(scan, GtinScan) else (scan.gtin or scan.content_gtin)
+        return by_gtin.get(gtin) if gtin else None
+    if isinstance(scan, SkuScan):
+        for pack in packs:
+            if pack.barcode in (scan.code, scan.raw.strip()):
+                return pack
+    return None
+
+
+def check_item(scan: ScanResult, stop: StopSpec, today: date) -> ItemTaken:
+    """A scan of this stop's product (any pack size), its lot and expiry checked.
+
+    A lot-tracked product needs a label with its lot (a GS1 code); a lot other than the
+    reserved one is accepted only where the product allows substitution. An expired label
+    is never accepted.
+    """
+    _refuse_error(scan)
+    if isinstance(scan, LocationScan):
+        raise ScanRefused(f"you are at {stop.location} already: scan the item ({stop.sku})")
+    if isinstance(scan, ToteScan | CartSlotScan | CartScan):
+        raise ScanRefused(f"scan the item first ({stop.description}), then the tote")
+    pack = _pack_of(scan, stop.packs)
+    if pack is None:
+        raise ScanRefused(f"wrong item: this is not {stop.sku} ({stop.description})")
+    lot = scan.lot if isinstance(scan, Gs1Data) else None
+    expiry = scan.expiry if isinstance(scan, Gs1Data) else None
+    count = scan.count if isinstance(scan, Gs1Data) and scan.count else 1
+    if expiry is not None and expiry < today:
+        raise ScanRefused(
+            f"expired on {expiry.isoformat()}: do not pick it; put it aside and tell a supervisor"
+        )
+    substituted = False
+    if stop.lot_tracked and stop.lot:
+        if lot is None:
+            raise ScanRefused(
+                f"{stop.sku} is lot-tracked: scan the label that carries the lot ({stop.lot})"
+            )
+        if lot != stop.lot:
+            if not stop.lot_substitution:
+                raise ScanRefused(f"wrong lot {lot}: take lot {stop.lot}")
+            substituted = True
+    if (
+        stop.expiry_tracked
+        and not substituted
+        and expiry is not None
+        and stop.expiry is not None
+        and expiry != stop.expiry
+    ):
+        raise ScanRefused(
+            f"expiry {expiry.isoformat()} is not the reserved {stop.expiry.isoformat()}: "
+            f"take the stock that expires {stop.expiry.isoformat()}"
+        )
+    units = pack.units * count
+    if units > stop.open_quantity:
+        raise ScanRefused(
+            f"too many: that is {_units(units)}, only {stop.open_quantity} needed here"
+        )
+    return ItemTaken(units=units, lot=lot, expiry=expiry, substituted=substituted)
+
+
+def check_put(scan: ScanResult, stop: StopSpec) -> None:
+    """The tote (or cart slot label) this stop's units go into, or ScanRefused saying which."""
+    _refuse_error(scan)
+    where = f"slot {stop.slot}" + (f" (tote {stop.tote})" if stop.tote else "")
+    if isinstance(scan, ToteScan):
+        if scan.code != stop.tote:
+            raise ScanRefused(f"wrong tote {scan.code}: put it in {where}")
+        return
+    if isinstance(scan, CartSlotScan):
+        if stop.cart and scan.cart != stop.cart:
+            raise ScanRefused(f"wrong cart {scan.cart}: this task uses cart {stop.cart}")
+        if scan.slot != stop.slot:
+            raise ScanRefused(f"wrong slot {scan.slot}: put it in {where}")
+        return
+    assert not isinstance(scan, ScanError)
+    raise ScanRefused(f"scan the tote now: put the units in {where}")
+
+
+def check_new_tote(
+    scan: ScanResult,
+    slot: int,
+    totes_in_use: Mapping[str, int],
+    closed: frozenset[str],
+    full: str | None = None,
+) -> str:
+    """A tote for `slot` not in another slot, not closed in this task, not the `full` one."""
+    _refuse_error(scan)
+    if not isinstance(scan, ToteScan):
+        assert not isinstance(scan, ScanError)
+        raise ScanRefused(f"scan a tote label for slot {slot}: that was a {label_name(scan)}")
+    other = totes_in_use.get(scan.code)
+    if other is not None and other != slot:
+        raise ScanRefused(f"tote {scan.code} is already in slot {other}: take another tote")
+    if scan.code == full:
+        raise ScanRefused(f"tote {scan.code} is the full one: take an empty tote")
+    if scan.code in closed:
+        raise ScanRefused(f"tote {scan.code} was closed: take an empty tote")
+    return scan.code

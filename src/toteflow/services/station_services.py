@@ -1,0 +1,43 @@
+"""The use cases a station's screens may call, bundled: nothing else reaches the screens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from toteflow.domain.layout import Layout
+from toteflow.domain.scan import DEFAULT_FORMATS, CodeFormats, ScanResult, interpret
+from toteflow.services.picker import PickerDesk
+from toteflow.services.station_events import FloorActions, StationView
+from toteflow.services.station_login import Person, StationLogin
+from toteflow.services.station_ports import TaskServer
+
+
+@dataclass
+class StationServices:
+    """Built once by the station's bootstrap; screens get this and a Person, nothing more."""
+
+    login: StationLogin
+    floor: FloorActions
+    view: StationView
+    tasks: TaskServer
+    layout: Layout | None = None
+    formats: CodeFormats = field(default_factory=lambda: DEFAULT_FORMATS)
+    fnc1_replacement: str | None = None
+    today: Callable[[], date] = date.today
+
+    def read_scan(self, raw: str) -> ScanResult:
+        """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""
+        return interpret(raw, self.formats, fnc1_replacement=self.fnc1_replacement)
+
+    def picker(self, person: Person) -> PickerDesk:
+        return PickerDesk(
+            person,
+            self.floor,
+            self.view,
+            self.tasks,
+            layout=self.layout,
+            formats=self.formats,
+            today=self.today,
+        )

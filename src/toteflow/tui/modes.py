@@ -1,0 +1,31 @@
+"""One station mode per role: the home screen a person lands on after logging in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual.screen import Screen
+
+from toteflow.domain.roles import Role
+from toteflow.services.station_login import Person
+from toteflow.services.station_services import StationServices
+from toteflow.tui.screens.picker_home import PickerHomeScreen
+
+
+@dataclass(frozen=True)
+class RoleMode:
+    """A Textual mode (its own screen stack) for the people of one role."""
+
+    name: str
+    home: Callable[[StationServices, Person], Screen[None]]
+
+
+# Packer and supervisor modes slot in here as their screens arrive.
+ROLE_MODES: dict[Role, RoleMode] = {
+    Role.PICKER: RoleMode("picker", lambda services, person: PickerHomeScreen(services, person)),
+}
+
+
+def mode_for(role: Role) -> RoleMode | None:
+    return ROLE_MODES.get(role)
