@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
+from toteflow.adapters.labels import LabelRenderer
+from toteflow.adapters.shipping_files import ShippingFileError, load_carrier_rules
 from toteflow.adapters.store import migrate
 from toteflow.adapters.store.engine import default_database_url, make_engine
 from toteflow.adapters.store.uow import SqlUnitOfWorkFactory
-from toteflow.config import ServerSettings, Settings
+from toteflow.adapters.webhooks import HttpxWebhookSender, WebhookWorker
+from toteflow.config import ConfigError, ServerSettings, Settings
+from toteflow.domain.labels import Address
 from toteflow.server.app import create_app
 from toteflow.server.deps import Services
 from toteflow.services.catalogue import CatalogueService
@@ -18,8 +23,10 @@ from toteflow.services.containers import ContainerService
 from toteflow.services.importing import ImportService
 from toteflow.services.orders import OrderService
 from toteflow.services.people import AuthPolicy, PeopleService
+from toteflow.services.shipping import ShippingPolicy, ShippingService
 from toteflow.services.sync import SyncService
 from toteflow.services.tasks import TaskService
+from toteflow.services.webhooks import WebhookPolicy, WebhookService
 
 
 class SchemaBehind(Exception):
@@ -64,8 +71,53 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         sync=SyncService(uow),
         containers=ContainerService(uow),
         tasks=TaskService(uow),
+        shipping=ShippingService(uow, shipping_policy(settings), LabelRenderer()),
         health=health,
     )
+
+
+def shipping_policy(settings: Settings) -> ShippingPolicy:
+    """The site's SSCC numbering, ship-from address, webhook URL and carrier rules."""
+    labels = settings.labels
+    try:
+        rules = load_carrier_rules(settings.resolve(settings.shipping.carriers_file))
+    except ShippingFileError as exc:
+        raise ConfigError(f"[shipping] carriers_file: {exc}") from None
+    return ShippingPolicy(
+        company_prefix=labels.gs1_company_prefix,
+        extension_digit=labels.sscc_extension_digit,
+        block_size=labels.sscc_block_size,
+        ship_from=Address(
+            labels.ship_from_name,
+            labels.ship_from_line1,
+            labels.ship_from_line2,
+            labels.ship_from_city,
+            labels.ship_from_region,
+            labels.ship_from_postal_code,
+            labels.ship_from_country,
+        ),
+        webhook_url=settings.webhooks.url,
+        rules=rules,
+    )
+
+
+def build_webhook_worker(engine: Engine, settings: Settings) -> WebhookWorker | None:
+    """The background sender of webhooks, when a URL is configured."""
+    hooks = settings.webhooks
+    if not hooks.url:
+        return None
+    client = httpx.Client(timeout=hooks.timeout_seconds, follow_redirects=False)
+    service = WebhookService(
+        SqlUnitOfWorkFactory(engine),
+        HttpxWebhookSender(client),
+        WebhookPolicy(
+            secret=hooks.secret,
+            timeout_seconds=hooks.timeout_seconds,
+            backoff_initial_seconds=hooks.backoff_initial_seconds,
+            backoff_max_seconds=hooks.backoff_max_seconds,
+        ),
+    )
+    return WebhookWorker(service, hooks.poll_seconds)
 
 
 def build_importer(engine: Engine) -> ImportService:
@@ -78,6 +130,7 @@ class ServerParts:
     engine: Engine
     services: Services
     app: FastAPI
+    webhooks: WebhookWorker | None = None
 
 
 def build_server(
@@ -87,8 +140,13 @@ def build_server(
     do_migrate = settings.server.migrate if migrate_schema is None else migrate_schema
     engine = open_database(database_url(settings.server), migrate_schema=do_migrate, schema=schema)
     services = build_services(engine, settings)
-    app = create_app(services, max_body_bytes=settings.server.max_body_bytes)
-    return ServerParts(engine, services, app)
+    worker = build_webhook_worker(engine, settings)
+    app = create_app(
+        services,
+        max_body_bytes=settings.server.max_body_bytes,
+        background=[worker] if worker is not None else [],
+    )
+    return ServerParts(engine, services, app, worker)
 
 
 def app_from_environment() -> FastAPI:

@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ENV_PREFIX = "TOTEFLOW_"
 # Variables that steer loading itself rather than name a setting.
@@ -135,6 +142,79 @@ class CodesSettings(_Section):
         return value
 
 
+class LabelSettings(_Section):
+    # The site's GS1 company prefix (4-12 digits) and the SSCC extension digit. 0614141 is
+    # GS1's example prefix: a real site puts its own here before printing real labels.
+    gs1_company_prefix: str = Field("0614141", pattern=r"^[0-9]{4,12}$")
+    sscc_extension_digit: int = Field(0, ge=0, le=9)
+    # SSCC serial numbers a pack station reserves from the server at a time, so it can label
+    # boxes while offline; the server never hands out a number twice.
+    sscc_block_size: int = Field(50, ge=1, le=10_000)
+    # The ship-from address printed on every label.
+    ship_from_name: str = "toteflow demo DC"
+    ship_from_line1: str = "1 Dock Road"
+    ship_from_line2: str = ""
+    ship_from_city: str = "Springfield"
+    ship_from_region: str = "IL"
+    ship_from_postal_code: str = "62701"
+    ship_from_country: str = Field("US", pattern=r"^[A-Z]{2}$")
+
+
+class ShippingSettings(_Section):
+    # Box catalogue and carrier rules, relative to the config folder or absolute.
+    boxes_file: str = "boxes.toml"
+    carriers_file: str = "carriers.toml"
+    # A weighed box may differ from items + carton by the larger of these before a re-check.
+    weight_tolerance_pct: float = Field(5.0, ge=0, le=100)
+    weight_tolerance_g: int = Field(50, ge=0)
+    # An item the packer cannot find: "ship_partial" closes the order without it,
+    # "wait" keeps the order open until a supervisor resolves the exception.
+    short_policy: Literal["ship_partial", "wait"] = "ship_partial"
+
+
+class PrintingSettings(_Section):
+    # Printers by name: "tcp://HOST[:PORT]" (raw, port 9100), "cups://QUEUE" (lp -o raw),
+    # "folder:PATH" (one file per job). "?format=zpl|png|pdf|txt" sets what the printer
+    # takes (default zpl, folders png). Relative folders are inside the station's data folder.
+    printers: dict[str, str] = Field(
+        default_factory=lambda: {"preview": "folder:labels?format=png"}
+    )
+    label_printer: str = "preview"
+    # "" = no packing slip is printed.
+    slip_printer: str = "preview"
+    timeout_seconds: float = Field(5.0, gt=0, le=120)
+
+    @field_validator("printers")
+    @classmethod
+    def _uris(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, uri in value.items():
+            if not re.match(r"^(tcp://[^/]+|cups://[^/?]+|folder:[^?]+)(\?format=[a-z]+)?$", uri):
+                raise ValueError(
+                    f"printer {name}: {uri!r} is not tcp://HOST[:PORT], cups://QUEUE or folder:PATH"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _known(self) -> PrintingSettings:
+        for key in ("label_printer", "slip_printer"):
+            chosen = getattr(self, key)
+            if chosen and chosen not in self.printers:
+                raise ValueError(f"{key} {chosen!r} is not one of the printers")
+        return self
+
+
+class WebhookSettings(_Section):
+    # Where the server POSTs "order.shipped" (and other) events; "" = no webhooks.
+    url: str = Field("", pattern=r"^(https?://.+)?$")
+    # The HMAC-SHA256 key; the signature is in X-Toteflow-Signature: sha256=<hex>.
+    secret: str = ""
+    timeout_seconds: float = Field(10.0, gt=0, le=120)
+    # Retries wait initial, 2x, 4x, ... up to the maximum, until the receiver answers 2xx.
+    backoff_initial_seconds: float = Field(5.0, gt=0)
+    backoff_max_seconds: float = Field(3600.0, gt=0)
+    poll_seconds: float = Field(2.0, gt=0, le=600)
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     station: StationSettings = StationSettings()
@@ -143,6 +223,10 @@ class Settings(_Section):
     scanner: ScannerSettings = ScannerSettings()
     scale: ScaleSettings = ScaleSettings()
     codes: CodesSettings = CodesSettings()
+    labels: LabelSettings = LabelSettings()
+    shipping: ShippingSettings = ShippingSettings()
+    printing: PrintingSettings = PrintingSettings()
+    webhooks: WebhookSettings = WebhookSettings()
     # Folder the layout and catalogue files are resolved against.
     config_dir: Path = Field(default_factory=lambda: default_config_dir())
 

@@ -6,7 +6,9 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import toteflow.adapters.store.tables  # noqa: F401  (registers the tables on the metadata)
+# Importing the table modules registers their tables on the metadata.
+import toteflow.adapters.store.shipping_tables
+import toteflow.adapters.store.tables  # noqa: F401
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Protocol
+
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
@@ -10,7 +14,7 @@ from toteflow.contracts.common import Problem
 from toteflow.server import errors
 from toteflow.server.deps import Services, ServicesDep
 from toteflow.server.limits import BodySizeLimit
-from toteflow.server.routes import catalogue, containers, orders, people, sync, tasks
+from toteflow.server.routes import catalogue, containers, orders, people, shipping, sync, tasks
 
 API_PREFIX = "/api/v1"
 _PROBLEMS: dict[int | str, dict[str, object]] = {
@@ -26,11 +30,31 @@ _PROBLEMS: dict[int | str, dict[str, object]] = {
 }
 
 
-def create_app(services: Services, *, max_body_bytes: int = 2_000_000) -> FastAPI:
+class Background(Protocol):
+    """Work the server process runs beside requests (the webhook sender)."""
+
+    def start(self) -> None: ...
+    def stop(self, timeout: float = 10.0) -> None: ...
+
+
+def create_app(
+    services: Services, *, max_body_bytes: int = 2_000_000, background: Sequence[Background] = ()
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for job in background:
+            job.start()
+        try:
+            yield
+        finally:
+            for job in background:
+                job.stop()
+
     app = FastAPI(
         title="toteflow",
         version=toteflow.__version__,
         description="Central server of toteflow: catalogue, stock, orders, people, audit.",
+        lifespan=lifespan,
     )
     app.state.services = services
     errors.install(app)
@@ -40,6 +64,7 @@ def create_app(services: Services, *, max_body_bytes: int = 2_000_000) -> FastAP
     api.include_router(containers.router)
     api.include_router(orders.router)
     api.include_router(people.router)
+    api.include_router(shipping.router)
     api.include_router(sync.router)
     api.include_router(tasks.router)
     app.include_router(api)

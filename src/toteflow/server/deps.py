@@ -16,6 +16,7 @@ from toteflow.services.containers import ContainerService
 from toteflow.services.errors import Unauthenticated
 from toteflow.services.orders import OrderService
 from toteflow.services.people import PeopleService
+from toteflow.services.shipping import ShippingService
 from toteflow.services.sync import SyncService
 from toteflow.services.tasks import TaskService
 
@@ -32,6 +33,7 @@ class Services:
     sync: SyncService
     containers: ContainerService
     tasks: TaskService
+    shipping: ShippingService
     health: Callable[[], None]
 
 

@@ -15,6 +15,7 @@ from toteflow.contracts.common import Page
 from toteflow.domain.floor_batch import FloorBatch
 from toteflow.domain.orders import Move, OrderStatus
 from toteflow.services.actor import Actor
+from toteflow.services.shipping_ports import ShippingRepo
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ class UnitOfWork(Protocol):
     audit: AuditRepo
     floor: FloorRepo
     containers: ContainerRepo
+    shipping: ShippingRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -11,6 +11,7 @@ from uuid import UUID
 from toteflow.contracts import sync
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.tasks import Task, TaskContainer, TaskLine
+from toteflow.services.packing_ports import PackingRepo
 
 OutboxState = Literal["pending", "acked"]
 
@@ -259,6 +260,7 @@ class StationUnitOfWork(Protocol):
     catalogue: CatalogueCacheRepo
     exceptions: ExceptionRepo
     notices: NoticeRepo
+    packing: PackingRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

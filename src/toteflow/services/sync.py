@@ -9,7 +9,7 @@ from toteflow.contracts import sync
 from toteflow.contracts.people import Station
 from toteflow.domain.floor_batch import Command, MoveTask, Pick, SetTote, Short, Undo
 from toteflow.domain.tasks import FloorRefusal
-from toteflow.services import floor_events
+from toteflow.services import floor_events, shipping_events
 from toteflow.services.actor import Actor
 from toteflow.services.errors import Forbidden
 from toteflow.services.ports import EventOutcome, UnitOfWork, UnitOfWorkFactory
@@ -78,6 +78,10 @@ def _replayed(uow: UnitOfWork, station_id: int, events: list[sync.Event]) -> lis
 
 
 def _apply(uow: UnitOfWork, station_id: int, events: list[sync.Event]) -> list[sync.EventResult]:
+    # Pack-station events have their own planner; it runs after the floor batch is written,
+    # so closing a shipment sees the order status that this batch's picks just set.
+    packing = [e for e in events if shipping_events.handles(e.type)]
+    events = [e for e in events if not shipping_events.handles(e.type)]
     commands: list[Command | FloorRefusal] = []
     for event in events:
         try:
@@ -128,8 +132,12 @@ def _apply(uow: UnitOfWork, station_id: int, events: list[sync.Event]) -> list[s
             },
         )
     uow.floor.write_batch(batch)
+    packed, pack_exceptions = shipping_events.apply(uow, station_id, packing)
+    if packed:
+        outcomes = sorted(outcomes + packed, key=lambda o: o.event.seq)
     uow.floor.store_events(station_id, outcomes)
     uow.floor.open_exceptions(exceptions)
+    uow.floor.open_exceptions(pack_exceptions)
     return [
         sync.EventResult(
             id=o.event.id,

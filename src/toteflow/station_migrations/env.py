@@ -5,6 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+# Importing the pack tables registers them on the station metadata too.
+import toteflow.adapters.station_store.packing_tables  # noqa: F401
 from toteflow.adapters.station_store.tables import metadata
 
 config = context.config

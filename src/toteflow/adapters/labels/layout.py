@@ -108,7 +108,9 @@ def code128_modules(data: str, *, gs1: bool) -> str:
     """The bar/space modules of a Code 128 symbol (GS1-128 when `gs1`: FNC1 first)."""
     values = code128_values(data, gs1=gs1)
     # The stop pattern is followed by its final two-module bar.
-    return "".join(code128.CODES[v] for v in values) + code128.STOP + "11"
+    patterns: tuple[str, ...] = tuple(code128.CODES)
+    stop: str = code128.STOP
+    return "".join(patterns[v] for v in values) + stop + "11"
 
 
 def _centred(modules: str, module_dots: int) -> int:

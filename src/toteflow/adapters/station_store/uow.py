@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from toteflow.adapters.station_store.packing_repo import SqlPackingRepo
 from toteflow.adapters.station_store.sync_repo import (
     SqlExceptionRepo,
     SqlIdentityRepo,
@@ -28,6 +29,7 @@ from toteflow.services.station_ports import (
     OutboxRepo,
     SyncStateRepo,
 )
+from toteflow.services.packing_ports import PackingRepo
 
 
 class SqlStationUnitOfWork:
@@ -43,6 +45,7 @@ class SqlStationUnitOfWork:
         self.catalogue: CatalogueCacheRepo = SqlCatalogueCacheRepo(self.session)
         self.exceptions: ExceptionRepo = SqlExceptionRepo(self.session)
         self.notices: NoticeRepo = SqlNoticeRepo(self.session)
+        self.packing: PackingRepo = SqlPackingRepo(self.session)
         return self
 
     def __exit__(

@@ -14,6 +14,7 @@ from toteflow.adapters.store.containers_repo import SqlContainerRepo
 from toteflow.adapters.store.floor_repo import SqlFloorRepo
 from toteflow.adapters.store.orders_repo import SqlOrderRepo
 from toteflow.adapters.store.people_repo import SqlPeopleRepo
+from toteflow.adapters.store.shipping_repo import SqlShippingRepo
 from toteflow.services.ports import (
     AuditRepo,
     CatalogueRepo,
@@ -22,6 +23,7 @@ from toteflow.services.ports import (
     OrderRepo,
     PeopleRepo,
 )
+from toteflow.services.shipping_ports import ShippingRepo
 
 
 class SqlUnitOfWork:
@@ -35,6 +37,7 @@ class SqlUnitOfWork:
         self.people: PeopleRepo = SqlPeopleRepo(self.session)
         self.floor: FloorRepo = SqlFloorRepo(self.session)
         self.containers: ContainerRepo = SqlContainerRepo(self.session)
+        self.shipping: ShippingRepo = SqlShippingRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self

@@ -1,0 +1,126 @@
+"""Wire models for packing and shipping: pack orders, SSCC blocks, shipments, webhooks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from toteflow.contracts.catalogue import ProductUnit
+from toteflow.contracts.common import Model
+from toteflow.contracts.orders import Address
+from toteflow.domain.orders import OrderStatus
+
+CarrierCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,40}$")]
+ShipmentStatus = Literal["open", "packed", "shipped"]
+
+
+class SsccBlockRequest(Model):
+    count: int = Field(50, ge=1, le=10_000)
+
+
+class SsccBlock(Model):
+    """Serial references first..last (inclusive) under this prefix, for one station only."""
+
+    company_prefix: str
+    extension_digit: int
+    first: int
+    last: int
+
+
+class PackLine(Model):
+    sku: str
+    description: str
+    ordered: int
+    picked: int
+    upright: bool
+    units: list[ProductUnit]
+
+
+class PackOrder(Model):
+    """An order as a pack station needs it: what to verify, where it goes, how it should go."""
+
+    reference: str
+    status: OrderStatus
+    customer_name: str
+    ship_to: Address
+    carrier: str
+    service: str
+    ship_by: date
+    priority: int
+    totes: list[str]
+    lines: list[PackLine]
+
+
+class ShipmentBox(Model):
+    box_no: int
+    box_code: str
+    sscc: str
+    tracking: str
+    weight_g: int
+    expected_weight_g: int
+    length_mm: int
+    width_mm: int
+    height_mm: int
+    contents: dict[str, int]
+    label_prints: int
+    label_printed_at: datetime | None
+
+
+class Shipment(Model):
+    id: int
+    key: str
+    order_reference: str
+    status: ShipmentStatus
+    carrier: str
+    service: str
+    weight_g: int
+    cost_cents: int | None
+    partial: bool
+    overridden: bool
+    manifest_id: int | None
+    station_id: int | None
+    user_id: int | None
+    created_at: datetime
+    packed_at: datetime | None
+    shipped_at: datetime | None
+    boxes: list[ShipmentBox]
+
+
+class ShipmentFilter(Model):
+    status: ShipmentStatus | None = None
+    carrier: str | None = None
+    order_reference: str | None = None
+    shipped_on: date | None = None
+
+
+class ManifestCreate(Model):
+    carrier: CarrierCode
+    # The pick-up day; empty: today (server time, UTC).
+    ship_date: date | None = None
+
+
+class Manifest(Model):
+    id: int
+    carrier: str
+    ship_date: date
+    closed_at: datetime
+    closed_by: int | None
+    shipments: int
+    boxes: int
+    weight_g: int
+
+
+class WebhookDelivery(Model):
+    id: int
+    event: str
+    entity_id: str
+    url: str
+    status: Literal["pending", "delivered"]
+    attempts: int
+    next_attempt_at: datetime
+    last_status: int | None
+    last_error: str
+    created_at: datetime
+    delivered_at: datetime | None

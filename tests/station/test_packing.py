@@ -1,0 +1,421 @@
+"""Pack-station use cases on the real station store, with printers on loopback sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+import zxingcpp
+from PIL import Image
+
+from tests.server.conftest import Site
+from tests.server.test_shipping_api import API, picked
+from tests.server.test_sync_api import order_status
+from toteflow.adapters.labels import LabelRenderer
+from toteflow.adapters.printer import make_printer, parse_printer
+from toteflow.adapters.shipping_files import load_boxes, load_carrier_rules
+from toteflow.adapters.station_store.migrate import open_store
+from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
+from toteflow.adapters.sync.pack_client import PackClient
+from toteflow.contracts.catalogue import ProductUnit
+from toteflow.contracts.orders import Address
+from toteflow.contracts.shipping import PackLine, PackOrder, SsccBlock
+from toteflow.domain.carriers import Parcel
+from toteflow.domain.labels import Address as LabelAddress
+from toteflow.domain.roles import Role
+from toteflow.services import station_setup
+from toteflow.services.errors import Refused
+from toteflow.services.packing import (
+    PackingPolicy,
+    PackingService,
+    WeightOutOfTolerance,
+    open_order,
+)
+from toteflow.services.station_ports import CachedProduct
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+BOXES = tuple(load_boxes(CONFIG / "boxes.toml"))
+RULES = load_carrier_rules(CONFIG / "carriers.toml")
+FROM = LabelAddress("DC", "1 Dock Road", "", "Springfield", "IL", "62701", "US")
+
+
+def order(reference: str = "SO-1") -> PackOrder:
+    return PackOrder(
+        reference=reference,
+        status="picked",  # type: ignore[arg-type]
+        customer_name="Jane",
+        ship_to=Address(
+            name="Jane Doe", line1="42 Elm St", city="Portland", postal_code="97201", country="US"
+        ),
+        carrier="UPS",
+        service="GROUND",
+        ship_by=date(2026, 11, 25),
+        priority=5,
+        totes=["T000001"],
+        lines=[
+            PackLine(
+                sku="SKU-A",
+                description="Mug",
+                ordered=7,
+                picked=7,
+                upright=False,
+                units=[
+                    ProductUnit(
+                        uom="EA",
+                        barcode="4006381333931",
+                        barcode_kind="gtin13",
+                        length_mm=100,
+                        width_mm=80,
+                        height_mm=90,
+                        weight_g=300,
+                    ),
+                    ProductUnit(
+                        uom="CS",
+                        units=6,
+                        barcode="14006381333938",
+                        barcode_kind="gtin14",
+                        length_mm=300,
+                        width_mm=160,
+                        height_mm=90,
+                        weight_g=1900,
+                    ),
+                ],
+            ),
+            PackLine(
+                sku="SKU-B",
+                description="Olive oil",
+                ordered=1,
+                picked=1,
+                upright=True,
+                units=[
+                    ProductUnit(
+                        uom="EA",
+                        barcode="SKU-B-EA",
+                        barcode_kind="internal",
+                        length_mm=70,
+                        width_mm=70,
+                        height_mm=280,
+                        weight_g=950,
+                    )
+                ],
+            ),
+        ],
+    )
+
+
+class RawPrinter:
+    """A loopback port-9100 printer that can be switched off and on."""
+
+    def __init__(self) -> None:
+        self.jobs: list[bytes] = []
+        self.server: socket.socket | None = None
+        self.thread: threading.Thread | None = None
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+
+    def on(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        self.server.settimeout(0.1)
+        stop = self.stop_flag = threading.Event()
+        server = self.server
+
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = server.accept()
+                except TimeoutError:
+                    continue
+                with conn:
+                    data = b""
+                    while chunk := conn.recv(65536):
+                        data += chunk
+                    self.jobs.append(data)
+
+        self.thread = threading.Thread(target=serve, daemon=True)
+        self.thread.start()
+
+    def off(self) -> None:
+        if self.server is not None:
+            self.stop_flag.set()
+            assert self.thread is not None
+            self.thread.join(5)
+            self.server.close()
+            self.server = None
+
+
+@pytest.fixture
+def zebra() -> Iterator[RawPrinter]:
+    printer = RawPrinter()
+    yield printer
+    printer.off()
+
+
+def packing_service(
+    uow: SqlStationUnitOfWorkFactory, zebra: RawPrinter, folder: Path, **policy: object
+) -> PackingService:
+    printers = {
+        "zebra": make_printer(parse_printer("zebra", f"tcp://127.0.0.1:{zebra.port}"), 2.0),
+        "preview": make_printer(parse_printer("preview", f"folder:{folder}?format=png")),
+    }
+    return PackingService(
+        uow,
+        PackingPolicy(
+            boxes=BOXES,
+            carriers=RULES,
+            ship_from=FROM,
+            label_printer="zebra",
+            slip_printer="preview",
+            **policy,  # type: ignore[arg-type]
+        ),
+        LabelRenderer(),
+        printers,
+    )
+
+
+@pytest.fixture
+def packing(
+    registered: SqlStationUnitOfWorkFactory, zebra: RawPrinter, tmp_path: Path
+) -> PackingService:
+    service = packing_service(registered, zebra, tmp_path / "out")
+    with registered() as unit:
+        unit.packing.add_sscc_block(
+            SsccBlock(company_prefix="0614141", extension_digit=0, first=100, last=104)
+        )
+        unit.commit()
+    return service
+
+
+def pending_types(uow: SqlStationUnitOfWorkFactory) -> list[str]:
+    with uow() as unit:
+        return [e.type for e in unit.outbox.after(0, 100)]
+
+
+def test_wrong_extra_and_unknown_items_are_refused_with_the_reason(
+    packing: PackingService, registered: SqlStationUnitOfWorkFactory
+) -> None:
+    packing.store_order(7, order())
+    with pytest.raises(Refused, match="is not a product this station knows"):
+        packing.verify("SO-1", "4006381333948")
+    assert packing.verify("SO-1", "4006381333931").verified == 1
+    # GTINs match in any length: the EAN-13 as 14 digits is the same item.
+    assert packing.verify("SO-1", "04006381333931").verified == 2
+    with pytest.raises(Refused, match="that pack holds 6 of SKU-A, but only 5 more"):
+        packing.verify("SO-1", "14006381333938")
+    for _ in range(5):
+        packing.verify("SO-1", "4006381333931")
+    with pytest.raises(Refused, match="all 7 of SKU-A are already checked: this one is extra"):
+        packing.verify("SO-1", "4006381333931")
+    assert packing.verify("SO-1", "SKU-B-EA").order_done
+    # A product the station knows, on another order: named in the refusal.
+    with registered() as unit:
+        unit.catalogue.upsert_product(
+            CachedProduct(
+                "SKU-Z",
+                "Teapot",
+                False,
+                False,
+                False,
+                [order().lines[1].units[0].model_copy(update={"barcode": "4006381333955"})],
+            )
+        )
+        unit.commit()
+    with pytest.raises(Refused, match="SKU-Z is not on order SO-1: set it aside"):
+        packing.verify("SO-1", "4006381333955")
+
+
+def test_normal_pack_suggest_weigh_choose_print_close(
+    packing: PackingService, registered: SqlStationUnitOfWorkFactory, zebra: RawPrinter
+) -> None:
+    zebra.on()
+    packing.store_order(7, order())
+    for code in ["14006381333938", "4006381333931", "SKU-B-EA"]:
+        packing.verify("SO-1", code)
+    suggestion = packing.suggest_boxes("SO-1")
+    assert sum(sum(b.counts().values()) for b in suggestion.boxes) == 8
+    # The upright bottle stands: whatever box takes it is at least 280 mm tall inside.
+    bottle_box = next(b for b in suggestion.boxes if "SKU-B" in b.counts())
+    assert bottle_box.box.height_mm >= 280
+    parcels = [
+        Parcel(b.gross_weight_g, b.box.length_mm, b.box.width_mm, b.box.height_mm)
+        for b in suggestion.boxes
+    ]
+    choice = packing.choose_service("SO-1", parcels, ship_on=date(2026, 11, 23))
+    assert choice.chosen is not None
+    assert choice.explain()
+    carrier, service = choice.chosen.service.carrier, choice.chosen.service.code
+    closed = []
+    for packed in suggestion.boxes:
+        closed.append(
+            packing.close_carton(
+                7,
+                "SO-1",
+                packed.box.barcode,
+                packed.gross_weight_g + 20,
+                carrier,
+                service,
+                packed.counts(),
+            )
+        )
+    results = packing.print_queued(user_id=7)
+    assert all(r.ok for r in results)
+    assert len(zebra.jobs) == len(closed)
+    for job, c in zip(zebra.jobs, closed, strict=True):
+        assert f">;>800{c.carton.sscc}".encode() in job
+        assert c.carton.tracking.encode() in job
+    event = packing.close_shipment(7, "SO-1", choice)
+    assert event.payload["boxes"] == len(closed)
+    assert event.payload["partial"] is False
+    types = pending_types(registered)
+    assert types == ["carton.packed"] * len(closed) + ["label.printed"] * len(closed) + [
+        "shipment.closed"
+    ]
+    slip = packing.packing_slip("SO-1")
+    assert sum(line.quantity for box in slip.boxes for line in box.lines) == 8
+    with pytest.raises(Refused, match="already closed"):
+        packing.verify("SO-1", "SKU-B-EA")
+
+
+def test_a_weight_outside_tolerance_asks_for_a_recheck(packing: PackingService) -> None:
+    packing.store_order(7, order())
+    packing.verify("SO-1", "SKU-B-EA")
+    with pytest.raises(WeightOutOfTolerance, match="box is heavy"):
+        packing.close_carton(7, "SO-1", "BOX-M", 2500, "UPS", "GROUND")
+    expected = packing.expected_weight("SO-1", "BOX-M", {"SKU-B": 1})
+    assert expected == 950 + 320
+    assert packing.check_weight(expected, expected + 50).ok
+    # The packer checked the box and confirms the scale.
+    confirmed = packing.close_carton(7, "SO-1", "BOX-M", 2500, "UPS", "GROUND", confirmed=True)
+    assert confirmed.event.payload["weight_confirmed"] is True
+
+
+def test_printer_down_keeps_the_label_queued_then_reprint_or_switch(
+    packing: PackingService, zebra: RawPrinter, tmp_path: Path
+) -> None:
+    packing.store_order(7, order())
+    packing.verify("SO-1", "SKU-B-EA")
+    closed = packing.close_carton(7, "SO-1", "BOX-M", 1270, "UPS", "GROUND")
+    down = packing.print_job(closed.label_job)
+    assert not down.ok
+    assert "zebra" in down.message
+    assert "stays queued" in down.message
+    assert [j.id for j in packing.jobs()] == [closed.label_job]
+    zebra.on()
+    again = packing.print_job(closed.label_job)
+    assert again.ok
+    assert packing.jobs() == []
+    assert len(zebra.jobs) == 1
+    # A reprint on another printer: the preview folder gets a PNG that scans.
+    other = packing.print_job(closed.label_job, printer="preview")
+    assert other.ok
+    png = (tmp_path / "out").glob("*.png")
+    decoded = {
+        r.text
+        for path in png
+        for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(path.read_bytes())))
+    }
+    assert f"(00){closed.carton.sscc}" in decoded
+    with pytest.raises(Refused, match="no printer"):
+        packing.print_job(closed.label_job, printer="laser-9")
+
+
+def test_short_items_ship_partially_or_wait_by_policy(
+    registered: SqlStationUnitOfWorkFactory, zebra: RawPrinter, tmp_path: Path
+) -> None:
+    for policy in ("ship_partial", "wait"):
+        packing = packing_service(registered, zebra, tmp_path / policy, short_policy=policy)
+        reference = f"SO-{policy}"
+        with registered() as unit:
+            unit.packing.add_sscc_block(
+                SsccBlock(company_prefix="0614141", extension_digit=0, first=1, last=5)
+                if policy == "ship_partial"
+                else SsccBlock(company_prefix="0614141", extension_digit=0, first=6, last=9)
+            )
+            unit.commit()
+        packing.store_order(7, order(reference))
+        packing.verify(reference, "SKU-B-EA")
+        packing.close_carton(7, reference, "BOX-M", 1270, "UPS", "GROUND")
+        with pytest.raises(Refused, match="still to check or report short: 7 x SKU-A"):
+            packing.close_shipment(7, reference)
+        short = packing.report_short(7, reference, "SKU-A", "not_found")
+        assert short.payload == {
+            "order": reference,
+            "sku": "SKU-A",
+            "missing": 7,
+            "reason": "not_found",
+        }
+        if policy == "ship_partial":
+            assert packing.close_shipment(7, reference).payload["partial"] is True
+            slip = packing.packing_slip(reference)
+            assert slip.missing[0].quantity == 7
+        else:
+            with pytest.raises(Refused, match="waits for a supervisor"):
+                packing.close_shipment(7, reference)
+
+
+def test_no_sscc_left_is_refused_until_a_block_arrives(
+    registered: SqlStationUnitOfWorkFactory, zebra: RawPrinter, tmp_path: Path
+) -> None:
+    packing = packing_service(registered, zebra, tmp_path)
+    packing.store_order(7, order())
+    packing.verify("SO-1", "SKU-B-EA")
+    with pytest.raises(Refused, match="no SSCC numbers left"):
+        packing.close_carton(7, "SO-1", "BOX-M", 1270, "UPS", "GROUND")
+    assert pending_types(registered) == []
+
+
+def test_a_station_packs_against_the_real_server(
+    site: Site, tmp_path: Path, zebra: RawPrinter
+) -> None:
+    """Fetch by tote, reserve serials, pack, push: the server ends with a packed order."""
+    work = picked(site)
+    packer = site.login(Role.PACKER)
+    session = packer["X-Toteflow-Session"]
+    engine = open_store(tmp_path / "station" / "station.db")
+    uow = SqlStationUnitOfWorkFactory(engine)
+    station_setup.register(
+        uow,
+        station_id=site.station_id,
+        name="pack-01",
+        server_url="http://toteflow.test",
+        token=site.station_token,
+        server_last_seq=1,
+    )
+    packing = packing_service(uow, zebra, tmp_path / "out")
+    zebra.on()
+    transport = httpx.ASGITransport(app=site.parts.app)
+
+    async def go() -> None:
+        async with httpx.AsyncClient(transport=transport) as http:
+            client = PackClient(http, "http://toteflow.test", site.station_token)
+            view = await open_order(client, packing, 2, "SO-1", session)
+            assert view.lines[0].expected == 2
+            assert packing.sscc_left() == 50
+            code = view.order.lines[0].units[0].barcode
+            packing.verify("SO-1", code)
+            packing.verify("SO-1", code)
+            # The test product has no measurements: the packer picks the box by scanning it.
+            with pytest.raises(Refused, match="no dimensions"):
+                packing.suggest_boxes("SO-1")
+            packing.close_carton(2, "SO-1", "BOX-S", 180, "UPS", "GROUND", confirmed=True)
+            assert all(r.ok for r in packing.print_queued(user_id=2))
+            packing.close_shipment(2, "SO-1")
+            with uow() as unit:
+                events = [e.to_wire() for e in unit.outbox.after(0, 100)]
+            reply = await client.push(site.station_id, events)
+            assert [r.status for r in reply.results] == ["applied"] * 3, reply
+
+    asyncio.run(go())
+    engine.dispose()
+    assert order_status(site, work) == "packed"
+    shipments = site.client.get(f"{API}/shipments", headers=packer).json()
+    box = shipments["items"][0]["boxes"][0]
+    assert box["label_prints"] == 1
+    assert box["box_code"] == "BOX-S"
