@@ -20,6 +20,7 @@ from toteflow.adapters.station_store.tasks_repo import (
     SqlLocalTaskRepo,
     SqlNoticeRepo,
 )
+from toteflow.services.packing_ports import PackingRepo
 from toteflow.services.station_ports import (
     CatalogueCacheRepo,
     ExceptionRepo,
@@ -29,7 +30,6 @@ from toteflow.services.station_ports import (
     OutboxRepo,
     SyncStateRepo,
 )
-from toteflow.services.packing_ports import PackingRepo
 
 
 class SqlStationUnitOfWork:
