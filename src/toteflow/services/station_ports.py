@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -14,6 +15,44 @@ from toteflow.contracts.tasks import Task, TaskContainer, TaskLine
 from toteflow.services.packing_ports import PackingRepo
 
 OutboxState = Literal["pending", "acked"]
+SyncStateName = Literal[
+    "starting",
+    "not_registered",
+    "online",
+    "catching_up",
+    "offline",
+    "error",
+    "needs_reregistration",
+]
+_LABELS: dict[SyncStateName, str] = {
+    "starting": "starting",
+    "not_registered": "not registered: run toteflow station-setup register",
+    "online": "online",
+    "catching_up": "catching up",
+    "offline": "offline",
+    "error": "server refuses: see the last error",
+    "needs_reregistration": "this station needs to be re-registered",
+}
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the station's status line shows; the sync worker publishes each change of it."""
+
+    state: SyncStateName
+    waiting: int = 0
+    last_error: str = ""
+    exceptions_open: int = 0
+    cursor: int = 0
+    last_acked_seq: int = 0
+    last_contact_at: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        text = _LABELS[self.state]
+        if self.waiting:
+            text += f" · {self.waiting} event{'s' if self.waiting != 1 else ''} waiting"
+        return text
 
 
 @dataclass(frozen=True)
@@ -282,3 +321,14 @@ class TaskServer(Protocol):
 
     async def next_task(self, session_token: str) -> Task | None: ...
     async def get_task(self, task_id: int, session_token: str) -> Task: ...
+
+
+class SyncRunner(Protocol):
+    """The background sync as an app sees it (SyncWorker implements it)."""
+
+    @property
+    def status(self) -> SyncStatus: ...
+    def subscribe(self, listener: Callable[[SyncStatus], None]) -> Callable[[], None]: ...
+    def wake(self) -> None: ...
+    def stop(self) -> None: ...
+    def run_forever(self) -> None: ...

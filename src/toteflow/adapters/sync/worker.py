@@ -8,9 +8,7 @@ import logging
 import random
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
 
 import httpx
 
@@ -23,49 +21,18 @@ from toteflow.adapters.sync.client import (
     TokenRefused,
 )
 from toteflow.services import station_sync
-from toteflow.services.station_ports import StationIdentity, StationUnitOfWorkFactory, SyncState
+from toteflow.services.station_ports import (
+    StationIdentity,
+    StationUnitOfWorkFactory,
+    SyncState,
+    SyncStateName,
+    SyncStatus,
+)
+
+__all__ = ["Backoff", "SyncStateName", "SyncStatus", "SyncWorker"]
 
 log = logging.getLogger("toteflow.sync")
-
-SyncStateName = Literal[
-    "starting",
-    "not_registered",
-    "online",
-    "catching_up",
-    "offline",
-    "error",
-    "needs_reregistration",
-]
-_LABELS: dict[SyncStateName, str] = {
-    "starting": "starting",
-    "not_registered": "not registered: run toteflow station-setup register",
-    "online": "online",
-    "catching_up": "catching up",
-    "offline": "offline",
-    "error": "server refuses: see the last error",
-    "needs_reregistration": "this station needs to be re-registered",
-}
 Sleeper = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What the station's status line shows; published after every change of it."""
-
-    state: SyncStateName
-    waiting: int = 0
-    last_error: str = ""
-    exceptions_open: int = 0
-    cursor: int = 0
-    last_acked_seq: int = 0
-    last_contact_at: datetime | None = None
-
-    @property
-    def label(self) -> str:
-        text = _LABELS[self.state]
-        if self.waiting:
-            text += f" · {self.waiting} event{'s' if self.waiting != 1 else ''} waiting"
-        return text
 
 
 class Backoff:
