@@ -115,7 +115,7 @@ def test_offline_registration_and_an_unreachable_server(
     refused = runner.invoke(app, base, env=_env(folder))
     assert refused.exit_code == 2
     assert "cannot reach the server" in refused.output
-    assert "--offline" in refused.output
+    assert "--offline with --station-id" in refused.output
     stored = runner.invoke(app, [*base, "--offline"], env=_env(folder))
     assert stored.exit_code == 0, stored.output
     assert "not checked (offline)" in stored.output
@@ -124,3 +124,19 @@ def test_offline_registration_and_an_unreachable_server(
     assert "cannot reach the server" in synced.output
     status = runner.invoke(app, ["station-setup", "status"], env=_env(folder))
     assert "last error:        cannot reach the server: ConnectError" in status.output
+
+
+def test_register_learns_the_station_id_and_name_from_the_token(
+    site: Site, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in_process(site, monkeypatch)
+    folder = tmp_path / "st"
+    args = ["station-setup", "register", "--token", site.station_token]
+    result = runner.invoke(app, [*args, "--server", "http://toteflow.test"], env=_env(folder))
+    assert result.exit_code == 0, result.output
+    assert f"this station is station {site.station_id} at http://toteflow.test" in result.output
+    status = runner.invoke(app, ["station-setup", "status"], env=_env(folder))
+    assert f"station:           {site.station_id} pick-01" in status.output
+    offline = runner.invoke(app, [*args, "--offline"], env=_env(folder))
+    assert offline.exit_code == 2
+    assert "--offline needs --station-id" in offline.output

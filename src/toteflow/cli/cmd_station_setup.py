@@ -30,19 +30,22 @@ def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else "never"
 
 
-async def _probe(server_url: str, token: str, station_id: int, ca_file: str) -> int:
+async def _ask(
+    server_url: str, token: str, station_id: int | None, ca_file: str
+) -> tuple[int, str, int]:
+    """The station's id and name on the server, and the server's last seq for it."""
     async with make_http_client(ca_file, timeout=10.0) as http:
-        return await SyncClient(http, server_url, token).probe_last_seq(station_id)
+        client = SyncClient(http, server_url, token)
+        name = ""
+        if station_id is None:
+            station = await client.this_station()
+            station_id, name = station.id, station.name
+        # Also proves that the token belongs to that station id (403 otherwise).
+        return station_id, name, await client.probe_last_seq(station_id)
 
 
 @setup.command("register")
 def register(
-    station_id: Annotated[
-        int,
-        typer.Option(
-            "--station-id", min=1, help="the station's id on the server (toteflow stations list)"
-        ),
-    ],
     token: Annotated[
         str,
         typer.Option(
@@ -54,7 +57,13 @@ def register(
     server: Annotated[
         str | None, typer.Option(help="server URL; default: [station] server_url")
     ] = None,
-    name: Annotated[str, typer.Option(help="a name shown on the station")] = "",
+    station_id: Annotated[
+        int | None,
+        typer.Option(
+            "--station-id", min=1, help="the station's id on the server; default: ask the server"
+        ),
+    ] = None,
+    name: Annotated[str, typer.Option(help="default: the station's name on the server")] = "",
     offline: Annotated[
         bool, typer.Option("--offline", help="store the credentials without asking the server")
     ] = False,
@@ -66,11 +75,17 @@ def register(
     if not server_url.startswith(("http://", "https://")):
         fail(f"the server URL must start with http:// or https://, not {server_url!r}")
     last_seq: int | None = None
-    if not offline:
+    if offline:
+        if station_id is None:
+            fail("--offline needs --station-id: the server cannot be asked for it")
+    else:
         try:
-            last_seq = asyncio.run(_probe(server_url, token.strip(), station_id, settings.ca_file))
+            station_id, server_name, last_seq = asyncio.run(
+                _ask(server_url, token.strip(), station_id, settings.ca_file)
+            )
         except SyncError as exc:
-            fail(f"{exc} (use --offline to store the credentials anyway)")
+            fail(f"{exc} (use --offline with --station-id to store the credentials anyway)")
+        name = name or server_name
     path, engine = station_bootstrap.open_station_store(settings)
     try:
         done = station_setup.register(

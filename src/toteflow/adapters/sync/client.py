@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from toteflow.contracts import sync
 from toteflow.contracts.common import Model
+from toteflow.contracts.people import Station
 from toteflow.contracts.tasks import Task
 
 M = TypeVar("M", bound=Model)
@@ -155,6 +156,10 @@ class SyncClient:
             "GET", f"/tasks/{task_id}", headers={SESSION_HEADER: session_token}
         )
         return self._parse(Task, response)
+
+    async def this_station(self) -> Station:
+        """The station the token belongs to (how a station set up from a token learns its id)."""
+        return self._parse(Station, await self._send("GET", "/sync/station"))
 
     async def probe_last_seq(self, station_id: int) -> int:
         """The server's last sequence number for this station, without applying anything.
