@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
 import uuid
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from toteflow.services.actor import Actor
 from toteflow.services.errors import (
@@ -48,6 +52,20 @@ def install(app: FastAPI) -> None:
             status_code=503,
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes the input; an Infinity or NaN in it is not valid JSON
+        # and would turn a 422 into a 500.
+        return JSONResponse({"detail": _finite(jsonable_encoder(exc.errors()))}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def unstorable_value(request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value itself (out of range, bad characters): the request's fault.
+        ref = uuid.uuid4().hex[:8]
+        log.warning("value refused by the database (ref %s): %s", ref, exc.orig)
+        detail = f"a value in the request is out of range or cannot be stored (ref {ref})"
+        return JSONResponse({"detail": f"{detail}; nothing was changed"}, status_code=400)
+
     @app.exception_handler(DBAPIError)
     async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
         ref = uuid.uuid4().hex[:8]
@@ -65,6 +83,16 @@ def install(app: FastAPI) -> None:
             {"detail": f"internal error (ref {ref}); the server log has the details"},
             status_code=500,
         )
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    return value
 
 
 def _audit_denial(request: Request, status: int, why: str) -> None:

@@ -49,7 +49,8 @@ class PeopleService:
 
     def update_user(self, actor: Actor, user_id: int, changes: p.UserUpdate) -> p.User:
         actor.require(Permission.MANAGE_USERS)
-        fields = changes.model_dump(exclude_unset=True, exclude={"pin"})
+        # An explicit null means 'leave as it is', the same as leaving the field out.
+        fields = changes.model_dump(exclude_unset=True, exclude_none=True, exclude={"pin"})
         pin_hash = hash_pin(changes.pin) if changes.pin else None
         with self.uow() as uow:
             updated = uow.people.update_user(user_id, fields, pin_hash)

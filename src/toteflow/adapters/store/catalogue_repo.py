@@ -252,12 +252,16 @@ class SqlCatalogueRepo:
             existing = self.session.execute(
                 sa.select(col(t.Stock.quantity), col(t.Stock.reserved)).where(position)
             ).first()
-            if existing:
+            if existing and existing.quantity + adjustment.delta < existing.reserved:
                 free = existing.quantity - existing.reserved
                 raise Refused(
                     f"only {free} free to take from {adjustment.location} "
                     f"({existing.quantity} on hand, {existing.reserved} reserved)"
                 )
+            if existing:
+                # PostgreSQL: the row was created, or topped up, by a transaction that committed
+                # after our UPDATE looked; there is enough now, so update it after all.
+                continue
             if adjustment.delta < 0:
                 raise Refused(f"no stock of {adjustment.sku} at {adjustment.location} to take")
             inserted = self._insert_stock(location_id, product_id, adjustment)

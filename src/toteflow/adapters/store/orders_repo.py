@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from toteflow.adapters.store import tables as t
+from toteflow.adapters.store.people_repo import _aware
 from toteflow.contracts import orders as o
 from toteflow.contracts.common import Page
 from toteflow.domain.orders import Move, OrderStatus
@@ -172,8 +173,8 @@ class SqlOrderRepo:
                 status=OrderStatus(r.status),
                 held_from=OrderStatus(r.held_from) if r.held_from else None,
                 cancel_reason=r.cancel_reason,
-                created_at=r.created_at,
-                updated_at=r.updated_at,
+                created_at=_aware(r.created_at) or r.created_at,
+                updated_at=_aware(r.updated_at) or r.updated_at,
                 lines=lines[r.id or 0],
             )
             for r in rows

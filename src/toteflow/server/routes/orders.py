@@ -17,6 +17,8 @@ from toteflow.services.actor import Actor
 router = APIRouter(prefix="/orders", tags=["orders"])
 Reader = Annotated[Actor, Depends(requires(Permission.READ_ORDERS))]
 Manager = Annotated[Actor, Depends(requires(Permission.MANAGE_ORDERS))]
+# OrderFilter refuses NUL characters; refusing them here too makes that a 422, not a 500.
+_NO_NUL = r"^[^\x00]*$"
 
 
 @router.get("")
@@ -25,10 +27,10 @@ def list_orders(
     actor: Reader,
     paging: PagingDep,
     status: OrderStatus | None = None,
-    carrier: Annotated[str | None, Query(max_length=40)] = None,
+    carrier: Annotated[str | None, Query(max_length=40, pattern=_NO_NUL)] = None,
     ship_by_before: date | None = None,
     priority: Annotated[int | None, Query(ge=1, le=9)] = None,
-    reference_prefix: Annotated[str | None, Query(max_length=64)] = None,
+    reference_prefix: Annotated[str | None, Query(max_length=64, pattern=_NO_NUL)] = None,
 ) -> Page[o.Order]:
     filters = o.OrderFilter(
         status=status,

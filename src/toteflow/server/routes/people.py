@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from toteflow.contracts import people as p
 from toteflow.contracts.common import Page
@@ -23,6 +23,8 @@ router = APIRouter()
 UserManager = Annotated[Actor, Depends(requires(Permission.MANAGE_USERS))]
 StationManager = Annotated[Actor, Depends(requires(Permission.MANAGE_STATIONS))]
 Auditor = Annotated[Actor, Depends(requires(Permission.READ_AUDIT))]
+# Ids are 32-bit in the database: a larger number is bad input (422), not a database error.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 @router.post("/auth/login", tags=["auth"])
@@ -59,7 +61,7 @@ def create_user(services: ServicesDep, actor: UserManager, body: p.UserCreate) -
 
 @router.patch("/users/{user_id}", tags=["users"])
 def update_user(
-    services: ServicesDep, actor: UserManager, user_id: int, body: p.UserUpdate
+    services: ServicesDep, actor: UserManager, user_id: Id, body: p.UserUpdate
 ) -> p.User:
     return services.people.update_user(actor, user_id, body)
 
@@ -81,13 +83,13 @@ def register_station(
 
 @router.post("/stations/{station_id}/token", tags=["stations"])
 def rotate_token(
-    services: ServicesDep, actor: StationManager, station_id: int
+    services: ServicesDep, actor: StationManager, station_id: Id
 ) -> p.StationRegistered:
     return services.people.rotate_station_token(actor, station_id)
 
 
 @router.post("/stations/{station_id}/revoke", tags=["stations"])
-def revoke_station(services: ServicesDep, actor: StationManager, station_id: int) -> p.Station:
+def revoke_station(services: ServicesDep, actor: StationManager, station_id: Id) -> p.Station:
     return services.people.revoke_station(actor, station_id)
 
 

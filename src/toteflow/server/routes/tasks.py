@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from toteflow.contracts import tasks as tk
 from toteflow.domain.roles import Permission
@@ -14,6 +14,8 @@ from toteflow.services.actor import Actor
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 Picker = Annotated[Actor, Depends(requires(Permission.PICK))]
 Reader = Annotated[Actor, Depends(requires(Permission.READ_ORDERS))]
+# Ids are 32-bit in the database: a larger number is bad input (422), not a database error.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 @router.post(
@@ -28,5 +30,5 @@ def next_task(services: ServicesDep, actor: Picker) -> tk.Task | Response:
 
 
 @router.get("/{task_id}")
-def get_task(services: ServicesDep, actor: Reader, task_id: int) -> tk.Task:
+def get_task(services: ServicesDep, actor: Reader, task_id: Id) -> tk.Task:
     return services.tasks.get(actor, task_id)
