@@ -215,6 +215,25 @@ class WebhookSettings(_Section):
     poll_seconds: float = Field(2.0, gt=0, le=600)
 
 
+class WaveSettings(_Section):
+    # Wave templates (named filter sets such as "UPS ground before 15:00"), relative to the
+    # config folder or absolute; "" = none.
+    templates_file: str = "waves.toml"
+    # Units a release cannot reserve: "partial" releases the rest and keeps the missing
+    # units as a backorder, "wait" leaves the whole order in the pool, "cancel_line" cuts
+    # the missing units from the order. Each shortage is shown to the supervisor.
+    shortage_policy: Literal["partial", "wait", "cancel_line"] = "partial"
+    # The pick strategy of a wave that names none: "discrete", "cart" or "zone".
+    strategy: Literal["discrete", "cart", "zone"] = "cart"
+    # A cart's limits: tote slots (one order each), litres and kilograms.
+    cart_slots: int = Field(8, ge=1, le=99)
+    cart_volume_l: float = Field(400.0, gt=0)
+    cart_weight_kg: float = Field(150.0, gt=0)
+    # For the pick-time estimate of a wave preview.
+    walking_speed_m_s: float = Field(1.0, gt=0, le=10)
+    seconds_per_pick: float = Field(10.0, ge=0, le=3600)
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     station: StationSettings = StationSettings()
@@ -227,6 +246,7 @@ class Settings(_Section):
     shipping: ShippingSettings = ShippingSettings()
     printing: PrintingSettings = PrintingSettings()
     webhooks: WebhookSettings = WebhookSettings()
+    waves: WaveSettings = WaveSettings()
     # Folder the layout and catalogue files are resolved against.
     config_dir: Path = Field(default_factory=lambda: default_config_dir())
 
@@ -305,6 +325,8 @@ def _merge(
         if not isinstance(values, dict):
             raise ConfigError(f"{origin}: [{section}] must be a table of settings")
         target = base.setdefault(section, {})
+        # A section no earlier layer has is blamed on this file if it turns out unknown.
+        sources.setdefault(section, origin)
         for key, value in values.items():
             target[key] = value
             sources[f"{section}.{key}"] = origin

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from toteflow.contracts import people as p
 from toteflow.contracts.common import Page
 from toteflow.domain.credentials import hash_pin, new_token, token_digest, verify_pin
-from toteflow.domain.roles import Permission
+from toteflow.domain.roles import Permission, Role
 from toteflow.services.actor import Actor
-from toteflow.services.errors import NotFound, Unauthenticated
+from toteflow.services.errors import Forbidden, NotFound, Unauthenticated
 from toteflow.services.ports import UnitOfWorkFactory
 
 
@@ -35,6 +35,7 @@ class PeopleService:
 
     def add_user(self, actor: Actor, user: p.UserCreate) -> p.User:
         actor.require(Permission.MANAGE_USERS)
+        _guard_admins(actor, target_role=user.role, target=None)
         with self.uow() as uow:
             created = uow.people.add_user(user, hash_pin(user.pin))
             uow.audit.record(
@@ -53,6 +54,10 @@ class PeopleService:
         fields = changes.model_dump(exclude_unset=True, exclude_none=True, exclude={"pin"})
         pin_hash = hash_pin(changes.pin) if changes.pin else None
         with self.uow() as uow:
+            target = uow.people.get_user(user_id)
+            if target is None:
+                raise NotFound(f"no user {user_id}")
+            _guard_admins(actor, target_role=changes.role, target=target)
             updated = uow.people.update_user(user_id, fields, pin_hash)
             if updated is None:
                 raise NotFound(f"no user {user_id}")
@@ -218,3 +223,13 @@ class PeopleService:
         actor.require(Permission.READ_AUDIT)
         with self.uow() as uow:
             return uow.audit.find(entity, entity_id, action, offset, limit)
+
+
+def _guard_admins(actor: Actor, *, target_role: Role | None, target: p.User | None) -> None:
+    """Only admins make, change or re-PIN admins; nobody changes their own role."""
+    if actor.role == Role.ADMIN:
+        return
+    if target_role == Role.ADMIN or (target is not None and target.role == Role.ADMIN):
+        raise Forbidden("only an admin may create or change an admin")
+    if target is not None and target.id == actor.user_id and target_role not in (None, target.role):
+        raise Forbidden("nobody may change their own role: ask an admin")

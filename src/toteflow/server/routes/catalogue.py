@@ -1,4 +1,4 @@
-"""Products, locations and stock: read by everyone on the floor; changed by supervisors."""
+"""Products, locations, stock: floor reads; supervisors adjust stock; admins change the rest."""
 
 from __future__ import annotations
 
