@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine
+
+from toteflow.adapters.sqlite import durable_sqlite_engine
 
 STORE_FILE = "station.db"
 
@@ -36,28 +37,4 @@ def make_station_engine(path: Path) -> Engine:
         os.close(fd)
     with contextlib.suppress(OSError):
         os.chmod(path, 0o600)
-    engine = create_engine(
-        f"sqlite:///{path}",
-        # The sync worker's thread and the screens' thread share the pool.
-        connect_args={"check_same_thread": False, "timeout": 30},
-    )
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take over transaction control from pysqlite so that BEGIN IMMEDIATE below is ours.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL: a commit that returned survives a power cut, so an acknowledged scan is kept.
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # The worker and the screens both write: deciding the writer at BEGIN avoids the
-        # read-then-upgrade SQLITE_BUSY that a deferred transaction can hit midway.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
+    return durable_sqlite_engine(f"sqlite:///{path}")
