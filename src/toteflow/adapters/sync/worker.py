@@ -247,11 +247,15 @@ class SyncWorker:
 
     async def _push(self, client: SyncClient, identity: StationIdentity, state: SyncState) -> None:
         after = state.last_acked_seq
+        # Only what was waiting when this round began: a picker who scans faster than a push
+        # goes round would otherwise keep the pull (new work, cancellations) out for good.
+        # Later events go in the next round, which the wake that recorded them starts.
+        until = state.next_seq - 1
         gaps = 0
         size = self.batch_size
         while not self._stopping:
             with self.uow() as uow:
-                batch = uow.outbox.after(after, size)
+                batch = [e for e in uow.outbox.after(after, size) if e.seq <= until]
             if not batch:
                 if not self._verify or after == 0:
                     return
