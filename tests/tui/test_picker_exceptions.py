@@ -399,6 +399,8 @@ async def test_an_order_cancelled_while_picking_is_told_at_the_next_scan(world: 
         world.parts.services.orders.cancel(SYSTEM, "SO-580", "customer called")
         # The change feed brings the cancellation; the picker learns it at the next scan.
         assert await until(pilot, lambda: bool(app.services.view.notices(planned.task_id)))
+        # The screen takes in the feed's change when the sync status reports it.
+        assert await until(pilot, lambda: stop.walk.notices_due)
         await scan(pilot, "02-001-1")
         notice = await on_screen(pilot, NoticeScreen)
         words = " ".join(n.message for n in notice.notices)

@@ -40,6 +40,16 @@ def walk_left(layout: Layout | None, here: str | None, stops: Sequence[str]) -> 
     return sum(network_distance(layout, a, b) for a, b in pairwise(points))
 
 
+def _places(layout: Layout | None, stops: Sequence[str]) -> int:
+    """Places to stop at: the levels of one bay are one stop, as on the walk."""
+    if layout is None:
+        return len(set(stops))
+    try:
+        return len({(loc.aisle, loc.bay) for loc in map(layout.location, stops)})
+    except (LocationError, ValueError):
+        return len(set(stops))
+
+
 def remaining(
     layout: Layout | None,
     here: str | None,
@@ -53,8 +63,7 @@ def remaining(
     distance = walk_left(layout, here, stops)
     if distance is None:
         distance = planned_m * len(stops) / planned_stops if planned_stops else 0.0
-    # Several lines at one location are one stop for the walk and the handling time.
-    places = len(dict.fromkeys(stops))
+    places = _places(layout, stops)
     seconds = (
         distance / WALK_METRES_PER_SECOND + places * SECONDS_PER_STOP + units * SECONDS_PER_UNIT
     )

@@ -9,6 +9,7 @@ from typing import Literal
 from uuid import UUID
 
 from toteflow.contracts.tasks import Task, TaskContainer, TaskLine
+from toteflow.domain import picking
 from toteflow.domain.layout import Layout
 from toteflow.domain.pick_checks import (
     ItemTaken,
@@ -207,6 +208,7 @@ class PickWalk:
         self.formats = formats or DEFAULT_FORMATS
         self.today = today
         self.task = self._load()
+        self.notices_due = True
         self.cart: str | None = self.task.cart
         self.cart_scanned = False
         self.setup_slot: int | None = None
@@ -235,6 +237,30 @@ class PickWalk:
     def refresh(self) -> None:
         """Re-read the task (after a recorded change, or when the change feed brought one)."""
         self.task = self._load()
+        # Notices come only from the change feed, which a full refresh follows: look again.
+        self.notices_due = True
+
+    def _recorded(self, line_id: int, *, picked: int = 0, shorted: int = 0) -> None:
+        """Apply a just-committed pick, short or undo to the task held in memory.
+
+        The store applied the same rule in the same transaction (domain.picking), so
+        re-reading the task is not needed: that keeps the confirming scan fast on a long
+        task. Changes from the feed come with a full refresh.
+        """
+        lines = []
+        for line in self.task.lines:
+            if line.id == line_id:
+                new_picked, new_shorted = line.picked + picked, line.shorted + shorted
+                status = (
+                    line.status
+                    if line.status == "cancelled"
+                    else picking.line_status(line.quantity, new_picked, new_shorted)
+                )
+                line = line.model_copy(
+                    update={"picked": new_picked, "shorted": new_shorted, "status": status}
+                )
+            lines.append(line)
+        self.task = self.task.model_copy(update={"lines": lines})
 
     @property
     def kind(self) -> str:
@@ -426,9 +452,11 @@ class PickWalk:
 
     def scan(self, result: ScanResult) -> Outcome:
         """Act on one scan for the current phase; a bad outcome recorded nothing."""
-        notices = self.pending_notices()
-        if notices:
-            return Outcome(False, "READ THIS FIRST", notices[0].message, notices=notices)
+        if self.notices_due:
+            notices = self.pending_notices()
+            if notices:
+                return Outcome(False, "READ THIS FIRST", notices[0].message, notices=notices)
+            self.notices_due = False
         phase = self.phase
         try:
             match phase:
@@ -572,7 +600,7 @@ class PickWalk:
         self._picks.append(event.id)
         self._pick_lines[event.id] = (line.id, quantity)
         self._drop_hand()
-        self.refresh()
+        self._recorded(line.id, picked=quantity)
         done = self._line(line.id)
         if done is not None and done.status == "open":
             left = done.quantity - done.picked - done.shorted
@@ -638,7 +666,7 @@ class PickWalk:
         self._current = None
         if line.id in self.skipped:
             self.skipped.remove(line.id)
-        self.refresh()
+        self._recorded(line.id, picked=found, shorted=need - found)
         put = f"{found} in slot {line.slot}, " if found else ""
         return _good(
             "SHORT RECORDED",
@@ -682,7 +710,7 @@ class PickWalk:
         except ServiceError as refusal:
             return _bad(str(refusal))
         self._picks.pop()
-        self.refresh()
+        self._recorded(line_id, picked=-quantity)
         line = self._line(line_id)
         container = self._container(line.slot) if line else None
         self._current = line_id

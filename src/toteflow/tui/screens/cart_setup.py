@@ -43,13 +43,13 @@ class CartSetupScreen(WalkScreen):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield Static("", id="setup-title")
-        with Horizontal(id="setup-ask", classes="panel -active"):
+        with Horizontal(id="setup-ask", classes="panel"):
             yield Static("", id="setup-ask-words")
             yield Digits("", id="setup-slot")
         yield Static("", id="setup-slots")
         yield ScanFeedback("", id="feedback")
         yield ScanPrompt()
-        yield Footer()
+        yield Footer(compact=True)
 
     def _title(self) -> str:
         task = self.walk.task

@@ -45,7 +45,7 @@ class LoginScreen(StationScreen[None]):
                 )
         yield ScanFeedback("Scan your badge to log in", id="feedback")
         yield ScanPrompt("Scan your badge, or type it and press Enter")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#login-pin", Input).display = False

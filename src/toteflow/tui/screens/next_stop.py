@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Digits, Footer, Static
@@ -15,6 +16,9 @@ from toteflow.tui.screens.walk_screen import WalkScreen
 from toteflow.tui.widgets.scan_capture import ScanPrompt
 from toteflow.tui.widgets.scan_feedback import ScanFeedback
 from toteflow.tui.widgets.status_bar import StatusBar
+
+ACTIVE_BACKGROUND = Color.parse("#3D3300")
+ACTIVE_DIGITS = Color.parse("#FFD400")
 
 
 def progress_words(progress: Progress) -> Content:
@@ -87,7 +91,12 @@ class NextStopScreen(WalkScreen):
         Binding("f6", "undo", "Undo"),
     ]
 
+    _lit: dict[str, bool]
+    _shown: dict[str, Content | str]
+
     def compose(self) -> ComposeResult:
+        self._lit = {}
+        self._shown = {}
         yield StatusBar()
         yield Static("", id="stop-progress")
         with Horizontal(id="stop-where", classes="panel"):
@@ -103,29 +112,57 @@ class NextStopScreen(WalkScreen):
             yield Digits("", id="stop-slot")
         yield ScanFeedback("", id="feedback")
         yield ScanPrompt()
-        yield Footer()
+        yield Footer(compact=True)
+
+    def _show(self, widget_id: str, content: Content | str) -> None:
+        # Only what changed is repainted: the frame after a scan costs what it shows.
+        # Every panel has a fixed size, so layout=False spares a whole-screen layout pass.
+        if self._shown.get(widget_id) == content:
+            return
+        self._shown[widget_id] = content
+        widget = self.query_one(widget_id)
+        if isinstance(widget, Digits):
+            widget.update(str(content))
+        elif isinstance(widget, Static):
+            widget.update(content, layout=False)
 
     def render_walk(self) -> None:
         walk = self.walk
         stop = walk.stop()
-        self.query_one("#stop-progress", Static).update(progress_words(walk.progress()))
+        self._show("#stop-progress", progress_words(walk.progress()))
         if stop is None:
             return
         phase = walk.phase
-        self.query_one("#stop-where-words", Static).update(where_words(stop))
-        self.query_one("#stop-location", Digits).update(stop.location)
-        self.query_one("#stop-what-words", Static).update(what_words(stop))
-        self.query_one("#stop-qty", Digits).update(str(stop.quantity))
-        self.query_one("#stop-put-words", Static).update(put_words(stop))
-        self.query_one("#stop-slot", Digits).update(str(stop.slot))
-        self.query_one("#stop-where").set_class(phase == "location", "-active")
-        self.query_one("#stop-what").set_class(phase == "item", "-active")
-        self.query_one("#stop-put").set_class(phase in ("put", "new_tote"), "-active")
+        self._show("#stop-where-words", where_words(stop))
+        self._show("#stop-location", stop.location)
+        self._show("#stop-what-words", what_words(stop))
+        self._show("#stop-qty", str(stop.quantity))
+        self._show("#stop-put-words", put_words(stop))
+        self._show("#stop-slot", str(stop.slot))
+        self._light("#stop-where", "#stop-location", phase == "location")
+        self._light("#stop-what", "#stop-qty", phase == "item")
+        self._light("#stop-put", "#stop-slot", phase in ("put", "new_tote"))
+        prompt = walk.prompt()
         feedback = self.query_one(ScanFeedback)
         if not feedback.last_signal:
-            feedback.idle(walk.prompt())
-        self.query_one(ScanPrompt).hint = walk.prompt()
-        self.query_one(ScanPrompt).refresh()
+            feedback.idle(prompt)
+        scan_prompt = self.query_one(ScanPrompt)
+        if scan_prompt.hint != prompt:
+            scan_prompt.hint = prompt
+            scan_prompt.refresh()
+
+    def _light(self, panel_id: str, digits_id: str, on: bool) -> None:
+        """Light the panel of the scan expected now (the yellow of the floor theme).
+
+        Inline colours, not a CSS class: a class change re-matches the stylesheet for the
+        panel and its children on every scan, which costs more than the rest of the frame.
+        """
+        if self._lit.get(panel_id) == on:
+            return
+        self._lit[panel_id] = on
+        panel = self.query_one(panel_id)
+        panel.styles.background = ACTIVE_BACKGROUND if on else None
+        self.query_one(digits_id).styles.color = ACTIVE_DIGITS if on else None
 
     def action_short(self) -> None:
         stop = self.walk.stop()

@@ -41,7 +41,7 @@ class PausedScreen(StationScreen[bool]):
                 id="paused-text",
             )
         yield ScanFeedback("The task is paused", id="feedback")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_scan_received(self, message: ScanReceived) -> None:
         self.signal(False, "PAUSED", "press Enter to resume the task first")

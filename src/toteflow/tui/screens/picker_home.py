@@ -62,7 +62,7 @@ class PickerHomeScreen(StationScreen[None]):
         yield OptionList(id="home-held")
         yield ScanFeedback("Press F2 (or Enter) to ask for work", id="feedback")
         yield ScanPrompt("F2: ask for work · F3: resume the task picked above")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _hello(self) -> str:
         return f"Hello {self.person.first_name}. Press F2 to ask for work."

@@ -64,7 +64,7 @@ class TaskCompleteScreen(StationScreen[None]):
             yield Static(summary + ". Take each tote where it says:", id="done-summary")
             yield Static(totes_table(done), id="done-totes")
         yield ScanFeedback("Enter: home · F2: next task", id="feedback")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.station.task_label = ""

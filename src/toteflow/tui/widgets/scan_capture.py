@@ -317,7 +317,10 @@ class ScanPrompt(Widget):
         """Show the characters typed so far, or the hint when there are none."""
         # Called on every key of a burst: only mark the row dirty; render() runs once a frame.
         self.pending = pending
-        self.refresh()
+        # On a screen underneath another, a refresh makes Textual repaint the whole top
+        # screen; render() reads `pending` when this screen is shown again anyway.
+        if self.is_attached and self.app.screen is self.screen:
+            self.refresh()
 
     def render(self) -> Content:
         if not self.pending:

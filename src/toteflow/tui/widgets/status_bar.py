@@ -52,7 +52,10 @@ class StatusBar(Widget):
                 self.watch(self.app, name, self._changed, init=False)
 
     def _changed(self, _value: Any) -> None:
-        self.refresh()
+        # Each screen has its own status bar; one on a screen underneath must keep still,
+        # or Textual repaints the whole screen on top (render() runs again on resume).
+        if self.app.screen is self.screen:
+            self.refresh()
 
     def render(self) -> Content:
         app = self.app
