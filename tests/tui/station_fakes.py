@@ -18,21 +18,11 @@ from toteflow.services import station_setup
 from toteflow.services.errors import Unauthenticated
 from toteflow.services.station_events import FloorActions, StationView
 from toteflow.services.station_login import Person, StationLogin
+from toteflow.services.station_ports import SyncStatus
 from toteflow.services.station_services import StationServices
 from toteflow.tui.app import StationApp
 
 PICKER = Person(7, "Pat Picker", "B00101", Role.PICKER, "session-token")
-
-
-@dataclass(frozen=True)
-class FixedStatus:
-    """A sync status that never changes, so screenshots do not depend on timing."""
-
-    state: str = "online"
-    waiting: int = 0
-    exceptions_open: int = 0
-    cursor: int = 0
-    last_error: str = ""
 
 
 @dataclass
@@ -167,5 +157,6 @@ def offline_app(folder: Path, tasks: list[Task], *, demo: bool = True) -> Statio
     app = StationApp(
         services, css_path=default_assets_dir() / "station.tcss", tune_gc=False, demo=demo
     )
-    app.sync_status = FixedStatus()
+    # A status that never changes, so screenshots do not depend on timing.
+    app.sync_status = SyncStatus("online")
     return app

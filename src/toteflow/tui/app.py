@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from toteflow.services.station_login import Person
+from toteflow.services.station_ports import SyncRunner, SyncStatus
 from toteflow.services.station_services import StationServices
 from toteflow.tui.gc_tuning import GcState, restore_gc, tune_gc_after_startup
 from toteflow.tui.modes import mode_for
@@ -20,7 +21,7 @@ from toteflow.tui.scan_input import ScanInputApp, ScannerEventSink, scanner_even
 from toteflow.tui.scan_messages import ScannerStatus
 from toteflow.tui.screens.help import HelpScreen
 from toteflow.tui.screens.login import LoginScreen
-from toteflow.tui.station_messages import SyncStatusChanged, SyncStatusLike
+from toteflow.tui.station_messages import SyncStatusChanged
 from toteflow.tui.widgets.scan_capture import WedgeSettings
 
 # Floor lighting is harsh and screens are old: black, white and one loud accent.
@@ -63,18 +64,6 @@ class ScannerReader(Protocol):
     def stop(self, timeout: float | None = ...) -> None: ...
 
 
-class SyncRunner(Protocol):
-    """The sync worker (adapters.sync.worker.SyncWorker has this shape)."""
-
-    def run_forever(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def wake(self) -> None: ...
-
-    def subscribe(self, listener: Callable[[Any], None]) -> Callable[[], None]: ...
-
-
 class StationApp(ScanInputApp[None]):
     """The floor station. Screens get `services` and the `person`; this class only wires."""
 
@@ -89,7 +78,7 @@ class StationApp(ScanInputApp[None]):
     ]
 
     person: var[Person | None] = var(None)
-    sync_status: var[SyncStatusLike | None] = var(None)
+    sync_status: var[SyncStatus | None] = var(None)
     task_label: var[str] = var("")
     scanner_problem: var[str] = var("")
 
@@ -126,7 +115,7 @@ class StationApp(ScanInputApp[None]):
         if self._sync is not None and self._unsubscribe is None:
             sync = self._sync
 
-            def report(status: SyncStatusLike) -> None:
+            def report(status: SyncStatus) -> None:
                 self.post_message(SyncStatusChanged(status))  # thread-safe
 
             self._unsubscribe = sync.subscribe(report)

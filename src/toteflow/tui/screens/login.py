@@ -48,7 +48,9 @@ class LoginScreen(StationScreen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#login-pin", Input).display = False
+        pin = self.query_one("#login-pin", Input)
+        pin.display = False
+        pin.cursor_blink = False  # steady: easier to find under floor lighting
 
     def on_screen_resume(self) -> None:
         # Back here after a log-out: the last person's badge and PIN are forgotten.

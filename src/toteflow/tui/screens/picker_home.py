@@ -14,10 +14,10 @@ from toteflow.contracts.tasks import Task
 from toteflow.services.errors import ServiceError
 from toteflow.services.picker import PickerDesk
 from toteflow.services.station_login import Person
+from toteflow.services.station_ports import SyncStatus
 from toteflow.services.station_services import StationServices
 from toteflow.tui.scan_messages import ScanReceived
 from toteflow.tui.screens.base import StationScreen
-from toteflow.tui.station_messages import SyncStatusLike
 from toteflow.tui.walk_flow import open_walk
 from toteflow.tui.widgets.scan_capture import ScanPrompt
 from toteflow.tui.widgets.scan_feedback import ScanFeedback
@@ -76,7 +76,7 @@ class PickerHomeScreen(StationScreen[None]):
         self.station.task_label = ""
         self.refresh_tasks()
 
-    def _sync_changed(self, status: SyncStatusLike | None) -> None:
+    def _sync_changed(self, status: SyncStatus | None) -> None:
         # A task pushed by a supervisor arrives through the change feed.
         if status is not None and status.cursor != self._cursor:
             self._cursor = status.cursor

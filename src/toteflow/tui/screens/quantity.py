@@ -31,6 +31,7 @@ class QuantityScreen(StationDialog):
 
     def on_mount(self) -> None:
         field = self.query_one("#quantity", Input)
+        field.cursor_blink = False  # steady: easier to find under floor lighting
         field.focus()
         field.select_all()
 

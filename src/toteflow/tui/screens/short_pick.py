@@ -50,6 +50,7 @@ class ShortPickScreen(StationDialog):
 
     def on_mount(self) -> None:
         found = self.query_one("#short-found", Input)
+        found.cursor_blink = False  # steady: easier to find under floor lighting
         found.focus()
         found.select_all()
 

@@ -7,10 +7,9 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from toteflow.services.picker import Outcome, PickWalk
-from toteflow.services.station_ports import Notice
+from toteflow.services.station_ports import Notice, SyncStatus
 from toteflow.tui.scan_messages import ScanReceived
 from toteflow.tui.screens.base import StationScreen
-from toteflow.tui.station_messages import SyncStatusLike
 from toteflow.tui.walk_flow import follow, walk_label
 
 
@@ -67,7 +66,7 @@ class WalkScreen(StationScreen[None]):
         outcome = Outcome(True, "NOTED", extra or "scan again to carry on", advanced=True)
         self.after(outcome)
 
-    def _sync_changed(self, status: SyncStatusLike | None) -> None:
+    def _sync_changed(self, status: SyncStatus | None) -> None:
         # The change feed may have changed the task (a cancelled order, a new stop).
         if status is None or status.cursor == self._cursor:
             return

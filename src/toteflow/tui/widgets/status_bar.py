@@ -7,7 +7,7 @@ from typing import Any
 from textual.content import Content
 from textual.widget import Widget
 
-from toteflow.tui.station_messages import SyncStatusLike
+from toteflow.services.station_ports import SyncStatus
 
 # What the sync states look like on the floor: a glance must tell online from offline.
 _STATES: dict[str, tuple[str, str]] = {
@@ -21,7 +21,7 @@ _STATES: dict[str, tuple[str, str]] = {
 }
 
 
-def sync_words(status: SyncStatusLike | None) -> tuple[str, str]:
+def sync_words(status: SyncStatus | None) -> tuple[str, str]:
     """The sync part of the status line and its style, e.g. ('○ OFFLINE · 3 waiting', ...)."""
     if status is None:
         return "… starting", "$text-muted"
