@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import uuid
 from typing import Any
 
@@ -19,6 +20,7 @@ from toteflow.adapters.store import tables as t
 from toteflow.domain.gs1 import make_sscc
 from toteflow.domain.roles import Role
 from toteflow.domain.tracking import make_tracking
+from toteflow.services.actor import Actor
 
 API = "/api/v1/shipping"
 
@@ -258,6 +260,27 @@ def test_sscc_blocks_never_overlap_and_need_a_packer(site: Site) -> None:
     assert (
         site.client.post(f"{API}/sscc-blocks", json={"count": 5}, headers=picker).status_code == 403
     )
+
+
+def test_concurrent_reservations_never_share_a_serial(site: Site) -> None:
+    actor = Actor(user_id=None, station_id=site.station_id, role=Role.PACKER)
+    found: list[tuple[int, int]] = []
+    lock = threading.Lock()
+
+    def reserve() -> None:
+        for _ in range(5):
+            got = site.parts.services.shipping.reserve_sscc(actor, 3)
+            with lock:
+                found.append((got.first, got.last))
+
+    threads = [threading.Thread(target=reserve) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    serials = [n for first, last in found for n in range(first, last + 1)]
+    assert len(found) == 30
+    assert len(serials) == len(set(serials)) == 90
 
 
 def test_pack_orders_are_found_by_tote_and_unknown_ones_are_404(site: Site) -> None:
