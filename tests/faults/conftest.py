@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tests.conftest import PG_URL, require_postgres
 from tests.faults.harness import ServerDb
+from tests.server.conftest import site  # noqa: F401  (the real server app, in-process)
 
 
 def make_server_db(kind: str, folder: Path) -> Iterator[ServerDb]:
@@ -42,3 +43,17 @@ def server_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> Iterator[ServerDb]:
     yield from make_server_db("sqlite", tmp_path)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The closing figures of each fault test that passed (`make faults` shows them)."""
+    lines = [
+        str(value)
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in getattr(report, "user_properties", [])
+        if name == "fault figures"
+    ]
+    if lines:
+        terminalreporter.section("fault figures")
+        for line in lines:
+            terminalreporter.write_line(line)

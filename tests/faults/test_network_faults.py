@@ -212,6 +212,7 @@ def test_replies_lost_one_way_then_healed(
 
 @pytest.mark.faults
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_every_fault_in_turn_then_healed(any_site: Site, record_property: RecordProperty) -> None:
     with Scenario(any_site, seed=5) as s:
         s.station.start()

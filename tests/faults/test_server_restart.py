@@ -94,6 +94,7 @@ def test_server_killed_in_the_middle_of_a_push_then_restarted(
 
 @pytest.mark.faults
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_server_killed_again_and_again_while_a_long_backlog_drains(
     server_db: ServerDb, tmp_path: Path, record_property: RecordProperty
 ) -> None:

@@ -210,12 +210,14 @@ def kill_session(db: ServerDb, folder: Path, *, kills: int, seed: int, fresh_eve
                     # The server has committed a push and its answer is on the way back.
                     proxy.reply_held.wait(timeout=30)
             held = proxy.reply_held.is_set()
+            at_server = proxy.counters.in_flight > 0
             if run.poll() is not None:
                 pytest.fail(f"the station script exited before its kill:\n{run.errors()}")
             run.kill()
             said = run.said()
             for seq, ack in acks(said).items():
                 assert acknowledged.setdefault(seq, ack) == ack, f"seq {seq} acknowledged twice"
+            where["while a push was at the server"] += at_server
             where["while a push reply was held"] += held
             where["in the middle of a scan"] += bool(said) and said[-1].startswith("BEGIN")
             where["before the script was ready"] += "READY" not in said
@@ -255,6 +257,7 @@ def test_station_killed_at_random_loses_nothing_and_applies_nothing_twice(
 
 @pytest.mark.faults
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 def test_two_hundred_station_kills(
     server_db: ServerDb, tmp_path: Path, record_property: RecordProperty
 ) -> None:
