@@ -91,9 +91,17 @@ def _seed(settings: Settings, url: str, seed: int) -> str:
     site = demo_data.seed(
         services.catalogue, services.orders, services.people, services.containers, plan
     )
+    # Demo only, until wave release lands: some work is released so a picker can pick.
+    from toteflow.adapters.store.demo_release import release_demo_work
+
+    work = release_demo_work(engine, layout)
     engine.dispose()
     counts = ", ".join(f"{n} {what}" for what, n in site.counts.items())
     typer.echo(f"seeded {counts} in {time.perf_counter() - started:.1f} s")
+    typer.echo(
+        f"released {len(work.task_ids)} pick tasks (a cart of {len(work.orders[:4])} orders "
+        "first, then single orders) for the demo picker"
+    )
     return site.station_token
 
 
@@ -159,8 +167,14 @@ Server log: {home / "server.log"}
 
 
 def _run_station_or_wait(base: str, token_file: Path) -> None:
-    # The station app arrives with the picker-station work; until then the demo serves the API.
-    if importlib.util.find_spec("toteflow.cli.cmd_station") is None:
+    # Without a terminal (a script, a test) there is no screen to open: serve the API.
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if not interactive or importlib.util.find_spec("toteflow.cli.cmd_station") is None:
+        if not interactive:
+            typer.echo(
+                f"Open a station in a terminal: toteflow station --demo --server {base} "
+                f"--token $(cat {token_file})"
+            )
         typer.echo(
             "Try the API, e.g.\n"
             f"  TOKEN=$(cat {token_file})\n"
@@ -171,7 +185,16 @@ def _run_station_or_wait(base: str, token_file: Path) -> None:
         while True:
             time.sleep(3600)
     station = importlib.import_module("toteflow.cli.cmd_station")
-    station.run_station(server_url=base, token=token_file.read_text().strip())
+    typer.echo(
+        "Opening the station: scan or type badge B00101 and Enter, PIN 1111; F2 asks for "
+        "work; F9 scans what the screen asks for; F1 lists the keys."
+    )
+    station.run_station(
+        server_url=base,
+        token=token_file.read_text().strip(),
+        # Its own store beside the demo database: a fresh demo is a fresh station.
+        data_dir=token_file.parent / "station",
+    )
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:

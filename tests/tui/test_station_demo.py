@@ -1,0 +1,152 @@
+"""The demo as a newcomer meets it: seeded warehouse, released work, the demo picker and F9."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from textual.widgets import Input
+
+from tests.tui.station_world import LiveServer, free_port, on_screen, press, until
+from toteflow import bootstrap, station_bootstrap
+from toteflow.adapters.layout_file import load_layout
+from toteflow.adapters.store import tables as t
+from toteflow.adapters.store.demo_release import DemoWork, release_demo_work
+from toteflow.config import Settings, default_config_dir, load_settings
+from toteflow.services import demo
+from toteflow.tui.screens.base import StationScreen
+from toteflow.tui.screens.cart_setup import CartSetupScreen
+from toteflow.tui.screens.login import LoginScreen
+from toteflow.tui.screens.picker_home import PickerHomeScreen
+from toteflow.tui.screens.task_complete import TaskCompleteScreen
+from toteflow.tui.widgets.scan_feedback import ScanFeedback
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class DemoSite:
+    def __init__(self, settings: Settings, engine: sa.Engine, token: str, work: DemoWork):
+        self.settings = settings
+        self.engine = engine
+        self.token = token
+        self.work = work
+
+
+@pytest.fixture
+def demo_site(tmp_path: Path) -> Iterator[tuple[DemoSite, LiveServer]]:
+    env = {
+        "TOTEFLOW_SERVER_DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
+        "TOTEFLOW_STATION_DATA_DIR": str(tmp_path / "station"),
+        "TOTEFLOW_STATION_SYNC_INTERVAL_SECONDS": "0.2",
+    }
+    settings = load_settings(environ=env)
+    layout = load_layout(default_config_dir() / "warehouse.toml")
+    parts = bootstrap.build_server(settings)
+    services = parts.services
+    plan = demo.plan(layout, seed=3, products=80, orders=60, today=date(2026, 11, 22))
+    seeded = demo.seed(
+        services.catalogue, services.orders, services.people, services.containers, plan
+    )
+    work = release_demo_work(parts.engine, layout)
+    server = LiveServer(parts.app, free_port())
+    server.start()
+    try:
+        yield DemoSite(settings, parts.engine, seeded.station_token, work), server
+    finally:
+        server.stop()
+        parts.engine.dispose()
+
+
+def test_demo_release_makes_a_cart_task_and_single_orders(
+    demo_site: tuple[DemoSite, LiveServer],
+) -> None:
+    site, _ = demo_site
+    assert len(site.work.task_ids) == 3
+    with site.engine.connect() as connection:
+        kinds = connection.execute(
+            sa.select(t.cols(t.Task).kind, t.cols(t.Task).slots, t.cols(t.Task).status).order_by(
+                t.cols(t.Task).id
+            )
+        ).all()
+        released = connection.execute(
+            sa.select(sa.func.count()).where(t.cols(t.Order).status == "released")
+        ).scalar_one()
+        over = connection.execute(
+            sa.select(sa.func.count()).where(t.cols(t.Stock).reserved > t.cols(t.Stock).quantity)
+        ).scalar_one()
+    assert [tuple(k) for k in kinds] == [
+        ("cart", 4, "ready"),
+        ("discrete", 1, "ready"),
+        ("discrete", 1, "ready"),
+    ]
+    assert released == 6
+    assert over == 0
+
+
+async def test_a_newcomer_picks_the_demo_cart_with_the_demo_key(
+    demo_site: tuple[DemoSite, LiveServer],
+) -> None:
+    site, server = demo_site
+    await station_bootstrap.register_with_token(site.settings.station, server.url, site.token)
+    built = station_bootstrap.build_station_app(site.settings, demo=True, tune_gc=False)
+    app = built.app
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            login = await on_screen(pilot, LoginScreen)
+            await press(pilot, "f9")  # the demo key scans the demo picker's badge
+            pin = login.query_one("#login-pin", Input)
+            assert await until(pilot, lambda: pin.has_focus)
+            pin.value = "1111"
+            await press(pilot, "enter")
+            await on_screen(pilot, PickerHomeScreen)
+            await press(pilot, "f2")
+            await on_screen(pilot, CartSetupScreen)
+            # F9 until the task is done: the cart, its slots and totes, every stop.
+            for _ in range(400):
+                screen = app.screen
+                if isinstance(screen, TaskCompleteScreen):
+                    break
+                before = screen.signals if isinstance(screen, StationScreen) else 0
+                await press(pilot, "f9")
+                assert await until(
+                    pilot,
+                    lambda s=screen, b=before: (
+                        app.screen is not s  # type: ignore[misc]
+                        or (isinstance(s, StationScreen) and s.signals > b)
+                    ),
+                )
+                if app.screen is screen:
+                    assert screen.query_one(ScanFeedback).last_signal == "good"
+            done = await on_screen(pilot, TaskCompleteScreen)
+            assert done.done is not None
+            assert len(done.done.totes) == 4
+            assert await until(
+                pilot,
+                lambda: (
+                    app.sync_status is not None
+                    and app.sync_status.state == "online"
+                    and app.sync_status.waiting == 0
+                ),
+            )
+    finally:
+        built.close()
+    cart_task = site.work.task_ids[0]
+    with site.engine.connect() as connection:
+        status = connection.execute(
+            sa.select(t.cols(t.Task).status).where(t.cols(t.Task).id == cart_task)
+        ).scalar_one()
+        orders = connection.execute(
+            sa.select(t.cols(t.Order).status).where(
+                t.cols(t.Order).reference.in_(site.work.orders[:4])
+            )
+        ).all()
+    assert status == "done"
+    assert [row.status for row in orders] == ["picked"] * 4
