@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import httpx
@@ -9,12 +10,17 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
 from toteflow.adapters.labels import LabelRenderer
+from toteflow.adapters.layout_file import load_layout
+from toteflow.adapters.routing_pool import ParallelRouter
 from toteflow.adapters.shipping_files import ShippingFileError, load_carrier_rules
 from toteflow.adapters.store import migrate
 from toteflow.adapters.store.engine import default_database_url, make_engine
 from toteflow.adapters.store.uow import SqlUnitOfWorkFactory
+from toteflow.adapters.wave_templates import WaveTemplateError, load_templates
 from toteflow.adapters.webhooks import HttpxWebhookSender, WebhookWorker
 from toteflow.config import ConfigError, ServerSettings, Settings
+from toteflow.contracts.waves import CartSpec
+from toteflow.domain.allocation import ShortagePolicy
 from toteflow.domain.labels import Address
 from toteflow.server.app import create_app
 from toteflow.server.deps import Services
@@ -26,6 +32,7 @@ from toteflow.services.people import AuthPolicy, PeopleService
 from toteflow.services.shipping import ShippingPolicy, ShippingService
 from toteflow.services.sync import SyncService
 from toteflow.services.tasks import TaskService
+from toteflow.services.waves import WavePolicy, WaveService
 from toteflow.services.webhooks import WebhookPolicy, WebhookService
 
 
@@ -64,16 +71,40 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
+    waves = wave_service(uow, settings)
     return Services(
         catalogue=CatalogueService(uow),
         orders=OrderService(uow),
         people=PeopleService(uow, policy),
-        sync=SyncService(uow),
+        sync=SyncService(uow, waves.reallocate_shorts),
         containers=ContainerService(uow),
         tasks=TaskService(uow),
         shipping=ShippingService(uow, shipping_policy(settings), LabelRenderer()),
+        waves=waves,
         health=health,
     )
+
+
+def wave_service(uow: SqlUnitOfWorkFactory, settings: Settings) -> WaveService:
+    """Waves with the site's templates and policy; the layout is read on first use."""
+    waves = settings.waves
+    try:
+        templates = (
+            load_templates(settings.resolve(waves.templates_file)) if waves.templates_file else []
+        )
+    except WaveTemplateError as exc:
+        raise ConfigError(f"[waves] templates_file: {exc}") from None
+    layout = functools.cache(lambda: load_layout(settings.resolve(settings.layout.file)))
+    policy = WavePolicy(
+        shortage_policy=ShortagePolicy(waves.shortage_policy),
+        strategy=waves.strategy,
+        cart=CartSpec(
+            slots=waves.cart_slots, volume_l=waves.cart_volume_l, weight_kg=waves.cart_weight_kg
+        ),
+        walking_speed_m_s=waves.walking_speed_m_s,
+        seconds_per_pick=waves.seconds_per_pick,
+    )
+    return WaveService(uow, layout, templates, policy, router=ParallelRouter())
 
 
 def shipping_policy(settings: Settings) -> ShippingPolicy:

@@ -85,6 +85,24 @@ EXPECTED: dict[tuple[str, str], Access] = {
     # pick tasks: handed to pickers (and the supervisors and admins who stand in for them)
     ("POST", f"{API}/tasks/next"): PICKERS,
     ("GET", f"{API}/tasks/{{task_id}}"): EVERYONE,
+    # waves: followed on the floor; built, released, held and cancelled by supervisors, who
+    # also resolve floor exceptions and take tasks back or give them to someone else
+    ("GET", f"{API}/waves"): EVERYONE,
+    ("POST", f"{API}/waves"): MANAGERS,
+    ("GET", f"{API}/waves/templates"): EVERYONE,
+    ("GET", f"{API}/waves/pool"): EVERYONE,
+    ("POST", f"{API}/waves/preview"): MANAGERS,
+    ("GET", f"{API}/waves/{{wave_id}}"): EVERYONE,
+    ("GET", f"{API}/waves/{{wave_id}}/preview"): MANAGERS,
+    ("POST", f"{API}/waves/{{wave_id}}/release"): MANAGERS,
+    ("POST", f"{API}/waves/{{wave_id}}/cancel"): MANAGERS,
+    ("POST", f"{API}/waves/{{wave_id}}/hold"): MANAGERS,
+    ("POST", f"{API}/waves/{{wave_id}}/resume"): MANAGERS,
+    ("GET", f"{API}/waves/{{wave_id}}/progress"): EVERYONE,
+    ("GET", f"{API}/exceptions"): MANAGERS,
+    ("POST", f"{API}/exceptions/{{exception_id}}/resolve"): MANAGERS,
+    ("POST", f"{API}/tasks/{{task_id}}/unassign"): MANAGERS,
+    ("POST", f"{API}/tasks/{{task_id}}/reassign"): MANAGERS,
 }
 
 # Path parameters that name nothing: an allowed call ends in 404 (or 422), never changes data.
@@ -95,6 +113,8 @@ NOWHERE = {
     "user_id": "999999",
     "station_id": "999999",
     "task_id": "999999",
+    "wave_id": "999999",
+    "exception_id": "999999",
     "key": "NO-SUCH-ORDER",
     "shipment_id": "999999",
     "sscc": "000000000000000000",

@@ -23,6 +23,7 @@ class Permission(StrEnum):
     MANAGE_CATALOGUE = "manage_catalogue"  # products and locations
     PICK = "pick"  # take pick tasks
     PACK = "pack"  # pack and ship
+    MANAGE_WAVES = "manage_waves"  # build, release, hold, cancel waves; floor exceptions
 
 
 _FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
@@ -38,6 +39,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.MANAGE_ORDERS,
         Permission.MANAGE_USERS,
         Permission.READ_AUDIT,
+        Permission.MANAGE_WAVES,
     },
     Role.ADMIN: frozenset(Permission),
 }

@@ -14,7 +14,16 @@ from toteflow.contracts.common import Problem
 from toteflow.server import errors
 from toteflow.server.deps import Services, ServicesDep
 from toteflow.server.limits import BodySizeLimit
-from toteflow.server.routes import catalogue, containers, orders, people, shipping, sync, tasks
+from toteflow.server.routes import (
+    catalogue,
+    containers,
+    orders,
+    people,
+    shipping,
+    sync,
+    tasks,
+    waves,
+)
 
 API_PREFIX = "/api/v1"
 _PROBLEMS: dict[int | str, dict[str, object]] = {
@@ -67,6 +76,7 @@ def create_app(
     api.include_router(shipping.router)
     api.include_router(sync.router)
     api.include_router(tasks.router)
+    api.include_router(waves.router)
     app.include_router(api)
 
     @app.get("/healthz", tags=["health"], responses={503: {"model": Problem}})

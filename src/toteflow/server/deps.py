@@ -19,6 +19,7 @@ from toteflow.services.people import PeopleService
 from toteflow.services.shipping import ShippingService
 from toteflow.services.sync import SyncService
 from toteflow.services.tasks import TaskService
+from toteflow.services.waves import WaveService
 
 SESSION_HEADER = "X-Toteflow-Session"
 
@@ -34,6 +35,7 @@ class Services:
     containers: ContainerService
     tasks: TaskService
     shipping: ShippingService
+    waves: WaveService
     health: Callable[[], None]
 
 

@@ -16,6 +16,7 @@ from toteflow.domain.floor_batch import FloorBatch
 from toteflow.domain.orders import Move, OrderStatus
 from toteflow.services.actor import Actor
 from toteflow.services.shipping_ports import ShippingRepo
+from toteflow.services.wave_ports import WaveRepo
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class UnitOfWork(Protocol):
     floor: FloorRepo
     containers: ContainerRepo
     shipping: ShippingRepo
+    waves: WaveRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

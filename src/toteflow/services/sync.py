@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from toteflow.contracts import sync
 from toteflow.contracts.people import Station
-from toteflow.domain.floor_batch import Command, MoveTask, Pick, SetTote, Short, Undo
+from toteflow.domain.floor_batch import Command, FloorBatch, MoveTask, Pick, SetTote, Short, Undo
 from toteflow.domain.tasks import FloorRefusal
 from toteflow.services import floor_events, shipping_events
 from toteflow.services.actor import Actor
 from toteflow.services.errors import Forbidden
 from toteflow.services.ports import EventOutcome, UnitOfWork, UnitOfWorkFactory
 
+# Re-allocates a batch's short picks from other stock; units covered per task line.
+ShortHandler = Callable[[UnitOfWork, FloorBatch], dict[int, int]]
+
 
 class SyncService:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, reallocate: ShortHandler | None = None) -> None:
         self.uow = uow
+        self.reallocate = reallocate
 
     def push(self, station: Station, request: sync.PushRequest) -> sync.PushResponse:
         """Apply events in order; already-applied ones get their stored answer again.
@@ -35,7 +39,7 @@ class SyncService:
             gap = bool(fresh) and fresh[0].seq != last + 1
             results = _replayed(uow, station.id, replays)
             if fresh and not gap:
-                results += _apply(uow, station.id, fresh)
+                results += _apply(uow, station.id, fresh, self.reallocate)
                 last = fresh[-1].seq
                 uow.floor.set_station_seq(station.id, last)
             uow.commit()
@@ -77,7 +81,12 @@ def _replayed(uow: UnitOfWork, station_id: int, events: list[sync.Event]) -> lis
     return results
 
 
-def _apply(uow: UnitOfWork, station_id: int, events: list[sync.Event]) -> list[sync.EventResult]:
+def _apply(
+    uow: UnitOfWork,
+    station_id: int,
+    events: list[sync.Event],
+    reallocate: ShortHandler | None = None,
+) -> list[sync.EventResult]:
     # Pack-station events have their own planner; it runs after the floor batch is written,
     # so closing a shipment sees the order status that this batch's picks just set.
     packing = [e for e in events if shipping_events.handles(e.type)]
@@ -131,6 +140,11 @@ def _apply(uow: UnitOfWork, station_id: int, events: list[sync.Event]) -> list[s
                 "station_time": event.station_time.isoformat(),
             },
         )
+    if reallocate is not None and batch.shorts:
+        # Before the batch is written, so that an order whose short line gets a new line
+        # elsewhere stays "picking"; only units no other stock can give stay exceptions.
+        covered = reallocate(uow, batch)
+        exceptions = [e for e in exceptions if _still_short(e, covered)]
     uow.floor.write_batch(batch)
     packed, pack_exceptions = shipping_events.apply(uow, station_id, packing)
     if packed:
@@ -170,6 +184,21 @@ def _exception(
         "task_line_id": line_id if isinstance(line_id, int) and line_id in known else None,
         "detail": detail or {"type": event.type, "payload": event.payload},
     }
+
+
+def _still_short(exception: dict[str, Any], covered: dict[int, int]) -> bool:
+    """Take re-allocated units off a short's exception; False once none are missing."""
+    line_id = exception.get("task_line_id")
+    if exception["kind"] != "short" or not isinstance(line_id, int) or not covered.get(line_id):
+        return True
+    detail = exception["detail"]
+    taken = min(covered[line_id], detail["missing"])
+    covered[line_id] -= taken
+    detail["missing"] -= taken
+    detail["reallocated"] = detail.get("reallocated", 0) + taken
+    if detail["missing"]:
+        exception["reason"] = f"{exception['reason']}; {taken} re-allocated elsewhere"[:300]
+    return bool(detail["missing"])
 
 
 def _audit(

@@ -292,7 +292,8 @@ class SqlFloorRepo:
                 sa.update(t.table(t.Order))
                 .where(
                     orders.id == sa.bindparam("oid"),
-                    orders.status.in_(("released", "picking", "picked")),
+                    # Not IN (...): SQLAlchemy cannot expand a list in an executemany.
+                    sa.or_(*(orders.status == st for st in ("released", "picking", "picked"))),
                 )
                 .values(status=sa.bindparam("st"), updated_at=t.utcnow()),
                 rows,

@@ -15,6 +15,7 @@ from toteflow.adapters.store.floor_repo import SqlFloorRepo
 from toteflow.adapters.store.orders_repo import SqlOrderRepo
 from toteflow.adapters.store.people_repo import SqlPeopleRepo
 from toteflow.adapters.store.shipping_repo import SqlShippingRepo
+from toteflow.adapters.store.waves_repo import SqlWaveRepo
 from toteflow.services.ports import (
     AuditRepo,
     CatalogueRepo,
@@ -24,6 +25,7 @@ from toteflow.services.ports import (
     PeopleRepo,
 )
 from toteflow.services.shipping_ports import ShippingRepo
+from toteflow.services.wave_ports import WaveRepo
 
 
 class SqlUnitOfWork:
@@ -38,6 +40,7 @@ class SqlUnitOfWork:
         self.floor: FloorRepo = SqlFloorRepo(self.session)
         self.containers: ContainerRepo = SqlContainerRepo(self.session)
         self.shipping: ShippingRepo = SqlShippingRepo(self.session)
+        self.waves: WaveRepo = SqlWaveRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self
