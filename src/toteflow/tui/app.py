@@ -68,6 +68,9 @@ class StationApp(ScanInputApp[None]):
     """The floor station. Screens get `services` and the `person`; this class only wires."""
 
     TITLE = "toteflow station"
+    # Screens and dialogs focus what they mean to (a PIN field once the badge is read);
+    # Textual's default focuses the first focusable widget, hidden or not.
+    AUTO_FOCUS: ClassVar[str | None] = ""
     # Everyone starts at the log-in screen; each role's mode is added when they log in.
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {"login": LoginScreen}
     DEFAULT_MODE: ClassVar[str] = "login"

@@ -20,8 +20,9 @@ class StationScreen(Screen[R], Generic[R]):
     """A full station screen. Bindings use function keys, Escape or ctrl+letter only:
     printable keys are scan text on screens that take scans."""
 
-    # Nothing on a scan screen takes focus: the App reads the scanner's keys.
-    AUTO_FOCUS: ClassVar[str | None] = None
+    # Nothing takes focus by itself: a focused text field would swallow the scanner's keys
+    # (None would mean "the App's choice", which is the first focusable widget).
+    AUTO_FOCUS: ClassVar[str | None] = ""
     BINDINGS: ClassVar[list[BindingType]] = []
 
     @property

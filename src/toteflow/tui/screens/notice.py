@@ -19,7 +19,7 @@ class NoticeScreen(StationDialog):
     """Read it, do it (put units back), then Enter; scans wait until then."""
 
     ACCEPTS_SCANS = True
-    AUTO_FOCUS = None
+    AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "read", "Done"),
         Binding("escape", "read", "Done", show=False),
