@@ -43,6 +43,7 @@ from toteflow.tui.screens.quantity import QuantityScreen
 from toteflow.tui.screens.short_pick import ShortPickScreen
 from toteflow.tui.screens.task_complete import TaskCompleteScreen
 from toteflow.tui.widgets.scan_feedback import BAD_BELLS, ScanFeedback
+from toteflow.tui.widgets.status_bar import StatusBar
 
 pytestmark = pytest.mark.anyio
 
@@ -448,6 +449,9 @@ async def test_the_network_drops_mid_task_and_the_outbox_drains_when_it_heals(
         assert status is not None
         assert status.state == "offline"
         assert status.waiting >= 4  # two picks, the tote closed, the task completed
+        # The picker sees it: the status line says offline and how many events wait.
+        line = str(done.query_one(StatusBar).render())
+        assert f"OFFLINE · {status.waiting} waiting" in line
         assert task_state(world.parts.engine, planned.task_id)[0] == "in_progress"
         world.server.start()
         assert await until(pilot, lambda: synced(app))

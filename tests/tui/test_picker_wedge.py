@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from tests.tui.station_fakes import cart_task, offline_app
 from tests.tui.station_world import on_screen, press, scan
 from tests.tui.terminal_input import feed_terminal_bytes, wait_until
 from toteflow.tui.screens.cart_setup import CartSetupScreen
+from toteflow.tui.screens.help import HelpScreen
 from toteflow.tui.screens.login import LoginScreen
 from toteflow.tui.screens.next_stop import NextStopScreen
 from toteflow.tui.screens.picker_home import PickerHomeScreen
@@ -55,3 +57,32 @@ async def test_a_burst_of_wedge_scans_walks_a_stop_in_order(tmp_path: Path) -> N
         gtin = nxt.units[0].barcode.zfill(14)
         await feed_terminal_bytes(app, f"]C101{gtin}\x1d10ANYLOT\r".encode())
         assert await wait_until(pilot, lambda: stop.walk.in_hand == 1)
+
+
+async def test_f1_lists_the_keys_of_the_screen_and_the_palette_offers_the_rest(
+    tmp_path: Path,
+) -> None:
+    app = offline_app(tmp_path, [cart_task()])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, LoginScreen)
+        await scan(pilot, "B00101")
+        app.screen.query_one("#login-pin", Input).value = "1111"
+        await press(pilot, "enter")
+        await on_screen(pilot, PickerHomeScreen)
+        await press(pilot, "f2")
+        await on_screen(pilot, CartSetupScreen)
+        await feed_terminal_bytes(
+            app,
+            b"C0001\r" + b"".join(f"C0001-S{n:02d}\rT00003{n}\r".encode() for n in range(1, 5)),
+        )
+        stop = await on_screen(pilot, NextStopScreen)
+        await press(pilot, "f1")
+        help_screen = await on_screen(pilot, HelpScreen)
+        listed = dict(help_screen.keys)
+        for key, words in (("f2", "Short"), ("f4", "Skip"), ("f6", "Undo"), ("f7", "Pause")):
+            assert listed[key] == words
+        assert "ctrl+c" not in listed  # Textual's copy key means nothing at a station
+        await press(pilot, "escape")
+        assert await wait_until(pilot, lambda: app.screen is stop)
+        titles = [command.title for command in app.get_system_commands(stop)]
+        assert {"Help: keys of this screen", "Log out", "Demo scan"} <= set(titles)
