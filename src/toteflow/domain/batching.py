@@ -41,8 +41,10 @@ EXACT_GUARD_ORDERS = 240
 # Groups up to this many orders are scored on every pair: plain Clarke-Wright.
 ALL_PAIRS_ORDERS = 1000
 # Past that, each order is scored against this many carts' worth of its neighbours in
-# spatial rank; at 16 carts of 8 that stays within half a percent of all pairs.
-WINDOW_CARTS = 16
+# spatial rank. Wider windows walk a little less (on 1,000 orders, carts of 8: 12 carts give
+# 30.8% less than FCFS, all pairs 32.0%) and cost time linearly: 12 keeps a 10,000-order
+# release within its 10 s.
+WINDOW_CARTS = 12
 # Part-filled carts are tried for joining with this many part-filled neighbours.
 JOIN_WINDOW = 12
 
