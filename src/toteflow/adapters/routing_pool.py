@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from toteflow.domain.batching import Stop, Tour, route_all
 from toteflow.domain.layout import Layout
+
+log = logging.getLogger("toteflow.routing")
 
 # Below this many lists the pool's pickling costs more than it saves: route in-process.
 POOL_FROM = 200
@@ -37,11 +41,18 @@ class ParallelRouter:
     def __call__(self, layout: Layout, stop_lists: Sequence[Sequence[Stop]]) -> list[Tour]:
         if self.workers < 2 or len(stop_lists) < self.pool_from:
             return route_all(layout, stop_lists)
-        pool = self._started()
         # A few chunks per worker: lists differ in length, so work evens out.
         count = self.workers * 4
         chunks = [stop_lists[i::count] for i in range(count)]
-        answers = list(pool.map(_route_chunk, [layout] * count, chunks))
+        try:
+            answers = list(self._started().map(_route_chunk, [layout] * count, chunks))
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            # Workers that cannot start (a main module without a __main__ guard, no
+            # semaphores in a sandbox) must not fail a release: route here from now on.
+            log.warning("routing in-process: worker processes failed (%s)", exc)
+            self.close()
+            self.workers = 1
+            return route_all(layout, stop_lists)
         tours: list[Tour] = [Tour(0.0, ())] * len(stop_lists)
         for i, answer in enumerate(answers):
             tours[i::count] = answer
@@ -57,5 +68,5 @@ class ParallelRouter:
     def close(self) -> None:
         with self._lock:
             if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = None
