@@ -14,7 +14,6 @@ from tests.tui.station_world import LiveServer, free_port, on_screen, press, unt
 from toteflow import bootstrap, station_bootstrap
 from toteflow.adapters.layout_file import load_layout
 from toteflow.adapters.store import tables as t
-from toteflow.adapters.store.demo_release import DemoWork, release_demo_work
 from toteflow.config import Settings, default_config_dir, load_settings
 from toteflow.services import demo
 from toteflow.tui.screens.base import StationScreen
@@ -33,11 +32,11 @@ def anyio_backend() -> str:
 
 
 class DemoSite:
-    def __init__(self, settings: Settings, engine: sa.Engine, token: str, work: DemoWork):
+    def __init__(self, settings: Settings, engine: sa.Engine, token: str, task_ids: list[int]):
         self.settings = settings
         self.engine = engine
         self.token = token
-        self.work = work
+        self.task_ids = task_ids
 
 
 @pytest.fixture
@@ -55,39 +54,33 @@ def demo_site(tmp_path: Path) -> Iterator[tuple[DemoSite, LiveServer]]:
     seeded = demo.seed(
         services.catalogue, services.orders, services.people, services.containers, plan
     )
-    work = release_demo_work(parts.engine, layout)
+    task_ids = demo.release_work(services.waves)
     server = LiveServer(parts.app, free_port())
     server.start()
     try:
-        yield DemoSite(settings, parts.engine, seeded.station_token, work), server
+        yield DemoSite(settings, parts.engine, seeded.station_token, task_ids), server
     finally:
         server.stop()
         parts.engine.dispose()
 
 
-def test_demo_release_makes_a_cart_task_and_single_orders(
+def test_the_demo_releases_a_cart_of_four_orders_first(
     demo_site: tuple[DemoSite, LiveServer],
 ) -> None:
     site, _ = demo_site
-    assert len(site.work.task_ids) == 3
     with site.engine.connect() as connection:
-        kinds = connection.execute(
-            sa.select(t.cols(t.Task).kind, t.cols(t.Task).slots, t.cols(t.Task).status).order_by(
-                t.cols(t.Task).id
-            )
+        tasks = connection.execute(
+            sa.select(t.cols(t.Task).id, t.cols(t.Task).kind, t.cols(t.Task).slots)
+            .where(t.cols(t.Task).status == "ready")
+            .order_by(t.cols(t.Task).priority, t.cols(t.Task).id)
         ).all()
-        released = connection.execute(
-            sa.select(sa.func.count()).where(t.cols(t.Order).status == "released")
-        ).scalar_one()
         over = connection.execute(
             sa.select(sa.func.count()).where(t.cols(t.Stock).reserved > t.cols(t.Stock).quantity)
         ).scalar_one()
-    assert [tuple(k) for k in kinds] == [
-        ("cart", 4, "ready"),
-        ("discrete", 1, "ready"),
-        ("discrete", 1, "ready"),
-    ]
-    assert released == 6
+    # tasks/next hands out by priority, then age: the cart comes first.
+    assert (tasks[0].kind, tasks[0].slots) == ("cart", 4)
+    assert [task.kind for task in tasks[1:]] == ["discrete", "discrete"]
+    assert sorted(task.id for task in tasks) == sorted(site.task_ids)
     assert over == 0
 
 
@@ -138,15 +131,15 @@ async def test_a_newcomer_picks_the_demo_cart_with_the_demo_key(
             )
     finally:
         built.close()
-    cart_task = site.work.task_ids[0]
     with site.engine.connect() as connection:
-        status = connection.execute(
-            sa.select(t.cols(t.Task).status).where(t.cols(t.Task).id == cart_task)
-        ).scalar_one()
+        cart_task = connection.execute(
+            sa.select(t.cols(t.Task).id, t.cols(t.Task).status).where(t.cols(t.Task).kind == "cart")
+        ).one()
+        status = cart_task.status
         orders = connection.execute(
-            sa.select(t.cols(t.Order).status).where(
-                t.cols(t.Order).reference.in_(site.work.orders[:4])
-            )
+            sa.select(t.cols(t.Order).status)
+            .join(t.TaskContainer, t.cols(t.TaskContainer).order_id == t.cols(t.Order).id)
+            .where(t.cols(t.TaskContainer).task_id == cart_task.id)
         ).all()
     assert status == "done"
     assert [row.status for row in orders] == ["picked"] * 4

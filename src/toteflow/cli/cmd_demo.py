@@ -91,16 +91,14 @@ def _seed(settings: Settings, url: str, seed: int) -> str:
     site = demo_data.seed(
         services.catalogue, services.orders, services.people, services.containers, plan
     )
-    # Demo only, until wave release lands: some work is released so a picker can pick.
-    from toteflow.adapters.store.demo_release import release_demo_work
-
-    work = release_demo_work(engine, layout)
+    # Released waves, so that the demo picker finds work at the station.
+    task_ids = demo_data.release_work(services.waves)
     engine.dispose()
     counts = ", ".join(f"{n} {what}" for what, n in site.counts.items())
     typer.echo(f"seeded {counts} in {time.perf_counter() - started:.1f} s")
     typer.echo(
-        f"released {len(work.task_ids)} pick tasks (a cart of {len(work.orders[:4])} orders "
-        "first, then single orders) for the demo picker"
+        f"released 2 waves: {len(task_ids)} pick tasks (a cart of orders first, then single "
+        "orders) for the demo picker"
     )
     return site.station_token
 

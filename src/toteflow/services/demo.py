@@ -11,14 +11,17 @@ from toteflow.contracts import catalogue as cat
 from toteflow.contracts import orders as o
 from toteflow.contracts.containers import CartCreate, ContainersCreate, ToteCreate
 from toteflow.contracts.people import StationCreate, UserCreate
+from toteflow.contracts.waves import CartSpec, WaveCreate, WaveFilters
 from toteflow.domain.gs1 import gs1_check_digit
 from toteflow.domain.layout import Layout
 from toteflow.domain.roles import Role
 from toteflow.services.actor import SYSTEM
 from toteflow.services.catalogue import CatalogueService
 from toteflow.services.containers import ContainerService
+from toteflow.services.errors import Refused
 from toteflow.services.orders import OrderService
 from toteflow.services.people import PeopleService
+from toteflow.services.waves import WaveService
 
 # GS1's own example company prefix: demo GTINs never collide with real products.
 COMPANY_PREFIX = "0614141"
@@ -314,3 +317,32 @@ def seed(
             "totes": added.totes_added,
         },
     )
+
+
+# What a newcomer picks first: a cart of up to four single-line orders of the usual
+# priority, then single orders of a later priority (tasks are handed out by priority).
+DEMO_WAVES = (
+    WaveCreate(
+        name="Demo cart",
+        strategy="cart",
+        filters=WaveFilters(priorities=[5], profile="single_line", max_orders=4),
+        cart=CartSpec(slots=4, volume_l=400.0, weight_kg=150.0),
+    ),
+    WaveCreate(
+        name="Demo singles",
+        strategy="discrete",
+        filters=WaveFilters(priorities=[6, 7, 8, 9], max_orders=2),
+    ),
+)
+
+
+def release_work(waves: WaveService) -> list[int]:
+    """Release the demo waves so the demo picker finds work; the task ids, cart first."""
+    task_ids: list[int] = []
+    for body in DEMO_WAVES:
+        wave = waves.create(SYSTEM, body)
+        try:
+            task_ids += waves.release(SYSTEM, wave.id).task_ids
+        except Refused:
+            continue  # a small demo may have no order for a wave: the others still go
+    return task_ids
