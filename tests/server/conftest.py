@@ -16,7 +16,12 @@ from toteflow.domain.roles import Role
 from toteflow.services.actor import SYSTEM
 
 PINS = {Role.PICKER: "1111", Role.PACKER: "2222", Role.SUPERVISOR: "3333", Role.ADMIN: "4444"}
-BADGES = {Role.PICKER: "B10001", Role.PACKER: "B10002", Role.SUPERVISOR: "B10003", Role.ADMIN: "B10004"}
+BADGES = {
+    Role.PICKER: "B10001",
+    Role.PACKER: "B10002",
+    Role.SUPERVISOR: "B10003",
+    Role.ADMIN: "B10004",
+}
 
 
 @dataclass
@@ -45,7 +50,8 @@ def site(settings: Settings, database: Database) -> Iterator[Site]:
     people = parts.services.people
     for role in Role:
         people.add_user(
-            SYSTEM, UserCreate(name=f"{role.value} one", badge=BADGES[role], pin=PINS[role], role=role)
+            SYSTEM,
+            UserCreate(name=f"{role.value} one", badge=BADGES[role], pin=PINS[role], role=role),
         )
     registered = people.register_station(SYSTEM, StationCreate(name="pick-01"))
     with TestClient(parts.app, raise_server_exceptions=False) as client:

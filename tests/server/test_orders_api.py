@@ -45,7 +45,9 @@ def test_order_lifecycle_is_recorded_and_refuses_illegal_moves(site: Site) -> No
     assert again.status_code == 409
     assert "SO-1 already exists" in again.json()["detail"]
 
-    held = site.client.post("/api/v1/orders/SO-1/hold", json={"reason": "fraud check"}, headers=supervisor)
+    held = site.client.post(
+        "/api/v1/orders/SO-1/hold", json={"reason": "fraud check"}, headers=supervisor
+    )
     assert held.json()["status"] == "on_hold"
     assert held.json()["held_from"] == "received"
     twice = site.client.post("/api/v1/orders/SO-1/hold", json={"reason": "x"}, headers=supervisor)
@@ -53,20 +55,26 @@ def test_order_lifecycle_is_recorded_and_refuses_illegal_moves(site: Site) -> No
     assert "already on hold" in twice.json()["detail"]
 
     changed = site.client.put(
-        "/api/v1/orders/SO-1/lines", json={"lines": [{"sku": "SKU-1", "quantity": 5}]}, headers=supervisor
+        "/api/v1/orders/SO-1/lines",
+        json={"lines": [{"sku": "SKU-1", "quantity": 5}]},
+        headers=supervisor,
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["lines"][0]["quantity"] == 5
 
     released = site.client.post("/api/v1/orders/SO-1/release-hold", headers=supervisor)
     assert released.json()["status"] == "received"
-    cancelled = site.client.post("/api/v1/orders/SO-1/cancel", json={"reason": "customer"}, headers=supervisor)
+    cancelled = site.client.post(
+        "/api/v1/orders/SO-1/cancel", json={"reason": "customer"}, headers=supervisor
+    )
     assert cancelled.json()["status"] == "cancelled"
     late = site.client.post("/api/v1/orders/SO-1/hold", json={"reason": "x"}, headers=supervisor)
     assert late.status_code == 409
     assert late.json()["detail"] == "order SO-1: an order that is cancelled cannot be put on hold"
 
-    audit = site.client.get("/api/v1/audit", params={"entity": "order", "entity_id": "SO-1"}, headers=admin)
+    audit = site.client.get(
+        "/api/v1/audit", params={"entity": "order", "entity_id": "SO-1"}, headers=admin
+    )
     actions = [entry["action"] for entry in audit.json()["items"]]
     assert actions == [
         "order.cancelled",

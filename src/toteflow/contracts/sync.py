@@ -10,7 +10,9 @@ from pydantic import Field, StringConstraints, model_validator
 
 from toteflow.contracts.common import Model
 
-EventType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*\.[a-z][a-z_]*$", max_length=40)]
+EventType = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z_]*\.[a-z][a-z_]*$", max_length=40)
+]
 
 
 class Event(Model):
