@@ -173,7 +173,7 @@ class Floor:
         return self.task.lines[0].id
 
 
-def seed_floor(engine: Engine, n: int, *, quantity: int = 1_000_000) -> Floor:
+def seed_floor(engine: Engine, n: int, *, quantity: int = 100_000) -> Floor:
     """Station `n` with its picker, and a task assigned to them there (straight in the DB)."""
     services = bootstrap.build_services(engine, load_settings(environ={}))
     user = services.people.add_user(

@@ -24,9 +24,13 @@ from tests.faults.harness import (
     register_station,
     seed_floor,
     server_last_seq,
+    server_view,
     wait_for,
 )
 from tests.faults.proxy import FaultProxy
+from toteflow import bootstrap
+from toteflow.config import load_settings
+from toteflow.services.actor import SYSTEM
 
 RecordProperty = Callable[[str, object], None]
 _floors = itertools.count(1)
@@ -208,6 +212,44 @@ def test_replies_lost_one_way_then_healed(
         # What the server had applied unheard was sent again and answered from its records.
         assert figures.notes["answered as duplicates"] >= 1
         report("one-way network", figures, s.proxy, record_property)
+
+
+@pytest.mark.faults
+def test_a_rejection_whose_reply_was_lost_still_reaches_the_picker(sqlite_site: Site) -> None:
+    with Scenario(sqlite_site, seed=7) as s:
+        s.station.start()
+        s.station.pick(3)
+        s.station.wait_drained("the first picks to go out")
+        picked_before = sum(a.quantity for a in s.station.acknowledged.values())
+        s.proxy.one_way = True
+        # The order is cancelled on the server; the station cannot hear of it and picks on.
+        services = bootstrap.build_services(s.site.engine, load_settings(environ={}))
+        services.orders.cancel(SYSTEM, s.floor.work.reference, "customer called")
+        s.station.pick(4)
+        wait_for(
+            lambda: s.server_last_seq() == 7,
+            deadline=120,
+            what="the server to refuse the picks it was sent",
+        )
+        s.proxy.heal()
+        s.station.wait_drained()
+        # The refusals came back as duplicates carrying their first outcome: none is lost.
+        exceptions = s.station.view.exceptions()
+        assert sorted(e.event_seq or 0 for e in exceptions) == [4, 5, 6, 7]
+        assert all(f"order {s.floor.work.reference} was cancelled" in e.reason for e in exceptions)
+        with s.station.parts.uow() as unit:
+            refused = unit.outbox.after(3, 100)
+        assert {(e.status, e.result.get("outcome")) for e in refused} == {("duplicate", "rejected")}
+        server = server_view(s.site.engine, s.floor)
+        assert [status for _s, _i, status in server.applied] == ["applied"] * 3 + ["rejected"] * 4
+        assert server.line_picked == picked_before
+        assert server.stock == (s.floor.quantity - picked_before, 0)  # the rest was released
+        # And the picker is told where to put the units back.
+        wait_for(
+            lambda: any("put the" in n.message for n in s.station.view.notices(s.floor.task.id)),
+            deadline=120,
+            what="the cancellation notice to reach the station",
+        )
 
 
 @pytest.mark.faults

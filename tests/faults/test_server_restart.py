@@ -85,9 +85,9 @@ def restart_mid_push(db: ServerDb, folder: Path, *, backlog: int, kills: int, se
 
 @pytest.mark.faults
 def test_server_killed_in_the_middle_of_a_push_then_restarted(
-    sqlite_db: ServerDb, tmp_path: Path, record_property: RecordProperty
+    server_db: ServerDb, tmp_path: Path, record_property: RecordProperty
 ) -> None:
-    line = restart_mid_push(sqlite_db, tmp_path, backlog=150, kills=2, seed=11)
+    line = restart_mid_push(server_db, tmp_path, backlog=60, kills=1, seed=11)
     print(line)
     record_property("fault figures", line)
 

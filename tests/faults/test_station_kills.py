@@ -90,13 +90,14 @@ class ForkServer:
     """`station_script --fork-server`: imports once, then forks a station process per run."""
 
     def __init__(self, logs: Path) -> None:
-        self.process = subprocess.Popen(
-            [*SCRIPT, "--fork-server"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=(logs / "fork-server.err").open("wb"),
-            cwd=REPO,
-        )
+        with (logs / "fork-server.err").open("wb") as err:
+            self.process = subprocess.Popen(
+                [*SCRIPT, "--fork-server"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                cwd=REPO,
+            )
         self.ask(None, timeout=START_DEADLINE)
 
     def ask(self, command: dict[str, Any] | None, *, timeout: float = 60.0) -> dict[str, Any]:
@@ -122,6 +123,8 @@ class ForkServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=60)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 class ScriptRuns:
