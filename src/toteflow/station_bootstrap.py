@@ -12,15 +12,18 @@ from sqlalchemy import Engine
 
 from toteflow.adapters.codes import build_code_formats
 from toteflow.adapters.layout_file import load_layout
+from toteflow.adapters.scale.reader import ScaleCallback, ScaleReader
 from toteflow.adapters.scanner.serial_reader import SerialScannerReader
 from toteflow.adapters.station_store.engine import data_dir, store_path
 from toteflow.adapters.station_store.migrate import open_store
 from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
 from toteflow.adapters.sync.client import make_http_client
+from toteflow.adapters.sync.pack_client import StationPackApi
 from toteflow.adapters.sync.station_api import StationApi
 from toteflow.adapters.sync.worker import SyncWorker
 from toteflow.config import Settings, StationSettings, default_assets_dir
 from toteflow.domain.layout import Layout
+from toteflow.packing_bootstrap import build_packing
 from toteflow.services import station_setup
 from toteflow.services.errors import Refused
 from toteflow.services.station_events import FloorActions, StationView
@@ -159,9 +162,8 @@ def build_station_app(
             "this station is not registered: run toteflow station-setup register "
             "(or toteflow station --server URL --token TOKEN)"
         )
-    api = StationApi(
-        http or station_http(settings.station.ca_file), identity.server_url, identity.token
-    )
+    calls = http or station_http(settings.station.ca_file)
+    api = StationApi(calls, identity.server_url, identity.token)
     scanner = settings.scanner
     services = StationServices(
         login=StationLogin(api, pin_required=settings.station.pin_required),
@@ -171,6 +173,11 @@ def build_station_app(
         layout=_layout(settings),
         formats=build_code_formats(settings.codes),
         fnc1_replacement=scanner.fnc1_replacement or None,
+        # Folder printers write into the station's data folder (the demo's label pictures).
+        packing=build_packing(
+            settings, station.uow, station.path.parent, on_recorded=station.worker.wake
+        ),
+        pack_server=StationPackApi(calls, identity.server_url, identity.token),
     )
     make_reader: Callable[[ScannerEventSink], SerialScannerReader] | None = None
     if scanner.device:
@@ -178,11 +185,18 @@ def build_station_app(
         def make_reader(sink: ScannerEventSink) -> SerialScannerReader:
             return SerialScannerReader.from_settings(scanner, sink)
 
+    make_scale: Callable[[ScaleCallback], ScaleReader] | None = None
+    if settings.scale.protocol != "none" and settings.scale.device:
+
+        def make_scale(on_reading: ScaleCallback) -> ScaleReader:
+            return ScaleReader.from_settings(settings.scale, on_reading)
+
     app = StationApp(
         services,
         wedge=WedgeSettings.from_config(scanner.wedge_prefix, scanner.wedge_suffix),
         sync=station.worker,
         scanner=make_reader,
+        scale=make_scale,
         css_path=default_assets_dir() / "station.tcss",
         tune_gc=tune_gc,
         demo=demo,

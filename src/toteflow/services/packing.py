@@ -191,6 +191,17 @@ class PackingService:
     def printers(self) -> list[str]:
         return sorted(self._printers)
 
+    def printer_where(self, name: str) -> str:
+        """Where a printer's output goes, in words (a folder printer names its folder)."""
+        printer = self._printers.get(name)
+        where = getattr(printer, "folder", None) if printer is not None else None
+        return f"the folder {where}" if where is not None else f"printer {name}"
+
+    def totes_to_pack(self, limit: int = 20) -> list[tuple[str, str]]:
+        """(tote, order) picked at this station for packing and not packed here yet."""
+        with self.uow() as uow:
+            return uow.packing.picked_totes(limit)
+
     def store_order(self, user_id: int | None, order: PackOrder) -> PackView:
         """Keep an order fetched from the server; one already open here keeps its progress."""
         with self.uow() as uow:

@@ -8,6 +8,9 @@ from datetime import date
 
 from toteflow.domain.layout import Layout
 from toteflow.domain.scan import DEFAULT_FORMATS, CodeFormats, ScanResult, interpret
+from toteflow.services.pack_desk import PackDesk
+from toteflow.services.packing import PackingService
+from toteflow.services.packing_ports import PackServer
 from toteflow.services.picker import PickerDesk
 from toteflow.services.station_events import FloorActions, StationView
 from toteflow.services.station_login import Person, StationLogin
@@ -26,6 +29,9 @@ class StationServices:
     formats: CodeFormats = field(default_factory=lambda: DEFAULT_FORMATS)
     fnc1_replacement: str | None = None
     today: Callable[[], date] = date.today
+    # A pack station's: None where the station has no packing set up.
+    packing: PackingService | None = None
+    pack_server: PackServer | None = None
 
     def read_scan(self, raw: str) -> ScanResult:
         """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""
@@ -41,3 +47,8 @@ class StationServices:
             formats=self.formats,
             today=self.today,
         )
+
+    def pack_desk(self, person: Person) -> PackDesk | None:
+        if self.packing is None or self.pack_server is None:
+            return None
+        return PackDesk(person, self.packing, self.pack_server, today=self.today)

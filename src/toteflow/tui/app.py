@@ -12,6 +12,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.theme import Theme
 
+from toteflow.domain.scale import ScaleReading
 from toteflow.services.station_login import Person
 from toteflow.services.station_ports import SyncRunner, SyncStatus
 from toteflow.services.station_services import StationServices
@@ -21,7 +22,7 @@ from toteflow.tui.scan_input import ScanInputApp, ScannerEventSink, scanner_even
 from toteflow.tui.scan_messages import ScannerStatus
 from toteflow.tui.screens.help import HelpScreen
 from toteflow.tui.screens.login import LoginScreen
-from toteflow.tui.station_messages import SyncStatusChanged
+from toteflow.tui.station_messages import ScaleChanged, SyncStatusChanged
 from toteflow.tui.widgets.scan_capture import WedgeSettings
 
 # Floor lighting is harsh and screens are old: black, white and one loud accent.
@@ -84,6 +85,8 @@ class StationApp(ScanInputApp[None]):
     sync_status: var[SyncStatus | None] = var(None)
     task_label: var[str] = var("")
     scanner_problem: var[str] = var("")
+    scale_reading: var[ScaleReading | None] = var(None)
+    """The serial scale's latest reading (None: this station has no scale)."""
 
     def __init__(
         self,
@@ -92,6 +95,7 @@ class StationApp(ScanInputApp[None]):
         wedge: WedgeSettings | None = None,
         sync: SyncRunner | None = None,
         scanner: Callable[[ScannerEventSink], ScannerReader] | None = None,
+        scale: Callable[[Callable[[ScaleReading], None]], ScannerReader] | None = None,
         css_path: Path | None = None,
         tune_gc: bool = True,
         demo: bool = False,
@@ -103,6 +107,8 @@ class StationApp(ScanInputApp[None]):
         self._unsubscribe: Callable[[], None] | None = None
         self._make_scanner = scanner
         self._scanner: ScannerReader | None = None
+        self._make_scale = scale
+        self._scale: ScannerReader | None = None
         self._tune_gc = tune_gc
         self._gc_state: GcState | None = None
         self._mode: str | None = None
@@ -127,6 +133,13 @@ class StationApp(ScanInputApp[None]):
         if self._make_scanner is not None and self._scanner is None:
             self._scanner = self._make_scanner(scanner_events_to(self))
             self._scanner.start()
+        if self._make_scale is not None and self._scale is None:
+
+            def weighed(reading: ScaleReading) -> None:
+                self.post_message(ScaleChanged(reading))  # thread-safe
+
+            self._scale = self._make_scale(weighed)
+            self._scale.start()
 
     def on_unmount(self) -> None:
         if self._sync is not None:
@@ -136,12 +149,18 @@ class StationApp(ScanInputApp[None]):
         if self._scanner is not None:
             self._scanner.stop()
             self._scanner = None
+        if self._scale is not None:
+            self._scale.stop()
+            self._scale = None
         if self._gc_state is not None:
             restore_gc(self._gc_state)
             self._gc_state = None
 
     def on_sync_status_changed(self, message: SyncStatusChanged) -> None:
         self.sync_status = message.status
+
+    def on_scale_changed(self, message: ScaleChanged) -> None:
+        self.scale_reading = message.reading
 
     def _on_scanner_status(self, message: ScannerStatus) -> None:
         self.scanner_problem = "" if message.connected else "scanner disconnected"

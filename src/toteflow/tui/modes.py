@@ -10,6 +10,7 @@ from textual.screen import Screen
 from toteflow.domain.roles import Role
 from toteflow.services.station_login import Person
 from toteflow.services.station_services import StationServices
+from toteflow.tui.screens.pack_home import PackHomeScreen
 from toteflow.tui.screens.picker_home import PickerHomeScreen
 
 
@@ -24,6 +25,7 @@ class RoleMode:
 # Packer and supervisor modes slot in here as their screens arrive.
 ROLE_MODES: dict[Role, RoleMode] = {
     Role.PICKER: RoleMode("picker", lambda services, person: PickerHomeScreen(services, person)),
+    Role.PACKER: RoleMode("packer", lambda services, person: PackHomeScreen(services, person)),
 }
 
 

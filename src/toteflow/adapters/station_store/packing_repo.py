@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from toteflow.adapters.station_store import packing_tables as pt
 from toteflow.adapters.station_store.sync_repo import aware
-from toteflow.adapters.station_store.tables import table
+from toteflow.adapters.station_store.tables import LocalTask, LocalTaskContainer, table
 from toteflow.contracts.shipping import PackOrder, SsccBlock
 from toteflow.services.packing_ports import CartonRecord, PackState, PrintJob
 
@@ -204,6 +204,22 @@ class SqlPackingRepo:
             .where(job.id == job_id)
             .values(printer=printer, attempts=job.attempts + 1, last_error=error[:300])
         )
+
+    def picked_totes(self, limit: int) -> list[tuple[str, str]]:
+        packed = select(pt.PackOrderRow.reference).where(col(pt.PackOrderRow.status) == "closed")
+        rows = self.session.exec(
+            select(LocalTaskContainer.tote, LocalTaskContainer.order_reference)
+            .join(LocalTask, col(LocalTask.id) == col(LocalTaskContainer.task_id))
+            .where(
+                col(LocalTask.status) == "done",
+                col(LocalTaskContainer.tote).is_not(None),
+                col(LocalTaskContainer.destination) == "pack",
+                col(LocalTaskContainer.order_reference).not_in(packed),
+            )
+            .order_by(col(LocalTaskContainer.task_id), col(LocalTaskContainer.slot))
+            .limit(limit)
+        ).all()
+        return [(str(tote), reference) for tote, reference in rows]
 
 
 def _job(row: pt.PrintJobRow) -> PrintJob:

@@ -1,0 +1,348 @@
+"""Pack flows end to end at the station: normal, wrong item, short, box override, scale, printer.
+
+The station app is built by the real bootstrap and talks to a real server over HTTP on a
+loopback port; the server's database then shows the packed order, its boxes and labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.integration.fake_scales import FakeScale
+from tests.integration.ptys import PtyDevice
+from tests.station.test_packing import RawPrinter
+from tests.support.packing import Measured, picked_into_tote
+from tests.support.tasks import Item, order_state
+from tests.tui.station_world import (
+    World,
+    log_in,
+    on_screen,
+    press,
+    scan,
+    until,
+    world_fixture,  # noqa: F401  (the fixture)
+)
+from toteflow.config import PrintingSettings, ScaleSettings
+from toteflow.contracts.shipping import Shipment, ShipmentFilter
+from toteflow.domain.roles import Role
+from toteflow.services.actor import SYSTEM
+from toteflow.tui.app import StationApp
+from toteflow.tui.screens.pack_box import PackBoxScreen
+from toteflow.tui.screens.pack_dialogs import (
+    PackChoiceScreen,
+    PackShortScreen,
+    PackWeightScreen,
+)
+from toteflow.tui.screens.pack_done import PackDoneScreen
+from toteflow.tui.screens.pack_home import PackHomeScreen
+from toteflow.tui.screens.pack_order import PackOrderScreen
+from toteflow.tui.widgets.scan_feedback import ScanFeedback
+
+pytestmark = pytest.mark.anyio
+
+MUG = Measured(Item("PK-MUG"), 2, (100, 80, 90), 350)
+LAMP = Measured(Item("PK-LAMP"), 1, (250, 150, 120), 900)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def zebra() -> Iterator[RawPrinter]:
+    printer = RawPrinter()
+    yield printer
+    printer.off()
+
+
+def synced(app: StationApp) -> bool:
+    status = app.sync_status
+    return status is not None and status.state == "online" and status.waiting == 0
+
+
+def signalled(screen: Any) -> str:
+    return str(screen.query_one(ScanFeedback).last_signal)
+
+
+def shipment(world: World, reference: str) -> Shipment:
+    page = world.parts.services.shipping.shipments(
+        SYSTEM, ShipmentFilter(order_reference=reference), 0, 10
+    )
+    assert len(page.items) == 1, page
+    return page.items[0]
+
+
+async def open_tote(pilot: Pilot[Any], tote: str) -> PackOrderScreen:
+    await log_in(pilot, Role.PACKER)
+    await on_screen(pilot, PackHomeScreen)
+    await scan(pilot, tote)
+    screen: PackOrderScreen = await on_screen(pilot, PackOrderScreen)
+    return screen
+
+
+async def check_all(pilot: Pilot[Any], *lines: Measured) -> PackBoxScreen:
+    for line in lines:
+        for _ in range(line.quantity):
+            await scan(pilot, line.item.barcode)
+    box: PackBoxScreen = await on_screen(pilot, PackBoxScreen)
+    return box
+
+
+async def type_weight(pilot: Pilot[Any], kg: str) -> None:
+    await press(pilot, "f4")
+    dialog = await on_screen(pilot, PackWeightScreen)
+    field = dialog.query_one("#pack-weight")
+    field.value = kg
+    await press(pilot, "enter")
+    await on_screen(pilot, PackBoxScreen)
+
+
+async def label_and_finish(pilot: Pilot[Any], box: PackBoxScreen) -> PackDoneScreen:
+    await press(pilot, "f10")
+    assert box.desk.boxing is not None
+    assert box.desk.boxing.prints[-1].ok, box.desk.boxing.prints[-1]
+    await press(pilot, "f10")
+    done: PackDoneScreen = await on_screen(pilot, PackDoneScreen)
+    return done
+
+
+async def test_a_normal_pack_scan_check_box_weigh_label_close(world: World) -> None:
+    picked_into_tote(world.parts.engine, "SO-500", "T000500", [MUG, LAMP])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        order = await open_tote(pilot, "T000500")
+        assert [(li.sku, li.to_verify) for li in order.desk.view().lines] == [
+            ("PK-MUG", 2),
+            ("PK-LAMP", 1),
+        ]
+        box = await check_all(pilot, MUG, LAMP)
+        carton = box.desk.carton()
+        assert carton is not None
+        assert carton.contents == {"PK-MUG": 2, "PK-LAMP": 1}
+        await scan(pilot, box.expected_scan() or "")
+        assert signalled(box) == "good"
+        expected = box.desk.expected_weight_g(carton)
+        assert expected == carton.box.tare_g + 2 * 350 + 900
+        await type_weight(pilot, f"{(expected + 20) / 1000:.3f}")
+        assert signalled(box) == "good"
+        done = await label_and_finish(pilot, box)
+        assert done.desk.reference is not None
+        assert await until(pilot, lambda: synced(app))
+        await press(pilot, "enter")
+        home = await on_screen(pilot, PackHomeScreen)
+        assert home.expected_scan() is None
+    assert order_state(world.parts.engine, "SO-500")[0] == "packed"
+    packed = shipment(world, "SO-500")
+    assert [(b.box_code, b.weight_g, b.label_prints) for b in packed.boxes] == [
+        (carton.box.code, expected + 20, 1)
+    ]
+    labels = sorted((Path(world.settings.station.data_dir) / "labels").glob("label-SO-500-*"))
+    assert [p.suffix for p in labels] == [".png"]
+    assert packed.boxes[0].sscc in labels[0].name
+
+
+async def test_a_wrong_or_extra_item_is_refused_with_the_reason(world: World) -> None:
+    picked_into_tote(world.parts.engine, "SO-510", "T000510", [MUG])
+    picked_into_tote(world.parts.engine, "SO-511", "T000511", [LAMP], first_aisle=5)
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        order = await open_tote(pilot, "T000510")
+        await scan(pilot, LAMP.item.barcode)  # another order's item
+        assert signalled(order) == "bad"
+        assert "not a product this station knows" in str(order.query_one(ScanFeedback).render())
+        await scan(pilot, MUG.item.barcode)
+        assert signalled(order) == "good"
+        await scan(pilot, "4006381333948")  # nobody's
+        assert signalled(order) == "bad"
+        assert order.desk.view().lines[0].verified == 1
+        await scan(pilot, MUG.item.barcode)
+        box = await on_screen(pilot, PackBoxScreen)
+        await press(pilot, "escape")
+        await on_screen(pilot, PackOrderScreen)
+        await scan(pilot, MUG.item.barcode)  # a third mug: extra
+        assert signalled(order) == "bad"
+        assert "this one is extra" in str(order.query_one(ScanFeedback).render())
+        assert order.desk.view().lines[0].verified == 2
+        assert box.desk is order.desk
+
+
+async def test_a_missing_item_is_reported_short_and_the_order_ships_partially(
+    world: World,
+) -> None:
+    picked_into_tote(world.parts.engine, "SO-520", "T000520", [MUG, LAMP])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        order = await open_tote(pilot, "T000520")
+        await scan(pilot, MUG.item.barcode)
+        await press(pilot, "f2")
+        await on_screen(pilot, PackShortScreen)
+        await press(pilot, "down", "enter")  # the lamp
+        await press(pilot, "enter")  # not in the tote
+        await on_screen(pilot, PackOrderScreen)
+        assert signalled(order) == "good"
+        assert [(li.sku, li.shorted) for li in order.desk.view().lines] == [
+            ("PK-MUG", 0),
+            ("PK-LAMP", 1),
+        ]
+        await scan(pilot, MUG.item.barcode)
+        box = await on_screen(pilot, PackBoxScreen)
+        carton = box.desk.carton()
+        assert carton is not None
+        assert carton.contents == {"PK-MUG": 2}
+        await scan(pilot, box.expected_scan() or "")
+        await type_weight(pilot, f"{box.desk.expected_weight_g(carton) / 1000:.3f}")
+        await label_and_finish(pilot, box)
+        assert await until(pilot, lambda: synced(app))
+    assert order_state(world.parts.engine, "SO-520")[0] == "packed"
+    packed = shipment(world, "SO-520")
+    assert packed.partial
+    assert packed.boxes[0].contents == {"PK-MUG": 2}
+
+
+async def test_the_packer_overrides_the_box_and_confirms_an_odd_weight(world: World) -> None:
+    picked_into_tote(world.parts.engine, "SO-530", "T000530", [MUG])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tote(pilot, "T000530")
+        box = await check_all(pilot, MUG)
+        carton = box.desk.carton()
+        assert carton is not None
+        suggested = carton.box.code
+        assert suggested != "BOX-L"
+        await scan(pilot, "BOX-NOPE")
+        assert signalled(box) == "bad"
+        await press(pilot, "f10")  # no box scanned yet: nothing printed
+        assert signalled(box) == "bad"
+        await scan(pilot, "BOX-L")
+        assert signalled(box) == "good"
+        assert (carton.box.code, carton.suggested.code) == ("BOX-L", suggested)
+        await type_weight(pilot, "9.9")
+        assert signalled(box) == "bad"
+        await press(pilot, "f10")  # outside tolerance: no label before a re-check
+        assert signalled(box) == "bad"
+        assert box.desk.boxing is not None
+        assert box.desk.boxing.prints == []
+        await press(pilot, "f5")
+        assert carton.confirmed
+        await label_and_finish(pilot, box)
+        assert await until(pilot, lambda: synced(app))
+    packed = shipment(world, "SO-530")
+    assert [(b.box_code, b.weight_g) for b in packed.boxes] == [("BOX-L", 9900)]
+
+
+@pytest.fixture
+def scale_device(tmp_path: Path) -> Iterator[tuple[PtyDevice, FakeScale]]:
+    device = PtyDevice(tmp_path / "ttyScale")
+    scale = FakeScale(device, "mt-sics")
+    scale.platform.weight = "0.000"
+    scale.start()
+    yield device, scale
+    scale.stop()
+    device.unplug()
+
+
+async def test_a_scale_weight_outside_tolerance_asks_for_a_recheck(
+    world: World, scale_device: tuple[PtyDevice, FakeScale]
+) -> None:
+    device, scale = scale_device
+    world.settings = world.settings.model_copy(
+        update={
+            "scale": ScaleSettings(protocol="mt-sics", device=str(device.path), poll_interval_ms=50)
+        }
+    )
+    picked_into_tote(world.parts.engine, "SO-540", "T000540", [MUG, LAMP])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await until(pilot, lambda: app.scale_reading is not None)
+        await open_tote(pilot, "T000540")
+        box = await check_all(pilot, MUG, LAMP)
+        carton = box.desk.carton()
+        assert carton is not None
+        await scan(pilot, box.expected_scan() or "")
+        expected = box.desk.expected_weight_g(carton)
+        # A stable weight on the scale is taken by itself: far too heavy here.
+        scale.platform.weight = f"{(expected + 800) / 1000:.3f}"
+        assert await until(pilot, lambda: carton.check is not None)
+        assert carton.check is not None
+        assert not carton.check.ok
+        assert signalled(box) == "bad"
+        await press(pilot, "f10")
+        assert box.desk.boxing is not None
+        assert box.desk.boxing.prints == []
+        # The packer finds the stray item, takes it out; F4 weighs again.
+        scale.platform.weight = f"{expected / 1000:.3f}"
+        assert await until(
+            pilot,
+            lambda: (
+                app.scale_reading is not None
+                and app.scale_reading.kg is not None
+                and int(app.scale_reading.kg * 1000) == expected
+            ),
+        )
+        await press(pilot, "f4")
+        assert carton.check.ok
+        await label_and_finish(pilot, box)
+        assert await until(pilot, lambda: synced(app))
+    packed = shipment(world, "SO-540")
+    assert [b.weight_g for b in packed.boxes] == [expected]
+
+
+async def test_a_printer_down_keeps_the_label_queued_then_reprint_and_switch(
+    world: World, zebra: RawPrinter
+) -> None:
+    world.settings = world.settings.model_copy(
+        update={
+            "printing": PrintingSettings(
+                printers={
+                    "zebra": f"tcp://127.0.0.1:{zebra.port}",
+                    "preview": "folder:labels?format=png",
+                },
+                label_printer="zebra",
+                slip_printer="",
+                timeout_seconds=2.0,
+            )
+        }
+    )
+    picked_into_tote(world.parts.engine, "SO-550", "T000550", [MUG])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tote(pilot, "T000550")
+        box = await check_all(pilot, MUG)
+        carton = box.desk.carton()
+        assert carton is not None
+        await scan(pilot, box.expected_scan() or "")
+        await type_weight(pilot, f"{box.desk.expected_weight_g(carton) / 1000:.3f}")
+        await press(pilot, "f10")
+        assert signalled(box) == "bad"
+        assert "stays queued" in str(box.query_one("#pack-box-label").render())
+        assert len(box.desk.queued_labels()) == 1
+        await press(pilot, "f10")  # cannot finish with a label still queued
+        assert signalled(box) == "bad"
+        await press(pilot, "f7")  # still down
+        assert len(box.desk.queued_labels()) == 1
+        zebra.on()
+        await press(pilot, "f7")
+        assert signalled(box) == "good"
+        assert box.desk.queued_labels() == []
+        assert len(zebra.jobs) == 1
+        assert f">;>800{carton.sscc}".encode() in zebra.jobs[0]
+        # Another printer: the preview folder gets the label as a picture.
+        await press(pilot, "f8")
+        choice = await on_screen(pilot, PackChoiceScreen)
+        assert [key for key, _ in choice.options] == ["preview", "zebra"]
+        await press(pilot, "enter")
+        await on_screen(pilot, PackBoxScreen)
+        assert signalled(box) == "good"
+        labels = list((Path(world.settings.station.data_dir) / "labels").glob("*.png"))
+        assert [p.name for p in labels] == [f"label-SO-550-1-{carton.sscc}.png"]
+        await press(pilot, "f10")
+        await on_screen(pilot, PackDoneScreen)
+        assert await until(pilot, lambda: synced(app))
+    packed = shipment(world, "SO-550")
+    assert packed.boxes[0].label_prints == 2
