@@ -28,12 +28,13 @@ class PackBoxScreen(StationScreen[None]):
     ACCEPTS_SCANS = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f4", "weigh", "Weigh"),
-        Binding("f5", "confirm", "Weight OK"),
-        Binding("f6", "carrier", "Carrier"),
+        Binding("f5", "confirm", "Accept"),
+        # Shown in the carrier panel; the footer keeps to what every box needs.
+        Binding("f6", "carrier", "Carrier", show=False),
         Binding("f7", "reprint", "Reprint"),
         Binding("f8", "printer", "Printer"),
-        Binding("f10", "label", "Label/Finish"),
-        Binding("escape", "back", "Back"),
+        Binding("f10", "label", "Label"),
+        Binding("escape", "back", "Back", show=False),
     ]
 
     def __init__(self, desk: PackDesk, outcome: PackOutcome | None = None) -> None:
@@ -147,6 +148,7 @@ class PackBoxScreen(StationScreen[None]):
             ("CARRIER ", "dim"),
             (chosen.service.name, "bold"),
             f" · {price} · arrives {when} (promised {choice.promised.isoformat()}) · {why}",
+            ("  F6 to change", "dim"),
         )
 
     def _label(self) -> Content:

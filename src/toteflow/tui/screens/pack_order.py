@@ -37,12 +37,12 @@ def order_words(view: PackView) -> Content:
 def lines_words(view: PackView) -> Content:
     """One row per line: what to check, what is checked, what is reported short."""
     parts: list[str | tuple[str, str]] = [
-        (f"{'ITEM':<16} {'DESCRIPTION':<30} {'QTY':>4} {'CHECKED':>8} {'SHORT':>6}\n", "dim")
+        (f"{'ITEM':<14} {'DESCRIPTION':<26} {'QTY':>4} {'CHECKED':>7} {'SHORT':>5}\n", "dim")
     ]
     for line in view.lines:
         row = (
-            f"{line.sku[:16]:<16} {line.description[:30]:<30} {line.expected:>4} "
-            f"{line.verified:>8} {line.shorted or '':>6}"
+            f"{line.sku[:14]:<14} {line.description[:26]:<26} {line.expected:>4} "
+            f"{line.verified:>7} {line.shorted or '':>5}"
         )
         if line.to_verify == 0:
             parts.append((f"{row}  ✓\n", "green"))
