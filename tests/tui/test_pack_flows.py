@@ -142,9 +142,14 @@ async def test_a_normal_pack_scan_check_box_weigh_label_close(world: World) -> N
     assert [(b.box_code, b.weight_g, b.label_prints) for b in packed.boxes] == [
         (carton.box.code, expected + 20, 1)
     ]
-    labels = sorted((Path(world.settings.station.data_dir) / "labels").glob("label-SO-500-*"))
+    folder = Path(world.settings.station.data_dir) / "labels"
+    labels = sorted(folder.glob("label-SO-500-*"))
     assert [p.suffix for p in labels] == [".png"]
     assert packed.boxes[0].sscc in labels[0].name
+    # The packing slip is text: it lands beside the label as a .txt, listing the box.
+    slip = (folder / "slip-SO-500.txt").read_text()
+    assert slip.startswith("PACKING SLIP  order SO-500")
+    assert packed.boxes[0].sscc in slip
 
 
 async def test_a_wrong_or_extra_item_is_refused_with_the_reason(world: World) -> None:

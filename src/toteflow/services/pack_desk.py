@@ -449,7 +449,13 @@ class PackDesk:
             self.packing.close_shipment(self.person.user_id, self.reference, self.boxing.choice)
         except ServiceError as refusal:
             return PackOutcome(False, "NOT CLOSED", str(refusal))
-        return PackOutcome(True, f"ORDER {self.reference} PACKED", "", done=True)
+        slips = [j for j in self.packing.jobs(reference=self.reference) if j.kind == "slip"]
+        said = []
+        for job in slips:
+            result = self.packing.print_job(job.id, user_id=self.person.user_id)
+            where = self.packing.printer_where(result.printer)
+            said.append(f"packing slip to {where}" if result.ok else result.message)
+        return PackOutcome(True, f"ORDER {self.reference} PACKED", "; ".join(said), done=True)
 
     def slip_lines(self) -> list[str]:
         """The packing slip as lines for the screen."""

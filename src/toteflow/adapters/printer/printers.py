@@ -142,11 +142,22 @@ class FolderPrinter:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".part")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.replace(tmp, self.folder / f"{safe}.{self.spec.format}")
+            os.replace(tmp, self.folder / f"{safe}.{_extension(data, self.spec.format)}")
         except OSError as exc:
             raise PrinterDown(
                 f"printer {self.name}: cannot write to {self.folder}: {exc.strerror or exc}"
             ) from None
+
+
+def _extension(data: bytes, configured: str) -> str:
+    # A packing slip goes out as text even to a PNG folder: name the file for what it holds.
+    if data.startswith(b"\x89PNG"):
+        return "png"
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.lstrip().startswith(b"^XA"):
+        return "zpl"
+    return "txt" if configured in ("png", "pdf") else configured
 
 
 def make_printer(

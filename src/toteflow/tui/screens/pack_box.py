@@ -94,7 +94,14 @@ class PackBoxScreen(StationScreen[None]):
 
     def _what(self, carton: Carton | None) -> Content:
         if carton is None:
-            return Content("All boxes closed.")
+            boxing = self.desk.boxing
+            closed = boxing.cartons if boxing is not None else []
+            return Content(
+                "\n".join(
+                    f"Box {n} {c.box.code} closed · SSCC {c.sscc} · {c.tracking}"
+                    for n, c in enumerate(closed, start=1)
+                )
+            )
         box = carton.box
         how = "suggested" if box == carton.suggested else f"instead of {carton.suggested.code}"
         scanned = "" if carton.box_scanned else " · scan it"

@@ -32,9 +32,13 @@ class PackDoneScreen(StationScreen[None]):
         yield StatusBar()
         yield Static(self.outcome.headline, id="done-title")
         yield Static("\n".join(desk.slip_lines()), id="done-totes")
+        slip = (
+            f"\n{self.outcome.detail[:1].upper()}{self.outcome.detail[1:]}."
+            if self.outcome.detail
+            else ""
+        )
         yield Static(
-            f"Labels and packing slip: {desk.packing.printer_where(printer)}\n"
-            "Press Enter for the next tote.",
+            f"Labels: {desk.packing.printer_where(printer)}{slip}\nPress Enter for the next tote.",
             id="done-summary",
         )
         yield Footer(compact=True)
