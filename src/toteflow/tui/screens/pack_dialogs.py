@@ -76,8 +76,13 @@ class PackWeightScreen(StationDialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("WEIGHT", classes="dialog-title")
+            demo = (
+                "\n(Demo: it starts at the expected weight; Enter takes it.)"
+                if self.prefill
+                else ""
+            )
             yield Static(
-                f"{self.why}\nType the box's weight in kg (e.g. 1.25) and Enter.",
+                f"{self.why}\nType the box's weight in kg (e.g. 1.25) and Enter.{demo}",
                 classes="dialog-text",
             )
             yield Input(self.prefill, id="pack-weight", placeholder="kg")
