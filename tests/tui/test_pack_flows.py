@@ -351,3 +351,36 @@ async def test_a_printer_down_keeps_the_label_queued_then_reprint_and_switch(
         assert await until(pilot, lambda: synced(app))
     packed = shipment(world, "SO-550")
     assert packed.boxes[0].label_prints == 2
+
+
+async def test_an_order_left_half_way_resumes_when_its_tote_is_scanned_again(
+    world: World,
+) -> None:
+    picked_into_tote(world.parts.engine, "SO-560", "T000560", [MUG])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tote(pilot, "T000560")
+        box = await check_all(pilot, MUG)
+        carton = box.desk.carton()
+        assert carton is not None
+        await scan(pilot, box.expected_scan() or "")
+        await type_weight(pilot, f"{box.desk.expected_weight_g(carton) / 1000:.3f}")
+        await press(pilot, "f10")  # the box is closed and labelled
+        await press(pilot, "escape")
+        await on_screen(pilot, PackOrderScreen)
+        await press(pilot, "escape")
+        home = await on_screen(pilot, PackHomeScreen)
+        await scan(pilot, "T000560")
+        order = await on_screen(pilot, PackOrderScreen)
+        assert "every item is checked" in str(order.query_one(ScanFeedback).render())
+        await press(pilot, "f3")
+        box = await on_screen(pilot, PackBoxScreen)
+        assert box.desk.carton() is None
+        await press(pilot, "f10")
+        await on_screen(pilot, PackDoneScreen)
+        await press(pilot, "enter")
+        assert await on_screen(pilot, PackHomeScreen) is home
+        assert await until(pilot, lambda: synced(app))
+    packed = shipment(world, "SO-560")
+    assert [b.label_prints for b in packed.boxes] == [1]
+    assert order_state(world.parts.engine, "SO-560")[0] == "packed"

@@ -71,7 +71,8 @@ def parse_kg(text: str) -> int | None:
         return None
     if not kg.is_finite() or kg <= 0 or kg > 1000:
         return None
-    return int((kg * 1000).to_integral_value())
+    grams = int((kg * 1000).to_integral_value())
+    return grams if grams >= 1 else None
 
 
 class PackDesk:
@@ -111,6 +112,9 @@ class PackDesk:
         self.reference = view.reference
         self.boxing = None
         left = sum(line.to_verify for line in view.lines)
+        if not left:
+            # Opened again after a log-out or a restart: the checks made are kept.
+            return PackOutcome(True, f"ORDER {view.reference}", "every item is checked: F3 boxes")
         return PackOutcome(
             True,
             f"ORDER {view.reference}",
@@ -181,6 +185,20 @@ class PackDesk:
         if not view.all_checked:
             left = ", ".join(f"{li.to_verify} x {li.sku}" for li in view.lines if li.to_verify)
             return PackOutcome(False, "NOT ALL CHECKED", f"still to check or report short: {left}")
+        if view.all_boxed and view.cartons:
+            # Every box is closed already (the packer went back): only finishing is left.
+            self.boxing = Boxing([])
+            first = view.cartons[0]
+            parcels = [
+                Parcel(c.weight_g, c.length_mm, c.width_mm, c.height_mm) for c in view.cartons
+            ]
+            try:
+                self.boxing.choice = self.packing.choose_service(
+                    self.reference, parcels, (first.carrier, first.service), ship_on=self.today()
+                )
+            except ServiceError:
+                self.boxing.choice = None  # the labels are printed; the choice is theirs
+            return PackOutcome(True, "ALL BOXED", "F10 finishes the order", boxing=True)
         try:
             suggestion = self.packing.suggest_boxes(self.reference)
         except ServiceError as refusal:

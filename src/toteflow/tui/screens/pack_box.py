@@ -66,7 +66,7 @@ class PackBoxScreen(StationScreen[None]):
         carton = desk.carton()
         number, total = desk.carton_number()
         reference = desk.reference or ""
-        head = f"ORDER {reference} · box {number} of {total}"
+        head = f"ORDER {reference} · box {number} of {total}" if total else f"ORDER {reference}"
         self.query_one("#pack-box-head", Static).update(Content.assemble((head, "bold")))
         self.query_one("#pack-box-what", Static).update(self._what(carton))
         self.query_one("#pack-box-weight", Static).update(self._weight(carton))
