@@ -125,6 +125,17 @@ def _tracking_module(modules: str) -> int:
     return 1
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Words on lines of at most `width` characters (a longer word is cut)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word[:width])
+    return lines
+
+
 def layout(label: ShippingLabel) -> list[Op]:
     ops: list[Op] = []
     y = MARGIN
@@ -132,7 +143,9 @@ def layout(label: ShippingLabel) -> list[Op]:
     for i, line in enumerate(label.ship_from.lines()[:5]):
         ops.append(Text(MARGIN + 100, y + i * 26, 20, line[:36]))
     ops.append(Text(520, y, 44, label.carrier.upper()[:12], bold=True))
-    ops.append(Text(520, y + 60, 26, label.service[:20], bold=True))
+    # The top-right corner is 290 dots wide: a long service name takes two lines.
+    for i, line in enumerate(_wrap(label.service, 14)[:2]):
+        ops.append(Text(520, y + 60 + i * 32, 26, line, bold=True))
     y = 170
     ops.append(Rule(0, y, LABEL_WIDTH_DOTS, 4))
     y += 16
