@@ -235,10 +235,27 @@ async def test_the_packer_overrides_the_box_and_confirms_an_odd_weight(world: Wo
         assert box.desk.boxing.prints == []
         await press(pilot, "f5")
         assert carton.confirmed
+        # The carrier list: the packer takes the dearest service that can carry the box.
+        choice = box.desk.boxing.choice
+        assert choice is not None
+        assert choice.chosen is not None
+        able = [c for c in choice.candidates if c.cost_cents is not None]
+        dearest = able[-1]
+        assert dearest.service != choice.chosen.service
+        await press(pilot, "f6")
+        dialog = await on_screen(pilot, PackChoiceScreen)
+        keys = [key for key, _ in dialog.options]
+        await press(pilot, *["down"] * keys.index(dearest.service.key), "enter")
+        await on_screen(pilot, PackBoxScreen)
+        assert signalled(box) == "good"
+        assert box.desk.boxing.choice is not None
+        assert box.desk.boxing.choice.overridden
         await label_and_finish(pilot, box)
         assert await until(pilot, lambda: synced(app))
     packed = shipment(world, "SO-530")
     assert [(b.box_code, b.weight_g) for b in packed.boxes] == [("BOX-L", 9900)]
+    assert (packed.carrier, packed.service) == (dearest.service.carrier, dearest.service.code)
+    assert packed.overridden
 
 
 @pytest.fixture

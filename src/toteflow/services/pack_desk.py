@@ -60,6 +60,7 @@ class Boxing:
     cartons: list[Carton]
     choice: ServiceChoice | None = None
     override: tuple[str, str] | None = None
+    carrier_problem: str = ""
     prints: list[PrintResult] = field(default_factory=list)
 
 
@@ -330,20 +331,22 @@ class PackDesk:
         ]
 
     def _choose(self) -> None:
+        """The carrier for the parcels as they are now; a problem is kept to show, not raised."""
         assert self.boxing is not None
         assert self.reference is not None
-        try:
-            self.boxing.choice = self.packing.choose_service(
-                self.reference, self._parcels(), self.boxing.override, ship_on=self.today()
-            )
-        except ServiceError:
-            if self.boxing.override is None:
-                raise
-            # The override no longer suits the parcels: back to the rules' choice.
-            self.boxing.override = None
-            self.boxing.choice = self.packing.choose_service(
-                self.reference, self._parcels(), ship_on=self.today()
-            )
+        boxing = self.boxing
+        boxing.carrier_problem = ""
+        for override in dict.fromkeys((boxing.override, None)):
+            try:
+                boxing.choice = self.packing.choose_service(
+                    self.reference, self._parcels(), override, ship_on=self.today()
+                )
+            except ServiceError as refusal:
+                # An override that no longer suits the parcels: back to the rules' choice.
+                boxing.choice, boxing.carrier_problem = None, str(refusal)
+                continue
+            boxing.override = override
+            return
 
     def candidates(self) -> list[Candidate]:
         assert self.boxing is not None
@@ -388,7 +391,8 @@ class PackDesk:
             )
         choice = self.boxing.choice
         if choice is None or choice.chosen is None:
-            return PackOutcome(False, "NO CARRIER", "no service meets the rules: F6 chooses one")
+            why = self.boxing.carrier_problem or "no service meets the rules: F6 chooses one"
+            return PackOutcome(False, "NO CARRIER", why)
         service = choice.chosen.service
         try:
             closed = self.packing.close_carton(
@@ -405,7 +409,12 @@ class PackDesk:
             return PackOutcome(False, "NOT CLOSED", str(refusal))
         carton.closed, carton.label_job = True, closed.label_job
         carton.sscc, carton.tracking = closed.carton.sscc, closed.carton.tracking
-        return self._printed(self.packing.print_job(closed.label_job, user_id=self.person.user_id))
+        try:
+            result = self.packing.print_job(closed.label_job, user_id=self.person.user_id)
+        except ServiceError as refusal:
+            # Recorded and queued all the same: F7 or F8 print it once the printer is sorted.
+            return PackOutcome(False, "LABEL NOT PRINTED", f"{refusal}: F8 chooses a printer")
+        return self._printed(result)
 
     def _printed(self, result: PrintResult) -> PackOutcome:
         assert self.boxing is not None
@@ -470,7 +479,11 @@ class PackDesk:
         slips = [j for j in self.packing.jobs(reference=self.reference) if j.kind == "slip"]
         said = []
         for job in slips:
-            result = self.packing.print_job(job.id, user_id=self.person.user_id)
+            try:
+                result = self.packing.print_job(job.id, user_id=self.person.user_id)
+            except ServiceError as refusal:
+                said.append(f"packing slip not printed: {refusal}")
+                continue
             where = self.packing.printer_where(result.printer)
             said.append(f"packing slip to {where}" if result.ok else result.message)
         return PackOutcome(True, f"ORDER {self.reference} PACKED", "; ".join(said), done=True)

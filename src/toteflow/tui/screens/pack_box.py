@@ -144,7 +144,10 @@ class PackBoxScreen(StationScreen[None]):
         boxing = self.desk.boxing
         choice = boxing.choice if boxing is not None else None
         if choice is None or choice.chosen is None:
-            return Content.assemble(("CARRIER ", "dim"), ("none meets the rules: F6", "bold red"))
+            problem = boxing.carrier_problem if boxing is not None else ""
+            return Content.assemble(
+                ("CARRIER ", "dim"), (problem or "none meets the rules: F6", "bold red")
+            )
         chosen = choice.chosen
         price = f"{chosen.cost_cents / 100:.2f}" if chosen.cost_cents is not None else "-"
         when = chosen.delivery.isoformat() if chosen.delivery else "-"
@@ -236,6 +239,8 @@ class PackBoxScreen(StationScreen[None]):
     def action_carrier(self) -> None:
         boxing = self.desk.boxing
         if boxing is None or boxing.choice is None:
+            problem = boxing.carrier_problem if boxing is not None else ""
+            self.signal(False, "NO CARRIER LIST", problem or "box the order first")
             return
         from toteflow.tui.screens.pack_dialogs import PackChoiceScreen
 
