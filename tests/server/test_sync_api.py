@@ -160,9 +160,97 @@ def test_short_releases_the_reservation_and_opens_an_exception(site: Site) -> No
     assert reasons == ["3 short at 01-001-1 for order SO-1 (empty)"]
 
 
+def last_seq(site: Site, station_id: int) -> int:
+    with site.parts.engine.connect() as connection:
+        return int(
+            connection.execute(
+                sa.select(t.cols(t.Station).last_seq).where(t.cols(t.Station).id == station_id)
+            ).scalar_one()
+        )
+
+
+def audit(site: Site, action: str) -> list[dict[str, Any]]:
+    reply = site.client.get(
+        "/api/v1/audit", params={"action": action}, headers=site.login(Role.ADMIN)
+    )
+    items: list[dict[str, Any]] = reply.json()["items"]
+    return items
+
+
 def test_a_station_cannot_push_for_another(site: Site) -> None:
-    reply = push(site, event(1, "task.started", {"task_id": 1}), station_id=site.station_id + 1)
-    assert reply.status_code == 403
+    admin = site.login(Role.ADMIN)
+    other = site.client.post("/api/v1/stations", json={"name": "other-02"}, headers=admin).json()
+    other_id = other["station"]["id"]
+    for station_id in (other_id, other_id + 1):  # another station's, and one that is not there
+        reply = push(site, event(1, "task.started", {"task_id": 1}), station_id=station_id)
+        assert reply.status_code == 403
+        assert reply.json()["detail"] == (
+            f"this token belongs to station {site.station_id}, not {station_id}"
+        )
+    assert last_seq(site, other_id) == 0
+    # The refusal is recorded against the station whose token it was.
+    denied = audit(site, "request.forbidden")
+    assert [d["station_id"] for d in denied] == [site.station_id] * 2
+
+
+def test_a_push_with_a_revoked_or_unknown_token_changes_nothing(site: Site) -> None:
+    work = released_task(site.parts.engine, on_hand=10, quantity=4)
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    pick = event(1, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1})
+    body = {"station_id": site.station_id, "events": [pick]}
+    unknown = site.client.post(
+        "/api/v1/sync/push", json=body, headers={"Authorization": "Bearer not-a-token"}
+    )
+    assert unknown.status_code == 401
+    assert "not registered" in unknown.json()["detail"]
+
+    admin = site.login(Role.ADMIN)
+    assert site.client.post(f"/api/v1/stations/{site.station_id}/revoke", headers=admin).is_success
+    revoked = push(site, pick)
+    assert revoked.status_code == 401
+    assert "revoked: re-register it" in revoked.json()["detail"]
+    assert stock_of(site, work) == (10, 4)
+    assert last_seq(site, site.station_id) == 0
+
+
+def test_a_push_marks_the_station_seen(site: Site) -> None:
+    work = released_task(site.parts.engine)
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    with site.parts.engine.begin() as connection:
+        connection.execute(sa.update(t.Station).values(last_seen_at=None))
+    push(site, event(1, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1}))
+    with site.parts.engine.connect() as connection:
+        seen = connection.execute(
+            sa.select(t.cols(t.Station).last_seen_at).where(t.cols(t.Station).id == site.station_id)
+        ).scalar_one()
+    assert seen is not None
+
+
+# Text a bulk load must escape: COPY's own delimiters, its NULL marker, quotes, non-ASCII.
+AWKWARD = 'tab\there, new\nline, back\\slash, \\N, "quoted", \u00e9t\u00e9 \u2603'
+
+
+def test_stored_answers_and_audit_keep_awkward_text_exactly(site: Site) -> None:
+    work = released_task(site.parts.engine, on_hand=10, quantity=4)
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    payload = {"task_line_id": work.task_line_id, "quantity": 1, "lot": AWKWARD, "x": None}
+    pick = event(1, "pick.confirmed", payload)
+    odd = event(2, "label.teleported", {"note": AWKWARD, "nested": {"list": [AWKWARD, 1.5]}})
+    first = push(site, pick, odd).json()["results"]
+    assert [r["status"] for r in first] == ["applied", "rejected"]
+
+    again = push(site, pick, odd).json()["results"]
+    assert [r["result"] for r in again] == [
+        {**first[0]["result"], "outcome": "applied"},
+        {"outcome": "rejected"},
+    ]
+    assert again[1]["reason"] == first[1]["reason"]
+    entries = {e["event_id"]: e for e in audit(site, "pick.confirmed")}
+    assert entries[pick["id"]]["detail"]["payload"] == payload
+    assert entries[pick["id"]]["detail"]["seq"] == 1
+    (rejected,) = audit(site, "event.rejected")
+    assert rejected["event_id"] == odd["id"]
+    assert rejected["detail"]["type"] == "label.teleported"
 
 
 def test_cancelling_an_order_frees_its_stock_and_tells_every_station(site: Site) -> None:

@@ -39,7 +39,8 @@ class Services:
     health: Callable[[], None]
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: FastAPI runs a plain def dependency in the thread pool, a hop per request.
     services: Services = request.app.state.services
     return services
 
@@ -47,17 +48,23 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_station(
-    request: Request,
-    services: ServicesDep,
+async def get_station_token(
     authorization: Annotated[
         str | None, Header(description="`Bearer <station token>`", include_in_schema=False)
     ] = None,
-) -> Station:
+) -> str:
+    """The bearer token as sent, not yet checked (async: no thread pool hop for a parse)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("send the station's token as 'Authorization: Bearer <token>'")
-    station = services.people.authenticate_station(token.strip())
+    return token.strip()
+
+
+StationTokenDep = Annotated[str, Depends(get_station_token)]
+
+
+def get_station(request: Request, services: ServicesDep, token: StationTokenDep) -> Station:
+    station = services.people.authenticate_station(token)
     request.state.actor = Actor(None, station.id, None)
     return station
 

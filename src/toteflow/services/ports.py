@@ -130,11 +130,17 @@ class EventOutcome:
 class FloorRepo(Protocol):
     """Tasks, station events and the change feed."""
 
-    def lock_station_seq(self, station_id: int) -> int:
-        """The station's last applied seq, locking its row for this transaction."""
+    def lock_station_seq(self, station_id: int, token_hash: str | None = None) -> int | None:
+        """The station's last applied seq, locking its row for this transaction.
+
+        With a token hash: None unless the station is active and that is its token's.
+        """
         ...
 
-    def set_station_seq(self, station_id: int, seq: int) -> None: ...
+    def set_station_seq(self, station_id: int, seq: int) -> None:
+        """Record the last applied seq; the station was seen now."""
+        ...
+
     def stored_events(self, station_id: int, seqs: list[int]) -> dict[int, StoredEvent]: ...
     def store_events(self, station_id: int, outcomes: list[EventOutcome]) -> None: ...
     def load_batch(self, task_line_ids: set[int], task_ids: set[int]) -> FloorBatch:

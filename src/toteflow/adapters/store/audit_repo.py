@@ -16,8 +16,8 @@ from toteflow.services.actor import Actor
 class SqlAuditRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
-        # Entries wait here and go in with one multi-row INSERT when the unit of work commits
-        # (or before a read): bulk use cases would otherwise flush a row per change.
+        # Entries wait here and go in together (COPY on PostgreSQL) when the unit of work
+        # commits (or before a read): bulk use cases would otherwise flush a row per change.
         self._pending: list[dict[str, Any]] = []
 
     def record(
@@ -44,7 +44,7 @@ class SqlAuditRepo:
 
     def flush(self) -> None:
         if self._pending:
-            t.insert_rows(self.session, t.AuditEntry, self._pending)
+            t.copy_rows(self.session, t.AuditEntry, self._pending)
             self._pending = []
 
     def find(

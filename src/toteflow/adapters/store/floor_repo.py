@@ -25,18 +25,20 @@ class SqlFloorRepo:
 
     # station events ---------------------------------------------------------------------
 
-    def lock_station_seq(self, station_id: int) -> int:
+    def lock_station_seq(self, station_id: int, token_hash: str | None = None) -> int | None:
         # The row lock serialises two pushes from one station (a retry racing the original).
-        value = self.session.execute(
-            sa.select(t.cols(t.Station).last_seq)
-            .where(t.cols(t.Station).id == station_id)
-            .with_for_update()
-        ).scalar_one()
-        return int(value)
+        station = t.cols(t.Station)
+        query = sa.select(station.last_seq).where(station.id == station_id).with_for_update()
+        if token_hash is not None:
+            query = query.where(station.token_hash == token_hash, station.active.is_(True))
+        value = self.session.execute(query).scalar_one_or_none()
+        return None if value is None else int(value)
 
     def set_station_seq(self, station_id: int, seq: int) -> None:
         self.session.execute(
-            sa.update(t.Station).where(col(t.Station.id) == station_id).values(last_seq=seq)
+            sa.update(t.Station)
+            .where(col(t.Station.id) == station_id)
+            .values(last_seq=seq, last_seen_at=t.utcnow())
         )
 
     def stored_events(self, station_id: int, seqs: list[int]) -> dict[int, StoredEvent]:
@@ -57,7 +59,7 @@ class SqlFloorRepo:
         if not outcomes:
             return
         now = t.utcnow()
-        t.insert_rows(
+        t.copy_rows(
             self.session,
             t.AppliedEvent,
             [
@@ -138,17 +140,20 @@ class SqlFloorRepo:
                     line_status=row.line_status,
                 )
                 stock_state[row.stock_id] = StockState(row.stock_quantity, row.stock_reserved)
-        task_ids = task_ids | {line.task_id for line in lines.values()}
         tasks: dict[int, TaskStatus] = {}
         slots: set[tuple[int, int]] = set()
-        if task_ids:
+        locked = task_ids | {line.task_id for line in lines.values()}
+        if locked:
             for task_id, status in self.session.execute(
                 sa.select(task.id, task.status)
-                .where(task.id.in_(task_ids))
+                .where(task.id.in_(locked))
                 .order_by(task.id)
                 .with_for_update()
             ):
                 tasks[task_id] = TaskStatus(status)
+        if task_ids:
+            # Only a tote event looks at slots, and it names its task: a batch of picks
+            # saves the round trip.
             container = t.cols(t.TaskContainer)
             slots = {
                 (row.task_id, row.slot)
@@ -267,9 +272,13 @@ class SqlFloorRepo:
         return picked
 
     def _orders_progress(self, order_ids: set[int]) -> None:
-        """Released -> picking at the first pick; -> picked when every task line is finished."""
+        """Released -> picking at the first pick; -> picked when every task line is finished.
+
+        One UPDATE ... FROM over the lines' totals: each statement is a round trip, and a
+        push spends much of its time waiting on those.
+        """
         tl, ol, orders = t.cols(t.TaskLine), t.cols(t.OrderLine), t.cols(t.Order)
-        totals = self.session.execute(
+        totals = (
             sa.select(
                 ol.order_id,
                 sa.func.sum(tl.picked).label("picked"),
@@ -278,26 +287,24 @@ class SqlFloorRepo:
             .join(t.table(t.OrderLine), ol.id == tl.order_line_id)
             .where(ol.order_id.in_(order_ids))
             .group_by(ol.order_id)
-        ).all()
-        rows = []
-        for row in totals:
-            picked_any = (row.picked or 0) > 0
-            finished = row.open_lines == 0
-            target = (
-                "picked" if finished and picked_any else "picking" if picked_any else "released"
+            .subquery()
+        )
+        picked_any = sa.func.coalesce(totals.c.picked, 0) > 0
+        self.session.execute(
+            sa.update(t.table(t.Order))
+            .where(
+                orders.id == totals.c.order_id,
+                orders.status.in_(("released", "picking", "picked")),
             )
-            rows.append({"oid": row.order_id, "st": target})
-        if rows:
-            self.session.execute(
-                sa.update(t.table(t.Order))
-                .where(
-                    orders.id == sa.bindparam("oid"),
-                    # Not IN (...): SQLAlchemy cannot expand a list in an executemany.
-                    sa.or_(*(orders.status == st for st in ("released", "picking", "picked"))),
-                )
-                .values(status=sa.bindparam("st"), updated_at=t.utcnow()),
-                rows,
+            .values(
+                status=sa.case(
+                    (sa.and_(picked_any, totals.c.open_lines == 0), "picked"),
+                    (picked_any, "picking"),
+                    else_="released",
+                ),
+                updated_at=t.utcnow(),
             )
+        )
 
     # tasks ------------------------------------------------------------------------------
 

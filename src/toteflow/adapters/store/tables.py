@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -442,3 +443,40 @@ def insert_rows(session: Any, model: type[SQLModel], rows: list[dict[str, Any]])
     """Insert many rows as one Core executemany (pipelined by psycopg), skipping the ORM."""
     if rows:
         session.execute(sa.insert(table(model)), rows)
+
+
+def copy_rows(session: Any, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Many rows at once: COPY on PostgreSQL, one executemany elsewhere.
+
+    psycopg spends an executemany's time composing one statement per row in Python: a wave's
+    40,000 task lines take some 10 s as INSERTs and well under one by COPY, and a push's 100
+    applied events and audit rows about a third of their INSERT time. COPY fills in no
+    Python-side defaults: every row names the same columns, all but those with a server
+    default (the id).
+    """
+    if not rows:
+        return
+    target = table(model)
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(sa.insert(target), rows)
+        return
+    names = list(rows[0])
+    json_at = [i for i, name in enumerate(names) if isinstance(target.c[name].type, sa.JSON)]
+    # COPY takes JSON as text. One encoding per object: bulk callers repeat one detail dict.
+    encoded: dict[int, str] = {}
+    # The session's own connection: the rows are part of this transaction.
+    driver = session.connection().connection.driver_connection
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {target.name} ({', '.join(names)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            values = [row[name] for name in names]
+            for i in json_at:
+                value = values[i]
+                if value is not None:
+                    text = encoded.get(id(value))
+                    if text is None:
+                        text = encoded[id(value)] = json.dumps(value)
+                    values[i] = text
+            copy.write_row(values)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -92,29 +91,6 @@ class SqlWaveRepo:
                 [{"id": i, "n": amounts[i]} for i in ids],
             )
         return _rowcount(result)
-
-    def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
-        """Many rows at once: COPY on PostgreSQL, executemany on SQLite.
-
-        A wave's 40,000 task lines take some 10 s as INSERTs through psycopg, which spends
-        the time composing statements in Python; COPY streams them in well under one.
-        """
-        if not rows:
-            return
-        table = t.table(model)
-        if not self._pg:
-            self.session.execute(sa.insert(table), rows)
-            return
-        names = list(rows[0])
-        # The session's own connection: the rows are part of this transaction.
-        driver = self.session.connection().connection.driver_connection
-        assert driver is not None
-        with (
-            driver.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row([row[name] for name in names])
 
     # waves --------------------------------------------------------------------------------
 
@@ -482,8 +458,8 @@ class SqlWaveRepo:
                 for slot, order_id in enumerate(new.orders, start=1)
             ]
             lines += _line_rows(task_id, 1, new.lines)
-        self._insert(t.TaskContainer, containers)
-        self._insert(t.TaskLine, lines)
+        t.copy_rows(self.session, t.TaskContainer, containers)
+        t.copy_rows(self.session, t.TaskLine, lines)
         return ids
 
     def append_lines(self, task_id: int, lines: list[NewLine]) -> None:
@@ -491,7 +467,7 @@ class SqlWaveRepo:
         last = self.session.execute(
             sa.select(sa.func.max(tl.stop_no)).where(tl.task_id == task_id)
         ).scalar_one()
-        self._insert(t.TaskLine, _line_rows(task_id, (last or 0) + 1, lines))
+        t.copy_rows(self.session, t.TaskLine, _line_rows(task_id, (last or 0) + 1, lines))
 
     # cancel, hold, follow -----------------------------------------------------------------
 
@@ -803,9 +779,8 @@ class SqlWaveRepo:
         self, actor: Actor, action: str, references: list[str], detail: dict[str, Any]
     ) -> None:
         now = t.utcnow()
-        # COPY takes JSON as text; an INSERT takes the dict and the column type encodes it.
-        payload: Any = json.dumps(detail) if self._pg else detail
-        self._insert(
+        t.copy_rows(
+            self.session,
             t.AuditEntry,
             [
                 {
@@ -815,7 +790,7 @@ class SqlWaveRepo:
                     "action": action,
                     "entity": "order",
                     "entity_id": reference,
-                    "detail": payload,
+                    "detail": detail,
                     "event_id": None,
                 }
                 for reference in references
