@@ -43,6 +43,12 @@ ROUNDS = 3
 # The first stops of a walk warm Textual's render caches and SQLAlchemy's statement cache.
 WARM_UP = 10
 TARGET_P99_MS = 50.0
+# A picker's scans are hundreds of milliseconds apart at the very least. A scan fed the
+# instant the last frame went out also measures Textual's frame clock: its screen update
+# timer ticks on a 1/60 s grid, so a change made within 16.7 ms of the last frame waits for
+# the next tick whatever the app does. This pause (a floor on real think time) leaves that
+# clock idle; TOTEFLOW_BENCH_PACE_MS=0 feeds back to back as before.
+PACE_S = float(os.environ.get("TOTEFLOW_BENCH_PACE_MS", "40")) / 1000
 TOTE = "T000100"
 PICKER = Person(1, "Bench Picker", "B00001", Role.PICKER, "session")
 _ANSI = re.compile(r"\x1b\[[0-9;?<=>]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
@@ -164,7 +170,9 @@ class Feeder:
             driver.process_message(event)
 
     async def feed(self, raw: str, expect: str) -> float:
-        """Feed one scan; milliseconds until a frame shows `expect`."""
+        """Feed one scan after the pause; milliseconds until a frame shows `expect`."""
+        if PACE_S:
+            await asyncio.sleep(PACE_S)
         probe = self.app.probe
         probe.expected = expect
         probe.done.clear()
@@ -288,7 +296,10 @@ def run() -> None:
         "WAL, synchronous=FULL) and moves to the next stop. Latency: bytes at the parser -> "
         "frame showing the result; app CPU: the event loop thread's CPU time for it. "
         f"The first {WARM_UP} stops of each walk warm caches and are not counted; the last "
-        "stop's scan (totes closed, task completed, new screen) is reported apart."
+        "stop's scan (totes closed, task completed, new screen) is reported apart. "
+        f"Each scan is fed {PACE_S * 1000:.0f} ms after the previous frame "
+        "(TOTEFLOW_BENCH_PACE_MS; 0: back to back, which adds the wait for the next tick of "
+        "Textual's 60 fps frame clock)."
     )
     print(
         f"{'':34} {'confirm p50':>11} {'confirm p99':>11} {'max':>8} {'mean':>8} "

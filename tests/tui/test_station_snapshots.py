@@ -81,6 +81,8 @@ async def wrong_location(pilot: Pilot[Any]) -> None:
 
 async def short_dialog(pilot: Pilot[Any]) -> None:
     await item_in_hand(pilot)
+    # The dialog covers the stop: let the item scan's flash settle underneath it first.
+    await still(pilot)
     await press(pilot, "f2")
     await on_screen(pilot, ShortPickScreen)
 

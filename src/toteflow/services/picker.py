@@ -21,7 +21,7 @@ from toteflow.domain.pick_checks import (
     check_new_tote,
     check_put,
 )
-from toteflow.domain.pick_estimate import Remaining, remaining
+from toteflow.domain.pick_estimate import Estimator, Remaining
 from toteflow.domain.scan import (
     DEFAULT_FORMATS,
     CartScan,
@@ -205,6 +205,7 @@ class PickWalk:
         self.floor = floor
         self.view = view
         self.layout = layout
+        self._estimate = Estimator(layout)
         self.formats = formats or DEFAULT_FORMATS
         self.today = today
         self.task = self._load()
@@ -374,8 +375,7 @@ class PickWalk:
         current = self.current_line()
         ordered = [current] if current is not None else []
         ordered += [ln for ln in open_lines if current is None or ln.id != current.id]
-        left = remaining(
-            self.layout,
+        left = self._estimate.remaining(
             self.last_location,
             [ln.location for ln in ordered],
             sum(ln.quantity - ln.picked - ln.shorted for ln in open_lines),

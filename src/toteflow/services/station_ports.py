@@ -140,7 +140,8 @@ class Notice:
 
 @dataclass(frozen=True)
 class LineView:
-    """A local task line with what the rules need of its task."""
+    """A local task line with what the rules need of its task (not its pack sizes:
+    `line.units` is empty here; the walk reads them with the task)."""
 
     task_id: int
     task_status: str

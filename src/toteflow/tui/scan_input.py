@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
@@ -100,6 +101,8 @@ class ScanInputApp(App[ReturnType]):
         self._app_bells: BellPlayer | None = None
         self._shown_pending = ""
         self._pending_listeners: list[Callable[[str], None]] = []
+        # Scans for a screen that works them off the event loop (see next_queued_scan).
+        self._queued: deque[tuple[str, str]] = deque()
 
     def active_screen(self) -> Screen[Any] | None:
         """The screen scans go to, or None before the first screen or after the last."""
@@ -158,10 +161,31 @@ class ScanInputApp(App[ReturnType]):
             for listener in self._pending_listeners:
                 listener(pending)
 
+    def next_queued_scan(self) -> tuple[str, str] | None:
+        """The oldest queued scan (raw, source), taken off the queue; None when there is none.
+
+        Screens with `QUEUES_SCANS = True` work their scans off the event loop: the App keeps
+        those scans here, in arrival order, and posts the screen a ScanReceived for each as
+        a nudge; the screen works what is queued, one at a time. A message still in a
+        screen's own queue would be lost if an earlier scan moved the walk to another screen.
+        """
+        return self._queued.popleft() if self._queued else None
+
+    def requeue_scans(self) -> None:
+        """Hand what is still queued to the screen that is active now, in order."""
+        queued, self._queued = self._queued, deque()
+        while queued:
+            self.deliver_scan(*queued.popleft())
+
     def deliver_scan(self, raw: str, source: str) -> None:
         """Hand one scan to the active screen, or signal that none is expected here."""
         screen = self.active_screen()
         if screen is not None and screen_accepts_scans(screen):
+            if getattr(screen, "QUEUES_SCANS", False):
+                self._queued.append((raw, source))
+            elif self._queued:
+                # Left by a screen that went away between its nudges: they come first.
+                self.requeue_scans()
             screen.post_message(ScanReceived(raw, source))
         else:
             self.scan_not_expected(raw, source)

@@ -68,6 +68,7 @@ def _unit(row: t.CachedBarcode) -> ProductUnit:
 class SqlLocalTaskRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._rows: dict[int, t.LocalTaskLine] = {}
 
     def upsert(self, task: Task) -> None:
         row = self.session.get(t.LocalTask, task.id)
@@ -196,33 +197,31 @@ class SqlLocalTaskRepo:
     def exists(self, task_id: int) -> bool:
         return self.session.get(t.LocalTask, task_id) is not None
 
-    def _view(self, row: t.LocalTaskLine) -> LineView:
-        task = self.session.get(t.LocalTask, row.task_id)
-        assert task is not None, "a line without its task breaks the foreign key"
-        units = [
-            _unit(u)
-            for u in self.session.exec(
-                select(t.CachedBarcode).where(col(t.CachedBarcode.sku) == row.sku)
-            )
-        ]
+    def _view(self, row: t.LocalTaskLine, task_status: str, user_id: int | None) -> LineView:
+        # Held for the unit of work: the session's identity map is weak, and set_line would
+        # otherwise select the row again.
+        self._rows[row.id] = row
+        # The rules never look at pack sizes: no barcode query on a confirming scan.
         return LineView(
-            task_id=row.task_id,
-            task_status=task.status,
-            user_id=task.user_id,
-            line=_line(row, units),
+            task_id=row.task_id, task_status=task_status, user_id=user_id, line=_line(row, [])
         )
 
-    def line(self, line_id: int) -> LineView | None:
-        row = self.session.get(t.LocalTaskLine, line_id)
-        return self._view(row) if row else None
-
-    def lines_of_order(self, reference: str) -> list[LineView]:
+    def _views(self, where: sa.ColumnElement[bool]) -> list[LineView]:
         rows = self.session.exec(
-            select(t.LocalTaskLine)
-            .where(col(t.LocalTaskLine.order_reference) == reference)
+            select(t.LocalTaskLine, t.LocalTask.status, t.LocalTask.user_id)
+            .join(t.LocalTask, col(t.LocalTask.id) == col(t.LocalTaskLine.task_id))
+            .where(where)
             .order_by(col(t.LocalTaskLine.task_id), col(t.LocalTaskLine.stop_no))
         ).all()
-        return [self._view(row) for row in rows]
+        return [self._view(row, status, user_id) for row, status, user_id in rows]
+
+    def line(self, line_id: int) -> LineView | None:
+        """The line with its task's status in one query (the confirming scan's only read)."""
+        views = self._views(col(t.LocalTaskLine.id) == line_id)
+        return views[0] if views else None
+
+    def lines_of_order(self, reference: str) -> list[LineView]:
+        return self._views(col(t.LocalTaskLine.order_reference) == reference)
 
     def open_lines(self, task_id: int) -> int:
         return int(
@@ -236,7 +235,7 @@ class SqlLocalTaskRepo:
         )
 
     def set_line(self, line_id: int, *, picked: int, shorted: int, status: str) -> None:
-        row = self.session.get(t.LocalTaskLine, line_id)
+        row = self._rows.get(line_id) or self.session.get(t.LocalTaskLine, line_id)
         if row is None:
             raise LookupError(f"no local task line {line_id}")
         row.picked, row.shorted, row.status = picked, shorted, status
@@ -292,6 +291,7 @@ class SqlLocalTaskRepo:
         self.session.flush()
 
     def clear(self) -> None:
+        self._rows.clear()
         for model in (t.NoticeRow, t.LocalTaskContainer, t.LocalTaskLine, t.LocalTask):
             self.session.execute(sa.delete(t.table(model)))
 

@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Digits, Footer, Static
 
 from toteflow.services.picker import Progress, StopView
@@ -93,10 +94,12 @@ class NextStopScreen(WalkScreen):
 
     _lit: dict[str, bool]
     _shown: dict[str, Content | str]
+    _widgets: dict[str, Widget]
 
     def compose(self) -> ComposeResult:
         self._lit = {}
         self._shown = {}
+        self._widgets = {}
         yield StatusBar()
         yield Static("", id="stop-progress")
         with Horizontal(id="stop-where", classes="panel"):
@@ -120,11 +123,18 @@ class NextStopScreen(WalkScreen):
         if self._shown.get(widget_id) == content:
             return
         self._shown[widget_id] = content
-        widget = self.query_one(widget_id)
+        widget = self._widget(widget_id)
         if isinstance(widget, Digits):
             widget.update(str(content))
         elif isinstance(widget, Static):
             widget.update(content, layout=False)
+
+    def _widget(self, widget_id: str) -> Widget:
+        # Looked up once: a query matches a selector against the whole screen each time.
+        widget = self._widgets.get(widget_id)
+        if widget is None:
+            widget = self._widgets[widget_id] = self.query_one(widget_id)
+        return widget
 
     def render_walk(self) -> None:
         walk = self.walk
@@ -143,10 +153,12 @@ class NextStopScreen(WalkScreen):
         self._light("#stop-what", "#stop-qty", phase == "item")
         self._light("#stop-put", "#stop-slot", phase in ("put", "new_tote"))
         prompt = walk.prompt()
-        feedback = self.query_one(ScanFeedback)
+        feedback = self._widget("#feedback")
+        assert isinstance(feedback, ScanFeedback)
         if not feedback.last_signal:
             feedback.idle(prompt)
-        scan_prompt = self.query_one(ScanPrompt)
+        scan_prompt = self._widget("ScanPrompt")
+        assert isinstance(scan_prompt, ScanPrompt)
         if scan_prompt.hint != prompt:
             scan_prompt.hint = prompt
             scan_prompt.refresh()
@@ -160,9 +172,8 @@ class NextStopScreen(WalkScreen):
         if self._lit.get(panel_id) == on:
             return
         self._lit[panel_id] = on
-        panel = self.query_one(panel_id)
-        panel.styles.background = ACTIVE_BACKGROUND if on else None
-        self.query_one(digits_id).styles.color = ACTIVE_DIGITS if on else None
+        self._widget(panel_id).styles.background = ACTIVE_BACKGROUND if on else None
+        self._widget(digits_id).styles.color = ACTIVE_DIGITS if on else None
 
     def action_short(self) -> None:
         stop = self.walk.stop()

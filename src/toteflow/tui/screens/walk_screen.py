@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -17,6 +18,7 @@ class WalkScreen(StationScreen[None]):
     """Turns each scan into a walk step and shows what it did; subclasses draw the walk."""
 
     ACCEPTS_SCANS = True
+    QUEUES_SCANS = True
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f7", "pause", "Pause")]
 
     def __init__(self, walk: PickWalk, outcome: Outcome | None = None) -> None:
@@ -24,6 +26,9 @@ class WalkScreen(StationScreen[None]):
         self.walk = walk
         self.first_outcome = outcome
         self._cursor: int | None = None
+        # True while a scan is worked off the event loop: nothing else may touch the walk.
+        self._busy = False
+        self._refresh_due = False
 
     def on_mount(self) -> None:
         self.render_walk()
@@ -38,13 +43,39 @@ class WalkScreen(StationScreen[None]):
         raise NotImplementedError
 
     def expected_scan(self) -> str | None:
-        return self.walk.expected_scan()
+        # The walk is being changed on the worker thread: ask again once the scan is done.
+        return None if self._busy else self.walk.expected_scan()
 
     def show(self, outcome: Outcome) -> None:
         self.signal(outcome.ok, outcome.headline, outcome.detail)
 
-    def on_scan_received(self, message: ScanReceived) -> None:
-        outcome = self.walk.scan(self.services.read_scan(message.raw))
+    async def on_scan_received(self, message: ScanReceived) -> None:
+        """Work the queued scans, one at a time and in order (`message` is the nudge).
+
+        A scan may commit to the station store (synchronous=FULL: an fsync). It runs on a
+        worker thread so the event loop keeps drawing and taking input; the outcome, and so
+        the next stop, is shown only after the commit returned. Scans arriving meanwhile
+        wait in the App's queue and are worked here afterwards against the updated walk; if
+        the walk moved to another screen, that screen gets them.
+        """
+        station = self.station
+        try:
+            while station.active_screen() is self and (queued := station.next_queued_scan()):
+                await self._step(queued[0])
+        finally:
+            if station.active_screen() is not self:
+                station.requeue_scans()
+
+    async def _step(self, raw: str) -> None:
+        result = self.services.read_scan(raw)
+        self._busy = True
+        try:
+            outcome = await asyncio.to_thread(self.walk.scan, result)
+        finally:
+            self._busy = False
+        if self._refresh_due:
+            self._refresh_due = False
+            self.walk.refresh()
         self.after(outcome)
 
     def after(self, outcome: Outcome) -> None:
@@ -71,6 +102,10 @@ class WalkScreen(StationScreen[None]):
         if status is None or status.cursor == self._cursor:
             return
         self._cursor = status.cursor
+        if self._busy:
+            # Re-read once the scan on the worker thread is done, never under it.
+            self._refresh_due = True
+            return
         self.walk.refresh()
         self.render_walk()
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from textual.content import Content
+from textual.timer import Timer
 from textual.widget import Widget
 
 from toteflow.tui.scan_messages import SOURCE_KEYBOARD, SOURCE_PASTE, SOURCE_WEDGE
@@ -275,6 +276,10 @@ def visible(raw: str) -> str:
     return "".join(chr(0x2400 + ord(c)) if ord(c) < 0x20 else c for c in raw)
 
 
+# How long typed text waits before it is echoed (a keyboard wedge's code takes less).
+ECHO_DELAY_S = 0.04
+
+
 class ScanPrompt(Widget):
     """One line showing what is being typed toward a scan, so the demo scanner is usable.
 
@@ -301,6 +306,8 @@ class ScanPrompt(Widget):
         super().__init__(id=id, classes=classes)
         self.hint = hint
         self.pending = ""
+        self._painted = ""
+        self._echo: Timer | None = None
 
     def on_mount(self) -> None:
         # Duck-typed: widgets may not import the App module (it imports them).
@@ -315,14 +322,32 @@ class ScanPrompt(Widget):
 
     def show_pending(self, pending: str) -> None:
         """Show the characters typed so far, or the hint when there are none."""
-        # Called on every key of a burst: only mark the row dirty; render() runs once a frame.
         self.pending = pending
         # On a screen underneath another, a refresh makes Textual repaint the whole top
         # screen; render() reads `pending` when this screen is shown again anyway.
-        if self.is_attached and self.app.screen is self.screen:
+        if not (self.is_attached and self.app.screen is self.screen):
+            return
+        if pending == self._painted:
+            return
+        if not pending:
+            # The code ended (Enter, Escape): back to the hint in the scan's own frame.
+            self._echo_now()
+        elif self._echo is None:
+            # A scanner types a whole code in a few milliseconds. Painting its first key
+            # would start Textual's frame clock, and the frame with the scan's result would
+            # then wait for the clock's next tick; echoing after a short pause skips the
+            # frames nobody could read, and a person typing sees each key within a blink.
+            self._echo = self.set_timer(ECHO_DELAY_S, self._echo_now)
+
+    def _echo_now(self) -> None:
+        if self._echo is not None:
+            self._echo.stop()
+            self._echo = None
+        if self.pending != self._painted:
             self.refresh()
 
     def render(self) -> Content:
+        self._painted = self.pending
         if not self.pending:
             return Content.from_markup("[dim]$hint[/]", hint=self.hint)
         return Content.assemble(("› ", "bold"), (visible(self.pending), "bold"), "▏")
