@@ -476,6 +476,9 @@ def test_progress_by_zone_and_picker(floor: Site) -> None:
     assert person["name"] == "picker one"
     assert person["lines_per_hour"] > 0
     assert progress["lines_per_hour"] > 0
+    (held,) = progress["open_tasks"]
+    assert (held["id"], held["user_id"], held["name"]) == (task["id"], me["id"], "picker one")
+    assert (held["lines"], held["lines_done"], held["status"]) == (total, 2, "assigned")
 
 
 def test_a_short_pick_is_reallocated_to_other_stock(floor: Site) -> None:

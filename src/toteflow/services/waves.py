@@ -633,6 +633,19 @@ class WaveService:
                 for z, v in sorted(zones.items(), key=lambda z: (z[0] is None, z[0] or ""))
             ],
             pickers=people,
+            open_tasks=[
+                wv.TaskProgress(
+                    id=t.id,
+                    kind=t.kind,
+                    zone=t.zone,
+                    status=t.status,
+                    user_id=t.user_id,
+                    name=activity.names.get(t.user_id) if t.user_id is not None else None,
+                    lines=t.lines,
+                    lines_done=t.lines_done,
+                )
+                for t in open_tasks
+            ],
         )
 
     # exceptions -------------------------------------------------------------------------
