@@ -18,6 +18,7 @@ from toteflow.adapters.station_store.migrate import open_store
 from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
 from toteflow.adapters.sync.client import make_http_client
 from toteflow.adapters.sync.station_api import StationApi
+from toteflow.adapters.sync.wave_api import WaveApi
 from toteflow.adapters.sync.worker import SyncWorker
 from toteflow.config import Settings, StationSettings, default_assets_dir
 from toteflow.domain.layout import Layout
@@ -159,9 +160,8 @@ def build_station_app(
             "this station is not registered: run toteflow station-setup register "
             "(or toteflow station --server URL --token TOKEN)"
         )
-    api = StationApi(
-        http or station_http(settings.station.ca_file), identity.server_url, identity.token
-    )
+    http = http or station_http(settings.station.ca_file)
+    api = StationApi(http, identity.server_url, identity.token)
     scanner = settings.scanner
     services = StationServices(
         login=StationLogin(api, pin_required=settings.station.pin_required),
@@ -171,6 +171,7 @@ def build_station_app(
         layout=_layout(settings),
         formats=build_code_formats(settings.codes),
         fnc1_replacement=scanner.fnc1_replacement or None,
+        waves=WaveApi(http, identity.server_url, identity.token),
     )
     make_reader: Callable[[ScannerEventSink], SerialScannerReader] | None = None
     if scanner.device:

@@ -12,6 +12,8 @@ from toteflow.services.picker import PickerDesk
 from toteflow.services.station_events import FloorActions, StationView
 from toteflow.services.station_login import Person, StationLogin
 from toteflow.services.station_ports import TaskServer
+from toteflow.services.wave_console import WaveConsole
+from toteflow.services.wave_console_ports import WaveServer
 
 
 @dataclass
@@ -26,6 +28,8 @@ class StationServices:
     formats: CodeFormats = field(default_factory=lambda: DEFAULT_FORMATS)
     fnc1_replacement: str | None = None
     today: Callable[[], date] = date.today
+    # The server's wave API for supervisors (None: this station has no wave console).
+    waves: WaveServer | None = None
 
     def read_scan(self, raw: str) -> ScanResult:
         """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""
@@ -41,3 +45,6 @@ class StationServices:
             formats=self.formats,
             today=self.today,
         )
+
+    def wave_console(self, person: Person) -> WaveConsole | None:
+        return WaveConsole(person, self.waves) if self.waves is not None else None

@@ -11,6 +11,7 @@ from toteflow.domain.roles import Role
 from toteflow.services.station_login import Person
 from toteflow.services.station_services import StationServices
 from toteflow.tui.screens.picker_home import PickerHomeScreen
+from toteflow.tui.screens.supervisor_console import supervisor_home
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class RoleMode:
 # Packer and supervisor modes slot in here as their screens arrive.
 ROLE_MODES: dict[Role, RoleMode] = {
     Role.PICKER: RoleMode("picker", lambda services, person: PickerHomeScreen(services, person)),
+    Role.SUPERVISOR: RoleMode("supervisor", supervisor_home),
 }
 
 
