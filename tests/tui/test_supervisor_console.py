@@ -217,7 +217,7 @@ async def test_build_release_follow_resolve_and_reassign(floor: World) -> None:
         assert moved is not None
         assert (moved.lines_done, moved.lines_short) == (2, 1)
         assert [(p.name, p.lines_done) for p in moved.pickers] == [("Picker One", 2)]
-        assert "lines 2/3" in str(progress.query_one("#sup-title", Static).render())
+        assert "2/3 lines" in str(progress.query_one("#sup-title", Static).render())
         # Reassign the other task: to someone not logged in anywhere (refused), then the picker.
         other = next(t_ for t_ in moved.open_tasks if t_.id != task["id"])
         tasks = progress.query_one("#progress-tasks", DataTable)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
-from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
@@ -23,9 +22,11 @@ OFFLINE = "SERVER UNREACHABLE"
 
 
 class SupervisorScreen(StationScreen[None]):
-    """A screen of the wave console; every server call goes through `ask`."""
+    """A screen of the wave console; every server call goes through `ask`.
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
+    Bindings of a class add to its parents' in Textual, so Escape is bound by each screen
+    pushed over the console, not here (the console itself has nowhere to go back to).
+    """
 
     def __init__(self, console: WaveConsole) -> None:
         super().__init__()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from textual import work
@@ -58,18 +57,18 @@ class SupervisorConsoleScreen(SupervisorScreen):
     """Waves newest first, refreshed every few seconds; the cursor picks the wave a key acts on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f2", "pool", "Pool/new wave"),
+        Binding("f2", "pool", "Pool"),
         Binding("f3", "preview", "Preview"),
         Binding("f4", "progress", "Progress"),
         Binding("f5", "exceptions", "Exceptions"),
-        Binding("f6", "hold", "Hold/resume"),
-        Binding("f8", "cancel_wave", "Cancel wave"),
+        Binding("f6", "hold", "Hold"),
+        # Rare and drastic: in the F1 help, not the footer (which keeps room for F1 itself).
+        Binding("f8", "cancel_wave", "Cancel wave", show=False),
     ]
 
     def __init__(self, console: WaveConsole) -> None:
         super().__init__(console)
         self.lines: dict[str, WaveLine] = {}
-        self.refreshed_at: datetime | None = None
         self.refreshes = 0
 
     def compose(self) -> ComposeResult:
@@ -101,7 +100,6 @@ class SupervisorConsoleScreen(SupervisorScreen):
                 title.update(f"Waves · {OFFLINE}: retrying every {REFRESH_SECONDS:.0f} s")
             return
         self.refreshes += 1
-        self.refreshed_at = datetime.now()
         table: DataTable[str] = self.query_one("#sup-waves", DataTable)
         key = selected_key(table)
         table.clear()
@@ -112,8 +110,7 @@ class SupervisorConsoleScreen(SupervisorScreen):
         keep_cursor(table, key)
         live = sum(1 for ln in lines if ln.wave.status in ("released", "on_hold"))
         title.update(
-            f"Waves · {len(lines)} shown, {live} being picked · updated "
-            f"{self.refreshed_at:%H:%M:%S}"
+            f"Waves · {len(lines)} shown, {live} being picked · live, every {REFRESH_SECONDS:.0f} s"
         )
 
     def _selected(self) -> WaveLine | None:

@@ -31,9 +31,9 @@ def summary_words(p: wv.WaveProgress) -> str:
     state = "DONE" if p.finished else p.wave.status.replace("_", " ")
     short = f" · {p.lines_short} short" if p.lines_short else ""
     return (
-        f"Wave {p.wave.name} · {state} · lines {p.lines_done}/{p.lines} "
+        f"Wave {p.wave.name} · {state} · {p.lines_done}/{p.lines} lines "
         f"({p.percent_done:.0f}%){short} · {p.lines_per_hour:.0f} lines/h · "
-        f"tasks {p.tasks_done}/{p.tasks} done"
+        f"{p.tasks_done}/{p.tasks} tasks done"
     )
 
 
