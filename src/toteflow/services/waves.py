@@ -627,7 +627,8 @@ class WaveService:
             units_picked=picked,
             percent_done=round(100 * done / lines, 1) if lines else 0.0,
             lines_per_hour=_per_hour(done, released_at, activity.last_event.get(None) or now),
-            finished=row.status in ("released", "on_hold") and not open_tasks and done == lines,
+            finished=row.status == "done"
+            or (row.status in ("released", "on_hold") and not open_tasks and done == lines),
             zones=[
                 wv.ZoneProgress(zone=z, lines=v[0], lines_done=v[1], units=v[2], units_picked=v[3])
                 for z, v in sorted(zones.items(), key=lambda z: (z[0] is None, z[0] or ""))
