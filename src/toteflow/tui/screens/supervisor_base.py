@@ -48,6 +48,17 @@ class SupervisorScreen(StationScreen[None]):
         self.offline = False
         return answer
 
+    def reload(self) -> None:
+        """Read the screen's figures again (screens with live figures override this)."""
+
+    def tick(self) -> None:
+        """The refresh timer: only the screen on top reads (a hidden one would ring bells)."""
+        if self.is_current:
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
     def say(self, words: str) -> None:
         self.query_one(ScanFeedback).idle(words)
 

@@ -83,10 +83,7 @@ class SupervisorConsoleScreen(SupervisorScreen):
     def on_mount(self) -> None:
         self.query_one("#sup-waves", DataTable).focus()
         self.reload()
-        self.set_interval(REFRESH_SECONDS, self.reload)
-
-    def on_screen_resume(self) -> None:
-        self.reload()
+        self.set_interval(REFRESH_SECONDS, self.tick)
 
     def reload(self) -> None:
         self._reload()

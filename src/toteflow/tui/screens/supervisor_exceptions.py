@@ -51,7 +51,7 @@ class ExceptionsScreen(SupervisorScreen):
     def on_mount(self) -> None:
         self.query_one("#exceptions", DataTable).focus()
         self.reload()
-        self.set_interval(REFRESH_SECONDS, self.reload)
+        self.set_interval(REFRESH_SECONDS, self.tick)
 
     def reload(self) -> None:
         self._reload()

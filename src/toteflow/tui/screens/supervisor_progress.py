@@ -71,7 +71,7 @@ class WaveProgressScreen(SupervisorScreen):
     def on_mount(self) -> None:
         self.query_one("#progress-tasks", DataTable).focus()
         self.reload()
-        self.set_interval(REFRESH_SECONDS, self.reload)
+        self.set_interval(REFRESH_SECONDS, self.tick)
 
     def reload(self) -> None:
         self._reload()
