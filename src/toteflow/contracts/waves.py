@@ -185,7 +185,7 @@ class WaveProgress(Model):
     zones: list[ZoneProgress]
     pickers: list[PickerProgress]
     # Tasks not yet done or cancelled, in id order.
-    open_tasks: list[TaskProgress] = []
+    open_tasks: list[TaskProgress]
 
 
 class PoolGroup(Model):
