@@ -17,6 +17,10 @@ from toteflow.tui.widgets.scan_feedback import ScanFeedback
 from toteflow.tui.widgets.status_bar import StatusBar
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def preview_words(preview: wv.WavePreview) -> str:
     """The preview's figures, a few short lines."""
     zones = ", ".join(f"{z.zone or 'no zone'} {z.lines}" for z in preview.zones) or "none"
@@ -35,13 +39,16 @@ def preview_words(preview: wv.WavePreview) -> str:
         )
         more = f" (+{len(preview.shortages) - 3})" if len(preview.shortages) > 3 else ""
         text.append(
-            f"SHORT {preview.short_units} units on {len(preview.shortages)} lines "
+            f"SHORT {plural(preview.short_units, 'unit')} on "
+            f"{plural(len(preview.shortages), 'line')} "
             f"(policy {preview.shortage_policy}): {first}{more}"
         )
     else:
         text.append("No shortages")
     if preview.orders_left:
-        text.append(f"{len(preview.orders_left)} orders stay in the pool (nothing reservable)")
+        left = len(preview.orders_left)
+        verb = "stays" if left == 1 else "stay"
+        text.append(f"{plural(left, 'order')} {verb} in the pool (nothing reservable)")
     return "\n".join(text)
 
 
