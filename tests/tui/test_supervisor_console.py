@@ -35,9 +35,10 @@ from tests.tui.station_world import (
     world_fixture,  # noqa: F401  (the fixture)
 )
 from toteflow.adapters.store import tables as t
+from toteflow.contracts import waves as wv
 from toteflow.contracts.people import StationCreate
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM
+from toteflow.services.actor import SYSTEM, Actor
 from toteflow.tui.app import StationApp
 from toteflow.tui.screens.supervisor_console import SupervisorConsoleScreen
 from toteflow.tui.screens.supervisor_dialogs import PickerDialog, ReasonDialog, ResolveDialog
@@ -337,3 +338,38 @@ async def test_refusals_and_a_dead_server_change_nothing(floor: World) -> None:
         assert await until(pilot, lambda: home.refreshes > before and not home.offline)
     wave = t.cols(t.Wave)
     assert [r.status for r in rows(floor.parts.engine, sa.select(wave.status))] == ["cancelled"]
+
+
+async def test_hold_resume_and_cancel_a_released_wave(floor: World) -> None:
+    boss = Actor(None, None, Role.SUPERVISOR, "supervisor")
+    waves = floor.parts.services.waves
+    made = waves.create(boss, wv.WaveCreate(name="ups-all", filters=wv.WaveFilters(carrier="UPS")))
+    waves.release(boss, made.id)
+    app = await floor.station_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        home = await console(pilot)
+        assert list(home.lines) == [str(made.id)]
+        await press(pilot, "f6")
+        assert await until(pilot, lambda: "on hold" in feedback(app))
+        assert waves.get(boss, made.id).status == "on_hold"
+        await press(pilot, "f6")
+        assert await until(pilot, lambda: "resumed" in feedback(app))
+        assert waves.get(boss, made.id).status == "released"
+        await press(pilot, "f3")  # a released wave has no preview: said, nothing happens
+        assert "ALREADY RELEASED" in feedback(app)
+        await press(pilot, "f8")
+        await on_screen(pilot, ReasonDialog)
+        await press(pilot, "escape")  # changed their mind: nothing happens
+        await on_screen(pilot, SupervisorConsoleScreen)
+        assert waves.get(boss, made.id).status == "released"
+        await press(pilot, "f8")
+        await on_screen(pilot, ReasonDialog)
+        app.screen.query_one("#reason", Input).value = "truck is late"
+        await press(pilot, "enter")
+        await on_screen(pilot, SupervisorConsoleScreen)
+        assert await until(pilot, lambda: "CANCELLED" in feedback(app))
+        assert "3 orders back in the pool" in feedback(app)
+        assert waves.get(boss, made.id).status == "cancelled"
+        states = order_states(floor.parts.engine)
+        assert {states[r] for r in ("SO-1", "SO-2", "SO-4")} == {"received"}
+        assert await until(pilot, lambda: home.lines[str(made.id)].wave.status == "cancelled")
