@@ -20,6 +20,7 @@ from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
 from toteflow.adapters.sync.client import make_http_client
 from toteflow.adapters.sync.pack_client import StationPackApi
 from toteflow.adapters.sync.station_api import StationApi
+from toteflow.adapters.sync.wave_api import WaveApi
 from toteflow.adapters.sync.worker import SyncWorker
 from toteflow.config import Settings, StationSettings, default_assets_dir
 from toteflow.domain.layout import Layout
@@ -178,6 +179,7 @@ def build_station_app(
             settings, station.uow, station.path.parent, on_recorded=station.worker.wake
         ),
         pack_server=StationPackApi(calls, identity.server_url, identity.token),
+        waves=WaveApi(calls, identity.server_url, identity.token),
     )
     make_reader: Callable[[ScannerEventSink], SerialScannerReader] | None = None
     if scanner.device:

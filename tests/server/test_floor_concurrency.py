@@ -137,3 +137,74 @@ def test_fifty_clients_picking_the_last_unit_only_one_gets_it(
         assert (quantity, reserved) == (0, 0)
     finally:
         engine.dispose()
+
+
+def test_waves_whose_last_two_tasks_finish_at_once_are_done(
+    settings: Settings, database: Database
+) -> None:
+    """Two stations finish a wave's two tasks at the same moment, for ten waves at once."""
+    engine = bootstrap.open_database(database.url, schema=database.schema)
+    services = bootstrap.build_services(engine, settings)
+    clients = 20
+    try:
+        works = [
+            released_task(engine, reference=f"SO-{n}", location=f"01-{n + 1:03d}-1")
+            for n in range(clients)
+        ]
+        pairs = _stations(services, clients)
+        task = t.cols(t.Task)
+        with Session(engine) as session:
+            wave_ids = []
+            for n in range(clients // 2):
+                wave = t.Wave(name=f"w-{n}", status="released", strategy="discrete")
+                session.add(wave)
+                session.flush()
+                wave_ids.append(wave.id)
+            for n, (work, (user_id, station_id)) in enumerate(zip(works, pairs, strict=True)):
+                session.execute(
+                    sa.update(t.Task)
+                    .where(task.id == work.task_id)
+                    .values(
+                        wave_id=wave_ids[n // 2],
+                        status="in_progress",
+                        user_id=user_id,
+                        station_id=station_id,
+                    )
+                )
+            session.commit()
+        stations = {p.id: p for p in services.people.stations(SYSTEM, 0, 500).items}
+        start = threading.Barrier(clients)
+
+        def finish(job: tuple[tuple[int, int], int, int]) -> list[str]:
+            (user_id, station_id), task_id, line_id = job
+            request = sync.PushRequest(
+                station_id=station_id,
+                events=[
+                    sync.Event(
+                        id=uuid.uuid4(),
+                        seq=seq,
+                        user_id=user_id,
+                        type=kind,
+                        payload=payload,
+                        station_time=datetime.now(UTC),
+                    )
+                    for seq, kind, payload in [
+                        (1, "pick.confirmed", {"task_line_id": line_id, "quantity": 4}),
+                        (2, "task.completed", {"task_id": task_id}),
+                    ]
+                ],
+            )
+            start.wait()
+            reply = services.sync.push(stations[station_id], request)
+            return [r.status for r in reply.results]
+
+        jobs = [(pair, w.task_id, w.task_line_id) for pair, w in zip(pairs, works, strict=True)]
+        with ThreadPoolExecutor(clients) as pool:
+            outcomes = list(pool.map(finish, jobs))
+        assert outcomes == [["applied", "applied"]] * clients
+        wave = t.cols(t.Wave)
+        with engine.connect() as connection:
+            states = list(connection.execute(sa.select(wave.status)).scalars())
+        assert states == ["done"] * (clients // 2)
+    finally:
+        engine.dispose()

@@ -476,6 +476,34 @@ def test_progress_by_zone_and_picker(floor: Site) -> None:
     assert person["name"] == "picker one"
     assert person["lines_per_hour"] > 0
     assert progress["lines_per_hour"] > 0
+    (held,) = progress["open_tasks"]
+    assert (held["id"], held["user_id"], held["name"]) == (task["id"], me["id"], "picker one")
+    assert (held["lines"], held["lines_done"], held["status"]) == (total, 2, "assigned")
+
+
+def test_a_wave_is_done_when_its_last_task_is(floor: Site) -> None:
+    wave = create(floor, {"filters": {"carrier": "FEDEX"}, "strategy": "discrete"})
+    release(floor, wave["id"])  # SO-5 alone: one task of two lines
+    picker = floor.login(Role.PICKER)
+    me = floor.client.get(f"{API}/auth/me", headers=picker).json()
+    task = floor.client.post(f"{API}/tasks/next", headers=picker).json()
+    first, second = task["lines"]
+    events = [
+        event(1, "task.started", {"task_id": task["id"]}, me["id"]),
+        event(2, "pick.confirmed", {"task_line_id": first["id"], "quantity": 2}, me["id"]),
+        event(3, "pick.confirmed", {"task_line_id": second["id"], "quantity": 2}, me["id"]),
+    ]
+    assert [r["status"] for r in push(floor, *events)] == ["applied"] * 3
+    url = f"{API}/waves/{wave['id']}"
+    assert floor.client.get(url, headers=picker).json()["status"] == "released"
+    done = event(4, "task.completed", {"task_id": task["id"]}, me["id"])
+    assert [r["status"] for r in push(floor, done)] == ["applied"]
+    assert floor.client.get(url, headers=picker).json()["status"] == "done"
+    progress = floor.client.get(f"{url}/progress", headers=picker).json()
+    assert (progress["finished"], progress["open_tasks"]) == (True, [])
+    held = floor.client.post(f"{url}/hold", json={"reason": "x"}, headers=supervisor(floor))
+    assert held.status_code == 409
+    assert "is done" in held.json()["detail"]
 
 
 def test_a_short_pick_is_reallocated_to_other_stock(floor: Site) -> None:

@@ -157,6 +157,19 @@ class PickerProgress(Model):
     lines_per_hour: float
 
 
+class TaskProgress(Model):
+    """A task of the wave still to finish, with whoever holds it (for reassigning)."""
+
+    id: int
+    kind: str
+    zone: str | None
+    status: str
+    user_id: int | None
+    name: str | None
+    lines: int
+    lines_done: int
+
+
 class WaveProgress(Model):
     wave: Wave
     tasks: int
@@ -171,6 +184,8 @@ class WaveProgress(Model):
     finished: bool
     zones: list[ZoneProgress]
     pickers: list[PickerProgress]
+    # Tasks not yet done or cancelled, in id order.
+    open_tasks: list[TaskProgress]
 
 
 class PoolGroup(Model):

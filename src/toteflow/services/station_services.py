@@ -15,6 +15,8 @@ from toteflow.services.picker import PickerDesk
 from toteflow.services.station_events import FloorActions, StationView
 from toteflow.services.station_login import Person, StationLogin
 from toteflow.services.station_ports import TaskServer
+from toteflow.services.wave_console import WaveConsole
+from toteflow.services.wave_console_ports import WaveServer
 
 
 @dataclass
@@ -32,6 +34,8 @@ class StationServices:
     # A pack station's: None where the station has no packing set up.
     packing: PackingService | None = None
     pack_server: PackServer | None = None
+    # The server's wave API for supervisors (None: this station has no wave console).
+    waves: WaveServer | None = None
 
     def read_scan(self, raw: str) -> ScanResult:
         """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""
@@ -52,3 +56,6 @@ class StationServices:
         if self.packing is None or self.pack_server is None:
             return None
         return PackDesk(person, self.packing, self.pack_server, today=self.today)
+
+    def wave_console(self, person: Person) -> WaveConsole | None:
+        return WaveConsole(person, self.waves) if self.waves is not None else None

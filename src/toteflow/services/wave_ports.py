@@ -169,6 +169,10 @@ class TaskSummary:
     status: str
     user_id: int | None
     assigned_at: datetime | None
+    kind: str = "discrete"
+    zone: str | None = None
+    lines: int = 0  # not cancelled
+    lines_done: int = 0  # picked or short
 
 
 @dataclass

@@ -627,12 +627,26 @@ class WaveService:
             units_picked=picked,
             percent_done=round(100 * done / lines, 1) if lines else 0.0,
             lines_per_hour=_per_hour(done, released_at, activity.last_event.get(None) or now),
-            finished=row.status in ("released", "on_hold") and not open_tasks and done == lines,
+            finished=row.status == "done"
+            or (row.status in ("released", "on_hold") and not open_tasks and done == lines),
             zones=[
                 wv.ZoneProgress(zone=z, lines=v[0], lines_done=v[1], units=v[2], units_picked=v[3])
                 for z, v in sorted(zones.items(), key=lambda z: (z[0] is None, z[0] or ""))
             ],
             pickers=people,
+            open_tasks=[
+                wv.TaskProgress(
+                    id=t.id,
+                    kind=t.kind,
+                    zone=t.zone,
+                    status=t.status,
+                    user_id=t.user_id,
+                    name=activity.names.get(t.user_id) if t.user_id is not None else None,
+                    lines=t.lines,
+                    lines_done=t.lines_done,
+                )
+                for t in open_tasks
+            ],
         )
 
     # exceptions -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from toteflow.services.station_login import Person
 from toteflow.services.station_services import StationServices
 from toteflow.tui.screens.pack_home import PackHomeScreen
 from toteflow.tui.screens.picker_home import PickerHomeScreen
+from toteflow.tui.screens.supervisor_console import supervisor_home
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,11 @@ class RoleMode:
     home: Callable[[StationServices, Person], Screen[None]]
 
 
-# Packer and supervisor modes slot in here as their screens arrive.
+# One entry per role that works at a station; admins use the API and the CLI.
 ROLE_MODES: dict[Role, RoleMode] = {
     Role.PICKER: RoleMode("picker", lambda services, person: PickerHomeScreen(services, person)),
     Role.PACKER: RoleMode("packer", lambda services, person: PackHomeScreen(services, person)),
+    Role.SUPERVISOR: RoleMode("supervisor", supervisor_home),
 }
 
 

@@ -228,6 +228,9 @@ class SqlFloorRepo:
                 .values(status=sa.bindparam("st"), version=task.version + 1),
                 [{"tid": tid, "st": st.value} for tid, st in batch.task_moves.items()],
             )
+            finished = [tid for tid, st in batch.task_moves.items() if st == TaskStatus.DONE]
+            if finished:
+                self._finish_waves(finished)
         container = t.cols(t.TaskContainer)
         for tote in batch.totes:
             values: dict[str, Any] = {"tote_code": tote.tote}
@@ -240,6 +243,40 @@ class SqlFloorRepo:
             )
         if batch.touched_orders:
             self._orders_progress(batch.touched_orders)
+
+    def _finish_waves(self, task_ids: list[int]) -> None:
+        """Waves of these just-finished tasks whose every task is now done (or cancelled).
+
+        The waves are locked first, in id order: two pushes finishing a wave's last two tasks
+        at once then check one after the other, and the second sees the first's task done.
+        """
+        task, wave = t.cols(t.Task), t.cols(t.Wave)
+        live = ("released", "on_hold")
+        wave_ids = list(
+            self.session.execute(
+                sa.select(wave.id)
+                .where(
+                    wave.id.in_(sa.select(task.wave_id).where(task.id.in_(task_ids))),
+                    wave.status.in_(live),
+                )
+                .order_by(wave.id)
+                .with_for_update()
+            ).scalars()
+        )
+        if not wave_ids:
+            return
+        other = t.table(t.Task).alias("other_task")
+        self.session.execute(
+            sa.update(t.table(t.Wave))
+            .where(
+                wave.id.in_(wave_ids),
+                wave.status.in_(live),
+                ~sa.exists().where(
+                    other.c.wave_id == wave.id, other.c.status.not_in(("done", "cancelled"))
+                ),
+            )
+            .values(status="done")
+        )
 
     def release_order_work(self, order_id: int) -> list[dict[str, Any]]:
         """Cancel the order's open task lines, freeing their reservations; what was picked."""

@@ -588,12 +588,46 @@ class SqlWaveRepo:
                     int(row.picked),
                 )
             )
+        counts = (
+            sa.select(
+                tl.task_id,
+                sa.func.count().label("lines"),
+                sa.func.sum(sa.case((tl.status.in_(("picked", "short")), 1), else_=0)).label(
+                    "done"
+                ),
+            )
+            .join(t.table(t.Task), task.id == tl.task_id)
+            .where(task.wave_id == wave_id, tl.status != "cancelled")
+            .group_by(tl.task_id)
+            .subquery()
+        )
         for row in self.session.execute(
-            sa.select(task.id, task.status, task.user_id, task.assigned_at)
+            sa.select(
+                task.id,
+                task.status,
+                task.user_id,
+                task.assigned_at,
+                task.kind,
+                task.zone,
+                counts.c.lines,
+                counts.c.done,
+            )
+            .outerjoin(counts, counts.c.task_id == task.id)
             .where(task.wave_id == wave_id)
             .order_by(task.id)
         ):
-            out.tasks.append(TaskSummary(row.id, row.status, row.user_id, _aware(row.assigned_at)))
+            out.tasks.append(
+                TaskSummary(
+                    row.id,
+                    row.status,
+                    row.user_id,
+                    _aware(row.assigned_at),
+                    row.kind,
+                    row.zone,
+                    int(row.lines or 0),
+                    int(row.done or 0),
+                )
+            )
         people = sorted({task.user_id for task in out.tasks if task.user_id is not None})
         if people:
             user, event = t.cols(t.User), t.cols(t.AppliedEvent)

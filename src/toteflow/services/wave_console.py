@@ -1,0 +1,180 @@
+"""The supervisor's wave console at a station: the pool, building, releasing and following waves."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import ValidationError
+
+from toteflow.contracts import waves as wv
+from toteflow.contracts.people import User
+from toteflow.contracts.tasks import Task
+from toteflow.domain.roles import Permission, allows
+from toteflow.services.errors import ServiceError
+from toteflow.services.station_login import Person
+from toteflow.services.wave_console_ports import WaveServer
+
+PROFILES: tuple[wv.Profile | None, ...] = (None, "single_unit", "single_line", "multi_line")
+# Waves shown on the console, and how many of the released ones get their progress fetched.
+SHOWN_WAVES = 30
+FOLLOWED_WAVES = 10
+
+
+@dataclass(frozen=True)
+class PoolFilter:
+    """What the supervisor narrows the order pool to; empty fields take everything."""
+
+    carrier: str = ""
+    ship_by: date | None = None
+    profile: wv.Profile | None = None
+
+    def matches(self, group: wv.PoolGroup) -> bool:
+        if self.carrier and group.carrier.upper() != self.carrier.upper():
+            return False
+        if self.ship_by is not None and group.ship_by > self.ship_by:
+            return False
+        return self.profile is None or orders_of(group, self.profile) > 0
+
+    def filters(self) -> wv.WaveFilters | None:
+        """The wave filters these stand for (None when nothing is narrowed)."""
+        given = {
+            "carrier": self.carrier.upper() or None,
+            "ship_by": self.ship_by,
+            "profile": self.profile,
+        }
+        chosen = {key: value for key, value in given.items() if value is not None}
+        if not chosen:
+            return None
+        try:
+            return wv.WaveFilters.model_validate(chosen)
+        except ValidationError:
+            raise ServiceError(
+                f"carrier {self.carrier!r} is not a carrier code (letters, digits, - and _)"
+            ) from None
+
+
+def orders_of(group: wv.PoolGroup, profile: wv.Profile | None) -> int:
+    """How many of the group's orders have this profile (all of them for None)."""
+    if profile == "single_unit":
+        return group.single_unit
+    if profile == "single_line":
+        return group.single_line
+    if profile == "multi_line":
+        return group.multi_line
+    return group.orders
+
+
+def parse_ship_by(text: str) -> date | None:
+    """A ship-by date typed as YYYY-MM-DD; empty means any date."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ServiceError(f"ship-by {text!r} is not a date: type it as 2026-11-22") from None
+
+
+@dataclass(frozen=True)
+class WaveLine:
+    """A wave on the console, with its progress while it is being picked."""
+
+    wave: wv.Wave
+    progress: wv.WaveProgress | None = None
+
+
+class WaveConsole:
+    """What one logged-in supervisor asks the server for; each call is one round trip or a few."""
+
+    def __init__(self, person: Person, server: WaveServer) -> None:
+        self.person = person
+        self.server = server
+
+    @property
+    def may_supervise(self) -> bool:
+        return allows(self.person.role, Permission.MANAGE_WAVES)
+
+    @property
+    def _session(self) -> str:
+        return self.person.session_token
+
+    # the pool and building --------------------------------------------------------------
+
+    async def pool(self, pool_filter: PoolFilter) -> list[wv.PoolGroup]:
+        groups = await self.server.pool(self._session)
+        return [g for g in groups if pool_filter.matches(g)]
+
+    async def templates(self) -> list[wv.WaveTemplate]:
+        return await self.server.templates(self._session)
+
+    async def build(
+        self, template: str | None, pool_filter: PoolFilter
+    ) -> tuple[wv.Wave, wv.WavePreview]:
+        """A planned wave from the template (if any) narrowed by the filter, and its preview."""
+        filters = pool_filter.filters()
+        if template is None and filters is None:
+            raise ServiceError("choose a template or narrow the pool first: a wave needs filters")
+        wave = await self.server.create(
+            self._session, wv.WaveCreate(template=template, filters=filters)
+        )
+        return wave, await self.server.preview(self._session, wave.id)
+
+    async def preview(self, wave_id: int) -> wv.WavePreview:
+        return await self.server.preview(self._session, wave_id)
+
+    async def release(self, wave_id: int) -> wv.WaveRelease:
+        return await self.server.release(self._session, wave_id)
+
+    async def cancel(self, wave_id: int, reason: str) -> wv.WaveCancelled:
+        return await self.server.cancel(
+            self._session, wave_id, reason or "cancelled at the console"
+        )
+
+    async def hold_or_resume(self, wave: wv.Wave) -> wv.Wave:
+        """Hold a released wave, resume one on hold; other states are refused by the server."""
+        if wave.status == "on_hold":
+            return await self.server.resume(self._session, wave.id)
+        return await self.server.hold(self._session, wave.id, "held at the console")
+
+    # following ----------------------------------------------------------------------------
+
+    async def overview(self) -> list[WaveLine]:
+        """The newest waves; those being picked with their progress (fetched side by side)."""
+        waves = await self.server.waves(self._session, SHOWN_WAVES)
+        followed = [w for w in waves if w.status in ("released", "on_hold")][:FOLLOWED_WAVES]
+        found = await asyncio.gather(*(self.server.progress(self._session, w.id) for w in followed))
+        progress = {p.wave.id: p for p in found}
+        return [WaveLine(w, progress.get(w.id)) for w in waves]
+
+    async def progress(self, wave_id: int) -> wv.WaveProgress:
+        return await self.server.progress(self._session, wave_id)
+
+    # exceptions and tasks -----------------------------------------------------------------
+
+    async def exceptions(self) -> list[wv.FloorException]:
+        return await self.server.exceptions(self._session, 200)
+
+    async def resolve(
+        self, exception_id: int, action: wv.ResolveAction, note: str
+    ) -> wv.ExceptionResolved:
+        return await self.server.resolve(
+            self._session, exception_id, wv.ExceptionResolve(action=action, note=note.strip()[:200])
+        )
+
+    async def pickers(self) -> list[User]:
+        """Active people who may take pick tasks, by name."""
+        users = await self.server.users(self._session)
+        return sorted(
+            (u for u in users if u.active and allows(u.role, Permission.PICK)),
+            key=lambda u: (u.name.lower(), u.id),
+        )
+
+    async def unassign(self, task_id: int) -> Task:
+        return await self.server.unassign(self._session, task_id, "unassigned at the console")
+
+    async def reassign(self, task_id: int, user: User) -> Task:
+        return await self.server.reassign(
+            self._session, task_id, user.id, f"given to {user.name} at the console"
+        )

@@ -1,0 +1,93 @@
+"""What the supervisor's screens share: the console, server calls that never block or crash."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+from toteflow.services.errors import ServiceError
+from toteflow.services.station_login import ServerUnreachable
+from toteflow.services.wave_console import WaveConsole
+from toteflow.tui.screens.base import StationScreen
+from toteflow.tui.widgets.scan_feedback import ScanFeedback
+
+T = TypeVar("T")
+# Live figures are fetched again this often (seconds), by a worker: the screen never waits.
+REFRESH_SECONDS = 5.0
+OFFLINE = "SERVER UNREACHABLE"
+
+
+class SupervisorScreen(StationScreen[None]):
+    """A screen of the wave console; every server call goes through `ask`.
+
+    Bindings of a class add to its parents' in Textual, so Escape is bound by each screen
+    pushed over the console, not here (the console itself has nowhere to go back to).
+    """
+
+    def __init__(self, console: WaveConsole) -> None:
+        super().__init__()
+        self.console = console
+        self.offline = False
+
+    async def ask(self, call: Awaitable[T], headline: str) -> T | None:
+        """The call's answer, or None after saying on screen why there is none."""
+        try:
+            answer = await call
+        except ServerUnreachable as exc:
+            self.offline = True
+            self.signal(False, OFFLINE, f"{exc}. Nothing was changed.")
+            return None
+        except ServiceError as refusal:
+            self.offline = False
+            self.signal(False, headline, str(refusal))
+            return None
+        self.offline = False
+        return answer
+
+    def reload(self) -> None:
+        """Read the screen's figures again (screens with live figures override this)."""
+
+    def tick(self) -> None:
+        """The refresh timer: only the screen on top reads (a hidden one would ring bells)."""
+        if self.is_current:
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def say(self, words: str) -> None:
+        self.query_one(ScanFeedback).idle(words)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.dismiss()
+
+
+def selected_key(table: DataTable[Any]) -> str | None:
+    """The key of the row under the cursor, if the table has rows."""
+    if not table.row_count:
+        return None
+    row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+    return row.value
+
+
+def keep_cursor(table: DataTable[Any], key: str | None) -> None:
+    """Put the cursor back on the row with this key after the table was filled again."""
+    if key is None:
+        return
+    try:
+        table.move_cursor(row=table.get_row_index(key), animate=False)
+    except RowDoesNotExist:  # the row is gone: the cursor stays where it is
+        return
+
+
+def clock(at: datetime | None) -> str:
+    return at.astimezone().strftime("%H:%M") if at is not None else "-"
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"

@@ -1,0 +1,150 @@
+"""The wave console's use cases and its HTTP adapter: filters, and every reply in service terms."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.tui.wave_fakes import SUPERVISOR, FakeWaveServer
+from toteflow.adapters.sync.wave_api import WaveApi
+from toteflow.contracts import waves as wv
+from toteflow.contracts.people import User
+from toteflow.domain.roles import Role
+from toteflow.services.errors import Forbidden, NotFound, Refused, ServiceError, Unauthenticated
+from toteflow.services.station_login import ServerUnreachable
+from toteflow.services.wave_console import PoolFilter, WaveConsole, parse_ship_by
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def group(carrier: str, ship_by: date, **profiles: int) -> wv.PoolGroup:
+    counts = {"single_unit": 0, "single_line": 0, "multi_line": 0, **profiles}
+    return wv.PoolGroup(
+        carrier=carrier, service="X", ship_by=ship_by, orders=5, lines=9, units=12, **counts
+    )
+
+
+def test_the_pool_filter() -> None:
+    ups = group("UPS", date(2026, 11, 22), single_line=5)
+    fedex = group("FEDEX", date(2026, 11, 24), multi_line=5)
+    assert [g.carrier for g in (ups, fedex) if PoolFilter(carrier="ups").matches(g)] == ["UPS"]
+    by_date = PoolFilter(ship_by=date(2026, 11, 23))
+    assert [g.carrier for g in (ups, fedex) if by_date.matches(g)] == ["UPS"]
+    multi = PoolFilter(profile="multi_line")
+    assert [g.carrier for g in (ups, fedex) if multi.matches(g)] == ["FEDEX"]
+    assert PoolFilter().filters() is None
+    filters = PoolFilter(carrier="ups", profile="single_line").filters()
+    assert filters is not None
+    assert filters.model_dump(exclude_unset=True) == {"carrier": "UPS", "profile": "single_line"}
+    with pytest.raises(ServiceError, match="not a carrier code"):
+        PoolFilter(carrier="U P S").filters()
+
+
+def test_ship_by_dates() -> None:
+    assert parse_ship_by(" 2026-11-22 ") == date(2026, 11, 22)
+    assert parse_ship_by("") is None
+    with pytest.raises(ServiceError, match="type it as"):
+        parse_ship_by("friday")
+
+
+async def test_a_wave_needs_a_template_or_filters() -> None:
+    console = WaveConsole(SUPERVISOR, FakeWaveServer())
+    with pytest.raises(ServiceError, match="choose a template"):
+        await console.build(None, PoolFilter())
+
+
+async def test_only_active_people_who_pick_are_offered() -> None:
+    class People(FakeWaveServer):
+        async def users(self, session_token: str) -> list[User]:
+            return [
+                User(id=1, name="zed", badge="B1", role=Role.PICKER, active=True),
+                User(id=2, name="Amy", badge="B2", role=Role.SUPERVISOR, active=True),
+                User(id=3, name="Bob", badge="B3", role=Role.PACKER, active=True),
+                User(id=4, name="Cy", badge="B4", role=Role.PICKER, active=False),
+            ]
+
+    console = WaveConsole(SUPERVISOR, People())
+    assert [u.name for u in await console.pickers()] == ["Amy", "zed"]
+
+
+def api(handler: Any) -> WaveApi:
+    return WaveApi(
+        lambda: httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        "http://server.test",
+        "station-token",
+    )
+
+
+async def test_requests_carry_the_station_token_and_the_session() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"items": [], "total": 0, "offset": 0, "limit": 30})
+
+    assert await api(handler).waves("session-1", 30) == []
+    (request,) = seen
+    assert request.url == "http://server.test/api/v1/waves?limit=30"
+    assert request.headers["Authorization"] == "Bearer station-token"
+    assert request.headers["X-Toteflow-Session"] == "session-1"
+
+
+async def test_a_template_with_filters_sends_only_what_was_given() -> None:
+    bodies: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.content)
+        return httpx.Response(409, json={"detail": "a wave named w already exists"})
+
+    body = wv.WaveCreate(template="express", filters=wv.WaveFilters(carrier="UPS"))
+    with pytest.raises(Refused, match="already exists"):
+        await api(handler).create("s", body)
+    assert bodies == [b'{"template":"express","filters":{"carrier":"UPS"}}']
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "words"),
+    [
+        (401, {"detail": "session expired"}, Unauthenticated, "session expired"),
+        (403, {"detail": "supervisors only"}, Forbidden, "supervisors only"),
+        (404, {"detail": "no wave 9"}, NotFound, "no wave 9"),
+        (409, {"detail": "nothing to release"}, Refused, "nothing to release"),
+        (
+            422,
+            {"detail": [{"loc": ["body", "reason"], "msg": "too long"}]},
+            ServiceError,
+            "reason: too long",
+        ),
+        (503, {"detail": "the database is not answering"}, ServerUnreachable, "not answering"),
+    ],
+)
+async def test_replies_become_service_errors(
+    status: int, body: dict[str, Any], error: type[Exception], words: str
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json=body)
+
+    with pytest.raises(error, match=words):
+        await api(handler).release("s", 9)
+
+
+async def test_no_server_and_a_garbled_answer() -> None:
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    with pytest.raises(ServerUnreachable, match="console needs it"):
+        await api(refused).progress("s", 1)
+
+    def garbled(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"wave": "?"})
+
+    with pytest.raises(ServiceError, match="not understood"):
+        await api(garbled).progress("s", 1)

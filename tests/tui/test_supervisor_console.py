@@ -1,0 +1,375 @@
+"""The supervisor's wave console driven with Pilot against a real server on a loopback port.
+
+A supervisor logs in, filters the pool, builds a wave from a template, reads its preview,
+releases it, follows progress while a picker works through the API, resolves the short the
+picker reported, and reassigns and unassigns a task; refusals and a dead server change nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from tests.server.conftest import BADGES, PINS
+from tests.support.wave_floor import (
+    add_locations,
+    add_orders,
+    add_product,
+    add_stock,
+    order,
+    order_states,
+    rows,
+)
+from tests.tui.station_world import (
+    World,
+    log_in,
+    on_screen,
+    press,
+    until,
+    world_fixture,  # noqa: F401  (the fixture)
+)
+from toteflow.adapters.store import tables as t
+from toteflow.contracts import waves as wv
+from toteflow.contracts.people import StationCreate
+from toteflow.domain.roles import Role
+from toteflow.services.actor import SYSTEM, Actor
+from toteflow.tui.app import StationApp
+from toteflow.tui.screens.supervisor_console import SupervisorConsoleScreen
+from toteflow.tui.screens.supervisor_dialogs import PickerDialog, ReasonDialog, ResolveDialog
+from toteflow.tui.screens.supervisor_exceptions import ExceptionsScreen
+from toteflow.tui.screens.supervisor_pool import PoolScreen
+from toteflow.tui.screens.supervisor_preview import WavePreviewScreen
+from toteflow.tui.screens.supervisor_progress import WaveProgressScreen
+from toteflow.tui.widgets.scan_feedback import ScanFeedback
+
+pytestmark = pytest.mark.anyio
+API = "/api/v1"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def floor(world: World) -> World:
+    """SO-1 (SKU-A, SKU-B) and SO-2 (SKU-E, short) are urgent UPS orders; SO-3 and SO-4 not."""
+    services = world.parts.services
+    add_locations(services, ["02-005-1", "05-030-1", "19-038-1"])
+    for sku in ("SKU-A", "SKU-B", "SKU-E"):
+        add_product(services, sku)
+    add_stock(services, "02-005-1", "SKU-A", 20)
+    add_stock(services, "05-030-1", "SKU-B", 10)
+    add_stock(services, "19-038-1", "SKU-E", 2)
+    add_orders(
+        services,
+        [
+            order("SO-1", [("SKU-A", 1), ("SKU-B", 2)], priority=1),
+            order("SO-2", [("SKU-E", 5)], priority=3),
+            order("SO-3", [("SKU-A", 1)], carrier="FEDEX", service="HOME"),
+            order("SO-4", [("SKU-A", 1)]),
+        ],
+    )
+    return world
+
+
+class ApiPicker:
+    """A picker at another station (pick-02), working through the HTTP API."""
+
+    def __init__(self, world: World, role: Role = Role.PICKER) -> None:
+        station = world.parts.services.people.register_station(
+            SYSTEM, StationCreate(name=f"api-{role.value}")
+        )
+        self.station_id = station.station.id
+        self.http = httpx.Client(base_url=world.server.url + API, timeout=10)
+        self.headers = {"Authorization": f"Bearer {station.token}"}
+        reply = self.http.post(
+            "/auth/login",
+            json={"badge": BADGES[role], "pin": PINS[role]},
+            headers=self.headers,
+        )
+        assert reply.status_code == 200, reply.text
+        self.user_id = reply.json()["user"]["id"]
+        self.headers["X-Toteflow-Session"] = reply.json()["token"]
+        self.seq = 0
+
+    def next_task(self) -> dict[str, Any]:
+        reply = self.http.post("/tasks/next", headers=self.headers)
+        assert reply.status_code == 200, reply.text
+        task: dict[str, Any] = reply.json()
+        return task
+
+    def push(self, type_: str, payload: dict[str, Any]) -> None:
+        self.seq += 1
+        event = {
+            "id": str(uuid.uuid4()),
+            "seq": self.seq,
+            "user_id": self.user_id,
+            "type": type_,
+            "payload": payload,
+            "station_time": datetime.now(UTC).isoformat(),
+        }
+        reply = self.http.post(
+            "/sync/push",
+            json={"station_id": self.station_id, "events": [event]},
+            headers=self.headers,
+        )
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["results"][0]["status"] == "applied", reply.text
+
+
+def feedback(app: StationApp) -> str:
+    return str(app.screen.query_one(ScanFeedback).render())
+
+
+def tasks_of_wave(world: World) -> list[Any]:
+    task = t.cols(t.Task)
+    return rows(world.parts.engine, sa.select(task.id, task.status, task.user_id).order_by(task.id))
+
+
+def open_exceptions(world: World) -> list[Any]:
+    ex = t.cols(t.FloorException)
+    return rows(
+        world.parts.engine,
+        sa.select(ex.id, ex.kind, ex.status, ex.resolution).where(ex.status == "open"),
+    )
+
+
+async def console(pilot: Any) -> SupervisorConsoleScreen:
+    await log_in(pilot, Role.SUPERVISOR)
+    screen: SupervisorConsoleScreen = await on_screen(pilot, SupervisorConsoleScreen)
+    assert await until(pilot, lambda: screen.refreshes > 0)
+    return screen
+
+
+async def type_into(pilot: Any, selector: str, text: str) -> None:
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = text
+    await press(pilot, "enter")
+
+
+async def test_build_release_follow_resolve_and_reassign(floor: World) -> None:
+    app = await floor.station_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await console(pilot)
+        # The pool, filtered to one carrier.
+        await press(pilot, "f2")
+        pool: PoolScreen = await on_screen(pilot, PoolScreen)
+        assert await until(pilot, lambda: len(pool.groups) == 2)
+        await type_into(pilot, "#pool-carrier", "fedex")
+        assert await until(pilot, lambda: [g.carrier for g in pool.groups] == ["FEDEX"])
+        await type_into(pilot, "#pool-carrier", "UPS")
+        assert await until(pilot, lambda: [g.orders for g in pool.groups] == [3])
+        assert "3 orders, 4 lines, 9 units" in str(pool.query_one("#pool-totals", Static).render())
+        # The "express" template (priorities 1 and 3), narrowed to UPS: SO-1 and SO-2.
+        templates = pool.query_one("#pool-templates", OptionList)
+        assert await until(pilot, lambda: templates.option_count > 1)
+        templates.focus()
+        ids = [templates.get_option_at_index(i).id for i in range(templates.option_count)]
+        await press(pilot, *["down"] * ids.index("express"))
+        assert templates.highlighted == ids.index("express")
+        await press(pilot, "f5")
+        preview: WavePreviewScreen = await on_screen(pilot, WavePreviewScreen)
+        figures = preview.preview
+        assert (figures.orders, figures.lines, figures.units, figures.tasks) == (2, 3, 5, 2)
+        assert [(s.order_reference, s.missing) for s in figures.shortages] == [("SO-2", 3)]
+        words = str(preview.query_one("#preview-figures", Static).render())
+        assert "Orders 2 · lines 3 · units 5" in words
+        assert "SHORT 3 units" in words
+        assert order_states(floor.parts.engine)["SO-1"] == "received"  # a preview moves nothing
+        # Release.
+        await press(pilot, "f5")
+        assert await until(pilot, lambda: preview.released is not None)
+        assert "RELEASED" in feedback(app)
+        states = order_states(floor.parts.engine)
+        assert (states["SO-1"], states["SO-2"], states["SO-4"]) == ("released",) * 2 + ("received",)
+        wave_id = preview.wave.id
+        await press(pilot, "escape")
+        await press(pilot, "escape")
+        home: SupervisorConsoleScreen = await on_screen(pilot, SupervisorConsoleScreen)
+        assert await until(pilot, lambda: home.lines.get(str(wave_id)) is not None)
+        assert home.lines[str(wave_id)].wave.status == "released"
+        # Progress, then a picker works: one line picked, one short.
+        await press(pilot, "f4")
+        progress: WaveProgressScreen = await on_screen(pilot, WaveProgressScreen)
+        assert await until(pilot, lambda: progress.progress is not None)
+        assert progress.progress is not None
+        assert (progress.progress.lines_done, progress.progress.lines) == (0, 3)
+        picker = ApiPicker(floor)
+        task = picker.next_task()
+        by_sku = {line["sku"]: line for line in task["lines"]}
+        picker.push("task.started", {"task_id": task["id"]})
+        picker.push("pick.confirmed", {"task_line_id": by_sku["SKU-B"]["id"], "quantity": 2})
+        picker.push(
+            "pick.shorted",
+            {"task_line_id": by_sku["SKU-A"]["id"], "missing": 1, "reason": "empty"},
+        )
+        before = progress.refreshes
+        progress.reload()  # the 5-second timer does the same; the test does not wait for it
+        assert await until(pilot, lambda: progress.refreshes > before)
+        moved = progress.progress
+        assert moved is not None
+        assert (moved.lines_done, moved.lines_short) == (2, 1)
+        assert [(p.name, p.lines_done) for p in moved.pickers] == [("Picker One", 2)]
+        assert "2/3 lines" in str(progress.query_one("#sup-title", Static).render())
+        # Reassign the other task: to someone not logged in anywhere (refused), then the picker.
+        other = next(t_ for t_ in moved.open_tasks if t_.id != task["id"])
+        tasks = progress.query_one("#progress-tasks", DataTable)
+        tasks.move_cursor(row=tasks.get_row_index(str(other.id)))
+        await press(pilot, "f6")
+        dialog: PickerDialog = await on_screen(pilot, PickerDialog)
+        names = [p.name for p in dialog.pickers.values()]
+        assert names == ["Admin One", "Picker One", "Supervisor One"]
+        await press(pilot, "enter")  # Admin One is not logged in at any station
+        await on_screen(pilot, WaveProgressScreen)
+        assert await until(pilot, lambda: "NOT REASSIGNED" in feedback(app))
+        assert "not logged in at any station" in feedback(app)
+        assert {r.id: r.user_id for r in tasks_of_wave(floor)}[other.id] is None
+        await press(pilot, "f6")
+        await on_screen(pilot, PickerDialog)
+        await press(pilot, "down", "enter")
+        await on_screen(pilot, WaveProgressScreen)
+        assert await until(pilot, lambda: "GIVEN TO PICKER ONE" in feedback(app))
+        assert {r.id: (r.status, r.user_id) for r in tasks_of_wave(floor)}[other.id] == (
+            "assigned",
+            picker.user_id,
+        )
+        assert await until(
+            pilot,
+            lambda: (
+                progress.progress is not None
+                and any(
+                    t_.user_id == picker.user_id
+                    for t_ in progress.progress.open_tasks
+                    if t_.id == other.id
+                )
+            ),
+        )
+        tasks.move_cursor(row=tasks.get_row_index(str(other.id)))
+        await press(pilot, "f7")
+        assert await until(pilot, lambda: "UNASSIGNED" in feedback(app))
+        assert {r.id: (r.status, r.user_id) for r in tasks_of_wave(floor)}[other.id] == (
+            "ready",
+            None,
+        )
+        # The picker's short is an open exception: resolve it with a note.
+        await press(pilot, "escape")
+        await on_screen(pilot, SupervisorConsoleScreen)
+        await press(pilot, "f5")
+        exceptions: ExceptionsScreen = await on_screen(pilot, ExceptionsScreen)
+        assert await until(pilot, lambda: exceptions.refreshes > 0)
+        short = next(e for e in exceptions.found.values() if e.kind == "short")
+        assert {e.kind for e in exceptions.found.values()} == {"short", "shortage"}
+        table = exceptions.query_one("#exceptions", DataTable)
+        table.move_cursor(row=table.get_row_index(str(short.id)))
+        await press(pilot, "f5")
+        await on_screen(pilot, ResolveDialog)
+        await press(pilot, "enter")  # "close", the first choice; then the note
+        app.screen.query_one("#resolve-note", Input).value = "bin was empty, counted"
+        await press(pilot, "enter")
+        await on_screen(pilot, ExceptionsScreen)
+        assert await until(pilot, lambda: f"EXCEPTION {short.id} RESOLVED" in feedback(app))
+        assert await until(pilot, lambda: str(short.id) not in exceptions.found)
+        assert [r.kind for r in open_exceptions(floor)] == ["shortage"]
+        ex = t.cols(t.FloorException)
+        (resolution,) = rows(floor.parts.engine, sa.select(ex.resolution).where(ex.id == short.id))
+        assert resolution.resolution == "bin was empty, counted"
+    picker.http.close()
+
+
+async def test_refusals_and_a_dead_server_change_nothing(floor: World) -> None:
+    app = await floor.station_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        home = await console(pilot)
+        await press(pilot, "f2")
+        pool: PoolScreen = await on_screen(pilot, PoolScreen)
+        # A date that is not one: refused on the spot, no call.
+        await type_into(pilot, "#pool-ship-by", "tomorrow")
+        assert "FILTER NOT USED" in feedback(app)
+        await type_into(pilot, "#pool-ship-by", "")
+        # A wave nothing matches: its preview is empty and its release is refused.
+        await type_into(pilot, "#pool-carrier", "DHL")
+        assert await until(pilot, lambda: pool.groups == [])
+        await press(pilot, "f5")
+        preview: WavePreviewScreen = await on_screen(pilot, WavePreviewScreen)
+        assert preview.preview.orders == 0
+        await press(pilot, "f5")
+        assert await until(pilot, lambda: "NOT RELEASED" in feedback(app))
+        assert "nothing to release" in feedback(app)
+        assert preview.wave.status == "planned"
+        assert tasks_of_wave(floor) == []
+        assert set(order_states(floor.parts.engine).values()) == {"received"}
+        # Discard it (F8, a reason, Enter): cancelled, nothing else moves.
+        await press(pilot, "f8")
+        await on_screen(pilot, ReasonDialog)
+        await press(pilot, "enter")
+        await on_screen(pilot, WavePreviewScreen)
+        assert await until(pilot, lambda: preview.wave.status == "cancelled")
+        await press(pilot, "escape", "escape")
+        await on_screen(pilot, SupervisorConsoleScreen)
+        # The server goes away: the console says so and keeps what it showed.
+        floor.server.stop()
+        shown = dict(home.lines)
+        home.reload()
+        assert await until(pilot, lambda: home.offline)
+        assert "SERVER UNREACHABLE" in str(home.query_one("#sup-title", Static).render())
+        assert "SERVER UNREACHABLE" in feedback(app)
+        assert home.lines == shown
+        await press(pilot, "f2")
+        pool = await on_screen(pilot, PoolScreen)
+        await type_into(pilot, "#pool-carrier", "UPS")
+        assert await until(pilot, lambda: "SERVER UNREACHABLE" in feedback(app))
+        pool.query_one(ScanFeedback).idle("")
+        await press(pilot, "f5")  # build: the server is needed, nothing is made
+        assert await until(pilot, lambda: "SERVER UNREACHABLE" in feedback(app))
+        assert "Nothing was changed" in feedback(app)
+        await press(pilot, "escape")
+        await on_screen(pilot, SupervisorConsoleScreen)
+        floor.server.start()
+        before = home.refreshes
+        home.reload()
+        assert await until(pilot, lambda: home.refreshes > before and not home.offline)
+    wave = t.cols(t.Wave)
+    assert [r.status for r in rows(floor.parts.engine, sa.select(wave.status))] == ["cancelled"]
+
+
+async def test_hold_resume_and_cancel_a_released_wave(floor: World) -> None:
+    boss = Actor(None, None, Role.SUPERVISOR, "supervisor")
+    waves = floor.parts.services.waves
+    made = waves.create(boss, wv.WaveCreate(name="ups-all", filters=wv.WaveFilters(carrier="UPS")))
+    waves.release(boss, made.id)
+    app = await floor.station_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        home = await console(pilot)
+        assert list(home.lines) == [str(made.id)]
+        await press(pilot, "f6")
+        assert await until(pilot, lambda: "on hold" in feedback(app))
+        assert waves.get(boss, made.id).status == "on_hold"
+        await press(pilot, "f6")
+        assert await until(pilot, lambda: "resumed" in feedback(app))
+        assert waves.get(boss, made.id).status == "released"
+        await press(pilot, "f3")  # a released wave has no preview: said, nothing happens
+        assert "ALREADY RELEASED" in feedback(app)
+        await press(pilot, "f8")
+        await on_screen(pilot, ReasonDialog)
+        await press(pilot, "escape")  # changed their mind: nothing happens
+        await on_screen(pilot, SupervisorConsoleScreen)
+        assert waves.get(boss, made.id).status == "released"
+        await press(pilot, "f8")
+        await on_screen(pilot, ReasonDialog)
+        app.screen.query_one("#reason", Input).value = "truck is late"
+        await press(pilot, "enter")
+        await on_screen(pilot, SupervisorConsoleScreen)
+        assert await until(pilot, lambda: "CANCELLED" in feedback(app))
+        assert "3 orders back in the pool" in feedback(app)
+        assert waves.get(boss, made.id).status == "cancelled"
+        states = order_states(floor.parts.engine)
+        assert {states[r] for r in ("SO-1", "SO-2", "SO-4")} == {"received"}
+        assert await until(pilot, lambda: home.lines[str(made.id)].wave.status == "cancelled")

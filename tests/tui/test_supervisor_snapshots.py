@@ -1,0 +1,63 @@
+"""Snapshots at 80x24 of the supervisor's wave console and a wave's progress (fixed figures)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui.station_fakes import offline_app
+from tests.tui.station_world import on_screen, press, until
+from tests.tui.wave_fakes import SUPERVISOR, FakeWaveServer
+from toteflow.tui.app import StationApp
+from toteflow.tui.screens.supervisor_console import SupervisorConsoleScreen
+from toteflow.tui.screens.supervisor_progress import WaveProgressScreen
+
+
+@pytest.fixture(autouse=True)
+def utc_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times on screen are local: pin the zone so the pictures are the same everywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def console_app(folder: Path) -> StationApp:
+    app = offline_app(folder, [])
+    app.services.waves = FakeWaveServer()
+    return app
+
+
+async def signed_in(pilot: Pilot[Any]) -> SupervisorConsoleScreen:
+    app = pilot.app
+    assert isinstance(app, StationApp)
+    await app.sign_in(SUPERVISOR)
+    screen: SupervisorConsoleScreen = await on_screen(pilot, SupervisorConsoleScreen)
+    assert await until(pilot, lambda: screen.refreshes > 0)
+    await pilot.pause()
+    return screen
+
+
+async def wave_progress(pilot: Pilot[Any]) -> None:
+    await signed_in(pilot)
+    await press(pilot, "down")
+    await press(pilot, "f4")
+    screen: WaveProgressScreen = await on_screen(pilot, WaveProgressScreen)
+    assert await until(pilot, lambda: screen.refreshes > 0)
+    await pilot.pause()
+
+
+def test_snapshot_wave_console(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
+    app = console_app(tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=signed_in)
+
+
+def test_snapshot_wave_progress(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
+    app = console_app(tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=wave_progress)
