@@ -401,3 +401,27 @@ async def test_an_order_left_half_way_resumes_when_its_tote_is_scanned_again(
     packed = shipment(world, "SO-560")
     assert [b.label_prints for b in packed.boxes] == [1]
     assert order_state(world.parts.engine, "SO-560")[0] == "packed"
+
+
+async def test_an_item_never_measured_is_boxed_in_the_box_the_packer_scans(world: World) -> None:
+    vase = Measured(Item("PK-VASE"), 1, None)
+    picked_into_tote(world.parts.engine, "SO-570", "T000570", [vase])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tote(pilot, "T000570")
+        await scan(pilot, vase.item.barcode)
+        box = await on_screen(pilot, PackBoxScreen)
+        assert "has no dimensions" in str(box.query_one(ScanFeedback).render())
+        assert "no suggestion" in str(box.query_one("#pack-box-what").render())
+        await press(pilot, "f10")  # no box chosen yet
+        assert signalled(box) == "bad"
+        await scan(pilot, "BOX-S")
+        carton = box.desk.carton()
+        assert carton is not None
+        assert (carton.box.code, carton.box_scanned) == ("BOX-S", True)
+        await type_weight(pilot, "0.9")
+        await press(pilot, "f5")
+        await label_and_finish(pilot, box)
+        assert await until(pilot, lambda: synced(app))
+    packed = shipment(world, "SO-570")
+    assert [(b.box_code, b.weight_g) for b in packed.boxes] == [("BOX-S", 900)]
