@@ -18,7 +18,7 @@ class Measured:
 
     item: Item
     quantity: int
-    size_mm: tuple[int, int, int] = (100, 80, 60)
+    size_mm: tuple[int, int, int] | None = (100, 80, 60)  # None: never measured
     weight_g: int = 400
 
 
@@ -36,6 +36,8 @@ def picked_into_tote(
             product_id = connection.execute(
                 sa.select(t.cols(t.Product).id).where(t.cols(t.Product).sku == line.item.sku)
             ).scalar_one()
+            if line.size_mm is None:
+                continue
             length, width, height = line.size_mm
             connection.execute(
                 sa.update(t.table(t.ProductUnit))

@@ -401,3 +401,62 @@ async def test_an_order_left_half_way_resumes_when_its_tote_is_scanned_again(
     packed = shipment(world, "SO-560")
     assert [b.label_prints for b in packed.boxes] == [1]
     assert order_state(world.parts.engine, "SO-560")[0] == "packed"
+
+
+async def test_an_item_never_measured_is_boxed_in_the_box_the_packer_scans(world: World) -> None:
+    vase = Measured(Item("PK-VASE"), 1, None)
+    picked_into_tote(world.parts.engine, "SO-570", "T000570", [vase])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tote(pilot, "T000570")
+        await scan(pilot, vase.item.barcode)
+        box = await on_screen(pilot, PackBoxScreen)
+        assert "has no dimensions" in str(box.query_one(ScanFeedback).render())
+        assert "no suggestion" in str(box.query_one("#pack-box-what").render())
+        await press(pilot, "f10")  # no box chosen yet
+        assert signalled(box) == "bad"
+        await scan(pilot, "BOX-S")
+        carton = box.desk.carton()
+        assert carton is not None
+        assert (carton.box.code, carton.box_scanned) == ("BOX-S", True)
+        await type_weight(pilot, "0.9")
+        await press(pilot, "f5")
+        await label_and_finish(pilot, box)
+        assert await until(pilot, lambda: synced(app))
+    packed = shipment(world, "SO-570")
+    assert [(b.box_code, b.weight_g) for b in packed.boxes] == [("BOX-S", 900)]
+
+
+async def test_an_order_too_heavy_for_one_box_goes_in_several(world: World) -> None:
+    anvil = Measured(Item("PK-ANVIL"), 3, (300, 250, 200), 12000)
+    picked_into_tote(world.parts.engine, "SO-580", "T000580", [anvil])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tote(pilot, "T000580")
+        box = await check_all(pilot, anvil)
+        assert box.desk.boxing is not None
+        cartons = box.desk.boxing.cartons
+        assert len(cartons) >= 2
+        assert sum(c.contents["PK-ANVIL"] for c in cartons) == 3
+        weights = []
+        for number, carton in enumerate(cartons, start=1):
+            assert box.desk.carton() is carton
+            assert f"box {number} of {len(cartons)}" in str(
+                box.query_one("#pack-box-head").render()
+            )
+            await scan(pilot, box.expected_scan() or "")
+            weights.append(box.desk.expected_weight_g(carton))
+            # Every carton's box carries its contents (cartonization respects max weights).
+            assert weights[-1] - carton.box.tare_g <= carton.box.max_weight_g
+            await type_weight(pilot, f"{weights[-1] / 1000:.3f}")
+            await press(pilot, "f10")
+            assert carton.closed
+        await press(pilot, "f10")
+        await on_screen(pilot, PackDoneScreen)
+        assert await until(pilot, lambda: synced(app))
+    packed = shipment(world, "SO-580")
+    assert [b.box_no for b in packed.boxes] == list(range(1, len(cartons) + 1))
+    assert sum(b.contents["PK-ANVIL"] for b in packed.boxes) == 3
+    assert [b.weight_g for b in packed.boxes] == weights
+    labels = (Path(world.settings.station.data_dir) / "labels").glob("label-SO-580-*.png")
+    assert len(list(labels)) == len(cartons)

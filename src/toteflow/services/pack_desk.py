@@ -46,6 +46,8 @@ class Carton:
     box: Box
     contents: dict[str, int]
     box_scanned: bool = False
+    # False when cartonization could not suggest one: the packer chooses by scanning.
+    suggested_by_rules: bool = True
     weight_g: int | None = None
     check: WeightCheck | None = None
     confirmed: bool = False
@@ -203,7 +205,20 @@ class PackDesk:
         try:
             suggestion = self.packing.suggest_boxes(self.reference)
         except ServiceError as refusal:
-            return PackOutcome(False, "NO BOX SUGGESTED", str(refusal))
+            waiting = {li.sku: li.to_box for li in view.lines if li.to_box > 0}
+            catalogue = self.packing.policy.boxes
+            if not waiting or not catalogue:
+                return PackOutcome(False, "NO BOX SUGGESTED", str(refusal))
+            # No suggestion (an item without measurements): one box of the packer's choosing.
+            largest = max(catalogue, key=lambda b: b.volume)
+            self.boxing = Boxing([Carton(largest, largest, waiting, suggested_by_rules=False)])
+            self._choose()
+            return PackOutcome(
+                False,
+                "NO BOX SUGGESTED",
+                f"{refusal}\nscan the barcode of the box you use",
+                boxing=True,
+            )
         self.boxing = Boxing(
             [Carton(p.box, p.box, p.counts()) for p in suggestion.boxes],
         )

@@ -84,6 +84,8 @@ class PackBoxScreen(StationScreen[None]):
     def _prompt(self, carton: Carton | None) -> str:
         if carton is None:
             return "Every box is closed: F10 finishes the order"
+        if not carton.box_scanned and not carton.suggested_by_rules:
+            return "Scan the barcode of the box you use"
         if not carton.box_scanned:
             return f"Scan box {carton.box.barcode or carton.box.code} (or another box's barcode)"
         if carton.check is None:
@@ -103,9 +105,19 @@ class PackBoxScreen(StationScreen[None]):
                 )
             )
         box = carton.box
-        how = "suggested" if box == carton.suggested else f"instead of {carton.suggested.code}"
-        scanned = "" if carton.box_scanned else " · scan it"
         items = ", ".join(f"{q} x {sku}" for sku, q in sorted(carton.contents.items()))
+        if not carton.suggested_by_rules and not carton.box_scanned:
+            return Content.assemble(
+                ("BOX ", "dim"),
+                ("no suggestion: scan the box you use", "bold"),
+                "\n",
+                ("PUT IN ", "dim"),
+                items,
+            )
+        how = "suggested" if box == carton.suggested else f"instead of {carton.suggested.code}"
+        if not carton.suggested_by_rules:
+            how = "your choice"
+        scanned = "" if carton.box_scanned else " · scan it"
         return Content.assemble(
             ("BOX ", "dim"),
             (f"{box.name} ({box.code})", "bold"),
