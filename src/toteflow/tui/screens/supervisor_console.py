@@ -204,7 +204,10 @@ class NoConsoleScreen(StationScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
-        yield Static("This station has no wave console: it needs the server's wave API.")
+        yield Static(
+            "This station has no wave console: it was set up without the server's wave API.",
+            id="sup-missing",
+        )
         yield Footer(compact=True)
 
 
