@@ -90,7 +90,7 @@ class SupervisorConsoleScreen(SupervisorScreen):
 
     @work(exclusive=True, group="sup-waves")
     async def _reload(self) -> None:
-        lines = await self.ask(self.console.overview(), "CANNOT READ THE WAVES")
+        lines = await self.ask(self.console.overview(), "CANNOT READ THE WAVES", background=True)
         title = self.query_one("#sup-title", Static)
         if lines is None:
             if self.offline:
