@@ -479,6 +479,10 @@ def test_progress_by_zone_and_picker(floor: Site) -> None:
     (held,) = progress["open_tasks"]
     assert (held["id"], held["user_id"], held["name"]) == (task["id"], me["id"], "picker one")
     assert (held["lines"], held["lines_done"], held["status"]) == (total, 2, "assigned")
+    brief = floor.client.get(
+        f"{API}/waves/{wave['id']}/progress?open_tasks=false", headers=picker
+    ).json()
+    assert brief == {**progress, "open_tasks": []}
 
 
 def test_a_wave_is_done_when_its_last_task_is(floor: Site) -> None:

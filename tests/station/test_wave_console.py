@@ -142,6 +142,15 @@ async def test_no_server_and_a_garbled_answer() -> None:
 
     with pytest.raises(ServerUnreachable, match="console needs it"):
         await api(refused).progress("s", 1)
+    asked: list[str] = []
+
+    def brief(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(200, json={"wave": "?"})
+
+    with pytest.raises(ServiceError, match="not understood"):
+        await api(brief).progress("s", 1, open_tasks=False)
+    assert asked == ["http://server.test/api/v1/waves/1/progress?open_tasks=false"]
 
     def garbled(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"wave": "?"})

@@ -322,6 +322,12 @@ async def test_refusals_and_a_dead_server_change_nothing(floor: World) -> None:
         assert "SERVER UNREACHABLE" in str(home.query_one("#sup-title", Static).render())
         assert "SERVER UNREACHABLE" in feedback(app)
         assert home.lines == shown
+        # The next timer reads say nothing more: no bells every five seconds while it is down.
+        signals = home.signals
+        await home._reload().wait()  # the worker a timer tick starts
+        await pilot.pause()
+        assert home.offline
+        assert home.signals == signals
         await press(pilot, "f2")
         pool = await on_screen(pilot, PoolScreen)
         await type_into(pilot, "#pool-carrier", "UPS")

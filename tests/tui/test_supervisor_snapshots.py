@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from tests.tui.station_fakes import offline_app
 from tests.tui.station_world import on_screen, press, until
 from tests.tui.wave_fakes import SUPERVISOR, FakeWaveServer
 from toteflow.tui.app import StationApp
-from toteflow.tui.screens.supervisor_console import SupervisorConsoleScreen
+from toteflow.tui.screens.supervisor_console import NoConsoleScreen, SupervisorConsoleScreen
 from toteflow.tui.screens.supervisor_progress import WaveProgressScreen
 
 
@@ -61,3 +62,17 @@ def test_snapshot_wave_console(snap_compare: Callable[..., bool], tmp_path: Path
 def test_snapshot_wave_progress(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
     app = console_app(tmp_path)
     assert snap_compare(app, terminal_size=(80, 24), run_before=wave_progress)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_a_station_without_the_wave_api_says_so(tmp_path: Path) -> None:
+    app = offline_app(tmp_path, [])  # services.waves is None: no console to offer
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.sign_in(SUPERVISOR)
+        screen = await on_screen(pilot, NoConsoleScreen)
+        assert "no wave console" in str(screen.query_one("#sup-missing", Static).render())

@@ -128,8 +128,11 @@ class FakeWaveServer:
     async def waves(self, session_token: str, limit: int) -> list[wv.Wave]:
         return self.waves_shown[:limit]
 
-    async def progress(self, session_token: str, wave_id: int) -> wv.WaveProgress:
-        return progress(next(w for w in self.waves_shown if w.id == wave_id))
+    async def progress(
+        self, session_token: str, wave_id: int, *, open_tasks: bool = True
+    ) -> wv.WaveProgress:
+        found = progress(next(w for w in self.waves_shown if w.id == wave_id))
+        return found if open_tasks else found.model_copy(update={"open_tasks": []})
 
     async def exceptions(self, session_token: str, limit: int) -> list[wv.FloorException]:
         return []

@@ -144,7 +144,9 @@ class WaveConsole:
         """The newest waves; those being picked with their progress (fetched side by side)."""
         waves = await self.server.waves(self._session, SHOWN_WAVES)
         followed = [w for w in waves if w.status in ("released", "on_hold")][:FOLLOWED_WAVES]
-        found = await asyncio.gather(*(self.server.progress(self._session, w.id) for w in followed))
+        found = await asyncio.gather(
+            *(self.server.progress(self._session, w.id, open_tasks=False) for w in followed)
+        )
         progress = {p.wave.id: p for p in found}
         return [WaveLine(w, progress.get(w.id)) for w in waves]
 

@@ -571,13 +571,13 @@ class WaveService:
 
     # progress ---------------------------------------------------------------------------
 
-    def progress(self, actor: Actor, wave_id: int) -> wv.WaveProgress:
-        """Lines done per wave, zone and picker, and lines per hour."""
+    def progress(self, actor: Actor, wave_id: int, *, open_tasks: bool = True) -> wv.WaveProgress:
+        """Lines done per wave, zone and picker, and lines per hour; the open tasks if asked."""
         actor.require(Permission.READ_ORDERS)
         now = self.clock()
         with self.uow() as uow:
             row = _existing(uow, wave_id)
-            activity = uow.waves.activity(wave_id, row.released_at)
+            activity = uow.waves.activity(wave_id, row.released_at, task_lines=open_tasks)
         zones: dict[str | None, list[int]] = {}
         pickers: dict[int, int] = defaultdict(int)
         lines = done = short = units = picked = 0
@@ -614,7 +614,7 @@ class WaveService:
                     lines_per_hour=_per_hour(pickers.get(user_id, 0), started, last),
                 )
             )
-        open_tasks = [t for t in activity.tasks if t.status not in ("done", "cancelled")]
+        unfinished = [t for t in activity.tasks if t.status not in ("done", "cancelled")]
         released_at = row.released_at or now
         return wv.WaveProgress(
             wave=_wave(row),
@@ -628,7 +628,7 @@ class WaveService:
             percent_done=round(100 * done / lines, 1) if lines else 0.0,
             lines_per_hour=_per_hour(done, released_at, activity.last_event.get(None) or now),
             finished=row.status == "done"
-            or (row.status in ("released", "on_hold") and not open_tasks and done == lines),
+            or (row.status in ("released", "on_hold") and not unfinished and done == lines),
             zones=[
                 wv.ZoneProgress(zone=z, lines=v[0], lines_done=v[1], units=v[2], units_picked=v[3])
                 for z, v in sorted(zones.items(), key=lambda z: (z[0] is None, z[0] or ""))
@@ -645,7 +645,7 @@ class WaveService:
                     lines=t.lines,
                     lines_done=t.lines_done,
                 )
-                for t in open_tasks
+                for t in (unfinished if open_tasks else [])
             ],
         )
 

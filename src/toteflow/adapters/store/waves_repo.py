@@ -559,7 +559,9 @@ class SqlWaveRepo:
         result = self.session.execute(query.values(status=status, version=task.version + 1))
         return _rowcount(result)
 
-    def activity(self, wave_id: int, since: datetime | None) -> WaveActivity:
+    def activity(
+        self, wave_id: int, since: datetime | None, *, task_lines: bool = True
+    ) -> WaveActivity:
         tl, task, loc, zone = t.cols(t.TaskLine), t.cols(t.Task), t.cols(t.Location), t.cols(t.Zone)
         out = WaveActivity()
         for row in self.session.execute(
@@ -588,7 +590,7 @@ class SqlWaveRepo:
                     int(row.picked),
                 )
             )
-        counts = (
+        counted = (
             sa.select(
                 tl.task_id,
                 sa.func.count().label("lines"),
@@ -601,21 +603,15 @@ class SqlWaveRepo:
             .group_by(tl.task_id)
             .subquery()
         )
-        for row in self.session.execute(
-            sa.select(
-                task.id,
-                task.status,
-                task.user_id,
-                task.assigned_at,
-                task.kind,
-                task.zone,
-                counts.c.lines,
-                counts.c.done,
+        columns = [task.id, task.status, task.user_id, task.assigned_at, task.kind, task.zone]
+        query = sa.select(*columns).where(task.wave_id == wave_id).order_by(task.id)
+        if task_lines:
+            # A second pass over the wave's lines: only when someone needs each task's count.
+            query = query.add_columns(counted.c.lines, counted.c.done).outerjoin(
+                counted, counted.c.task_id == task.id
             )
-            .outerjoin(counts, counts.c.task_id == task.id)
-            .where(task.wave_id == wave_id)
-            .order_by(task.id)
-        ):
+        for row in self.session.execute(query):
+            lines, done = (row.lines, row.done) if task_lines else (0, 0)
             out.tasks.append(
                 TaskSummary(
                     row.id,
@@ -624,8 +620,8 @@ class SqlWaveRepo:
                     _aware(row.assigned_at),
                     row.kind,
                     row.zone,
-                    int(row.lines or 0),
-                    int(row.done or 0),
+                    int(lines or 0),
+                    int(done or 0),
                 )
             )
         people = sorted({task.user_id for task in out.tasks if task.user_id is not None})

@@ -141,8 +141,16 @@ class WaveApi:
     async def resume(self, session_token: str, wave_id: int) -> wv.Wave:
         return await self._call("POST", f"/waves/{wave_id}/resume", session_token, wv.Wave)
 
-    async def progress(self, session_token: str, wave_id: int) -> wv.WaveProgress:
-        return await self._call("GET", f"/waves/{wave_id}/progress", session_token, wv.WaveProgress)
+    async def progress(
+        self, session_token: str, wave_id: int, *, open_tasks: bool = True
+    ) -> wv.WaveProgress:
+        return await self._call(
+            "GET",
+            f"/waves/{wave_id}/progress",
+            session_token,
+            wv.WaveProgress,
+            params=None if open_tasks else {"open_tasks": "false"},
+        )
 
     async def exceptions(self, session_token: str, limit: int) -> list[wv.FloorException]:
         page = await self._call(

@@ -92,9 +92,12 @@ def resume_wave(services: ServicesDep, actor: Supervisor, wave_id: Id) -> wv.Wav
 
 
 @router.get("/waves/{wave_id}/progress")
-def wave_progress(services: ServicesDep, actor: Reader, wave_id: Id) -> wv.WaveProgress:
-    """Lines done per wave, zone and picker, and lines per hour."""
-    return services.waves.progress(actor, wave_id)
+def wave_progress(
+    services: ServicesDep, actor: Reader, wave_id: Id, open_tasks: bool = True
+) -> wv.WaveProgress:
+    """Lines done per wave, zone and picker, and lines per hour; `open_tasks=false` leaves
+    out the list of unfinished tasks (an overview of many waves does not need it)."""
+    return services.waves.progress(actor, wave_id, open_tasks=open_tasks)
 
 
 @router.get("/exceptions")

@@ -32,20 +32,30 @@ class SupervisorScreen(StationScreen[None]):
         super().__init__()
         self.console = console
         self.offline = False
+        self._last_problem = ""
 
-    async def ask(self, call: Awaitable[T], headline: str) -> T | None:
-        """The call's answer, or None after saying on screen why there is none."""
+    async def ask(self, call: Awaitable[T], headline: str, *, background: bool = False) -> T | None:
+        """The call's answer, or None after saying on screen why there is none.
+
+        A background read (the refresh timer) says a problem once, not every few seconds
+        with three bells each time; a key the person pressed always gets its answer.
+        """
         try:
             answer = await call
-        except ServerUnreachable as exc:
-            self.offline = True
-            self.signal(False, OFFLINE, f"{exc}. Nothing was changed.")
-            return None
-        except ServiceError as refusal:
-            self.offline = False
-            self.signal(False, headline, str(refusal))
+        except ServiceError as problem:
+            unreachable = isinstance(problem, ServerUnreachable)
+            self.offline = unreachable
+            title, words = (
+                (OFFLINE, f"{problem}. Nothing was changed.")
+                if unreachable
+                else (headline, str(problem))
+            )
+            if not background or title != self._last_problem:
+                self.signal(False, title, words)
+            self._last_problem = title
             return None
         self.offline = False
+        self._last_problem = ""
         return answer
 
     def reload(self) -> None:

@@ -90,7 +90,7 @@ class SupervisorConsoleScreen(SupervisorScreen):
 
     @work(exclusive=True, group="sup-waves")
     async def _reload(self) -> None:
-        lines = await self.ask(self.console.overview(), "CANNOT READ THE WAVES")
+        lines = await self.ask(self.console.overview(), "CANNOT READ THE WAVES", background=True)
         title = self.query_one("#sup-title", Static)
         if lines is None:
             if self.offline:
@@ -204,7 +204,10 @@ class NoConsoleScreen(StationScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
-        yield Static("This station has no wave console: it needs the server's wave API.")
+        yield Static(
+            "This station has no wave console: it was set up without the server's wave API.",
+            id="sup-missing",
+        )
         yield Footer(compact=True)
 
 

@@ -58,7 +58,9 @@ class ExceptionsScreen(SupervisorScreen):
 
     @work(exclusive=True, group="exceptions")
     async def _reload(self) -> None:
-        found = await self.ask(self.console.exceptions(), "CANNOT READ THE EXCEPTIONS")
+        found = await self.ask(
+            self.console.exceptions(), "CANNOT READ THE EXCEPTIONS", background=True
+        )
         title = self.query_one("#sup-title", Static)
         if found is None:
             if self.offline:

@@ -78,7 +78,9 @@ class WaveProgressScreen(SupervisorScreen):
 
     @work(exclusive=True, group="progress")
     async def _reload(self) -> None:
-        progress = await self.ask(self.console.progress(self.wave.id), "NO PROGRESS")
+        progress = await self.ask(
+            self.console.progress(self.wave.id), "NO PROGRESS", background=True
+        )
         title = self.query_one("#sup-title", Static)
         if progress is None:
             if self.offline:
