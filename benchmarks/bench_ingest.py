@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -152,14 +153,17 @@ def _wait(base: str) -> None:
 
 
 def ingest(target: Target, batch: int, events: int, first_seq: int) -> float:
-    """Events per second pushing `events` picks in batches of `batch`."""
-    headers = {"Authorization": f"Bearer {target.token}"}
+    """Events per second pushing `events` picks in batches of `batch`.
+
+    The bodies are made and encoded before the clock starts, as a station's outbox holds its
+    events ready: the figure is the server's (HTTP, validation, the database), not this
+    script's JSON encoding.
+    """
+    headers = {"Authorization": f"Bearer {target.token}", "Content-Type": "application/json"}
     now = datetime.now(UTC).isoformat()
-    with httpx.Client(base_url=target.base, headers=headers, timeout=60) as client:
-        started = time.perf_counter()
-        seq = first_seq
-        for _ in range(events // batch):
-            body = {
+    bodies = [
+        json.dumps(
+            {
                 "station_id": target.station_id,
                 "events": [
                     {
@@ -173,14 +177,19 @@ def ingest(target: Target, batch: int, events: int, first_seq: int) -> float:
                     for n in range(batch)
                 ],
             }
-            reply = client.post("/api/v1/sync/push", json=body)
+        ).encode()
+        for seq in range(first_seq, first_seq + events // batch * batch, batch)
+    ]
+    with httpx.Client(base_url=target.base, headers=headers, timeout=60) as client:
+        started = time.perf_counter()
+        for body in bodies:
+            reply = client.post("/api/v1/sync/push", content=body)
             reply.raise_for_status()
-            statuses = {r["status"] for r in reply.json()["results"]}
-            if statuses != {"applied"}:
-                raise RuntimeError(f"unexpected results: {reply.json()['results'][:2]}")
-            seq += batch
+            results = reply.json()["results"]
+            if len(results) != batch or any(r["status"] != "applied" for r in results):
+                raise RuntimeError(f"unexpected results: {results[:2]}")
         elapsed = time.perf_counter() - started
-    return (events // batch) * batch / elapsed
+    return len(bodies) * batch / elapsed
 
 
 def healthz_rate(target: Target, requests: int = 300) -> float:

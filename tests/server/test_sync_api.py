@@ -196,21 +196,27 @@ def test_a_station_cannot_push_for_another(site: Site) -> None:
 def test_a_push_with_a_revoked_or_unknown_token_changes_nothing(site: Site) -> None:
     work = released_task(site.parts.engine, on_hand=10, quantity=4)
     site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
-    pick = event(1, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1})
-    body = {"station_id": site.station_id, "events": [pick]}
-    unknown = site.client.post(
-        "/api/v1/sync/push", json=body, headers={"Authorization": "Bearer not-a-token"}
-    )
-    assert unknown.status_code == 401
-    assert "not registered" in unknown.json()["detail"]
+    first = event(1, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1})
+    second = event(2, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1})
+    unknown = {"Authorization": "Bearer not-a-token"}
+    body = {"station_id": site.station_id, "events": [second]}
+    refused = site.client.post("/api/v1/sync/push", json=body, headers=unknown)
+    assert refused.status_code == 401
+    assert "not registered" in refused.json()["detail"]
+    # A bad token is refused whatever the body, as on every other route, and audited.
+    malformed = site.client.post("/api/v1/sync/push", json={"events": "x"}, headers=unknown)
+    assert malformed.status_code == 401
+    assert len(audit(site, "request.unauthenticated")) == 2
 
+    # Revoked after a push found it good: refused all the same.
+    assert push(site, first).json()["results"][0]["status"] == "applied"
     admin = site.login(Role.ADMIN)
     assert site.client.post(f"/api/v1/stations/{site.station_id}/revoke", headers=admin).is_success
-    revoked = push(site, pick)
+    revoked = push(site, second)
     assert revoked.status_code == 401
     assert "revoked: re-register it" in revoked.json()["detail"]
-    assert stock_of(site, work) == (10, 4)
-    assert last_seq(site, site.station_id) == 0
+    assert stock_of(site, work) == (9, 3)
+    assert last_seq(site, site.station_id) == 1
 
 
 def test_a_push_marks_the_station_seen(site: Site) -> None:

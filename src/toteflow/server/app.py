@@ -13,6 +13,7 @@ import toteflow
 from toteflow.contracts.common import Problem
 from toteflow.server import errors
 from toteflow.server.deps import Services, ServicesDep
+from toteflow.server.known_tokens import KnownTokens
 from toteflow.server.limits import BodySizeLimit
 from toteflow.server.routes import (
     catalogue,
@@ -66,6 +67,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.known_tokens = KnownTokens()
     errors.install(app)
 
     api = APIRouter(prefix=API_PREFIX, responses=_PROBLEMS)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from toteflow.contracts.people import Station
 from toteflow.domain.roles import Permission
+from toteflow.server.known_tokens import KnownTokens
 from toteflow.services.actor import Actor
 from toteflow.services.catalogue import CatalogueService
 from toteflow.services.containers import ContainerService
@@ -67,6 +69,22 @@ def get_station(request: Request, services: ServicesDep, token: StationTokenDep)
     station = services.people.authenticate_station(token)
     request.state.actor = Actor(None, station.id, None)
     return station
+
+
+async def get_push_token(request: Request, services: ServicesDep, token: StationTokenDep) -> str:
+    """A station token found good, if not now then within the last minute.
+
+    The push checks it again in its own transaction; this look-up, skipped for a token seen
+    lately, keeps a bad token's answer what it is on every route: 401, whatever the body.
+    """
+    known: KnownTokens = request.app.state.known_tokens
+    if token not in known:
+        await run_in_threadpool(get_station, request, services, token)
+        known.add(token)
+    return token
+
+
+PushTokenDep = Annotated[str, Depends(get_push_token)]
 
 
 StationDep = Annotated[Station, Depends(get_station)]

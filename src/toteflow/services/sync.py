@@ -12,7 +12,7 @@ from toteflow.domain.floor_batch import Command, FloorBatch, MoveTask, Pick, Set
 from toteflow.domain.tasks import FloorRefusal
 from toteflow.services import floor_events, shipping_events
 from toteflow.services.actor import Actor
-from toteflow.services.errors import Forbidden
+from toteflow.services.errors import Forbidden, Unauthenticated
 from toteflow.services.ports import EventOutcome, UnitOfWork, UnitOfWorkFactory
 
 # Re-allocates a batch's short picks from other stock; units covered per task line.
@@ -34,7 +34,8 @@ class SyncService:
         if request.station_id != station.id:
             raise Forbidden(f"this token belongs to station {station.id}, not {request.station_id}")
         reply = self._push(request, None)
-        assert reply is not None  # no token to check: the station row is always there
+        if reply is None:  # the station's row is gone
+            raise Unauthenticated("this station is not registered: re-register it")
         return reply
 
     def push_with_token(self, token: str, request: sync.PushRequest) -> sync.PushResponse | None:

@@ -8,25 +8,23 @@ from fastapi import APIRouter, Query, Request
 
 from toteflow.contracts import sync
 from toteflow.contracts.people import Station
-from toteflow.server.deps import ServicesDep, StationDep, StationTokenDep, get_station
-from toteflow.services.actor import Actor
+from toteflow.server.deps import PushTokenDep, ServicesDep, StationDep, get_station
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 
 
 @router.post("/push")
 def push(
-    request: Request, services: ServicesDep, token: StationTokenDep, body: sync.PushRequest
+    request: Request, services: ServicesDep, token: PushTokenDep, body: sync.PushRequest
 ) -> sync.PushResponse:
     """Apply the station's events in sequence order; retrying a push is always safe."""
     # The token is checked against the station the body names inside the push's own
-    # transaction. When it is not that station's, the usual look-up answers: 401 for a token
-    # unknown or revoked, 403 for another station's.
+    # transaction. When it is not that station's, the full look-up answers: 401 for a token
+    # revoked since it was last found good, 403 for another station's.
     reply = services.sync.push_with_token(token, body)
     if reply is None:
+        request.app.state.known_tokens.discard(token)
         reply = services.sync.push(get_station(request, services, token), body)
-    else:
-        request.state.actor = Actor(None, body.station_id, None)
     return reply
 
 
