@@ -154,11 +154,12 @@ def _apply(
         exceptions = [e for e in exceptions if _still_short(e, covered)]
     uow.floor.write_batch(batch)
     packed, pack_exceptions = shipping_events.apply(uow, station_id, packing)
+    # A put-back finds the refusal it answers among the floor exceptions: open them first.
+    uow.floor.open_exceptions(exceptions)
     put_back, put_back_exceptions = put_back_events.apply(uow, station_id, put_backs)
     if packed or put_back:
         outcomes = sorted(outcomes + packed + put_back, key=lambda o: o.event.seq)
     uow.floor.store_events(station_id, outcomes)
-    uow.floor.open_exceptions(exceptions)
     uow.floor.open_exceptions(pack_exceptions)
     uow.floor.open_exceptions(put_back_exceptions)
     return [
