@@ -12,6 +12,7 @@ from tests.server.conftest import Site
 from tests.support.floor import Work, released_task
 from toteflow.adapters.store import tables as t
 from toteflow.domain.roles import Role
+from toteflow.services.actor import SYSTEM
 
 
 def event(
@@ -304,3 +305,80 @@ def test_events_in_one_batch_see_each_other(site: Site) -> None:
     assert results[2]["reason"] == "there is no task line 999999 on the server"
     assert results[4]["reason"] == "the task is done: its lines cannot be picked"
     assert stock_of(site, work) == (7, 1)
+
+
+def test_a_refused_picks_units_are_put_back_once_where_the_picker_scanned(site: Site) -> None:
+    work = released_task(site.parts.engine, on_hand=10, quantity=4)
+    released_task(
+        site.parts.engine,
+        reference="SO-2",
+        sku="SKU-T2",
+        location="01-002-1",
+        barcode="4006381333948",
+    )
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    site.parts.services.orders.cancel(SYSTEM, "SO-1", "customer called")
+    assert stock_of(site, work) == (10, 0)
+    pick = event(1, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 2})
+    assert push(site, pick).json()["results"][0]["status"] == "rejected"
+
+    def put_back(seq: int, location: str, quantity: int = 2) -> dict[str, Any]:
+        return event(
+            seq,
+            "stock.put_back",
+            {
+                "refused_event": pick["id"],
+                "task_line_id": work.task_line_id,
+                "quantity": quantity,
+                "location": location,
+            },
+        )
+
+    nowhere, too_few = put_back(2, "09-099-9"), put_back(3, "01-002-1", quantity=1)
+    shelf, again = put_back(4, "01-002-1"), put_back(5, "01-001-1")
+    results = push(site, nowhere, too_few, shelf, again).json()["results"]
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("rejected", "there is no location 09-099-9: put the units on a shelf"),
+        ("rejected", "the refused pick held 2 units: put back all 2"),
+        ("applied", ""),
+        ("rejected", f"these units were put back already (event {shelf['id']})"),
+    ]
+    assert results[2]["result"] == {"location": "01-002-1", "quantity": 2, "moved_from": "01-001-1"}
+    # A retry of the applied one changes nothing.
+    assert push(site, shelf).json()["results"][0]["status"] == "duplicate"
+    assert stock_of(site, work) == (8, 0)
+    stock, loc, product = t.cols(t.Stock), t.cols(t.Location), t.cols(t.Product)
+    with site.parts.engine.connect() as connection:
+        moved = connection.execute(
+            sa.select(stock.quantity, stock.reserved)
+            .join(t.table(t.Location), loc.id == stock.location_id)
+            .join(t.table(t.Product), product.id == stock.product_id)
+            .where(loc.code == "01-002-1", product.sku == "SKU-T1")
+        ).all()
+        fe = t.cols(t.FloorException)
+        refusal = connection.execute(
+            sa.select(fe.status, fe.resolution).where(fe.event_id == pick["id"])
+        ).one()
+    assert [tuple(row) for row in moved] == [(2, 0)]
+    assert tuple(refusal) == ("resolved", f"2 put back at 01-002-1 (station {site.station_id})")
+
+
+def test_units_put_back_where_they_were_taken_move_no_stock(site: Site) -> None:
+    work = released_task(site.parts.engine, on_hand=10, quantity=4)
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    site.parts.services.orders.cancel(SYSTEM, "SO-1", "customer called")
+    pick = event(1, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 3})
+    back = event(
+        2,
+        "stock.put_back",
+        {
+            "refused_event": pick["id"],
+            "task_line_id": work.task_line_id,
+            "quantity": 3,
+            "location": "01-001-1",
+        },
+    )
+    results = push(site, pick, back).json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "applied"]
+    # The refused pick never left the books: back on its own shelf, nothing moves.
+    assert stock_of(site, work) == (10, 0)

@@ -86,3 +86,30 @@ async def test_f1_lists_the_keys_of_the_screen_and_the_palette_offers_the_rest(
         assert await wait_until(pilot, lambda: app.screen is stop)
         titles = [command.title for command in app.get_system_commands(stop)]
         assert {"Help: keys of this screen", "Log out", "Demo scan"} <= set(titles)
+
+
+async def test_scans_after_a_screen_change_in_the_same_burst_reach_the_next_screen(
+    tmp_path: Path,
+) -> None:
+    task = cart_task()
+    app = offline_app(tmp_path, [task])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, LoginScreen)
+        await scan(pilot, "B00101")
+        app.screen.query_one("#login-pin", Input).value = "1111"
+        await press(pilot, "enter")
+        await on_screen(pilot, PickerHomeScreen)
+        await press(pilot, "f2")
+        await on_screen(pilot, CartSetupScreen)
+        first = task.lines[0]
+        # The last tote moves the walk to the next-stop screen while the location and the
+        # item are still queued behind it: they are worked there, once each, in order.
+        burst = b"C0001\r" + b"".join(
+            f"C0001-S{slot:02d}\rT00004{slot}\r".encode() for slot in range(1, 5)
+        )
+        burst += f"{first.location}\r{first.units[0].barcode}\r".encode()
+        await feed_terminal_bytes(app, burst)
+        stop: NextStopScreen = await on_screen(pilot, NextStopScreen)
+        assert await wait_until(pilot, lambda: stop.walk.in_hand == 1)
+        assert stop.walk.at_location == first.location
+        assert stop.walk.task.lines[0].picked == 0

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.tui.station_fakes import cart_task, offline_app
+from tests.tui.station_fakes import PICKER, cart_task, offline_app
 from tests.tui.station_world import on_screen, press, scan
 from tests.tui.terminal_input import wait_until
+from toteflow.tui.app import StationApp
 from toteflow.tui.screens.base import StationScreen
 from toteflow.tui.screens.cart_setup import CartSetupScreen
 from toteflow.tui.screens.login import LoginScreen
 from toteflow.tui.screens.next_stop import NextStopScreen
 from toteflow.tui.screens.picker_home import PickerHomeScreen
 from toteflow.tui.screens.short_pick import ShortPickScreen
+from toteflow.tui.screens.station_exceptions import StationExceptionsScreen
 from toteflow.tui.screens.task_complete import TaskCompleteScreen
 from toteflow.tui.widgets.scan_feedback import ScanFeedback
 
@@ -119,3 +122,31 @@ def test_snapshot_short_pick_dialog(snap_compare: Callable[..., bool], tmp_path:
 def test_snapshot_task_complete(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
     app = offline_app(tmp_path, [cart_task()])
     assert snap_compare(app, terminal_size=(80, 24), run_before=run(all_done))
+
+
+def refused_pick_and_tote(app: StationApp) -> None:
+    """A pick of 2 and a tote the server refused, as the sync worker records them."""
+    floor, task = app.services.floor, cart_task()
+    app.services.view.store_task(task)
+    user = PICKER.user_id
+    floor.start_task(user, task.id)
+    tote = floor.assign_tote(user, task.id, 1, "T000011")
+    pick = floor.confirm_pick(user, task.lines[0].id, 2, tote="T000011")
+    at = datetime(2026, 11, 22, 9, 15, tzinfo=UTC)
+    with floor.uow() as uow:
+        reason = "order SO-1001 was cancelled: put the 2 units back at 01-004-1"
+        uow.exceptions.open_for_event(pick, reason, at)
+        uow.exceptions.open_for_event(tote, "tote T000011 is in use on task 41", at)
+        uow.commit()
+
+
+async def refused_list(pilot: Pilot[Any]) -> None:
+    await logged_in(pilot)
+    await press(pilot, "f8")
+    await on_screen(pilot, StationExceptionsScreen)
+
+
+def test_snapshot_refused_picks(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
+    app = offline_app(tmp_path, [cart_task()])
+    refused_pick_and_tote(app)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run(refused_list))

@@ -36,6 +36,7 @@ from toteflow.services.errors import NotFound, Refused, ServiceError
 from toteflow.services.station_events import FloorActions, StationView, record
 from toteflow.services.station_login import Person
 from toteflow.services.station_ports import Notice, TaskServer
+from toteflow.services.station_refusals import RefusalDesk
 
 Phase = Literal["cart", "slot", "tote", "new_tote", "location", "item", "put", "done", "cancelled"]
 SHORT_REASONS = {"empty": "Location empty", "damaged": "Damaged", "not_found": "Not found"}
@@ -950,6 +951,10 @@ class PickerDesk:
         if task is not None:
             self.view.store_task(task)
         return task
+
+    def refusals(self) -> RefusalDesk:
+        """The events the server refused from this station, for a person to resolve."""
+        return RefusalDesk(self.person.user_id, self.floor, self.view)
 
     def walk(self, task_id: int) -> PickWalk:
         return PickWalk(

@@ -14,6 +14,7 @@ from toteflow.contracts import people as ppl
 from toteflow.contracts.common import Page
 from toteflow.domain.floor_batch import FloorBatch
 from toteflow.domain.orders import Move, OrderStatus
+from toteflow.domain.put_back import RefusedPick
 from toteflow.services.actor import Actor
 from toteflow.services.shipping_ports import ShippingRepo
 from toteflow.services.wave_ports import WaveRepo
@@ -172,6 +173,21 @@ class FloorRepo(Protocol):
     def changes_since(self, station_id: int, since: int, limit: int) -> list[sync.Change]: ...
     def open_exceptions(self, rows: list[dict[str, Any]]) -> None:
         """Floor exceptions for supervisors: kind, reason, station, user, event, line, detail."""
+        ...
+
+    def refused_pick(self, station_id: int, event_id: str) -> RefusedPick | None:
+        """The station's refused event `event_id` and its line's shelf, locked; None: none."""
+        ...
+
+    def location_id(self, code: str) -> int | None: ...
+    def move_put_back(self, task_line_id: int, location_id: int, take: int, add: int) -> None:
+        """`take` units off the line's stock row; `add` of its product and lot at the location."""
+        ...
+
+    def resolve_refusal(
+        self, exception_id: int, *, user_id: int | None, resolution: str, put_back_by: str
+    ) -> None:
+        """Record the put-back on the refusal's exception, resolving it if still open."""
         ...
 
 

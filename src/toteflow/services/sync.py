@@ -10,7 +10,7 @@ from toteflow.contracts.people import Station
 from toteflow.domain.credentials import token_digest
 from toteflow.domain.floor_batch import Command, FloorBatch, MoveTask, Pick, SetTote, Short, Undo
 from toteflow.domain.tasks import FloorRefusal
-from toteflow.services import floor_events, shipping_events
+from toteflow.services import floor_events, put_back_events, shipping_events
 from toteflow.services.actor import Actor
 from toteflow.services.errors import Forbidden, Unauthenticated
 from toteflow.services.ports import EventOutcome, UnitOfWork, UnitOfWorkFactory
@@ -108,7 +108,14 @@ def _apply(
     # Pack-station events have their own planner; it runs after the floor batch is written,
     # so closing a shipment sees the order status that this batch's picks just set.
     packing = [e for e in events if shipping_events.handles(e.type)]
-    events = [e for e in events if not shipping_events.handles(e.type)]
+    # Put-backs move stock outside the batch's locked rows (a shelf of the picker's
+    # choosing): they run after the batch is written, like the pack events.
+    put_backs = [e for e in events if put_back_events.handles(e.type)]
+    events = [
+        e
+        for e in events
+        if not shipping_events.handles(e.type) and not put_back_events.handles(e.type)
+    ]
     commands: list[Command | FloorRefusal] = []
     for event in events:
         try:
@@ -165,11 +172,14 @@ def _apply(
         exceptions = [e for e in exceptions if _still_short(e, covered)]
     uow.floor.write_batch(batch)
     packed, pack_exceptions = shipping_events.apply(uow, station_id, packing)
-    if packed:
-        outcomes = sorted(outcomes + packed, key=lambda o: o.event.seq)
-    uow.floor.store_events(station_id, outcomes)
+    # A put-back finds the refusal it answers among the floor exceptions: open them first.
     uow.floor.open_exceptions(exceptions)
+    put_back, put_back_exceptions = put_back_events.apply(uow, station_id, put_backs)
+    if packed or put_back:
+        outcomes = sorted(outcomes + packed + put_back, key=lambda o: o.event.seq)
+    uow.floor.store_events(station_id, outcomes)
     uow.floor.open_exceptions(pack_exceptions)
+    uow.floor.open_exceptions(put_back_exceptions)
     return [
         sync.EventResult(
             id=o.event.id,

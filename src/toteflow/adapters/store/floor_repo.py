@@ -16,6 +16,7 @@ from toteflow.contracts import sync
 from toteflow.contracts import tasks as tk
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.domain.floor_batch import FloorBatch, StockState
+from toteflow.domain.put_back import RefusedPick
 from toteflow.domain.tasks import LineState, TaskStatus
 from toteflow.services.ports import EventOutcome, StoredEvent
 
@@ -441,6 +442,129 @@ class SqlFloorRepo:
                 t.FloorException,
                 [{"status": "open", "created_at": now, **row} for row in rows],
             )
+
+    # put-backs of refused picks ----------------------------------------------------------
+
+    def refused_pick(self, station_id: int, event_id: str) -> RefusedPick | None:
+        fe = t.cols(t.FloorException)
+        row = self.session.execute(
+            sa.select(fe.id, fe.detail)
+            .where(
+                fe.station_id == station_id,
+                fe.event_id == event_id,
+                fe.kind == "rejected_event",
+            )
+            .order_by(fe.id)
+            .limit(1)
+            .with_for_update()
+        ).first()
+        if row is None:
+            return None
+        detail = dict(row.detail or {})
+        payload = detail.get("payload") or {}
+        line_id = payload.get("task_line_id")
+        quantity = payload.get("quantity")
+        source = None
+        if isinstance(line_id, int):
+            tl, loc, stock = t.cols(t.TaskLine), t.cols(t.Location), t.cols(t.Stock)
+            source = self.session.execute(
+                sa.select(loc.code, stock.quantity, stock.reserved)
+                .select_from(t.table(t.TaskLine))
+                .join(t.table(t.Stock), stock.id == tl.stock_id)
+                .join(t.table(t.Location), loc.id == stock.location_id)
+                .where(tl.id == line_id)
+                .with_for_update(of=t.table(t.Stock))
+            ).first()
+        return RefusedPick(
+            exception_id=row.id,
+            event_type=str(detail.get("type", "")),
+            task_line_id=line_id if source is not None else None,
+            quantity=quantity if isinstance(quantity, int) else 0,
+            put_back_by=str(detail.get("put_back_by", "")),
+            source_location=source.code if source is not None else "",
+            source_quantity=source.quantity if source is not None else 0,
+            source_reserved=source.reserved if source is not None else 0,
+        )
+
+    def location_id(self, code: str) -> int | None:
+        loc = t.cols(t.Location)
+        found = self.session.execute(sa.select(loc.id).where(loc.code == code)).scalar()
+        return int(found) if found is not None else None
+
+    def move_put_back(self, task_line_id: int, location_id: int, take: int, add: int) -> None:
+        tl, stock = t.cols(t.TaskLine), t.cols(t.Stock)
+        source = self.session.execute(
+            sa.select(stock.id, stock.product_id, stock.lot, stock.expiry)
+            .join(t.table(t.TaskLine), tl.stock_id == stock.id)
+            .where(tl.id == task_line_id)
+        ).one()
+        if take:
+            # Locked by refused_pick; the planner kept `take` within what is not reserved.
+            self.session.execute(
+                sa.update(t.table(t.Stock))
+                .where(stock.id == source.id)
+                .values(quantity=stock.quantity - take)
+            )
+        if not add:
+            return
+        same_expiry = (
+            stock.expiry.is_(None) if source.expiry is None else stock.expiry == source.expiry
+        )
+        target = self.session.execute(
+            sa.select(stock.id)
+            .where(
+                stock.location_id == location_id,
+                stock.product_id == source.product_id,
+                stock.lot == source.lot,
+                same_expiry,
+            )
+            .with_for_update()
+        ).scalar()
+        if target is None:
+            t.insert_rows(
+                self.session,
+                t.Stock,
+                [
+                    {
+                        "location_id": location_id,
+                        "product_id": source.product_id,
+                        "lot": source.lot,
+                        "expiry": source.expiry,
+                        "received_on": t.utcnow().date(),
+                        "quantity": add,
+                        "reserved": 0,
+                        "version": 0,
+                    }
+                ],
+            )
+        else:
+            self.session.execute(
+                sa.update(t.table(t.Stock))
+                .where(stock.id == target)
+                .values(quantity=stock.quantity + add)
+            )
+
+    def resolve_refusal(
+        self, exception_id: int, *, user_id: int | None, resolution: str, put_back_by: str
+    ) -> None:
+        fe = t.cols(t.FloorException)
+        row = self.session.execute(
+            sa.select(fe.status, fe.detail, fe.resolution).where(fe.id == exception_id)
+        ).one()
+        values: dict[str, Any] = {"detail": {**dict(row.detail or {}), "put_back_by": put_back_by}}
+        if row.status == "open":
+            values.update(
+                status="resolved",
+                resolved_at=t.utcnow(),
+                resolved_by=user_id,
+                resolution=resolution[:300],
+            )
+        else:
+            # A supervisor closed it first: the stock still moved, and the record says so.
+            values["resolution"] = f"{row.resolution}; then {resolution}"[:300]
+        self.session.execute(
+            sa.update(t.table(t.FloorException)).where(fe.id == exception_id).values(**values)
+        )
 
 
 # The push path's statements, built once: building one and computing its cache key again per

@@ -46,6 +46,8 @@ class PickerHomeScreen(StationScreen[None]):
         Binding("f2", "ask_work", "Ask for work"),
         Binding("enter", "resume_or_ask", "Start", show=False),
         Binding("f3", "resume", "Resume task"),
+        # Shown only while the server has refused something from this station.
+        Binding("f8", "refusals", "Refused"),
     ]
 
     def __init__(self, services: StationServices, person: Person) -> None:
@@ -54,6 +56,7 @@ class PickerHomeScreen(StationScreen[None]):
         self.person = person
         self.asking = False
         self._cursor = -1
+        self._refused = 0
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -70,17 +73,47 @@ class PickerHomeScreen(StationScreen[None]):
     def on_mount(self) -> None:
         self.station.task_label = ""
         self.refresh_tasks()
+        self.refresh_refused()
         self.watch(self.station, "sync_status", self._sync_changed, init=False)
 
     def on_screen_resume(self) -> None:
         self.station.task_label = ""
         self.refresh_tasks()
+        self.refresh_refused()
 
     def _sync_changed(self, status: SyncStatus | None) -> None:
         # A task pushed by a supervisor arrives through the change feed.
         if status is not None and status.cursor != self._cursor:
             self._cursor = status.cursor
             self.refresh_tasks()
+        if status is not None and status.exceptions_open != self._refused:
+            self.refresh_refused()
+
+    def refresh_refused(self) -> None:
+        """Say on the home screen when the server refused something that needs a person."""
+        refused = self.desk.refusals().count()
+        if refused == self._refused:
+            return
+        self._refused = refused
+        self.refresh_bindings()
+        feedback = self.query_one(ScanFeedback)
+        if refused:
+            feedback.bad(
+                f"{refused} event(s) refused by the server need you: press F8",
+                headline="REFUSED PICKS",
+            )
+        else:
+            feedback.idle("Press F2 (or Enter) to ask for work")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refusals":
+            return self._refused > 0
+        return True
+
+    def action_refusals(self) -> None:
+        from toteflow.tui.screens.station_exceptions import StationExceptionsScreen
+
+        self.app.push_screen(StationExceptionsScreen(self.desk.refusals()))
 
     def refresh_tasks(self) -> None:
         held = self.desk.held_tasks()
