@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -15,7 +16,8 @@ from toteflow.contracts.people import User
 from toteflow.domain.roles import Role
 from toteflow.services.errors import Forbidden, NotFound, Refused, ServiceError, Unauthenticated
 from toteflow.services.station_login import ServerUnreachable
-from toteflow.services.wave_console import PoolFilter, WaveConsole, parse_ship_by
+from toteflow.services.wave_console import WaveConsole
+from toteflow.services.wave_filters import PoolFilter, parse_filter, parse_ship_by
 
 pytestmark = pytest.mark.anyio
 
@@ -53,6 +55,94 @@ def test_ship_by_dates() -> None:
     assert parse_ship_by("") is None
     with pytest.raises(ServiceError, match="type it as"):
         parse_ship_by("friday")
+
+
+def test_the_filter_dialog_fields() -> None:
+    typed = {
+        "carrier": " ups ",
+        "service": "ground",
+        "cutoff": "9:05",
+        "ship_by": "2026-11-22",
+        "priorities": "3, 1 3",
+        "zones": "A, B ,A",
+        "profile": "Single-Line",
+        "max_orders": "1,000",
+        "max_lines": "4000",
+    }
+    chosen = parse_filter(typed)
+    assert chosen == PoolFilter(
+        carrier="UPS",
+        service="GROUND",
+        cutoff="09:05",
+        ship_by=date(2026, 11, 22),
+        priorities=(1, 3),
+        zones=("A", "B"),
+        profile="single_line",
+        max_orders=1000,
+        max_lines=4000,
+    )
+    # What the dialog shows reads back the same, and a template's filters come in whole.
+    assert parse_filter(chosen.texts()) == chosen
+    assert PoolFilter.of(chosen.exact()) == chosen
+    assert parse_filter({}) == PoolFilter()
+    assert parse_filter({"profile": "any"}).narrowed is False
+    assert chosen.summary() == (
+        "UPS · GROUND · cut-off 09:05 · ship by 2026-11-22 · prio 1,3 · zones A,B"
+        " · single line · ≤1000 orders · ≤4000 lines"
+    )
+    assert chosen.server_side
+    assert not PoolFilter(carrier="UPS", profile="multi_line").server_side
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "said"),
+    [
+        ("cutoff", "24:00", "cut-off '24:00' is not used: type the pick-up time as 15:00"),
+        ("cutoff", "noon", "cut-off 'noon'"),
+        ("ship_by", "2026-02-30", "ship-by '2026-02-30' is not a date"),
+        ("priorities", "0", "priority '0' is not used: type priorities 1 to 9"),
+        ("priorities", "1,", "priority '1,'"),
+        ("zones", "A,,B", "zones 'A,,B' is not used"),
+        ("zones", "Z" * 41, "is not used: type zone names"),
+        ("profile", "single", "profile 'single' is not used"),
+        ("max_orders", "0", "max orders '0' is not used: type a whole number from 1 to 100000"),
+        ("max_orders", "100001", "max orders '100001'"),
+        ("max_lines", "2.5", "max lines '2.5' is not used"),
+        ("service", "2nd day", "service '2ND DAY' is not used: not a service code"),
+    ],
+)
+def test_bad_filter_values_are_named(field: str, text: str, said: str) -> None:
+    with pytest.raises(ServiceError) as refused:
+        parse_filter({field: text})
+    assert said in str(refused.value)
+
+
+async def test_the_wave_is_built_with_every_filter_shown() -> None:
+    """Empty filters go as null too, so a template's filter the supervisor cleared stays so."""
+    bodies: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.content)
+        return httpx.Response(409, json={"detail": "a wave named w already exists"})
+
+    console = WaveConsole(SUPERVISOR, api(handler))
+    with pytest.raises(Refused, match="already exists"):
+        await console.build("singles", PoolFilter(carrier="ups"))
+    (body,) = bodies
+    assert json.loads(body) == {
+        "template": "singles",
+        "filters": {
+            "carrier": "UPS",
+            "service": None,
+            "cutoff": None,
+            "ship_by": None,
+            "priorities": None,
+            "zones": None,
+            "profile": None,
+            "max_orders": None,
+            "max_lines": None,
+        },
+    }
 
 
 async def test_a_wave_needs_a_template_or_filters() -> None:

@@ -39,10 +39,12 @@ from toteflow.contracts import waves as wv
 from toteflow.contracts.people import StationCreate
 from toteflow.domain.roles import Role
 from toteflow.services.actor import SYSTEM, Actor
+from toteflow.services.wave_filters import PoolFilter
 from toteflow.tui.app import StationApp
 from toteflow.tui.screens.supervisor_console import SupervisorConsoleScreen
 from toteflow.tui.screens.supervisor_dialogs import PickerDialog, ReasonDialog, ResolveDialog
 from toteflow.tui.screens.supervisor_exceptions import ExceptionsScreen
+from toteflow.tui.screens.supervisor_filters import FilterDialog
 from toteflow.tui.screens.supervisor_pool import PoolScreen
 from toteflow.tui.screens.supervisor_preview import WavePreviewScreen
 from toteflow.tui.screens.supervisor_progress import WaveProgressScreen
@@ -148,35 +150,57 @@ async def console(pilot: Any) -> SupervisorConsoleScreen:
     return screen
 
 
-async def type_into(pilot: Any, selector: str, text: str) -> None:
-    field = pilot.app.screen.query_one(selector, Input)
-    field.focus()
-    field.value = text
+async def filter_dialog(pilot: Any, **typed: str) -> FilterDialog:
+    """F2 on the pool, then the given fields typed over (by filter name); Enter is left to do."""
+    await press(pilot, "f2")
+    dialog: FilterDialog = await on_screen(pilot, FilterDialog)
+    for field, text in typed.items():
+        dialog.query_one(f"#filter-{field.replace('_', '-')}", Input).value = text
+    return dialog
+
+
+async def set_filters(pilot: Any, **typed: str) -> None:
+    await filter_dialog(pilot, **typed)
     await press(pilot, "enter")
+    await on_screen(pilot, PoolScreen)
+
+
+def shown_filters(pool: PoolScreen) -> str:
+    return str(pool.query_one("#pool-filters", Static).render())
 
 
 async def test_build_release_follow_resolve_and_reassign(floor: World) -> None:
     app = await floor.station_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await console(pilot)
-        # The pool, filtered to one carrier.
+        # The pool, filtered to one carrier in the filter dialog (F2).
         await press(pilot, "f2")
         pool: PoolScreen = await on_screen(pilot, PoolScreen)
         assert await until(pilot, lambda: len(pool.groups) == 2)
-        await type_into(pilot, "#pool-carrier", "fedex")
+        await set_filters(pilot, carrier="fedex")
         assert await until(pilot, lambda: [g.carrier for g in pool.groups] == ["FEDEX"])
-        await type_into(pilot, "#pool-carrier", "UPS")
+        await set_filters(pilot, carrier="UPS")
         assert await until(pilot, lambda: [g.orders for g in pool.groups] == [3])
         assert "3 orders, 4 lines, 9 units" in str(pool.query_one("#pool-totals", Static).render())
-        # The "express" template (priorities 1 and 3), narrowed to UPS: SO-1 and SO-2.
+        # The "express" template brings its filters (priorities 1 and 3) in place of UPS ...
         templates = pool.query_one("#pool-templates", OptionList)
         assert await until(pilot, lambda: templates.option_count > 1)
         templates.focus()
         ids = [templates.get_option_at_index(i).id for i in range(templates.option_count)]
         await press(pilot, *["down"] * ids.index("express"))
         assert templates.highlighted == ids.index("express")
+        assert "(express) prio 1,3 (F2)" in shown_filters(pool)
+        # ... which the dialog narrows to UPS: SO-1 and SO-2.
+        dialog = await filter_dialog(pilot, carrier="ups")
+        assert dialog.query_one("#filter-priorities", Input).value == "1,3"
+        await press(pilot, "enter")
+        await on_screen(pilot, PoolScreen)
+        assert "(express) UPS · prio 1,3 (F2)" in shown_filters(pool)
         await press(pilot, "f5")
         preview: WavePreviewScreen = await on_screen(pilot, WavePreviewScreen)
+        # The wave is built with exactly the filters shown, the template's strategy.
+        assert preview.wave.filters == wv.WaveFilters(carrier="UPS", priorities=[1, 3])
+        assert (preview.wave.template, preview.wave.strategy) == ("express", "discrete")
         figures = preview.preview
         assert (figures.orders, figures.lines, figures.units, figures.tasks) == (2, 3, 5, 2)
         assert [(s.order_reference, s.missing) for s in figures.shortages] == [("SO-2", 3)]
@@ -284,18 +308,106 @@ async def test_build_release_follow_resolve_and_reassign(floor: World) -> None:
     picker.http.close()
 
 
+async def test_priority_zone_and_caps_from_the_filter_dialog(floor: World) -> None:
+    app = await floor.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await console(pilot)
+        await press(pilot, "f2")
+        pool: PoolScreen = await on_screen(pilot, PoolScreen)
+        assert await until(pilot, lambda: len(pool.groups) == 2)
+        # Priorities 1 and 5 of UPS (SO-1, SO-4), picked in zone A only, at most one order
+        # and three lines; the pool's groups cannot show these, the preview counts them.
+        dialog = await filter_dialog(
+            pilot,
+            carrier="ups",
+            priorities="5 1",
+            zones="A",
+            max_orders="1",
+            max_lines="3",
+            cutoff="9:30",
+        )
+        dialog.query_one("#filter-max-lines", Input).focus()
+        await press(pilot, "enter")
+        await on_screen(pilot, PoolScreen)
+        assert pool.chosen == PoolFilter(
+            carrier="UPS",
+            priorities=(1, 5),
+            zones=("A",),
+            max_orders=1,
+            max_lines=3,
+            cutoff="09:30",
+        )
+        assert "UPS · cut-off 09:30 · prio 1,5 · zones A · ≤1 orders" in shown_filters(pool)
+        totals = pool.query_one("#pool-totals", Static)
+        assert await until(pilot, lambda: "the preview applies the rest" in str(totals.render()))
+        # The cut-off is left out again (its day depends on the clock), then F4 and F5.
+        await set_filters(pilot, cutoff="")
+        await press(pilot, "f4")  # the profile key: single-unit orders (SO-4)
+        assert pool.chosen.profile == "single_unit"
+        await press(pilot, "f4")  # single-line: SO-4 still; SO-1 has two lines
+        await press(pilot, "f4", "f4")  # multi-line, then any profile again
+        assert pool.chosen.profile is None
+        await press(pilot, "f5")
+        preview: WavePreviewScreen = await on_screen(pilot, WavePreviewScreen)
+        assert preview.wave.filters == wv.WaveFilters(
+            carrier="UPS", priorities=[1, 5], zones=["A"], max_orders=1, max_lines=3
+        )
+        assert preview.preview.orders == 1
+        assert [z.zone for z in preview.preview.zones] == ["A"]
+
+
 async def test_refusals_and_a_dead_server_change_nothing(floor: World) -> None:
     app = await floor.station_app()
     async with app.run_test(size=(100, 30)) as pilot:
         home = await console(pilot)
         await press(pilot, "f2")
         pool: PoolScreen = await on_screen(pilot, PoolScreen)
-        # A date that is not one: refused on the spot, no call.
-        await type_into(pilot, "#pool-ship-by", "tomorrow")
-        assert "FILTER NOT USED" in feedback(app)
-        await type_into(pilot, "#pool-ship-by", "")
+        assert await until(pilot, lambda: len(pool.groups) == 2)
+        # Values that are not filters: the dialog says which and stays; nothing changes.
+        for field, text, words in (
+            ("ship_by", "tomorrow", "ship-by 'tomorrow' is not a date"),
+            ("cutoff", "25:00", "cut-off '25:00' is not used: type the pick-up time as 15:00"),
+            ("priorities", "1,0", "priority '1,0' is not used"),
+            ("profile", "fragile", "profile 'fragile' is not used"),
+            ("max_orders", "-3", "max orders '-3' is not used: type a whole number"),
+            ("max_lines", "lots", "max lines 'lots' is not used"),
+            ("carrier", "U P S", "carrier 'U P S' is not used: not a carrier code"),
+        ):
+            dialog = await filter_dialog(pilot, **{field: text})
+            await press(pilot, "enter")
+            assert app.screen is dialog
+            error = str(dialog.query_one("#filter-error", Static).render())
+            assert words in error, error
+            await press(pilot, "escape")
+            await on_screen(pilot, PoolScreen)
+            assert pool.chosen == PoolFilter()
+        assert "none: the whole pool" in shown_filters(pool)
+        assert len(pool.groups) == 2
+        # A template's filter cleared in the dialog is cleared in the wave too: "singles"
+        # (single-unit orders, at most 480) with the profile set back to any.
+        templates = pool.query_one("#pool-templates", OptionList)
+        assert await until(pilot, lambda: templates.option_count > 1)
+        ids = [templates.get_option_at_index(i).id for i in range(templates.option_count)]
+        templates.highlighted = ids.index("singles")
+        assert await until(
+            pilot, lambda: "(singles) single unit · ≤480 orders" in shown_filters(pool)
+        )
+        await set_filters(pilot, profile="any", max_orders="2", carrier="FEDEX")
+        assert "(singles) FEDEX · ≤2 orders (F2)" in shown_filters(pool)
+        await press(pilot, "f5")
+        singles: WavePreviewScreen = await on_screen(pilot, WavePreviewScreen)
+        assert singles.wave.filters == wv.WaveFilters(carrier="FEDEX", max_orders=2)
+        assert singles.preview.orders == 1  # SO-3, a one-line order of one unit
+        await press(pilot, "f8")
+        await on_screen(pilot, ReasonDialog)
+        await press(pilot, "enter")
+        await on_screen(pilot, WavePreviewScreen)
+        assert await until(pilot, lambda: singles.wave.status == "cancelled")
+        await press(pilot, "escape")
+        await on_screen(pilot, PoolScreen)
         # A wave nothing matches: its preview is empty and its release is refused.
-        await type_into(pilot, "#pool-carrier", "DHL")
+        templates.highlighted = 0  # no template: the filters stay as shown
+        await set_filters(pilot, carrier="DHL", max_orders="")
         assert await until(pilot, lambda: pool.groups == [])
         await press(pilot, "f5")
         preview: WavePreviewScreen = await on_screen(pilot, WavePreviewScreen)
@@ -330,7 +442,7 @@ async def test_refusals_and_a_dead_server_change_nothing(floor: World) -> None:
         assert home.signals == signals
         await press(pilot, "f2")
         pool = await on_screen(pilot, PoolScreen)
-        await type_into(pilot, "#pool-carrier", "UPS")
+        await set_filters(pilot, carrier="UPS")
         assert await until(pilot, lambda: "SERVER UNREACHABLE" in feedback(app))
         pool.query_one(ScanFeedback).idle("")
         await press(pilot, "f5")  # build: the server is needed, nothing is made
@@ -343,7 +455,7 @@ async def test_refusals_and_a_dead_server_change_nothing(floor: World) -> None:
         home.reload()
         assert await until(pilot, lambda: home.refreshes > before and not home.offline)
     wave = t.cols(t.Wave)
-    assert [r.status for r in rows(floor.parts.engine, sa.select(wave.status))] == ["cancelled"]
+    assert [r.status for r in rows(floor.parts.engine, sa.select(wave.status))] == ["cancelled"] * 2
 
 
 async def test_hold_resume_and_cancel_a_released_wave(floor: World) -> None:

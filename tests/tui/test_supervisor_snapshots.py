@@ -1,4 +1,4 @@
-"""Snapshots at 80x24 of the supervisor's wave console and a wave's progress (fixed figures)."""
+"""Snapshots at 80x24 of the supervisor's wave console, pool, filters and a wave's progress."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from tests.tui.station_fakes import offline_app
 from tests.tui.station_world import on_screen, press, until
 from tests.tui.wave_fakes import SUPERVISOR, FakeWaveServer
 from toteflow.tui.app import StationApp
 from toteflow.tui.screens.supervisor_console import NoConsoleScreen, SupervisorConsoleScreen
+from toteflow.tui.screens.supervisor_filters import FilterDialog
+from toteflow.tui.screens.supervisor_pool import PoolScreen
 from toteflow.tui.screens.supervisor_progress import WaveProgressScreen
 
 
@@ -52,6 +54,37 @@ async def wave_progress(pilot: Pilot[Any]) -> None:
     screen: WaveProgressScreen = await on_screen(pilot, WaveProgressScreen)
     assert await until(pilot, lambda: screen.refreshes > 0)
     await pilot.pause()
+
+
+async def pool_with_template(pilot: Pilot[Any]) -> None:
+    """The pool with the template chosen: its filters on the line above the groups."""
+    await signed_in(pilot)
+    await press(pilot, "f2")
+    screen: PoolScreen = await on_screen(pilot, PoolScreen)
+    assert await until(pilot, lambda: len(screen.groups) == 1)
+    await press(pilot, "down")
+    assert await until(pilot, lambda: screen.template == "ups-ground-1500")
+    await pilot.pause()
+
+
+async def filters_refused(pilot: Pilot[Any]) -> None:
+    """The filter dialog after Enter on a priority that is not one: said, still open."""
+    await pool_with_template(pilot)
+    await press(pilot, "f2")
+    dialog: FilterDialog = await on_screen(pilot, FilterDialog)
+    dialog.query_one("#filter-priorities", Input).value = "1,12"
+    await press(pilot, "enter")
+    await pilot.pause()
+
+
+def test_snapshot_wave_pool(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
+    app = console_app(tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=pool_with_template)
+
+
+def test_snapshot_wave_filters(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
+    app = console_app(tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=filters_refused)
 
 
 def test_snapshot_wave_console(snap_compare: Callable[..., bool], tmp_path: Path) -> None:

@@ -123,7 +123,13 @@ class FakeWaveServer:
         ]
 
     async def templates(self, session_token: str) -> list[wv.WaveTemplate]:
-        return [wv.WaveTemplate(name="ups-ground-1500", title="UPS ground before 15:00")]
+        return [
+            wv.WaveTemplate(
+                name="ups-ground-1500",
+                title="UPS ground before 15:00",
+                filters=wv.WaveFilters(carrier="UPS", service="GROUND", cutoff="15:00"),
+            )
+        ]
 
     async def waves(self, session_token: str, limit: int) -> list[wv.Wave]:
         return self.waves_shown[:limit]

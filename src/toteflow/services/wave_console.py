@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date
-
-from pydantic import ValidationError
 
 from toteflow.contracts import waves as wv
 from toteflow.contracts.people import User
@@ -15,66 +12,11 @@ from toteflow.domain.roles import Permission, allows
 from toteflow.services.errors import ServiceError
 from toteflow.services.station_login import Person
 from toteflow.services.wave_console_ports import WaveServer
+from toteflow.services.wave_filters import PoolFilter
 
-PROFILES: tuple[wv.Profile | None, ...] = (None, "single_unit", "single_line", "multi_line")
 # Waves shown on the console, and how many of the released ones get their progress fetched.
 SHOWN_WAVES = 30
 FOLLOWED_WAVES = 10
-
-
-@dataclass(frozen=True)
-class PoolFilter:
-    """What the supervisor narrows the order pool to; empty fields take everything."""
-
-    carrier: str = ""
-    ship_by: date | None = None
-    profile: wv.Profile | None = None
-
-    def matches(self, group: wv.PoolGroup) -> bool:
-        if self.carrier and group.carrier.upper() != self.carrier.upper():
-            return False
-        if self.ship_by is not None and group.ship_by > self.ship_by:
-            return False
-        return self.profile is None or orders_of(group, self.profile) > 0
-
-    def filters(self) -> wv.WaveFilters | None:
-        """The wave filters these stand for (None when nothing is narrowed)."""
-        given = {
-            "carrier": self.carrier.upper() or None,
-            "ship_by": self.ship_by,
-            "profile": self.profile,
-        }
-        chosen = {key: value for key, value in given.items() if value is not None}
-        if not chosen:
-            return None
-        try:
-            return wv.WaveFilters.model_validate(chosen)
-        except ValidationError:
-            raise ServiceError(
-                f"carrier {self.carrier!r} is not a carrier code (letters, digits, - and _)"
-            ) from None
-
-
-def orders_of(group: wv.PoolGroup, profile: wv.Profile | None) -> int:
-    """How many of the group's orders have this profile (all of them for None)."""
-    if profile == "single_unit":
-        return group.single_unit
-    if profile == "single_line":
-        return group.single_line
-    if profile == "multi_line":
-        return group.multi_line
-    return group.orders
-
-
-def parse_ship_by(text: str) -> date | None:
-    """A ship-by date typed as YYYY-MM-DD; empty means any date."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ServiceError(f"ship-by {text!r} is not a date: type it as 2026-11-22") from None
 
 
 @dataclass(frozen=True)
@@ -112,12 +54,15 @@ class WaveConsole:
     async def build(
         self, template: str | None, pool_filter: PoolFilter
     ) -> tuple[wv.Wave, wv.WavePreview]:
-        """A planned wave from the template (if any) narrowed by the filter, and its preview."""
-        filters = pool_filter.filters()
-        if template is None and filters is None:
+        """A planned wave from the template (if any) with exactly these filters, and its preview.
+
+        Every filter is sent, the empty ones too: the wave takes what the console shows,
+        not a template's filter the supervisor cleared.
+        """
+        if template is None and not pool_filter.narrowed:
             raise ServiceError("choose a template or narrow the pool first: a wave needs filters")
         wave = await self.server.create(
-            self._session, wv.WaveCreate(template=template, filters=filters)
+            self._session, wv.WaveCreate(template=template, filters=pool_filter.exact())
         )
         return wave, await self.server.preview(self._session, wave.id)
 

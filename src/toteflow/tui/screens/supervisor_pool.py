@@ -2,56 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from toteflow.contracts import waves as wv
-from toteflow.services.errors import ServiceError
-from toteflow.services.wave_console import PROFILES, PoolFilter, WaveConsole, parse_ship_by
+from toteflow.services.wave_console import WaveConsole
+from toteflow.services.wave_filters import PROFILES, PoolFilter
 from toteflow.tui.screens.supervisor_base import SupervisorScreen
+from toteflow.tui.screens.supervisor_filters import FilterDialog
 from toteflow.tui.screens.supervisor_preview import WavePreviewScreen
 from toteflow.tui.widgets.scan_feedback import ScanFeedback
 from toteflow.tui.widgets.status_bar import StatusBar
 
 NO_TEMPLATE = "-"
-IDLE = "Type filters, Enter applies · arrows choose a template · F5 builds the wave"
-
-
-def profile_words(profile: wv.Profile | None) -> str:
-    return profile.replace("_", " ") if profile else "any profile"
+IDLE = "F2 filters · arrows: a template and its filters · F5 builds the wave"
 
 
 class PoolScreen(SupervisorScreen):
-    """Filters on top, templates on the left, the pool's groups on the right."""
+    """The filters on one line, templates on the left, the pool's groups on the right.
+
+    The filters shown are the ones a wave is built with: choosing a template puts its
+    filters there (F2 then changes them), and building sends every one of them.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("f2", "apply", "Apply filters"),
+        Binding("f2", "filters", "Filters"),
         Binding("f4", "profile", "Profile"),
         Binding("f5", "build", "Build wave"),
     ]
 
     def __init__(self, console: WaveConsole) -> None:
         super().__init__(console)
-        self.profile_index = 0
+        self.chosen = PoolFilter()
+        self.template: str | None = None
+        self.templates: dict[str, wv.WaveTemplate] = {}
         self.groups: list[wv.PoolGroup] = []
-
-    @property
-    def profile(self) -> wv.Profile | None:
-        return PROFILES[self.profile_index]
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
-        with Horizontal(id="pool-filters"):
-            yield Input(id="pool-carrier", placeholder="carrier (any)", max_length=40)
-            yield Input(id="pool-ship-by", placeholder="ship by YYYY-MM-DD", max_length=10)
-            yield Static(f"F4: {profile_words(None)}", id="pool-profile")
+        yield Static("", id="pool-filters", markup=False)
         with Horizontal(id="pool-body"):
             yield OptionList(id="pool-templates")
             table: DataTable[str] = DataTable(id="pool-table", cursor_type="row")
@@ -62,13 +59,15 @@ class PoolScreen(SupervisorScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#pool-carrier", Input).focus()
+        self.query_one("#pool-templates", OptionList).focus()
+        self._show_filters()
         self._load_templates()
         self.action_apply()
 
     @work(exclusive=True, group="pool-templates")
     async def _load_templates(self) -> None:
         templates = await self.ask(self.console.templates(), "NO TEMPLATES")
+        self.templates = {t.name: t for t in templates or []}
         options = self.query_one("#pool-templates", OptionList)
         options.clear_options()
         options.add_option(Option("No template: the filters", id=NO_TEMPLATE))
@@ -76,32 +75,40 @@ class PoolScreen(SupervisorScreen):
             options.add_option(Option(template.title, id=template.name))
         options.highlighted = 0
 
-    def _filter(self) -> PoolFilter | None:
-        try:
-            ship_by = parse_ship_by(self.query_one("#pool-ship-by", Input).value)
-            chosen = PoolFilter(
-                carrier=self.query_one("#pool-carrier", Input).value.strip(),
-                ship_by=ship_by,
-                profile=self.profile,
-            )
-            chosen.filters()  # a carrier that is not a code is refused here, before a call
-        except ServiceError as refusal:
-            self.signal(False, "FILTER NOT USED", str(refusal))
-            return None
-        return chosen
-
-    @on(Input.Submitted)
-    def submitted(self) -> None:
+    @on(OptionList.OptionHighlighted, "#pool-templates")
+    def template_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """A template brings its filters; "no template" keeps the filters as they are."""
+        template = self.templates.get(event.option.id or NO_TEMPLATE)
+        if template is None:
+            self.template = None
+        else:
+            self.template = template.name
+            self.chosen = PoolFilter.of(template.filters)
+        self._show_filters()
         self.action_apply()
 
+    def _show_filters(self) -> None:
+        said = f"({self.template}) " if self.template else ""
+        self.query_one("#pool-filters", Static).update(
+            f"Filters {said}{self.chosen.summary()} (F2)"
+        )
+
     def action_apply(self) -> None:
-        chosen = self._filter()
-        if chosen is not None:
-            self._load_pool(chosen)
+        self._load_pool(self.chosen)
+
+    def action_filters(self) -> None:
+        def chosen(new: PoolFilter | None) -> None:
+            if new is not None:
+                self.chosen = new
+                self._show_filters()
+                self.action_apply()
+
+        self.app.push_screen(FilterDialog(self.chosen, self.template), chosen)
 
     def action_profile(self) -> None:
-        self.profile_index = (self.profile_index + 1) % len(PROFILES)
-        self.query_one("#pool-profile", Static).update(f"F4: {profile_words(self.profile)}")
+        index = (PROFILES.index(self.chosen.profile) + 1) % len(PROFILES)
+        self.chosen = replace(self.chosen, profile=PROFILES[index])
+        self._show_filters()
         self.action_apply()
 
     @work(exclusive=True, group="pool")
@@ -127,23 +134,15 @@ class PoolScreen(SupervisorScreen):
         orders = sum(g.orders for g in groups)
         lines = sum(g.lines for g in groups)
         units = sum(g.units for g in groups)
+        # Cut-off, priority, zone and the caps are not in the pool's groups: the preview counts.
+        more = " · the preview applies the rest" if chosen.server_side else " waiting"
         self.query_one("#pool-totals", Static).update(
-            f"Pool: {orders} orders, {lines} lines, {units} units waiting"
-            f" ({profile_words(chosen.profile)})"
+            f"Pool: {orders} orders, {lines} lines, {units} units{more}"
         )
         self.say(IDLE)
 
-    def _template(self) -> str | None:
-        options = self.query_one("#pool-templates", OptionList)
-        if options.highlighted is None or not options.option_count:
-            return None
-        chosen = options.get_option_at_index(options.highlighted).id
-        return None if chosen in (None, NO_TEMPLATE) else chosen
-
     def action_build(self) -> None:
-        chosen = self._filter()
-        if chosen is not None:
-            self._build(self._template(), chosen)
+        self._build(self.template, self.chosen)
 
     @work(exclusive=True, group="pool-build")
     async def _build(self, template: str | None, chosen: PoolFilter) -> None:
