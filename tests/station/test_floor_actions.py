@@ -6,6 +6,8 @@ import uuid
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy import Engine
 
 from tests.station.conftest import keep_task, make_task
 from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
@@ -181,3 +183,22 @@ def test_every_action_wakes_the_sync_worker(registered: SqlStationUnitOfWorkFact
     with pytest.raises(Refused):
         floor.confirm_pick(7, 1001, 99)
     assert woken == [1]  # the refused one recorded nothing, so woke nothing
+
+
+def test_a_confirming_scan_costs_one_read_and_three_writes(
+    engine: Engine, registered: SqlStationUnitOfWorkFactory, floor: FloorActions
+) -> None:
+    keep_task(registered, make_task(quantity=4))
+    floor.start_task(7, 10)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement.split()[0].upper())
+
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        floor.confirm_pick(7, 1001, 1, tote="T000001")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    # The line with its task's status, then the line, the sequence number and the event.
+    assert statements == ["BEGIN", "SELECT", "UPDATE", "UPDATE", "INSERT"]

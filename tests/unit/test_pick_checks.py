@@ -22,6 +22,7 @@ from toteflow.domain.pick_estimate import (
     SECONDS_PER_STOP,
     SECONDS_PER_UNIT,
     WALK_METRES_PER_SECOND,
+    Estimator,
     remaining,
     walk_left,
 )
@@ -158,3 +159,21 @@ def test_remaining_time_counts_walking_stops_and_units() -> None:
     )
     pro_rata = remaining(None, None, ["A", "B"], 2, planned_m=300.0, planned_stops=6)
     assert pro_rata.distance_m == pytest.approx(100.0)
+
+
+def test_an_estimator_remembers_legs_and_answers_as_a_fresh_estimate_does() -> None:
+    layout = load_layout(default_config_dir() / "warehouse.toml")
+    estimate = Estimator(layout)
+    route = ["03-010-1", "03-010-2", "07-030-2", "12-005-1", "12-005-2"]
+    here = None
+    # Along a walk, stop by stop, and once more the same: the remembered legs change nothing.
+    for n in [*range(len(route)), len(route) - 1]:
+        left = route[n:]
+        expected = remaining(layout, here, left, len(left), planned_m=500.0, planned_stops=5)
+        assert estimate.remaining(here, left, len(left), planned_m=500.0, planned_stops=5) == (
+            expected
+        )
+        here = route[n]
+    # A code that is not a rack location of the layout: the planned metres pro rata.
+    off = estimate.remaining(None, ["PACK-01", "03-010-1"], 1, planned_m=500.0, planned_stops=5)
+    assert off.distance_m == pytest.approx(200.0)
