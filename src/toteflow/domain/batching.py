@@ -452,11 +452,16 @@ def _clarke_wright(
     orders start a cart, a free order joins its partner's cart, two carts merge, if it fits."""
     index_of = {order.order_id: x for x, order in enumerate(ranked)}
     cart_of: list[_Load | None] = [None] * len(ranked)
+    # Orders on a cart with every slot taken: no pair of theirs can change anything, and
+    # most of the (long) list is such pairs, so they are passed over first thing.
+    full = [False] * len(ranked)
     slots = limits.slots
     # Once every order is on a cart and at most one cart has room, no pair can change
-    # anything: the rest of the (long) list is skipped.
+    # anything: the rest of the list is skipped.
     free, roomy = len(ranked), 0
     for _, x, y in pairs:
+        if full[x] or full[y]:
+            continue
         if free == 0 and roomy <= 1:
             break
         ca, cb = cart_of[x], cart_of[y]
@@ -469,7 +474,12 @@ def _clarke_wright(
                 ca.members += cb.members
                 ca.volume += cb.volume
                 ca.weight += cb.weight
-                roomy -= 1 if len(ca.members) < slots else 2
+                if len(ca.members) < slots:
+                    roomy -= 1
+                else:
+                    roomy -= 2
+                    for member in ca.members:
+                        full[index_of[member]] = True
             continue
         a, b = ranked[x], ranked[y]
         if ca is None and cb is None:
@@ -479,7 +489,10 @@ def _clarke_wright(
                 fresh.add(b)
                 cart_of[x] = cart_of[y] = fresh
                 free -= 2
-                roomy += 1 if len(fresh.members) < slots else 0
+                if len(fresh.members) < slots:
+                    roomy += 1
+                else:
+                    full[x] = full[y] = True
         else:
             joined, free_index = (cb, x) if ca is None else (ca, y)
             assert joined is not None
@@ -490,7 +503,10 @@ def _clarke_wright(
                 joined.add(order)
                 cart_of[free_index] = joined
                 free -= 1
-                roomy -= 0 if len(joined.members) < slots else 1
+                if len(joined.members) >= slots:
+                    roomy -= 1
+                    for member in joined.members:
+                        full[index_of[member]] = True
     seen: set[int] = set()
     out: list[_Load] = []
     for x, order in enumerate(ranked):

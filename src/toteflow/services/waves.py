@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any, TypeVar
@@ -240,34 +241,10 @@ class WaveService:
         if row.status != "planned":
             raise Refused(f"wave {row.name} is {_say(row.status)}: only a planned wave is released")
         spec = _stored_spec(row)
-        plan = self._plan(uow, spec, lock=True)
-        if not plan.released and not plan.cancelled:
-            matched = len(plan.orders)
-            raise Refused(
-                f"wave {row.name} has nothing to release: "
-                + (
-                    f"none of the {matched} matching orders could be reserved"
-                    if matched
-                    else "no received order matches its filters"
-                )
-            )
+        # The reservations are written while the carts are batched and routed (pure work,
+        # on a thread and in worker processes): the database works while Python does.
+        plan = self._plan(uow, spec, lock=True, meanwhile=lambda p: self._reserve(uow, row, p))
         now = self.clock()
-        reserved = plan.reservations
-        uow.waves.reserve(_units(reserved, lambda r: r.stock_id))
-        uow.waves.add_allocated(_units(reserved, lambda r: r.line_id))
-        # Every order here was locked while received, so the state machine's path is the
-        # same for all: received -> allocated -> released, written as one update.
-        allocated = rules.advance(OrderStatus.RECEIVED, OrderStatus.ALLOCATED).status
-        released = rules.advance(allocated, OrderStatus.RELEASED).status
-        uow.waves.set_order_status(plan.released, released.value, expect=("received",))
-        if plan.cancelled:
-            rules.cancel(OrderStatus.RECEIVED)
-            uow.waves.set_order_status(
-                plan.cancelled,
-                "cancelled",
-                expect=("received",),
-                reason="nothing could be reserved (shortage policy cancel_line)",
-            )
         if self.policy.shortage_policy == ShortagePolicy.CANCEL_LINE:
             uow.waves.cut_lines(_cuts(plan))
         task_ids = uow.waves.add_tasks(wave_id, _new_tasks(plan))
@@ -300,6 +277,35 @@ class WaveService:
             wave=_wave(_existing(uow, wave_id)), result=figures, task_ids=task_ids
         )
 
+    def _reserve(self, uow: UnitOfWork, row: WaveRow, plan: _Plan) -> None:
+        """The release's writes that need only the allocation, not the tasks."""
+        if not plan.released and not plan.cancelled:
+            matched = len(plan.orders)
+            raise Refused(
+                f"wave {row.name} has nothing to release: "
+                + (
+                    f"none of the {matched} matching orders could be reserved"
+                    if matched
+                    else "no received order matches its filters"
+                )
+            )
+        reserved = plan.reservations
+        uow.waves.reserve(_units(reserved, lambda r: r.stock_id))
+        uow.waves.add_allocated(_units(reserved, lambda r: r.line_id))
+        # Every order here was locked while received, so the state machine's path is the
+        # same for all: received -> allocated -> released, written as one update.
+        allocated = rules.advance(OrderStatus.RECEIVED, OrderStatus.ALLOCATED).status
+        released = rules.advance(allocated, OrderStatus.RELEASED).status
+        uow.waves.set_order_status(plan.released, released.value, expect=("received",))
+        if plan.cancelled:
+            rules.cancel(OrderStatus.RECEIVED)
+            uow.waves.set_order_status(
+                plan.cancelled,
+                "cancelled",
+                expect=("received",),
+                reason="nothing could be reserved (shortage policy cancel_line)",
+            )
+
     def _retrying(self, work: Callable[[UnitOfWork], T]) -> T:
         for attempt in range(1, ATTEMPTS + 1):
             uow = self.uow()
@@ -313,7 +319,16 @@ class WaveService:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _plan(self, uow: UnitOfWork, spec: _Spec, *, lock: bool) -> _Plan:
+    def _plan(
+        self,
+        uow: UnitOfWork,
+        spec: _Spec,
+        *,
+        lock: bool,
+        meanwhile: Callable[[_Plan], None] | None = None,
+    ) -> _Plan:
+        """Select, allocate, batch and route; `meanwhile` gets the plan without its tasks
+        and runs while they are planned (on a thread: batching is pure computation)."""
         layout = self.layout()
         now = self.clock().astimezone()
         filters = spec.filters
@@ -379,8 +394,7 @@ class WaveService:
                 order_id, volume[order_id], weight[order_id], order.ship_by.isoformat(), order_id
             )
         limits = CartLimits(spec.cart.slots, spec.cart.volume_l, spec.cart.weight_kg)
-        tasks = plan_tasks(spec.strategy, picks, loads, layout, limits, router=self.router)
-        return _Plan(
+        plan = _Plan(
             orders=orders,
             lines=by_line,
             stock=stock,
@@ -389,9 +403,23 @@ class WaveService:
             left=left,
             cancelled=cancelled,
             reservations=reservations,
-            tasks=tasks,
+            tasks=[],
             cutoff_at=cutoff_at,
         )
+
+        def planned() -> _Plan:
+            tasks = plan_tasks(spec.strategy, picks, loads, layout, limits, router=self.router)
+            return replace(plan, tasks=tasks)
+
+        if meanwhile is None:
+            return planned()
+        if not picks:
+            meanwhile(plan)
+            return planned()
+        with ThreadPoolExecutor(1, thread_name_prefix="wave-plan") as batching:
+            done = batching.submit(planned)
+            meanwhile(plan)
+            return done.result()
 
     def _in_zones(
         self,
