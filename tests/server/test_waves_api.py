@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
@@ -279,6 +280,40 @@ def test_refusals_name_what_is_wrong(floor: Site) -> None:
     listed = floor.client.get(f"{API}/waves", params={"status": "released"}, headers=boss).json()
     assert [w["name"] for w in listed["items"]] == ["once"]
     assert listed["items"][0]["orders"] == 4
+
+
+def test_a_release_whose_routing_fails_changes_nothing(floor: Site) -> None:
+    """The reservations are written while the carts are routed: a failure undoes them too."""
+    routed: list[int] = []
+    written = threading.Event()
+    waves = service(floor)
+    reserve = waves._reserve
+
+    def reserving(*args: Any) -> None:
+        reserve(*args)
+        written.set()
+
+    def broken(layout: Any, stop_lists: Any) -> Any:
+        # Fails only once the reservations are written in the release's transaction.
+        assert written.wait(timeout=30)
+        routed.append(len(stop_lists))
+        raise RuntimeError("no route today")
+
+    waves._reserve = reserving  # type: ignore[method-assign]
+    waves.router = broken
+    wave = waves.create(BOSS, wv.WaveCreate(filters=wv.WaveFilters(carrier="UPS")))
+    with pytest.raises(RuntimeError, match="no route today"):
+        waves.release(BOSS, wave.id)
+    assert routed == [1]  # it got as far as routing the one cart
+    assert waves.get(BOSS, wave.id).status == "planned"
+    assert set(order_states(floor.parts.engine).values()) == {"received"}
+    assert all(reserved == 0 for _, reserved in stock_by_location(floor.parts.engine).values())
+    ol = t.cols(t.OrderLine)
+    assert rows(floor.parts.engine, sa.select(ol.id).where(ol.allocated > 0)) == []
+    assert task_lines(floor) == []
+    # Routing again, the same wave releases.
+    waves.router = floor.parts.services.waves.router
+    assert waves.release(BOSS, wave.id).result.orders == 4
 
 
 @pytest.mark.parametrize("policy", list(ShortagePolicy))
