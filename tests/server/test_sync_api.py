@@ -273,9 +273,14 @@ def test_cancelling_an_order_frees_its_stock_and_tells_every_station(site: Site)
     feed = site.client.get("/api/v1/sync/changes", headers=site.station_headers()).json()
     change = feed["changes"][-1]
     assert change["kind"] == "order.cancelled"
-    assert change["payload"]["picked"] == [
-        {"task_id": work.task_id, "task_line_id": work.task_line_id, "picked": 1}
-    ]
+    (told,) = change["payload"]["picked"]
+    assert {k: v for k, v in told.items() if k != "exception_id"} == {
+        "task_id": work.task_id,
+        "task_line_id": work.task_line_id,
+        "picked": 1,
+        "location": "01-001-1",
+        "tote": "",
+    }
     late = push(
         site, event(2, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1})
     )
@@ -382,3 +387,168 @@ def test_units_put_back_where_they_were_taken_move_no_stock(site: Site) -> None:
     assert [r["status"] for r in results] == ["rejected", "applied"]
     # The refused pick never left the books: back on its own shelf, nothing moves.
     assert stock_of(site, work) == (10, 0)
+
+
+def cancelled_after_a_pick(site: Site) -> tuple[Work, dict[str, Any]]:
+    """SO-1: 3 of 4 picked (into tote T-9) and applied, then cancelled; its exception."""
+    work = released_task(site.parts.engine, on_hand=10, quantity=4)
+    released_task(
+        site.parts.engine,
+        reference="SO-2",
+        sku="SKU-T2",
+        location="01-002-1",
+        barcode="4006381333948",
+    )
+    site.client.post("/api/v1/tasks/next", headers=site.login(Role.PICKER))
+    tote = event(1, "tote.assigned", {"task_id": work.task_id, "slot": 1, "tote": "T-9"})
+    pick = event(2, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 3})
+    assert [r["status"] for r in push(site, tote, pick).json()["results"]] == [
+        "applied",
+        "applied",
+    ]
+    assert stock_of(site, work) == (7, 1)
+    supervisor = site.login(Role.SUPERVISOR)
+    cancelled = site.client.post(
+        "/api/v1/orders/SO-1/cancel", json={"reason": "customer called"}, headers=supervisor
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    # The 3 picked are off the shelf's books and in the tote; the 1 reserved is free again.
+    assert stock_of(site, work) == (7, 0)
+    listed = site.client.get(
+        "/api/v1/exceptions", params={"kind": "put_back_cancelled"}, headers=supervisor
+    ).json()["items"]
+    (found,) = listed
+    return work, found
+
+
+def test_cancelling_after_a_pick_opens_a_put_back_and_tells_the_station(site: Site) -> None:
+    work, found = cancelled_after_a_pick(site)
+    assert found["status"] == "open"
+    assert found["order_reference"] == "SO-1"
+    assert found["task_line_id"] == work.task_line_id
+    assert found["station_id"] == site.station_id
+    assert found["reason"] == (
+        "order SO-1 was cancelled (customer called) after 3 x SKU-T1 were picked "
+        "from 01-001-1 (tote T-9): put them back"
+    )
+    assert {k: found["detail"][k] for k in ("sku", "quantity", "location", "tote")} == {
+        "sku": "SKU-T1",
+        "quantity": 3,
+        "location": "01-001-1",
+        "tote": "T-9",
+    }
+    feed = site.client.get("/api/v1/sync/changes", headers=site.station_headers()).json()
+    (told,) = feed["changes"][-1]["payload"]["picked"]
+    assert told["exception_id"] == found["id"]
+    assert (told["picked"], told["tote"]) == (3, "T-9")
+
+
+def put_back_cancelled(
+    seq: int, work: Work, exception_id: int, location: str, quantity: int = 3
+) -> dict[str, Any]:
+    return event(
+        seq,
+        "stock.put_back",
+        {
+            "exception_id": exception_id,
+            "task_line_id": work.task_line_id,
+            "quantity": quantity,
+            "location": location,
+        },
+    )
+
+
+def test_a_cancelled_picks_units_count_again_once_where_they_are_put(site: Site) -> None:
+    work, found = cancelled_after_a_pick(site)
+    unknown = put_back_cancelled(3, work, found["id"] + 1000, "01-001-1")
+    too_few = put_back_cancelled(4, work, found["id"], "01-001-1", quantity=2)
+    both = event(
+        5,
+        "stock.put_back",
+        {
+            "exception_id": found["id"],
+            "refused_event": str(uuid.uuid4()),
+            "task_line_id": work.task_line_id,
+            "quantity": 3,
+            "location": "01-001-1",
+        },
+    )
+    back = put_back_cancelled(6, work, found["id"], "01-001-1")
+    again = put_back_cancelled(7, work, found["id"], "01-002-1")
+    results = push(site, unknown, too_few, both, back, again).json()["results"]
+    assert [(r["status"], r["reason"]) for r in results] == [
+        (
+            "rejected",
+            f"there is no cancelled pick to put back under exception {found['id'] + 1000}",
+        ),
+        ("rejected", "the cancelled pick held 3 units: put back all 3"),
+        (
+            "rejected",
+            "stock.put_back event is malformed: name either refused_event or exception_id",
+        ),
+        ("applied", ""),
+        ("rejected", f"these units were put back already (event {back['id']})"),
+    ]
+    # Back on their own shelf they count again: the pick took them off, the put-back adds
+    # them, and nothing takes them off a second time.
+    assert stock_of(site, work) == (10, 0)
+    assert push(site, back).json()["results"][0]["status"] == "duplicate"
+    assert stock_of(site, work) == (10, 0)
+    supervisor = site.login(Role.SUPERVISOR)
+    resolved = site.client.get(
+        "/api/v1/exceptions",
+        params={"kind": "put_back_cancelled", "status": "resolved"},
+        headers=supervisor,
+    ).json()["items"]
+    assert [(e["id"], e["resolution"]) for e in resolved] == [
+        (found["id"], f"3 put back at 01-001-1 (station {site.station_id})")
+    ]
+
+
+def test_a_cancelled_pick_put_back_elsewhere_counts_there_only(site: Site) -> None:
+    work, found = cancelled_after_a_pick(site)
+    result = push(site, put_back_cancelled(3, work, found["id"], "01-002-1")).json()["results"]
+    assert result[0]["status"] == "applied"
+    assert stock_of(site, work) == (7, 0)  # not taken off its own shelf a second time
+    stock, loc, product = t.cols(t.Stock), t.cols(t.Location), t.cols(t.Product)
+    with site.parts.engine.connect() as connection:
+        there = connection.execute(
+            sa.select(stock.quantity)
+            .join(t.table(t.Location), loc.id == stock.location_id)
+            .join(t.table(t.Product), product.id == stock.product_id)
+            .where(loc.code == "01-002-1", product.sku == "SKU-T1")
+        ).scalars()
+        assert list(there) == [3]
+
+
+def test_a_supervisor_resolves_a_cancelled_pick_and_a_late_put_back_still_counts_once(
+    site: Site,
+) -> None:
+    work, found = cancelled_after_a_pick(site)
+    supervisor = site.login(Role.SUPERVISOR)
+    closed = site.client.post(
+        f"/api/v1/exceptions/{found['id']}/resolve",
+        json={"action": "close", "note": "units back on 01-001-1"},
+        headers=supervisor,
+    )
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["exception"]["status"] == "resolved"
+    assert stock_of(site, work) == (7, 0)  # closing it is a note: no stock moves
+    again = site.client.post(
+        f"/api/v1/exceptions/{found['id']}/resolve", json={"action": "close"}, headers=supervisor
+    )
+    assert again.status_code == 409, again.text
+    # The picker scans the shelf afterwards: the units count once, and the record says so.
+    first = put_back_cancelled(3, work, found["id"], "01-001-1")
+    second = put_back_cancelled(4, work, found["id"], "01-001-1")
+    results = push(site, first, second).json()["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+    assert stock_of(site, work) == (10, 0)
+    listed = site.client.get(
+        "/api/v1/exceptions",
+        params={"kind": "put_back_cancelled", "status": "resolved"},
+        headers=supervisor,
+    ).json()["items"]
+    assert [e["resolution"] for e in listed] == [
+        f"units back on 01-001-1; then 3 put back at 01-001-1 (station {site.station_id})"
+    ]

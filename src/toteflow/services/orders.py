@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from toteflow.contracts import orders as o
 from toteflow.contracts.common import Page
 from toteflow.domain import orders as rules
 from toteflow.domain.orders import OrderStatus
+from toteflow.domain.put_back import CANCELLED_PICK
 from toteflow.domain.roles import Permission
 from toteflow.services.actor import Actor
 from toteflow.services.errors import NotFound, Refused
@@ -141,11 +143,55 @@ def _existing(uow: UnitOfWork, reference: str, *, lock: bool = False) -> o.Order
 
 
 def _tell_the_floor(uow: UnitOfWork, order: o.Order, status: OrderStatus, reason: str) -> None:
-    """Free the order's reservations (on cancel) and tell stations through the change feed."""
+    """Free the order's reservations (on cancel) and tell stations through the change feed.
+
+    Units picked before the cancel left their shelf on the server's books and sit in a tote:
+    each such line opens a put-back exception, named in the change, that the station holding
+    the task (or a supervisor) resolves once the units are back on a shelf.
+    """
     picked = uow.floor.release_order_work(order.id) if status == OrderStatus.CANCELLED else []
+    told = [_put_back_exception(uow, order, line, reason) for line in picked]
     uow.floor.add_change(
         f"order.{'cancelled' if status == OrderStatus.CANCELLED else 'held'}",
         "order",
         order.reference,
-        {"reference": order.reference, "reason": reason, "picked": picked},
+        {"reference": order.reference, "reason": reason, "picked": told},
     )
+
+
+def _put_back_exception(
+    uow: UnitOfWork, order: o.Order, line: dict[str, Any], reason: str
+) -> dict[str, Any]:
+    units, sku, where, tote = line["picked"], line["sku"], line["location"], line["tote"]
+    in_tote = f" (tote {tote})" if tote else ""
+    why = f" ({reason})" if reason else ""
+    exception_id = uow.floor.open_exception(
+        {
+            "kind": CANCELLED_PICK,
+            "reason": (
+                f"order {order.reference} was cancelled{why} after {units} x {sku} were "
+                f"picked from {where}{in_tote}: put them back"
+            )[:300],
+            "station_id": line["station_id"],
+            "user_id": line["user_id"],
+            "event_id": None,
+            "task_line_id": line["task_line_id"],
+            "order_id": order.id,
+            "detail": {
+                "order_reference": order.reference,
+                "sku": sku,
+                "quantity": units,
+                "location": where,
+                "tote": tote,
+                "task_id": line["task_id"],
+            },
+        }
+    )
+    return {
+        "task_id": line["task_id"],
+        "task_line_id": line["task_line_id"],
+        "picked": units,
+        "exception_id": exception_id,
+        "location": where,
+        "tote": tote,
+    }

@@ -153,7 +153,8 @@ class FloorRepo(Protocol):
         ...
 
     def release_order_work(self, order_id: int) -> list[dict[str, Any]]:
-        """Cancel the order's open task lines and free their stock; return what was picked."""
+        """Cancel the order's open task lines and free their stock; return what was picked
+        (task, line, units, station, user, sku, the shelf it came from, the tote)."""
         ...
 
     def next_ready_task(self) -> int | None:
@@ -173,6 +174,14 @@ class FloorRepo(Protocol):
     def changes_since(self, station_id: int, since: int, limit: int) -> list[sync.Change]: ...
     def open_exceptions(self, rows: list[dict[str, Any]]) -> None:
         """Floor exceptions for supervisors: kind, reason, station, user, event, line, detail."""
+        ...
+
+    def open_exception(self, row: dict[str, Any]) -> int:
+        """One floor exception (the columns of open_exceptions); its id."""
+        ...
+
+    def cancelled_pick(self, exception_id: int) -> RefusedPick | None:
+        """The put_back_cancelled exception `exception_id`, locked; None: there is none."""
         ...
 
     def refused_pick(self, station_id: int, event_id: str) -> RefusedPick | None:

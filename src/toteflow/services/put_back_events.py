@@ -1,4 +1,4 @@
-"""Put-back events on the server: units of a refused pick back on a shelf, moved once."""
+"""Put-back events on the server: units of a refused or cancelled pick back on a shelf, once."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from toteflow.services.ports import EventOutcome, UnitOfWork
 class _PutBack(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    refused_event: str = Field(min_length=1, max_length=36)
+    # One of the two: the refused pick's event, or the server's exception for units picked
+    # before their order was cancelled.
+    refused_event: str | None = Field(default=None, min_length=1, max_length=36)
+    exception_id: int | None = Field(default=None, ge=1, le=2**62)
     task_line_id: int = Field(ge=1, le=2**62)
     quantity: int = Field(ge=1, le=100_000)
     location: str = Field(min_length=1, max_length=40)
@@ -33,7 +36,17 @@ def command(event: sync.Event) -> PutBack:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         raise FloorRefusal(f"{event.type} event is malformed: {field}: {first['msg']}") from None
-    return PutBack(body.refused_event, body.task_line_id, body.quantity, body.location)
+    if (body.refused_event is None) == (body.exception_id is None):
+        raise FloorRefusal(
+            f"{event.type} event is malformed: name either refused_event or exception_id"
+        )
+    return PutBack(
+        body.refused_event or "",
+        body.task_line_id,
+        body.quantity,
+        body.location,
+        exception_id=body.exception_id,
+    )
 
 
 def apply(
@@ -41,19 +54,28 @@ def apply(
 ) -> tuple[list[EventOutcome], list[dict[str, Any]]]:
     """Apply each put-back in order, or refuse it alone; the refusal it answers is resolved.
 
-    Exactly once: the push protocol applies each event once, and the refusal it answers
-    records the put-back, so a second put-back for the same units is refused.
+    Exactly once: the push protocol applies each event once, and the refusal (or the
+    cancelled pick's exception) it answers records the put-back, so a second put-back for
+    the same units is refused. A cancelled pick's units may be put back from any station:
+    the tote may have moved on from the one that picked them.
     """
     outcomes: list[EventOutcome] = []
     exceptions: list[dict[str, Any]] = []
     for event in events:
         try:
             put = command(event)
-            refused = uow.floor.refused_pick(station_id, put.refused_event)
-            if refused is None:
-                raise FloorRefusal(
-                    f"this station has no refused event {put.refused_event} on the server"
-                )
+            if put.exception_id is not None:
+                refused = uow.floor.cancelled_pick(put.exception_id)
+                if refused is None:
+                    raise FloorRefusal(
+                        f"there is no cancelled pick to put back under exception {put.exception_id}"
+                    )
+            else:
+                refused = uow.floor.refused_pick(station_id, put.refused_event)
+                if refused is None:
+                    raise FloorRefusal(
+                        f"this station has no refused event {put.refused_event} on the server"
+                    )
             target = uow.floor.location_id(put.location)
             move = plan(put, refused, target_exists=target is not None)
         except FloorRefusal as refusal:

@@ -16,7 +16,7 @@ from toteflow.contracts import sync
 from toteflow.contracts import tasks as tk
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.domain.floor_batch import FloorBatch, StockState
-from toteflow.domain.put_back import RefusedPick
+from toteflow.domain.put_back import CANCELLED_PICK, PUTS_BACK, RefusedPick
 from toteflow.domain.tasks import LineState, TaskStatus
 from toteflow.services.ports import EventOutcome, StoredEvent
 
@@ -207,12 +207,42 @@ class SqlFloorRepo:
         )
 
     def release_order_work(self, order_id: int) -> list[dict[str, Any]]:
-        """Cancel the order's open task lines, freeing their reservations; what was picked."""
+        """Cancel the order's open task lines, freeing their reservations; what was picked.
+
+        Each picked line comes with what a put-back names: the task's station and picker,
+        the product, the shelf it was picked from and the tote it went into.
+        """
         tl, ol, stock = t.cols(t.TaskLine), t.cols(t.OrderLine), t.cols(t.Stock)
+        task, loc, prod, box = (
+            t.cols(t.Task),
+            t.cols(t.Location),
+            t.cols(t.Product),
+            t.cols(t.TaskContainer),
+        )
         lines = self.session.execute(
-            sa.select(tl.id, tl.stock_id, tl.quantity, tl.picked, tl.shorted, tl.status, tl.task_id)
+            sa.select(
+                tl.id,
+                tl.stock_id,
+                tl.quantity,
+                tl.picked,
+                tl.shorted,
+                tl.status,
+                tl.task_id,
+                task.station_id,
+                task.user_id,
+                loc.code,
+                prod.sku,
+                box.tote_code,
+            )
             .join(t.OrderLine, ol.id == tl.order_line_id)
+            .join(t.table(t.Task), task.id == tl.task_id)
+            .join(t.table(t.Location), loc.id == tl.location_id)
+            .join(t.table(t.Product), prod.id == tl.product_id)
+            .outerjoin(
+                t.table(t.TaskContainer), sa.and_(box.task_id == tl.task_id, box.slot == tl.slot)
+            )
             .where(ol.order_id == order_id)
+            .order_by(tl.id)
             .with_for_update(of=t.table(t.TaskLine))
         ).all()
         picked = []
@@ -229,12 +259,30 @@ class SqlFloorRepo:
                 )
             if line.picked:
                 picked.append(
-                    {"task_id": line.task_id, "task_line_id": line.id, "picked": line.picked}
+                    {
+                        "task_id": line.task_id,
+                        "task_line_id": line.id,
+                        "picked": line.picked,
+                        "station_id": line.station_id,
+                        "user_id": line.user_id,
+                        "sku": line.sku,
+                        "location": line.code,
+                        "tote": line.tote_code or "",
+                    }
                 )
         self.session.execute(
             sa.update(t.OrderLine).where(ol.order_id == order_id).values(allocated=ol.picked)
         )
         return picked
+
+    def open_exception(self, row: dict[str, Any]) -> int:
+        fe = t.cols(t.FloorException)
+        created = self.session.execute(
+            sa.insert(t.table(t.FloorException))
+            .values(status="open", created_at=t.utcnow(), **row)
+            .returning(fe.id)
+        ).scalar_one()
+        return int(created)
 
     def _orders_progress(self, order_ids: set[int]) -> None:
         """Released -> picking at the first pick; -> picked when every task line is finished."""
@@ -484,6 +532,29 @@ class SqlFloorRepo:
             source_location=source.code if source is not None else "",
             source_quantity=source.quantity if source is not None else 0,
             source_reserved=source.reserved if source is not None else 0,
+        )
+
+    def cancelled_pick(self, exception_id: int) -> RefusedPick | None:
+        fe = t.cols(t.FloorException)
+        row = self.session.execute(
+            sa.select(fe.id, fe.task_line_id, fe.detail)
+            .where(fe.id == exception_id, fe.kind == CANCELLED_PICK)
+            .with_for_update()
+        ).first()
+        if row is None:
+            return None
+        detail = dict(row.detail or {})
+        quantity = detail.get("quantity")
+        return RefusedPick(
+            exception_id=row.id,
+            event_type=PUTS_BACK,
+            task_line_id=row.task_line_id,
+            quantity=quantity if isinstance(quantity, int) else 0,
+            put_back_by=str(detail.get("put_back_by", "")),
+            source_location=str(detail.get("location", "")),
+            source_quantity=0,
+            source_reserved=0,
+            off_the_books=True,
         )
 
     def location_id(self, code: str) -> int | None:
