@@ -19,9 +19,11 @@ from toteflow.adapters.store import tables as t
 from toteflow.adapters.sync.client import SyncClient
 from toteflow.adapters.sync.worker import SyncWorker
 from toteflow.domain.roles import Role
+from toteflow.domain.scan import interpret
 from toteflow.services import station_setup
 from toteflow.services.actor import SYSTEM
 from toteflow.services.station_events import FloorActions, StationView, take_next_task
+from toteflow.services.station_refusals import RefusalDesk
 
 SERVER = "http://toteflow.test"
 T = TypeVar("T")
@@ -150,6 +152,54 @@ def test_an_order_cancelled_meanwhile_becomes_an_exception_and_a_notice(
     assert station.view.events_waiting() == 0
     messages = [n.message for n in station.view.notices(work.task_id)]
     assert any("put the 2 units" in m for m in messages), messages
+    station.engine.dispose()
+
+
+def test_units_picked_before_a_cancel_are_put_back_once_from_the_station(
+    site: Site, tmp_path: Path
+) -> None:
+    work = released_task(site.parts.engine, on_hand=10, quantity=4)
+    station = Station(site, tmp_path)
+    station.register(site.station_token)
+    session = site.login(Role.PICKER)["X-Toteflow-Session"]
+
+    async def next_task(http: httpx.AsyncClient) -> None:
+        await take_next_task(SyncClient(http, SERVER, site.station_token), station.view, session)
+
+    station.run(next_task)
+    line_id = station.view.task(work.task_id).lines[0].id  # type: ignore[union-attr]
+    station.floor.start_task(1, work.task_id)
+    station.floor.confirm_pick(1, line_id, 2, tote="T000001")
+    station.sync()
+    assert stock_of(site, work) == (8, 2)
+    site.parts.services.orders.cancel(SYSTEM, work.reference, "customer called")
+    assert stock_of(site, work) == (8, 0)
+    station.sync()
+    [exception] = station.view.exceptions()
+    assert exception.kind == "put_back_cancelled"
+    # A replayed feed (a crash before the cursor was stored) does not open it twice.
+    with station.uow() as unit:
+        unit.sync.set_cursor(0)
+        unit.commit()
+    station.sync()
+    assert [x.id for x in station.view.exceptions()] == [exception.id]
+    desk = RefusalDesk(1, station.floor, station.view)
+    [back] = desk.open()
+    assert (back.cancelled, back.units, back.taken_from) == (True, 2, "01-001-1")
+    messages = [n.message for n in station.view.notices(work.task_id)]
+    assert any("scan that shelf on the refused-events screen (F8)" in m for m in messages)
+    assert desk.put_back(back.id, interpret("01-001-1")).ok
+    assert not desk.put_back(back.id, interpret("01-001-1")).ok
+    station.sync()
+    assert station.view.events_waiting() == 0
+    assert station.view.exceptions() == []
+    assert stock_of(site, work) == (10, 0)  # counted again once, where they were put
+    fe = t.cols(t.FloorException)
+    with site.parts.engine.connect() as connection:
+        status = connection.execute(
+            sa.select(fe.status).where(fe.kind == "put_back_cancelled")
+        ).scalar_one()
+    assert status == "resolved"
     station.engine.dispose()
 
 

@@ -1,17 +1,20 @@
 """A pick the server refuses (the order was cancelled while the station was offline) comes back
 as an exception on the station; the picker puts the units back on a shelf they scan, and the
-server moves the stock there, once."""
+server moves the stock there, once. Units picked before the cancel are put back the same way,
+and count again on the server's books, once."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
+from tests.server.conftest import BADGES, PINS
 from tests.support.tasks import Item, Pick, make_task, stock_row
 from tests.tui.station_world import (
     World,
@@ -23,6 +26,8 @@ from tests.tui.station_world import (
     world_fixture,  # noqa: F401  (the fixture)
 )
 from toteflow.adapters.store import tables as t
+from toteflow.contracts.people import StationCreate
+from toteflow.domain.roles import Role
 from toteflow.services.actor import SYSTEM
 from toteflow.tui.app import StationApp
 from toteflow.tui.screens.cart_setup import CartSetupScreen
@@ -164,4 +169,88 @@ async def test_a_refused_pick_is_put_back_on_a_scanned_shelf_and_the_stock_moves
     refused_pick = [x for x in server_exceptions(engine) if x[0] == "pick.confirmed"]
     assert [(status, resolution) for _type, status, resolution in refused_pick] == [
         ("resolved", f"2 put back at 01-009-1 (station {world.station_id})")
+    ]
+
+
+def cancel_through_the_api(world: World, reference: str) -> None:
+    """A supervisor at the office cancels the order over HTTP, as the console would."""
+    office = world.parts.services.people.register_station(SYSTEM, StationCreate(name="office"))
+    headers = {"Authorization": f"Bearer {office.token}"}
+    with httpx.Client(base_url=world.server.url + "/api/v1", timeout=10) as http:
+        login = http.post(
+            "/auth/login",
+            json={"badge": BADGES[Role.SUPERVISOR], "pin": PINS[Role.SUPERVISOR]},
+            headers=headers,
+        )
+        assert login.status_code == 200, login.text
+        headers["X-Toteflow-Session"] = login.json()["token"]
+        reply = http.post(
+            f"/orders/{reference}/cancel", json={"reason": "customer called"}, headers=headers
+        )
+        assert reply.status_code == 200, reply.text
+
+
+async def test_units_picked_before_a_cancel_count_again_once_a_shelf_is_scanned(
+    world: World,
+) -> None:
+    engine = world.parts.engine
+    item = Item("RB-2")
+    planned = make_task(engine, "discrete", {"SO-611": [Pick("01-004-1", item, 2, on_hand=9)]})
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await on_screen(pilot, PickerHomeScreen)
+        await press(pilot, "f2")
+        await on_screen(pilot, CartSetupScreen)
+        await scan(pilot, "T000500")
+        await on_screen(pilot, NextStopScreen)
+        await scan(pilot, "01-004-1")
+        await scan(pilot, item.barcode)
+        await scan(pilot, item.barcode)
+        await scan(pilot, "T000500")
+        await on_screen(pilot, TaskCompleteScreen)
+        # The picks reach the server: it takes the 2 units off 01-004-1's books.
+        assert await until(pilot, lambda: settled(app))
+        assert stock_row(engine, planned.stock_ids[0]) == (7, 0)
+        cancel_through_the_api(world, "SO-611")
+        assert await until(
+            pilot,
+            lambda: app.sync_status is not None and app.sync_status.exceptions_open > 0,
+        )
+        await press(pilot, "enter")
+        await on_screen(pilot, PickerHomeScreen)
+        assert await until(pilot, lambda: "f8" in app.active_bindings)
+        await press(pilot, "f8")
+        screen: StationExceptionsScreen = await on_screen(pilot, StationExceptionsScreen)
+        [back] = screen.refusals
+        assert back.cancelled
+        assert (back.units, back.sku, back.taken_from, back.tote, back.order_reference) == (
+            2,
+            "RB-2",
+            "01-004-1",
+            "T000500",
+            "SO-611",
+        )
+        assert back.headline == "Order SO-611 cancelled: 2 x RB-2 picked"
+        assert "picked for cancelled orders" in str(screen.query_one("#refused-title").render())
+        # F2 does not wave the units away: they must be put back.
+        await press(pilot, "f2")
+        assert [r.id for r in screen.refusals] == [back.id]
+        await scan(pilot, "01-004-1")
+        assert screen.refusals == []
+        assert await until(pilot, lambda: settled(app))
+    # The pick took the units off 01-004-1; the put-back counts them there again, once.
+    assert stock_row(engine, planned.stock_ids[0]) == (9, 0)
+    assert put_backs_applied(engine) == ["applied"]
+    fe = t.cols(t.FloorException)
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(fe.kind, fe.status, fe.resolution).where(fe.kind == "put_back_cancelled")
+        ).all()
+    assert [tuple(row) for row in found] == [
+        (
+            "put_back_cancelled",
+            "resolved",
+            f"2 put back at 01-004-1 (station {world.station_id})",
+        )
     ]

@@ -264,6 +264,13 @@ class ExceptionRepo(Protocol):
         """Open an exception for a rejected event, once; False when it already exists."""
         ...
 
+    def open_for_cancelled_pick(
+        self, server_exception_id: int, reason: str, payload: dict[str, Any], at: datetime
+    ) -> bool:
+        """Open the server's put-back exception for units picked before their order was
+        cancelled (`payload` carries its id), once; False when it already exists."""
+        ...
+
     def list(self, *, open_only: bool = True) -> list[StationException]: ...
     def get(self, exception_id: int) -> StationException | None: ...
     def resolve(

@@ -1,10 +1,11 @@
-"""Events the server refused, at the station: each with its reason, resolved by a person."""
+"""Events the server refused, and units picked for an order since cancelled, at the station:
+each with its reason, resolved by a person."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from toteflow.domain.put_back import PUT_BACK, PUTS_BACK
+from toteflow.domain.put_back import CANCELLED_PICK, PUT_BACK, PUTS_BACK
 from toteflow.domain.scan import LocationScan, ScanError, ScanResult, label_name
 from toteflow.services.errors import NotFound, Refused, ServiceError
 from toteflow.services.station_events import FloorActions, StationView, record
@@ -35,6 +36,8 @@ class Refusal:
     order_reference: str
     taken_from: str
     tote: str
+    # Picked and applied before the order was cancelled: the server's books took them off.
+    cancelled: bool = False
 
     @property
     def to_do(self) -> str:
@@ -50,6 +53,8 @@ class Refusal:
     def headline(self) -> str:
         order = f" · order {self.order_reference}" if self.order_reference else ""
         units = f" {self.units} x {self.sku}" if self.units else ""
+        if self.cancelled:
+            return f"Order {self.order_reference} cancelled:{units} picked"
         return f"Refused {self.what}{units}{order}"
 
 
@@ -62,7 +67,8 @@ class Resolved:
 
 def _units(found: StationException) -> int:
     quantity = found.payload.get("quantity")
-    ok = found.event_type == PUTS_BACK and bool(found.event_id)
+    refused_pick = found.event_type == PUTS_BACK and bool(found.event_id)
+    ok = refused_pick or found.kind == CANCELLED_PICK
     return quantity if ok and isinstance(quantity, int) and quantity > 0 else 0
 
 
@@ -97,13 +103,15 @@ class RefusalDesk:
             order_reference=view.line.order_reference if view else "",
             taken_from=str(payload.get("location") or ""),
             tote=str(payload.get("tote") or ""),
+            cancelled=found.kind == CANCELLED_PICK,
         )
 
     def put_back(self, exception_id: int, scan: ScanResult) -> Resolved:
-        """The units of a refused pick are on the shelf whose label was scanned.
+        """The units of a refused (or cancelled) pick are on the shelf whose label was scanned.
 
         The put-back is an event in the outbox (the server moves the stock there, once) and
-        the exception is resolved in the same transaction: it cannot be put back twice.
+        the exception is resolved in the same transaction: it cannot be put back twice. It
+        names the refused event, or the server's exception for a cancelled pick.
         """
         if isinstance(scan, ScanError):
             return Resolved(False, "NOT ACCEPTED", scan.reason)
@@ -125,12 +133,17 @@ class RefusalDesk:
                 if not units:
                     raise Refused("nothing to put back for this one: press F2 once it is seen to")
                 words = f"put {units} back at {where}"
+                answers: dict[str, object] = (
+                    {"exception_id": found.payload.get("exception_id")}
+                    if found.kind == CANCELLED_PICK
+                    else {"refused_event": found.event_id}
+                )
                 record(
                     uow,
                     self.user_id,
                     PUT_BACK,
                     {
-                        "refused_event": found.event_id,
+                        **answers,
                         "task_line_id": found.payload.get("task_line_id"),
                         "quantity": units,
                         "location": where,

@@ -133,20 +133,63 @@ def _task_cancelled(uow: StationUnitOfWork, change: sync.Change, at: datetime) -
     )
 
 
+def _put_backs(change: sync.Change) -> dict[int, dict[str, Any]]:
+    """The server's put-back exceptions the change names, by task line."""
+    found: dict[int, dict[str, Any]] = {}
+    picked = change.payload.get("picked")
+    for entry in picked if isinstance(picked, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        line_id, exception_id = entry.get("task_line_id"), entry.get("exception_id")
+        if isinstance(line_id, int) and isinstance(exception_id, int):
+            found[line_id] = entry
+    return found
+
+
+def _tote_of(uow: StationUnitOfWork, task_id: int, slot: int | None) -> str:
+    """The tote this station scanned for the slot, when the server was not told of one."""
+    task = uow.tasks.get(task_id)
+    box = next((c for c in task.containers if c.slot == slot), None) if task else None
+    return box.tote or "" if box is not None else ""
+
+
 def _order_cancelled(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> None:
     reference = str(change.payload.get("reference") or change.entity_id)
     told: set[int] = set()
+    put_backs = _put_backs(change)
     for view in uow.tasks.lines_of_order(reference):
         line = view.line
         if line.status == "open":
             uow.tasks.set_line(
                 line.id, picked=line.picked, shorted=line.shorted, status="cancelled"
             )
+        server = put_backs.get(line.id)
+        scan_it = ""
+        if line.picked and server is not None:
+            # The server took these units off their shelf when the pick was applied: they
+            # count again once a shelf is scanned for them on the refused-events screen.
+            units = server.get("picked")
+            units = units if isinstance(units, int) and units > 0 else line.picked
+            uow.exceptions.open_for_cancelled_pick(
+                server["exception_id"],
+                f"order {reference} was cancelled{_reason(change)} after its "
+                f"{_units(units)} of {line.sku} were picked",
+                {
+                    "task_line_id": line.id,
+                    "quantity": units,
+                    "sku": line.sku,
+                    "location": str(server.get("location") or line.location),
+                    "tote": str(server.get("tote") or "") or _tote_of(uow, view.task_id, line.slot),
+                    "order_reference": reference,
+                },
+                at,
+            )
+            scan_it = ", then scan that shelf on the refused-events screen (F8)"
         if line.picked:
             uow.notices.add(
                 f"c{change.seq}:l{line.id}",
                 f"order {reference} was cancelled{_reason(change)}: put the "
-                f"{_units(line.picked)} of {line.sku} back at {line.location}",
+                f"{_units(line.picked)} of {line.sku} back at {line.location}{scan_it}",
                 at,
                 task_id=view.task_id,
                 line_id=line.id,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from toteflow.adapters.station_store import tables as t
+from toteflow.domain.put_back import CANCELLED_PICK
 from toteflow.services.station_ports import (
     OutboxEvent,
     OutboxState,
@@ -281,6 +282,29 @@ class SqlExceptionRepo:
                 event_type=event.type,
                 payload=event.payload,
                 user_id=event.user_id,
+                created_at=at,
+            )
+        )
+        self.session.flush()
+        return True
+
+    def open_for_cancelled_pick(
+        self, server_exception_id: int, reason: str, payload: dict[str, Any], at: datetime
+    ) -> bool:
+        # A replayed change must not open it twice; a station holds a handful of these.
+        known = self.session.exec(
+            select(t.StationExceptionRow.payload).where(
+                col(t.StationExceptionRow.kind) == CANCELLED_PICK
+            )
+        )
+        if any(p.get("exception_id") == server_exception_id for p in known):
+            return False
+        self.session.add(
+            t.StationExceptionRow(
+                kind=CANCELLED_PICK,
+                reason=reason[:300],
+                event_type="order.cancelled",
+                payload={**payload, "exception_id": server_exception_id},
                 created_at=at,
             )
         )

@@ -1,4 +1,5 @@
-"""Refused events at the station: each with its reason; a person puts units back or sees to it."""
+"""Refused events and cancelled orders' picked units at the station: a person puts units back
+or sees to it."""
 
 from __future__ import annotations
 
@@ -72,8 +73,12 @@ class StationExceptionsScreen(StationScreen[None]):
         options.display = True
         options.highlighted = min(keep or 0, len(self.refusals) - 1)
         options.focus()
+        cancelled = sum(1 for r in self.refusals if r.cancelled)
         title.update(
-            f"The server refused {len(self.refusals)} event(s) from this station: resolve each"
+            f"{len(self.refusals)} to resolve at this station: refused events and units "
+            "picked for cancelled orders"
+            if cancelled
+            else f"The server refused {len(self.refusals)} event(s) from this station: resolve each"
         )
         feedback.idle(self.refusals[options.highlighted].to_do)
 
