@@ -234,9 +234,13 @@ def test_a_rejection_whose_reply_was_lost_still_reaches_the_picker(sqlite_site: 
         s.proxy.heal()
         s.station.wait_drained()
         # The refusals came back as duplicates carrying their first outcome: none is lost.
-        exceptions = s.station.view.exceptions()
+        found = s.station.view.exceptions()
+        exceptions = [e for e in found if e.kind == "rejected_event"]
         assert sorted(e.event_seq or 0 for e in exceptions) == [4, 5, 6, 7]
-        assert all(f"order {s.floor.work.reference} was cancelled" in e.reason for e in exceptions)
+        assert all(f"order {s.floor.work.reference} was cancelled" in e.reason for e in found)
+        # The units the server had counted before the cancel: one put-back, from the feed.
+        [cancelled] = [e for e in found if e.kind == "put_back_cancelled"]
+        assert cancelled.payload["quantity"] == picked_before
         with s.station.parts.uow() as unit:
             refused = unit.outbox.after(3, 100)
         assert {(e.status, e.result.get("outcome")) for e in refused} == {("duplicate", "rejected")}
