@@ -464,3 +464,22 @@ async def test_the_network_drops_mid_task_and_the_outbox_drains_when_it_heals(
     assert [stock_row(engine, s) for s in planned.stock_ids] == [(7, 0)] * 3
     assert order_state(engine, "SO-590") == ("picked", [(2, 2, 2)] * 3)
     assert containers(engine, planned.task_id) == {1: ("T000500", "closed", "pack")}
+
+
+async def test_short_with_every_unit_in_hand_is_refused_and_opens_no_dialog(world: World) -> None:
+    soap = Item("SOAP-2")
+    make_task(world.parts.engine, "discrete", {"SO-511": [Pick("01-002-1", soap, 1, on_hand=5)]})
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        stop = await start_discrete(pilot)
+        await scan(pilot, "01-002-1")
+        await scan(pilot, soap.barcode)
+        before = events_recorded(app)
+        await press(pilot, "f2")
+        assert app.screen is stop  # no dialog that accepts only "0 to 0"
+        assert stop.query_one(ScanFeedback).last_signal == "bad"
+        assert "the 1 unit needed is in hand: scan slot 1 to put it" in feedback_text(stop)
+        assert events_recorded(app) == before
+        assert stop.walk.in_hand == 1
+        await scan(pilot, "T000500")
+        await on_screen(pilot, TaskCompleteScreen)

@@ -634,6 +634,21 @@ class PickWalk:
         self.in_hand = quantity
         return _good(f"{quantity} OF {need}", f"scan slot {line.slot} to put them")
 
+    def short_refusal(self) -> Outcome | None:
+        """Why F2 (short) makes no sense now, or None: every unit still needed is in hand."""
+        line = self.current_line()
+        if line is None:
+            return _bad("there is no stop to short")
+        need = line.quantity - line.picked - line.shorted
+        if self.in_hand >= need:
+            one = need == 1
+            return _bad(
+                f"the {_units(need)} needed {'is' if one else 'are'} in hand: "
+                f"scan slot {line.slot} to put {'it' if one else 'them'}",
+                headline="NOTHING IS SHORT",
+            )
+        return None
+
     def short(self, found: int, reason: str) -> Outcome:
         """Not all there: `found` units go into the tote now, the rest is reported missing."""
         line = self.current_line()
