@@ -491,3 +491,25 @@ async def test_hold_resume_and_cancel_a_released_wave(floor: World) -> None:
         states = order_states(floor.parts.engine)
         assert {states[r] for r in ("SO-1", "SO-2", "SO-4")} == {"received"}
         assert await until(pilot, lambda: home.lines[str(made.id)].wave.status == "cancelled")
+
+
+async def test_the_pool_is_read_again_after_a_release(floor: World) -> None:
+    app = await floor.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await console(pilot)
+        await press(pilot, "f2")
+        pool: PoolScreen = await on_screen(pilot, PoolScreen)
+        await set_filters(pilot, carrier="UPS")
+        assert await until(pilot, lambda: [g.orders for g in pool.groups] == [3])
+        await press(pilot, "f5")
+        preview: WavePreviewScreen = await on_screen(pilot, WavePreviewScreen)
+        await press(pilot, "f5")
+        assert await until(pilot, lambda: preview.released is not None)
+        assert preview.released is not None
+        left = 3 - preview.released.result.orders
+        await press(pilot, "escape")
+        await on_screen(pilot, PoolScreen)
+        # The released orders are no longer shown as waiting.
+        assert await until(pilot, lambda: sum(g.orders for g in pool.groups) == left)
+        totals = str(pool.query_one("#pool-totals", Static).render())
+        assert f"Pool: {left} order" in totals
