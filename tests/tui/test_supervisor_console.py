@@ -41,6 +41,7 @@ from toteflow.domain.roles import Role
 from toteflow.services.actor import SYSTEM, Actor
 from toteflow.services.wave_filters import PoolFilter
 from toteflow.tui.app import StationApp
+from toteflow.tui.screens.help import HelpScreen
 from toteflow.tui.screens.supervisor_console import SupervisorConsoleScreen
 from toteflow.tui.screens.supervisor_dialogs import PickerDialog, ReasonDialog, ResolveDialog
 from toteflow.tui.screens.supervisor_exceptions import ExceptionsScreen
@@ -513,3 +514,17 @@ async def test_the_pool_is_read_again_after_a_release(floor: World) -> None:
         assert await until(pilot, lambda: sum(g.orders for g in pool.groups) == left)
         totals = str(pool.query_one("#pool-totals", Static).render())
         assert f"Pool: {left} order" in totals
+
+
+async def test_f1_on_the_console_lists_its_keys_not_the_tables_cursor_keys(floor: World) -> None:
+    app = await floor.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = await console(pilot)
+        await press(pilot, "f1")
+        help_screen: HelpScreen = await on_screen(pilot, HelpScreen)
+        listed = dict(help_screen.keys)
+        for key, words in (("f2", "Pool"), ("f4", "Progress"), ("f8", "Cancel wave")):
+            assert listed[key] == words
+        assert not {"ctrl+pagedown", "ctrl+home", "down", "end"} & set(listed)
+        await press(pilot, "escape")
+        assert await until(pilot, lambda: app.screen is home)

@@ -213,6 +213,10 @@ class StationApp(ScanInputApp[None]):
         for key, active in self.active_bindings.items():
             if not active.enabled or active.binding.action in _NOT_FOR_PICKERS:
                 continue
+            # The screen's and the station's keys; a table's or a list's cursor keys
+            # (Ctrl+PageUp, Home, ...) would crowd them out of an 80x24 terminal.
+            if active.node is not screen and active.node is not self:
+                continue
             if active.binding.description and key not in keys:
                 keys[key] = active.binding.description
         keys.setdefault("ctrl+l", "Log out")
