@@ -35,6 +35,7 @@ from toteflow.adapters.store import tables as t
 from toteflow.services.actor import SYSTEM
 from toteflow.tui.app import StationApp
 from toteflow.tui.screens.cart_setup import CartSetupScreen
+from toteflow.tui.screens.help import HelpScreen
 from toteflow.tui.screens.next_stop import NextStopScreen
 from toteflow.tui.screens.notice import NoticeScreen
 from toteflow.tui.screens.paused import PausedScreen
@@ -483,3 +484,22 @@ async def test_short_with_every_unit_in_hand_is_refused_and_opens_no_dialog(worl
         assert stop.walk.in_hand == 1
         await scan(pilot, "T000500")
         await on_screen(pilot, TaskCompleteScreen)
+
+
+async def test_f1_in_the_quantity_dialog_lists_its_keys_and_escape_closes_it(world: World) -> None:
+    soap = Item("SOAP-3")
+    make_task(world.parts.engine, "discrete", {"SO-512": [Pick("01-002-1", soap, 3, on_hand=5)]})
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_discrete(pilot)
+        await scan(pilot, "01-002-1")
+        await scan(pilot, soap.barcode)
+        await press(pilot, "f3")
+        dialog = await on_screen(pilot, QuantityScreen)
+        await press(pilot, "f1")
+        help_screen = await on_screen(pilot, HelpScreen)
+        listed = dict(help_screen.keys)
+        assert listed["escape"] == "Back"
+        assert "ctrl+l" not in listed  # a dialog shuts the log-out key out: not offered
+        await press(pilot, "escape")
+        assert await until(pilot, lambda: app.screen is dialog)

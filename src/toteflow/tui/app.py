@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Protocol
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import var
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
 from toteflow.domain.scale import ScaleReading
@@ -219,8 +219,9 @@ class StationApp(ScanInputApp[None]):
                 continue
             if active.binding.description and key not in keys:
                 keys[key] = active.binding.description
-        keys.setdefault("ctrl+l", "Log out")
-        keys.setdefault("ctrl+p", "Command palette")
+        if not isinstance(screen, ModalScreen):  # a dialog shuts these out
+            keys.setdefault("ctrl+l", "Log out")
+            keys.setdefault("ctrl+p", "Command palette")
         title = type(screen).__name__.removesuffix("Screen")
         self.push_screen(HelpScreen(title, sorted(keys.items())))
 
