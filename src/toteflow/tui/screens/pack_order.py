@@ -37,7 +37,7 @@ def order_words(view: PackView) -> Content:
 def lines_words(view: PackView) -> Content:
     """One row per line: what to check, what is checked, what is reported short."""
     parts: list[str | tuple[str, str]] = [
-        (f"{'ITEM':<14} {'DESCRIPTION':<26} {'QTY':>4} {'CHECKED':>7} {'SHORT':>5}\n", "dim")
+        (f"{'ITEM':<14} {'DESCRIPTION':<26} {'QTY':>4} {'CHECKED':>7} {'SHORT':>5}  LEFT\n", "dim")
     ]
     for line in view.lines:
         row = (
