@@ -96,7 +96,7 @@ class PickerDialog(StationDialog):
         with Vertical(id="dialog"):
             yield Static(f"GIVE TASK {self.task_id} TO", classes="dialog-title")
             yield Static(
-                "Pickers logged in at a station can take it (arrows, then Enter).",
+                "Only someone logged in at a station now can take it (arrows, then Enter).",
                 classes="dialog-text",
             )
             yield OptionList(
