@@ -288,3 +288,14 @@ def test_an_exception_offers_only_the_resolutions_the_server_can_do(
     kind: str, task_line_id: int | None, detail: dict[str, Any], offered: tuple[str, ...]
 ) -> None:
     assert resolutions(floor_exception(kind, task_line_id, detail)) == offered
+
+
+def test_a_done_wave_on_the_console_shows_every_line_finished() -> None:
+    from tests.tui.wave_fakes import wave
+    from toteflow.services.wave_console import WaveLine
+    from toteflow.tui.screens.supervisor_console import wave_cells
+
+    done = wave(4, "Demo cart", "done", orders=4, lines=4)
+    assert wave_cells(WaveLine(done, None))[1:5] == ("done", "4", "4/4", "100%")
+    planned = wave(5, "Next", "planned", orders=2, lines=3)
+    assert wave_cells(WaveLine(planned, None))[3:5] == ("-/3", "-")
