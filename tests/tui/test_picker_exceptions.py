@@ -503,3 +503,29 @@ async def test_f1_in_the_quantity_dialog_lists_its_keys_and_escape_closes_it(wor
         assert "ctrl+l" not in listed  # a dialog shuts the log-out key out: not offered
         await press(pilot, "escape")
         assert await until(pilot, lambda: app.screen is dialog)
+
+
+async def test_another_cart_scanned_before_any_tote_replaces_the_first(world: World) -> None:
+    mug = Item("MUG-7")
+    make_task(
+        world.parts.engine,
+        "cart",
+        {"SO-530": [Pick("02-010-1", mug, 1)], "SO-531": [Pick("02-011-1", mug, 1)]},
+    )
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await on_screen(pilot, PickerHomeScreen)
+        await press(pilot, "f2")
+        setup = await on_screen(pilot, CartSetupScreen)
+        await scan(pilot, "C0009")  # the wrong cart
+        await scan(pilot, "C0002")  # the right one: nothing was put on C0009
+        assert setup.walk.cart == "C0002"
+        assert setup.query_one(ScanFeedback).last_signal == "good"
+        await scan(pilot, "C0009-S01")
+        assert "wrong cart C0009" in feedback_text(setup)
+        await scan(pilot, "C0002-S01")
+        await scan(pilot, "T000501")
+        await scan(pilot, "C0003")  # a tote is on C0002 now: the cart stays
+        assert setup.walk.cart == "C0002"
+        assert "totes are on cart C0002 already" in feedback_text(setup)

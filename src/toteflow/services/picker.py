@@ -497,6 +497,11 @@ class PickWalk:
         return _good(f"CART {result.code}", self.prompt())
 
     def _scan_slot(self, result: ScanResult) -> Outcome:
+        if isinstance(result, CartScan) and not self.task.cart:
+            # Another cart before any tote is on this one: the picker took the wrong cart.
+            if any(c.tote for c in self.task.containers):
+                return _bad(f"totes are on cart {self.cart} already: carry on with it")
+            return self._scan_cart(result)
         if isinstance(result, ToteScan):
             # A tote straight away goes into the slot the screen asks for.
             self.setup_slot = self._slot_needing_tote()
