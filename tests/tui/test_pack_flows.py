@@ -485,3 +485,17 @@ async def test_an_order_whose_every_item_is_short_is_not_boxed_and_says_why(
         await on_screen(pilot, PackHomeScreen)
         assert await until(pilot, lambda: synced(app))
     assert order_state(world.parts.engine, "SO-521")[0] != "packed"
+
+
+async def test_a_tote_scanned_while_checking_is_named_and_changes_nothing(world: World) -> None:
+    picked_into_tote(world.parts.engine, "SO-522", "T000522", [MUG])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        order = await open_tote(pilot, "T000522")
+        before = order.desk.view()
+        await scan(pilot, "T000523")
+        assert signalled(order) == "bad"
+        words = str(order.query_one(ScanFeedback).render())
+        assert "that was a tote label: scan the items of order SO-522" in words
+        assert "set it aside" not in words
+        assert order.desk.view() == before

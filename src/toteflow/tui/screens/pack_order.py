@@ -9,6 +9,14 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from toteflow.domain.scan import (
+    BadgeScan,
+    CartScan,
+    CartSlotScan,
+    LocationScan,
+    ToteScan,
+    label_name,
+)
 from toteflow.services.pack_desk import PackDesk, PackOutcome
 from toteflow.services.packing import PackView
 from toteflow.tui.scan_messages import ScanReceived
@@ -97,6 +105,16 @@ class PackOrderScreen(StationScreen[None]):
         return self.desk.next_item_code()
 
     def on_scan_received(self, message: ScanReceived) -> None:
+        label = self.services.read_scan(message.raw)
+        if isinstance(label, ToteScan | LocationScan | CartScan | CartSlotScan | BadgeScan):
+            # Not a product at all: "set it aside" would be the wrong thing to do with it.
+            self.signal(
+                False,
+                "NOT AN ITEM",
+                f"that was a {label_name(label)}: scan the items of order "
+                f"{self.desk.reference} (Escape goes back for another tote)",
+            )
+            return
         self.after(self.desk.scan_item(message.raw))
 
     def after(self, outcome: PackOutcome) -> None:
