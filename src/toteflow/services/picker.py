@@ -740,7 +740,8 @@ class PickWalk:
         tote = f" out of tote {container.tote}" if container and container.tote else ""
         return _good(
             "PICK UNDONE",
-            f"take the {_units(quantity)}{tote} and put them back at {where}",
+            f"take the {_units(quantity)}{tote} and put {'it' if quantity == 1 else 'them'} "
+            f"back at {where}",
             advanced=True,
         )
 
