@@ -525,6 +525,10 @@ async def test_another_cart_scanned_before_any_tote_replaces_the_first(world: Wo
         await scan(pilot, "C0009-S01")
         assert "wrong cart C0009" in feedback_text(setup)
         await scan(pilot, "C0002-S01")
+        await scan(pilot, "C0004")  # slot 1 chosen, no tote yet: still free to change
+        assert setup.walk.cart == "C0004"
+        await scan(pilot, "C0002")
+        await scan(pilot, "C0002-S01")
         await scan(pilot, "T000501")
         await scan(pilot, "C0003")  # a tote is on C0002 now: the cart stays
         assert setup.walk.cart == "C0002"

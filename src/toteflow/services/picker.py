@@ -466,6 +466,8 @@ class PickWalk:
                 case "slot":
                     return self._scan_slot(result)
                 case "tote":
+                    if isinstance(result, CartScan) and self.kind == "cart":
+                        return self._another_cart(result)
                     return self._scan_setup_tote(result)
                 case "new_tote":
                     return self._scan_new_tote(result)
@@ -496,12 +498,18 @@ class PickWalk:
         self.cart_scanned = True
         return _good(f"CART {result.code}", self.prompt())
 
+    def _another_cart(self, result: CartScan) -> Outcome:
+        """Another cart before any tote is on this one: the picker took the wrong cart."""
+        if any(c.tote for c in self.task.containers):
+            return _bad(f"totes are on cart {self.cart} already: carry on with it")
+        outcome = self._scan_cart(result)
+        if outcome.ok:
+            self.setup_slot = None
+        return outcome
+
     def _scan_slot(self, result: ScanResult) -> Outcome:
-        if isinstance(result, CartScan) and not self.task.cart:
-            # Another cart before any tote is on this one: the picker took the wrong cart.
-            if any(c.tote for c in self.task.containers):
-                return _bad(f"totes are on cart {self.cart} already: carry on with it")
-            return self._scan_cart(result)
+        if isinstance(result, CartScan):
+            return self._another_cart(result)
         if isinstance(result, ToteScan):
             # A tote straight away goes into the slot the screen asks for.
             self.setup_slot = self._slot_needing_tote()
