@@ -526,5 +526,8 @@ async def test_f1_on_the_console_lists_its_keys_not_the_tables_cursor_keys(floor
         for key, words in (("f2", "Pool"), ("f4", "Progress"), ("f8", "Cancel wave")):
             assert listed[key] == words
         assert not {"ctrl+pagedown", "ctrl+home", "down", "end"} & set(listed)
+        words = str(help_screen.query(Static).last().render())
+        assert "Scan labels" not in words  # the console takes no scans
+        assert "Ctrl+P opens the command palette" in words
         await press(pilot, "escape")
         assert await until(pilot, lambda: app.screen is home)

@@ -18,7 +18,12 @@ from toteflow.services.station_ports import SyncRunner, SyncStatus
 from toteflow.services.station_services import StationServices
 from toteflow.tui.gc_tuning import GcState, restore_gc, tune_gc_after_startup
 from toteflow.tui.modes import mode_for
-from toteflow.tui.scan_input import ScanInputApp, ScannerEventSink, scanner_events_to
+from toteflow.tui.scan_input import (
+    ScanInputApp,
+    ScannerEventSink,
+    scanner_events_to,
+    screen_accepts_scans,
+)
 from toteflow.tui.scan_messages import ScannerStatus
 from toteflow.tui.screens.help import HelpScreen
 from toteflow.tui.screens.login import LoginScreen
@@ -223,7 +228,9 @@ class StationApp(ScanInputApp[None]):
             keys.setdefault("ctrl+l", "Log out")
             keys.setdefault("ctrl+p", "Command palette")
         title = type(screen).__name__.removesuffix("Screen")
-        self.push_screen(HelpScreen(title, sorted(keys.items())))
+        # The console and the dialogs take no scans: the help does not offer them.
+        scans = screen_accepts_scans(screen)
+        self.push_screen(HelpScreen(title, sorted(keys.items()), scans=scans))
 
     def action_demo_scan(self) -> None:
         """The demo scanner: scan the label the screen is waiting for (demo stations only)."""
