@@ -518,6 +518,8 @@ async def test_another_cart_scanned_before_any_tote_replaces_the_first(world: Wo
         await on_screen(pilot, PickerHomeScreen)
         await press(pilot, "f2")
         setup = await on_screen(pilot, CartSetupScreen)
+        title = str(setup.query_one("#setup-title").render())
+        assert " · any cart · " in title  # not "cart any cart"
         await scan(pilot, "C0009")  # the wrong cart
         await scan(pilot, "C0002")  # the right one: nothing was put on C0009
         assert setup.walk.cart == "C0002"
