@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -16,7 +16,7 @@ from toteflow.contracts.people import User
 from toteflow.domain.roles import Role
 from toteflow.services.errors import Forbidden, NotFound, Refused, ServiceError, Unauthenticated
 from toteflow.services.station_login import ServerUnreachable
-from toteflow.services.wave_console import WaveConsole
+from toteflow.services.wave_console import WaveConsole, resolutions
 from toteflow.services.wave_filters import PoolFilter, parse_filter, parse_ship_by
 
 pytestmark = pytest.mark.anyio
@@ -247,3 +247,55 @@ async def test_no_server_and_a_garbled_answer() -> None:
 
     with pytest.raises(ServiceError, match="not understood"):
         await api(garbled).progress("s", 1)
+
+
+def floor_exception(
+    kind: str, task_line_id: int | None, detail: dict[str, Any]
+) -> wv.FloorException:
+    return wv.FloorException(
+        id=1,
+        kind=kind,
+        status="open",
+        reason="",
+        order_reference="SO-1",
+        task_line_id=task_line_id,
+        station_id=None,
+        user_id=None,
+        detail=detail,
+        created_at=datetime(2026, 11, 22, 8, 0, tzinfo=UTC),
+        resolved_at=None,
+        resolved_by=None,
+        resolution="",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "task_line_id", "detail", "offered"),
+    [
+        ("short", 7, {"missing": 2}, ("close", "reallocate", "cancel_line")),
+        (
+            "shortage",
+            None,
+            {"order_line_id": 3, "missing": 1},
+            ("close", "reallocate", "cancel_line"),
+        ),
+        # A short at packing names the SKU, not the order line: closing is all there is.
+        ("pack_short", None, {"sku": "SKU-1", "missing": 1, "reason": "not_found"}, ("close",)),
+        ("rejected_event", None, {}, ("close",)),
+    ],
+)
+def test_an_exception_offers_only_the_resolutions_the_server_can_do(
+    kind: str, task_line_id: int | None, detail: dict[str, Any], offered: tuple[str, ...]
+) -> None:
+    assert resolutions(floor_exception(kind, task_line_id, detail)) == offered
+
+
+def test_a_done_wave_on_the_console_shows_every_line_finished() -> None:
+    from tests.tui.wave_fakes import wave
+    from toteflow.services.wave_console import WaveLine
+    from toteflow.tui.screens.supervisor_console import wave_cells
+
+    done = wave(4, "Demo cart", "done", orders=4, lines=4)
+    assert wave_cells(WaveLine(done, None))[1:5] == ("done", "4", "4/4", "100%")
+    planned = wave(5, "Next", "planned", orders=2, lines=3)
+    assert wave_cells(WaveLine(planned, None))[3:5] == ("-/3", "-")

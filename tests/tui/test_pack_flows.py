@@ -460,3 +460,42 @@ async def test_an_order_too_heavy_for_one_box_goes_in_several(world: World) -> N
     assert [b.weight_g for b in packed.boxes] == weights
     labels = (Path(world.settings.station.data_dir) / "labels").glob("label-SO-580-*.png")
     assert len(list(labels)) == len(cartons)
+
+
+async def test_an_order_whose_every_item_is_short_is_not_boxed_and_says_why(
+    world: World,
+) -> None:
+    picked_into_tote(world.parts.engine, "SO-521", "T000521", [LAMP])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        order = await open_tote(pilot, "T000521")
+        await press(pilot, "f2")
+        await on_screen(pilot, PackShortScreen)
+        await press(pilot, "enter")  # the lamp
+        await press(pilot, "enter")  # not in the tote
+        await on_screen(pilot, PackOrderScreen)
+        words = str(order.query_one(ScanFeedback).render())
+        assert "nothing of the order is left to ship" in words
+        assert "ships without it" not in words
+        await press(pilot, "f3")
+        assert app.screen is order  # no box for nothing
+        assert signalled(order) == "bad"
+        assert "every item is short" in str(order.query_one(ScanFeedback).render())
+        await press(pilot, "escape")
+        await on_screen(pilot, PackHomeScreen)
+        assert await until(pilot, lambda: synced(app))
+    assert order_state(world.parts.engine, "SO-521")[0] != "packed"
+
+
+async def test_a_tote_scanned_while_checking_is_named_and_changes_nothing(world: World) -> None:
+    picked_into_tote(world.parts.engine, "SO-522", "T000522", [MUG])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        order = await open_tote(pilot, "T000522")
+        before = order.desk.view()
+        await scan(pilot, "T000523")
+        assert signalled(order) == "bad"
+        words = str(order.query_one(ScanFeedback).render())
+        assert "that was a tote label: scan the items of order SO-522" in words
+        assert "set it aside" not in words
+        assert order.desk.view() == before

@@ -35,6 +35,7 @@ from toteflow.adapters.store import tables as t
 from toteflow.services.actor import SYSTEM
 from toteflow.tui.app import StationApp
 from toteflow.tui.screens.cart_setup import CartSetupScreen
+from toteflow.tui.screens.help import HelpScreen
 from toteflow.tui.screens.next_stop import NextStopScreen
 from toteflow.tui.screens.notice import NoticeScreen
 from toteflow.tui.screens.paused import PausedScreen
@@ -464,3 +465,73 @@ async def test_the_network_drops_mid_task_and_the_outbox_drains_when_it_heals(
     assert [stock_row(engine, s) for s in planned.stock_ids] == [(7, 0)] * 3
     assert order_state(engine, "SO-590") == ("picked", [(2, 2, 2)] * 3)
     assert containers(engine, planned.task_id) == {1: ("T000500", "closed", "pack")}
+
+
+async def test_short_with_every_unit_in_hand_is_refused_and_opens_no_dialog(world: World) -> None:
+    soap = Item("SOAP-2")
+    make_task(world.parts.engine, "discrete", {"SO-511": [Pick("01-002-1", soap, 1, on_hand=5)]})
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        stop = await start_discrete(pilot)
+        await scan(pilot, "01-002-1")
+        await scan(pilot, soap.barcode)
+        before = events_recorded(app)
+        await press(pilot, "f2")
+        assert app.screen is stop  # no dialog that accepts only "0 to 0"
+        assert stop.query_one(ScanFeedback).last_signal == "bad"
+        assert "the 1 unit needed is in hand: scan slot 1 to put it" in feedback_text(stop)
+        assert events_recorded(app) == before
+        assert stop.walk.in_hand == 1
+        await scan(pilot, "T000500")
+        await on_screen(pilot, TaskCompleteScreen)
+
+
+async def test_f1_in_the_quantity_dialog_lists_its_keys_and_escape_closes_it(world: World) -> None:
+    soap = Item("SOAP-3")
+    make_task(world.parts.engine, "discrete", {"SO-512": [Pick("01-002-1", soap, 3, on_hand=5)]})
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_discrete(pilot)
+        await scan(pilot, "01-002-1")
+        await scan(pilot, soap.barcode)
+        await press(pilot, "f3")
+        dialog = await on_screen(pilot, QuantityScreen)
+        await press(pilot, "f1")
+        help_screen = await on_screen(pilot, HelpScreen)
+        listed = dict(help_screen.keys)
+        assert listed["escape"] == "Back"
+        assert "ctrl+l" not in listed  # a dialog shuts the log-out key out: not offered
+        await press(pilot, "escape")
+        assert await until(pilot, lambda: app.screen is dialog)
+
+
+async def test_another_cart_scanned_before_any_tote_replaces_the_first(world: World) -> None:
+    mug = Item("MUG-7")
+    make_task(
+        world.parts.engine,
+        "cart",
+        {"SO-530": [Pick("02-010-1", mug, 1)], "SO-531": [Pick("02-011-1", mug, 1)]},
+    )
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await on_screen(pilot, PickerHomeScreen)
+        await press(pilot, "f2")
+        setup = await on_screen(pilot, CartSetupScreen)
+        title = str(setup.query_one("#setup-title").render())
+        assert " · any cart · " in title  # not "cart any cart"
+        await scan(pilot, "C0009")  # the wrong cart
+        await scan(pilot, "C0002")  # the right one: nothing was put on C0009
+        assert setup.walk.cart == "C0002"
+        assert setup.query_one(ScanFeedback).last_signal == "good"
+        await scan(pilot, "C0009-S01")
+        assert "wrong cart C0009" in feedback_text(setup)
+        await scan(pilot, "C0002-S01")
+        await scan(pilot, "C0004")  # slot 1 chosen, no tote yet: still free to change
+        assert setup.walk.cart == "C0004"
+        await scan(pilot, "C0002")
+        await scan(pilot, "C0002-S01")
+        await scan(pilot, "T000501")
+        await scan(pilot, "C0003")  # a tote is on C0002 now: the cart stays
+        assert setup.walk.cart == "C0002"
+        assert "totes are on cart C0002 already" in feedback_text(setup)

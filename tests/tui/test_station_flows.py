@@ -29,10 +29,13 @@ from tests.tui.station_world import (
 )
 from toteflow.tui.app import StationApp
 from toteflow.tui.screens.cart_setup import CartSetupScreen
+from toteflow.tui.screens.login import LoginScreen
 from toteflow.tui.screens.next_stop import NextStopScreen
 from toteflow.tui.screens.picker_home import PickerHomeScreen
 from toteflow.tui.screens.task_complete import TaskCompleteScreen
 from toteflow.tui.screens.zone_start import ZoneStartScreen
+from toteflow.tui.widgets.scan_capture import ScanPrompt
+from toteflow.tui.widgets.scan_feedback import ScanFeedback
 
 pytestmark = pytest.mark.anyio
 
@@ -203,3 +206,27 @@ async def test_a_zone_task_hands_its_tote_to_the_next_zone(world: World) -> None
     assert order_state(engine, "SO-300") == ("picked", [(2, 2, 2), (1, 1, 1), (4, 4, 4)])
     stocks = [stock_row(engine, s) for s in (*first.stock_ids, *second.stock_ids)]
     assert stocks == [(18, 0), (19, 0), (16, 0)]
+
+
+async def test_a_wrong_pin_says_what_to_do_next_and_the_right_one_logs_in(world: World) -> None:
+    from textual.widgets import Input
+
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        login = await on_screen(pilot, LoginScreen)
+        await scan(pilot, "B00101")
+        assert "Type your PIN" in login.query_one(ScanPrompt).hint
+        pin = login.query_one("#login-pin", Input)
+        pin.value = "0000"
+        await press(pilot, "enter")
+        feedback = login.query_one(ScanFeedback)
+        assert await until(pilot, lambda: feedback.last_signal == "bad")
+        words = str(feedback.render())
+        assert "type the PIN again, or Escape for another badge" in words
+        assert pin.has_focus
+        assert login.badge == "B00101"
+        await press(pilot, "escape")  # another badge: back to the badge prompt
+        assert login.badge is None
+        assert login.query_one(ScanPrompt).hint.startswith("Scan your badge")
+        await log_in(pilot)
+        await on_screen(pilot, PickerHomeScreen)

@@ -41,6 +41,7 @@ from toteflow.domain.roles import Role
 from toteflow.services.actor import SYSTEM, Actor
 from toteflow.services.wave_filters import PoolFilter
 from toteflow.tui.app import StationApp
+from toteflow.tui.screens.help import HelpScreen
 from toteflow.tui.screens.supervisor_console import SupervisorConsoleScreen
 from toteflow.tui.screens.supervisor_dialogs import PickerDialog, ReasonDialog, ResolveDialog
 from toteflow.tui.screens.supervisor_exceptions import ExceptionsScreen
@@ -491,3 +492,42 @@ async def test_hold_resume_and_cancel_a_released_wave(floor: World) -> None:
         states = order_states(floor.parts.engine)
         assert {states[r] for r in ("SO-1", "SO-2", "SO-4")} == {"received"}
         assert await until(pilot, lambda: home.lines[str(made.id)].wave.status == "cancelled")
+
+
+async def test_the_pool_is_read_again_after_a_release(floor: World) -> None:
+    app = await floor.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await console(pilot)
+        await press(pilot, "f2")
+        pool: PoolScreen = await on_screen(pilot, PoolScreen)
+        await set_filters(pilot, carrier="UPS")
+        assert await until(pilot, lambda: [g.orders for g in pool.groups] == [3])
+        await press(pilot, "f5")
+        preview: WavePreviewScreen = await on_screen(pilot, WavePreviewScreen)
+        await press(pilot, "f5")
+        assert await until(pilot, lambda: preview.released is not None)
+        assert preview.released is not None
+        left = 3 - preview.released.result.orders
+        await press(pilot, "escape")
+        await on_screen(pilot, PoolScreen)
+        # The released orders are no longer shown as waiting.
+        assert await until(pilot, lambda: sum(g.orders for g in pool.groups) == left)
+        totals = str(pool.query_one("#pool-totals", Static).render())
+        assert f"Pool: {left} order" in totals
+
+
+async def test_f1_on_the_console_lists_its_keys_not_the_tables_cursor_keys(floor: World) -> None:
+    app = await floor.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = await console(pilot)
+        await press(pilot, "f1")
+        help_screen: HelpScreen = await on_screen(pilot, HelpScreen)
+        listed = dict(help_screen.keys)
+        for key, words in (("f2", "Pool"), ("f4", "Progress"), ("f8", "Cancel wave")):
+            assert listed[key] == words
+        assert not {"ctrl+pagedown", "ctrl+home", "down", "end"} & set(listed)
+        words = str(help_screen.query(Static).last().render())
+        assert "Scan labels" not in words  # the console takes no scans
+        assert "Ctrl+P opens the command palette" in words
+        await press(pilot, "escape")
+        assert await until(pilot, lambda: app.screen is home)

@@ -109,3 +109,20 @@ async def test_a_station_without_the_wave_api_says_so(tmp_path: Path) -> None:
         await app.sign_in(SUPERVISOR)
         screen = await on_screen(pilot, NoConsoleScreen)
         assert "no wave console" in str(screen.query_one("#sup-missing", Static).render())
+
+
+@pytest.mark.anyio
+async def test_a_long_refusal_is_shown_whole_at_80x24(tmp_path: Path) -> None:
+    app = console_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await signed_in(pilot)
+        feedback = screen.query_one("#sup-feedback")
+        assert feedback.size.height == 2  # at rest: the two lines of keys
+        sentence = (
+            "floor exception 1 (pack_short) names no missing units of an order line: "
+            "it can only be closed"
+        )
+        screen.signal(False, "NOT RESOLVED", sentence)
+        await pilot.pause()
+        # The headline and both lines of the sentence (its end was cut off at height 4).
+        assert feedback.size.height == 3

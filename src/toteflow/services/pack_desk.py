@@ -78,6 +78,14 @@ def parse_kg(text: str) -> int | None:
     return grams if grams >= 1 else None
 
 
+NOTHING_SHIPS = "nothing of the order is left to ship; a supervisor decides (Escape goes back)"
+
+
+def _nothing_ships(view: PackView) -> bool:
+    """Every unit reported short and no box closed: there is nothing to box or label."""
+    return view.all_checked and not view.cartons and not any(li.verified for li in view.lines)
+
+
 class PackDesk:
     """The pack screens' one object: an order at a time, for one logged-in packer."""
 
@@ -175,6 +183,10 @@ class PackDesk:
         )
         detail = f"{missing} x {sku} reported missing: {then}"
         view = self.view()
+        if _nothing_ships(view):
+            return PackOutcome(
+                True, "SHORT REPORTED", f"{missing} x {sku} missing: {NOTHING_SHIPS}"
+            )
         if view.all_checked and not view.all_boxed:
             return self.start_boxing(detail)
         return PackOutcome(True, "SHORT REPORTED", detail)
@@ -188,6 +200,8 @@ class PackDesk:
         if not view.all_checked:
             left = ", ".join(f"{li.to_verify} x {li.sku}" for li in view.lines if li.to_verify)
             return PackOutcome(False, "NOT ALL CHECKED", f"still to check or report short: {left}")
+        if _nothing_ships(view):
+            return PackOutcome(False, "NOTHING TO BOX", f"every item is short: {NOTHING_SHIPS}")
         if view.all_boxed and view.cartons:
             # Every box is closed already (the packer went back): only finishing is left.
             self.boxing = Boxing([])

@@ -466,6 +466,8 @@ class PickWalk:
                 case "slot":
                     return self._scan_slot(result)
                 case "tote":
+                    if isinstance(result, CartScan) and self.kind == "cart":
+                        return self._another_cart(result)
                     return self._scan_setup_tote(result)
                 case "new_tote":
                     return self._scan_new_tote(result)
@@ -496,7 +498,18 @@ class PickWalk:
         self.cart_scanned = True
         return _good(f"CART {result.code}", self.prompt())
 
+    def _another_cart(self, result: CartScan) -> Outcome:
+        """Another cart before any tote is on this one: the picker took the wrong cart."""
+        if any(c.tote for c in self.task.containers):
+            return _bad(f"totes are on cart {self.cart} already: carry on with it")
+        outcome = self._scan_cart(result)
+        if outcome.ok:
+            self.setup_slot = None
+        return outcome
+
     def _scan_slot(self, result: ScanResult) -> Outcome:
+        if isinstance(result, CartScan):
+            return self._another_cart(result)
         if isinstance(result, ToteScan):
             # A tote straight away goes into the slot the screen asks for.
             self.setup_slot = self._slot_needing_tote()
@@ -634,6 +647,21 @@ class PickWalk:
         self.in_hand = quantity
         return _good(f"{quantity} OF {need}", f"scan slot {line.slot} to put them")
 
+    def short_refusal(self) -> Outcome | None:
+        """Why F2 (short) makes no sense now, or None: every unit still needed is in hand."""
+        line = self.current_line()
+        if line is None:
+            return _bad("there is no stop to short")
+        need = line.quantity - line.picked - line.shorted
+        if self.in_hand >= need:
+            one = need == 1
+            return _bad(
+                f"the {_units(need)} needed {'is' if one else 'are'} in hand: "
+                f"scan slot {line.slot} to put {'it' if one else 'them'}",
+                headline="NOTHING IS SHORT",
+            )
+        return None
+
     def short(self, found: int, reason: str) -> Outcome:
         """Not all there: `found` units go into the tote now, the rest is reported missing."""
         line = self.current_line()
@@ -720,7 +748,8 @@ class PickWalk:
         tote = f" out of tote {container.tote}" if container and container.tote else ""
         return _good(
             "PICK UNDONE",
-            f"take the {_units(quantity)}{tote} and put them back at {where}",
+            f"take the {_units(quantity)}{tote} and put {'it' if quantity == 1 else 'them'} "
+            f"back at {where}",
             advanced=True,
         )
 

@@ -19,6 +19,16 @@ SHOWN_WAVES = 30
 FOLLOWED_WAVES = 10
 
 
+def resolutions(found: wv.FloorException) -> tuple[wv.ResolveAction, ...]:
+    """What can be done with an exception: re-allocating or cutting needs the order line and
+    the units missing (a short at packing names neither: it can only be closed)."""
+    missing = found.detail.get("missing")
+    line = found.task_line_id is not None or isinstance(found.detail.get("order_line_id"), int)
+    if isinstance(missing, int) and missing > 0 and line:
+        return ("close", "reallocate", "cancel_line")
+    return ("close",)
+
+
 @dataclass(frozen=True)
 class WaveLine:
     """A wave on the console, with its progress while it is being picked."""

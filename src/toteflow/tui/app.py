@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Protocol
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import var
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
 from toteflow.domain.scale import ScaleReading
@@ -18,7 +18,12 @@ from toteflow.services.station_ports import SyncRunner, SyncStatus
 from toteflow.services.station_services import StationServices
 from toteflow.tui.gc_tuning import GcState, restore_gc, tune_gc_after_startup
 from toteflow.tui.modes import mode_for
-from toteflow.tui.scan_input import ScanInputApp, ScannerEventSink, scanner_events_to
+from toteflow.tui.scan_input import (
+    ScanInputApp,
+    ScannerEventSink,
+    scanner_events_to,
+    screen_accepts_scans,
+)
 from toteflow.tui.scan_messages import ScannerStatus
 from toteflow.tui.screens.help import HelpScreen
 from toteflow.tui.screens.login import LoginScreen
@@ -213,12 +218,19 @@ class StationApp(ScanInputApp[None]):
         for key, active in self.active_bindings.items():
             if not active.enabled or active.binding.action in _NOT_FOR_PICKERS:
                 continue
+            # The screen's and the station's keys; a table's or a list's cursor keys
+            # (Ctrl+PageUp, Home, ...) would crowd them out of an 80x24 terminal.
+            if active.node is not screen and active.node is not self:
+                continue
             if active.binding.description and key not in keys:
                 keys[key] = active.binding.description
-        keys.setdefault("ctrl+l", "Log out")
-        keys.setdefault("ctrl+p", "Command palette")
+        if not isinstance(screen, ModalScreen):  # a dialog shuts these out
+            keys.setdefault("ctrl+l", "Log out")
+            keys.setdefault("ctrl+p", "Command palette")
         title = type(screen).__name__.removesuffix("Screen")
-        self.push_screen(HelpScreen(title, sorted(keys.items())))
+        # The console and the dialogs take no scans: the help does not offer them.
+        scans = screen_accepts_scans(screen)
+        self.push_screen(HelpScreen(title, sorted(keys.items()), scans=scans))
 
     def action_demo_scan(self) -> None:
         """The demo scanner: scan the label the screen is waiting for (demo stations only)."""

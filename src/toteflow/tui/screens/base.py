@@ -53,7 +53,11 @@ class StationScreen(Screen[R], Generic[R]):
 class StationDialog(ModalScreen[Any]):
     """A dialog over a station screen; Escape closes it without doing anything."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Back")]
+    # A modal screen shuts the App's own keys out, F1 among them: each dialog brings it back.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Back"),
+        Binding("f1", "app.help", "Help", show=False),
+    ]
 
     @property
     def station(self) -> StationApp:

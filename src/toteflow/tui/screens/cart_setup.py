@@ -54,8 +54,9 @@ class CartSetupScreen(WalkScreen):
     def _title(self) -> str:
         task = self.walk.task
         if self.walk.kind == "cart":
-            cart = self.walk.cart or task.cart or "any cart"
-            return f"{self.TITLE_WORD} · task {task.id} · cart {cart} · {task.slots} slots"
+            cart = self.walk.cart or task.cart
+            which = f"cart {cart}" if cart else "any cart"
+            return f"{self.TITLE_WORD} · task {task.id} · {which} · {task.slots} slots"
         return f"TOTE SET-UP · task {task.id} · order {task.containers[0].order_reference}"
 
     def _asked_slot(self) -> int | None:

@@ -26,10 +26,11 @@ class HelpScreen(StationDialog):
         Binding("enter", "cancel", "Close", show=False),
     ]
 
-    def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, keys: list[tuple[str, str]], *, scans: bool = True) -> None:
         super().__init__()
         self.title_words = title
         self.keys = keys
+        self.scans = scans
 
     def compose(self) -> ComposeResult:
         rows = [
@@ -37,12 +38,8 @@ class HelpScreen(StationDialog):
             for key, words in self.keys
         ]
         rows.append(Content(""))
-        rows.append(
-            Content.from_markup(
-                "[dim]Scan labels, or type a code and press Enter. "
-                "Ctrl+P opens the command palette.[/]"
-            )
-        )
+        scan = "Scan labels, or type a code and press Enter. " if self.scans else ""
+        rows.append(Content.styled(f"{scan}Ctrl+P opens the command palette.", "dim"))
         with Vertical(id="dialog"):
             yield Static(f"KEYS · {self.title_words}", classes="dialog-title")
             yield Static(Content("\n").join(rows), classes="dialog-text")

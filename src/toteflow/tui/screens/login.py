@@ -19,6 +19,8 @@ from toteflow.tui.widgets.scan_feedback import ScanFeedback
 from toteflow.tui.widgets.status_bar import StatusBar
 
 DEMO_BADGE = "B00101"
+BADGE_HINT = "Scan your badge, or type it and press Enter"
+PIN_HINT = "Type your PIN and press Enter · Escape: another badge"
 
 
 class LoginScreen(StationScreen[None]):
@@ -44,7 +46,7 @@ class LoginScreen(StationScreen[None]):
                     placeholder="PIN, then Enter", password=True, id="login-pin", max_length=12
                 )
         yield ScanFeedback("Scan your badge to log in", id="feedback")
-        yield ScanPrompt("Scan your badge, or type it and press Enter")
+        yield ScanPrompt(BADGE_HINT)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -78,6 +80,7 @@ class LoginScreen(StationScreen[None]):
             pin.display = True
             pin.value = ""
             pin.focus()
+            self._hint(PIN_HINT)
         else:
             self._log_in(result.code, None)
 
@@ -98,7 +101,8 @@ class LoginScreen(StationScreen[None]):
             self.busy = False
             pin_input = self.query_one("#login-pin", Input)
             pin_input.value = ""
-            self.signal(False, "NOT LOGGED IN", str(refusal))
+            again = ": type the PIN again, or Escape for another badge" if pin is not None else ""
+            self.signal(False, "NOT LOGGED IN", f"{refusal}{again}")
             return
         self.busy = False
         if not await self.station.sign_in(person):
@@ -117,5 +121,12 @@ class LoginScreen(StationScreen[None]):
         pin.display = False
         self.set_focus(None)
         self.query_one("#login-step", Static).update("Scan your badge")
+        self._hint(BADGE_HINT)
         if not keep_feedback:
             self.query_one(ScanFeedback).idle("Scan your badge to log in")
+
+    def _hint(self, words: str) -> None:
+        prompt = self.query_one(ScanPrompt)
+        if prompt.hint != words:
+            prompt.hint = words
+            prompt.refresh()

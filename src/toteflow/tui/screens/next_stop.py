@@ -179,6 +179,10 @@ class NextStopScreen(WalkScreen):
         stop = self.walk.stop()
         if stop is None:
             return
+        refusal = self.walk.short_refusal()
+        if refusal is not None:
+            self.after(refusal)
+            return
         from toteflow.tui.screens.short_pick import ShortPickScreen
 
         def done(answer: tuple[int, str] | None) -> None:

@@ -98,7 +98,7 @@ class PackWeightScreen(StationDialog):
         grams = parse_kg(event.value)
         if grams is None:
             self.query_one("#pack-weight-error", Static).update(
-                "Type a weight in kg greater than 0, such as 1.25"
+                "Type a weight in kg, more than 0 and up to 1000, such as 1.25"
             )
             return
         self.dismiss(grams)

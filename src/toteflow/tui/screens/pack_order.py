@@ -9,6 +9,14 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from toteflow.domain.scan import (
+    BadgeScan,
+    CartScan,
+    CartSlotScan,
+    LocationScan,
+    ToteScan,
+    label_name,
+)
 from toteflow.services.pack_desk import PackDesk, PackOutcome
 from toteflow.services.packing import PackView
 from toteflow.tui.scan_messages import ScanReceived
@@ -37,7 +45,7 @@ def order_words(view: PackView) -> Content:
 def lines_words(view: PackView) -> Content:
     """One row per line: what to check, what is checked, what is reported short."""
     parts: list[str | tuple[str, str]] = [
-        (f"{'ITEM':<14} {'DESCRIPTION':<26} {'QTY':>4} {'CHECKED':>7} {'SHORT':>5}\n", "dim")
+        (f"{'ITEM':<14} {'DESCRIPTION':<26} {'QTY':>4} {'CHECKED':>7} {'SHORT':>5}  LEFT\n", "dim")
     ]
     for line in view.lines:
         row = (
@@ -97,6 +105,16 @@ class PackOrderScreen(StationScreen[None]):
         return self.desk.next_item_code()
 
     def on_scan_received(self, message: ScanReceived) -> None:
+        label = self.services.read_scan(message.raw)
+        if isinstance(label, ToteScan | LocationScan | CartScan | CartSlotScan | BadgeScan):
+            # Not a product at all: "set it aside" would be the wrong thing to do with it.
+            self.signal(
+                False,
+                "NOT AN ITEM",
+                f"that was a {label_name(label)}: scan the items of order "
+                f"{self.desk.reference} (Escape goes back for another tote)",
+            )
+            return
         self.after(self.desk.scan_item(message.raw))
 
     def after(self, outcome: PackOutcome) -> None:

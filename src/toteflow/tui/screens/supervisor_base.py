@@ -71,6 +71,16 @@ class SupervisorScreen(StationScreen[None]):
 
     def say(self, words: str) -> None:
         self.query_one(ScanFeedback).idle(words)
+        self._fit_feedback()
+
+    def signal(self, ok: bool, headline: str, detail: str = "") -> None:
+        super().signal(ok, headline, detail)
+        self._fit_feedback()
+
+    def _fit_feedback(self) -> None:
+        # The panel skips layout to keep scans fast; no scan waits here, and a layout pass
+        # gives a sentence that wraps its third line at 80 columns instead of cutting it off.
+        self.query_one(ScanFeedback).refresh(layout=True)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

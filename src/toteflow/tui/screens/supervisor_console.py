@@ -38,6 +38,9 @@ def wave_cells(line: WaveLine) -> tuple[str, ...]:
         done = f"{progress.lines_done}/{progress.lines}"
         percent = f"{progress.percent_done:.0f}%"
         rate = f"{progress.lines_per_hour:.0f}"
+    elif wave.status == "done" and wave.lines:
+        # Not followed once done (no progress fetched): every line of a done wave is finished.
+        done, percent, rate = f"{wave.lines}/{wave.lines}", "100%", "-"
     else:
         done = f"-/{wave.lines}" if wave.lines else "-"
         percent = rate = "-"

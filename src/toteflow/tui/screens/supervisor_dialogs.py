@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from toteflow.contracts import waves as wv
 from toteflow.contracts.people import User
+from toteflow.services.wave_console import resolutions
 from toteflow.tui.screens.base import StationDialog
 
 RESOLUTIONS: dict[wv.ResolveAction, str] = {
@@ -59,7 +60,7 @@ class ResolveDialog(StationDialog):
             yield Static(f"RESOLVE EXCEPTION {found.id}", classes="dialog-title")
             yield Static(f"{found.kind.replace('_', ' ')}: {found.reason}", classes="dialog-text")
             yield OptionList(
-                *(Option(words, id=action) for action, words in RESOLUTIONS.items()),
+                *(Option(RESOLUTIONS[action], id=action) for action in resolutions(found)),
                 id="resolve-action",
             )
             yield Input(
@@ -95,7 +96,7 @@ class PickerDialog(StationDialog):
         with Vertical(id="dialog"):
             yield Static(f"GIVE TASK {self.task_id} TO", classes="dialog-title")
             yield Static(
-                "Pickers logged in at a station can take it (arrows, then Enter).",
+                "Only someone logged in at a station now can take it (arrows, then Enter).",
                 classes="dialog-text",
             )
             yield OptionList(

@@ -152,4 +152,7 @@ class PoolScreen(SupervisorScreen):
             return
         wave, preview = built
         self.say(IDLE)
-        self.app.push_screen(WavePreviewScreen(self.console, wave, preview))
+        # Back from the preview the pool is read again: a release took orders out of it.
+        self.app.push_screen(
+            WavePreviewScreen(self.console, wave, preview), lambda _: self.action_apply()
+        )

@@ -16,6 +16,10 @@ from toteflow.tui.widgets.scan_feedback import ScanFeedback
 from toteflow.tui.widgets.status_bar import StatusBar
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def totes_table(done: Completion) -> Content:
     rows = []
     for tote in done.totes:
@@ -23,7 +27,8 @@ def totes_table(done: Completion) -> Content:
         rows.append(
             Content.assemble(
                 (f"{tote.tote}{full}", "bold"),
-                f"  slot {tote.slot}  order {tote.order_reference}  {tote.units} units  →  ",
+                f"  slot {tote.slot}  order {tote.order_reference}  "
+                f"{plural(tote.units, 'unit')}  →  ",
                 (tote.where.upper(), "bold reverse $accent"),
             )
         )
@@ -56,7 +61,9 @@ class TaskCompleteScreen(StationScreen[None]):
             yield Static("", id="done-totes")
         else:
             yield Static(f"TASK {self.task_id} DONE", id="done-title")
-            summary = f"{done.units_picked} units picked into {len(done.totes)} tote(s)"
+            summary = (
+                f"{plural(done.units_picked, 'unit')} picked into {plural(len(done.totes), 'tote')}"
+            )
             if done.lines_short:
                 summary += f" · {done.lines_short} line(s) short (the supervisor is told)"
             if done.lines_cancelled:
