@@ -6,6 +6,7 @@ import contextlib
 import importlib
 import importlib.util
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -128,7 +129,24 @@ def _start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         url,
     ]
     with log.open("wb") as out:
-        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_stop_with_parent
+        )
+
+
+def _stop_with_parent() -> None:
+    """In the server's child process: ask Linux for SIGTERM when the demo process dies.
+
+    A newcomer who closes the terminal window kills the demo without its clean-up; the server
+    must not be left holding the port and the demo database.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:

@@ -28,6 +28,7 @@ from toteflow.tui.scan_messages import ScannerStatus
 from toteflow.tui.screens.help import HelpScreen
 from toteflow.tui.screens.login import LoginScreen
 from toteflow.tui.station_messages import ScaleChanged, SyncStatusChanged
+from toteflow.tui.terminal_hangup import hung_up, watched_terminal
 from toteflow.tui.widgets.scan_capture import WedgeSettings
 
 # Floor lighting is harsh and screens are old: black, white and one loud accent.
@@ -123,6 +124,9 @@ class StationApp(ScanInputApp[None]):
         self.theme = FLOOR_THEME.name
 
     def on_ready(self) -> None:
+        terminal = watched_terminal() if not self.is_headless else None
+        if terminal is not None:
+            self.set_interval(1.0, lambda: self._exit_if_hung_up(terminal), name="hang-up")
         # After the first frame: what exists now lives as long as the app (gc_tuning.py).
         if self._tune_gc and self._gc_state is None:
             self._gc_state = tune_gc_after_startup()
@@ -145,6 +149,11 @@ class StationApp(ScanInputApp[None]):
 
             self._scale = self._make_scale(weighed)
             self._scale.start()
+
+    def _exit_if_hung_up(self, terminal: int) -> None:
+        # Events already committed are in the outbox; the next start pushes them.
+        if hung_up(terminal):
+            self.exit()
 
     def on_unmount(self) -> None:
         if self._sync is not None:
