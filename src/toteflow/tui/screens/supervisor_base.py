@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from textual.widgets import DataTable
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from toteflow.services.errors import ServiceError
@@ -14,6 +15,7 @@ from toteflow.services.station_login import ServerUnreachable
 from toteflow.services.wave_console import WaveConsole
 from toteflow.tui.screens.base import StationScreen
 from toteflow.tui.widgets.scan_feedback import ScanFeedback
+from toteflow.tui.widgets.status_bar import StatusBar
 
 T = TypeVar("T")
 # Live figures are fetched again this often (seconds), by a worker: the screen never waits.
@@ -58,6 +60,12 @@ class SupervisorScreen(StationScreen[None]):
         self._last_problem = ""
         return answer
 
+    def start_refreshing(self, table_id: str) -> None:
+        """Focus the screen's table and read its figures now, then every few seconds."""
+        self.query_one(f"#{table_id}", DataTable).focus()
+        self.reload()
+        self.set_interval(REFRESH_SECONDS, self.tick)
+
     def reload(self) -> None:
         """Read the screen's figures again (screens with live figures override this)."""
 
@@ -93,6 +101,24 @@ def selected_key(table: DataTable[Any]) -> str | None:
         return None
     row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
     return row.value
+
+
+def one_table_layout(title: str, table: DataTable[str], idle: str) -> ComposeResult:
+    """The widgets of a screen that lists one table: status bar, title, table, feedback, keys."""
+    yield StatusBar()
+    yield Static(title, id="sup-title")
+    yield table
+    yield ScanFeedback(idle, id="sup-feedback")
+    yield Footer(compact=True)
+
+
+def refill(table: DataTable[str], rows: Iterable[tuple[str, Sequence[str]]]) -> None:
+    """Fill the table again with (key, cells) rows; the cursor stays on the row it was on."""
+    key = selected_key(table)
+    table.clear()
+    for row_key, cells in rows:
+        table.add_row(*cells, key=row_key)
+    keep_cursor(table, key)
 
 
 def keep_cursor(table: DataTable[Any], key: str | None) -> None:

@@ -18,7 +18,8 @@ from toteflow.tui.screens.supervisor_base import (
     REFRESH_SECONDS,
     SupervisorScreen,
     clock,
-    keep_cursor,
+    one_table_layout,
+    refill,
     selected_key,
 )
 from toteflow.tui.screens.supervisor_dialogs import ReasonDialog
@@ -26,7 +27,6 @@ from toteflow.tui.screens.supervisor_exceptions import ExceptionsScreen
 from toteflow.tui.screens.supervisor_pool import PoolScreen
 from toteflow.tui.screens.supervisor_preview import WavePreviewScreen
 from toteflow.tui.screens.supervisor_progress import WaveProgressScreen
-from toteflow.tui.widgets.scan_feedback import ScanFeedback
 from toteflow.tui.widgets.status_bar import StatusBar
 
 IDLE = "F2 order pool and new wave · F3 preview and release · F4 progress · F5 exceptions"
@@ -75,18 +75,12 @@ class SupervisorConsoleScreen(SupervisorScreen):
         self.refreshes = 0
 
     def compose(self) -> ComposeResult:
-        yield StatusBar()
-        yield Static("Waves", id="sup-title")
         table: DataTable[str] = DataTable(id="sup-waves", cursor_type="row", zebra_stripes=True)
         table.add_columns("Wave", "Status", "Orders", "Lines done", "%", "Lines/h", "Released")
-        yield table
-        yield ScanFeedback(IDLE, id="sup-feedback")
-        yield Footer(compact=True)
+        yield from one_table_layout("Waves", table, IDLE)
 
     def on_mount(self) -> None:
-        self.query_one("#sup-waves", DataTable).focus()
-        self.reload()
-        self.set_interval(REFRESH_SECONDS, self.tick)
+        self.start_refreshing("sup-waves")
 
     def reload(self) -> None:
         self._reload()
@@ -101,13 +95,8 @@ class SupervisorConsoleScreen(SupervisorScreen):
             return
         self.refreshes += 1
         table: DataTable[str] = self.query_one("#sup-waves", DataTable)
-        key = selected_key(table)
-        table.clear()
-        self.lines = {}
-        for line in lines:
-            self.lines[str(line.wave.id)] = line
-            table.add_row(*wave_cells(line), key=str(line.wave.id))
-        keep_cursor(table, key)
+        self.lines = {str(line.wave.id): line for line in lines}
+        refill(table, ((key, wave_cells(line)) for key, line in self.lines.items()))
         live = sum(1 for ln in lines if ln.wave.status in ("released", "on_hold"))
         title.update(
             f"Waves · {len(lines)} shown, {live} being picked · live, every {REFRESH_SECONDS:.0f} s"

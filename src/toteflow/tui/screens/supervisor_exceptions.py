@@ -7,23 +7,31 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from toteflow.contracts import waves as wv
 from toteflow.services.wave_console import WaveConsole
 from toteflow.tui.screens.supervisor_base import (
     OFFLINE,
-    REFRESH_SECONDS,
     SupervisorScreen,
     clock,
-    keep_cursor,
+    one_table_layout,
+    refill,
     selected_key,
 )
 from toteflow.tui.screens.supervisor_dialogs import ResolveDialog
-from toteflow.tui.widgets.scan_feedback import ScanFeedback
-from toteflow.tui.widgets.status_bar import StatusBar
 
 IDLE = "Arrows choose an exception · F5 resolves it (close, re-allocate, cut the line)"
+
+
+def exception_cells(item: wv.FloorException) -> tuple[str, ...]:
+    return (
+        str(item.id),
+        item.kind.replace("_", " "),
+        item.order_reference or "-",
+        clock(item.created_at),
+        item.reason,
+    )
 
 
 class ExceptionsScreen(SupervisorScreen):
@@ -40,18 +48,12 @@ class ExceptionsScreen(SupervisorScreen):
         self.refreshes = 0
 
     def compose(self) -> ComposeResult:
-        yield StatusBar()
-        yield Static("Open exceptions · reading…", id="sup-title")
         table: DataTable[str] = DataTable(id="exceptions", cursor_type="row", zebra_stripes=True)
         table.add_columns("Id", "Kind", "Order", "At", "What")
-        yield table
-        yield ScanFeedback(IDLE, id="sup-feedback")
-        yield Footer(compact=True)
+        yield from one_table_layout("Open exceptions · reading…", table, IDLE)
 
     def on_mount(self) -> None:
-        self.query_one("#exceptions", DataTable).focus()
-        self.reload()
-        self.set_interval(REFRESH_SECONDS, self.tick)
+        self.start_refreshing("exceptions")
 
     def reload(self) -> None:
         self._reload()
@@ -68,20 +70,8 @@ class ExceptionsScreen(SupervisorScreen):
             return
         self.refreshes += 1
         table: DataTable[str] = self.query_one("#exceptions", DataTable)
-        key = selected_key(table)
-        table.clear()
-        self.found = {}
-        for item in found:
-            self.found[str(item.id)] = item
-            table.add_row(
-                str(item.id),
-                item.kind.replace("_", " "),
-                item.order_reference or "-",
-                clock(item.created_at),
-                item.reason,
-                key=str(item.id),
-            )
-        keep_cursor(table, key)
+        self.found = {str(item.id): item for item in found}
+        refill(table, ((key, exception_cells(item)) for key, item in self.found.items()))
         title.update(f"Open exceptions · {len(found)}")
 
     def action_resolve(self) -> None:
