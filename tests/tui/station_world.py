@@ -172,5 +172,11 @@ async def log_in(pilot: Pilot[Any], role: Role = Role.PICKER) -> None:
     await press(pilot, "enter")
 
 
+def synced(app: StationApp) -> bool:
+    """The station is online and has sent every event it recorded."""
+    status = app.sync_status
+    return status is not None and status.state == "online" and status.waiting == 0
+
+
 def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 30.0) -> Any:
     return wait_until(pilot, condition, timeout)

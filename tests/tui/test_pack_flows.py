@@ -24,14 +24,13 @@ from tests.tui.station_world import (
     on_screen,
     press,
     scan,
+    synced,
     until,
-    world_fixture,  # noqa: F401  (the fixture)
 )
 from toteflow.config import PrintingSettings, ScaleSettings
 from toteflow.contracts.shipping import Shipment, ShipmentFilter
 from toteflow.domain.roles import Role
 from toteflow.services.actor import SYSTEM
-from toteflow.tui.app import StationApp
 from toteflow.tui.screens.pack_box import PackBoxScreen
 from toteflow.tui.screens.pack_dialogs import (
     PackChoiceScreen,
@@ -50,20 +49,10 @@ LAMP = Measured(Item("PK-LAMP"), 1, (250, 150, 120), 900)
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def zebra() -> Iterator[RawPrinter]:
     printer = RawPrinter()
     yield printer
     printer.off()
-
-
-def synced(app: StationApp) -> bool:
-    status = app.sync_status
-    return status is not None and status.state == "online" and status.waiting == 0
 
 
 def signalled(screen: Any) -> str:

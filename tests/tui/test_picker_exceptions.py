@@ -28,8 +28,8 @@ from tests.tui.station_world import (
     on_screen,
     press,
     scan,
+    synced,
     until,
-    world_fixture,  # noqa: F401  (the fixture)
 )
 from toteflow.adapters.store import tables as t
 from toteflow.services.actor import SYSTEM
@@ -47,16 +47,6 @@ from toteflow.tui.widgets.scan_feedback import BAD_BELLS, ScanFeedback
 from toteflow.tui.widgets.status_bar import StatusBar
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-def synced(app: StationApp) -> bool:
-    status = app.sync_status
-    return status is not None and status.state == "online" and status.waiting == 0
 
 
 def events_recorded(app: StationApp) -> int:

@@ -22,8 +22,8 @@ from tests.tui.station_world import (
     on_screen,
     press,
     scan,
+    synced,
     until,
-    world_fixture,  # noqa: F401  (the fixture)
 )
 from toteflow.adapters.store import tables as t
 from toteflow.contracts.people import StationCreate
@@ -38,16 +38,6 @@ from toteflow.tui.screens.task_complete import TaskCompleteScreen
 from toteflow.tui.widgets.scan_feedback import ScanFeedback
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-def settled(app: StationApp) -> bool:
-    status = app.sync_status
-    return status is not None and status.state == "online" and status.waiting == 0
 
 
 def add_shelf(engine: Engine, code: str) -> None:
@@ -98,7 +88,7 @@ async def pick_offline_then_cancel(world: World, pilot: Pilot[Any], item: Item) 
     await on_screen(pilot, CartSetupScreen)
     await scan(pilot, "T000500")
     await on_screen(pilot, NextStopScreen)
-    assert await until(pilot, lambda: settled(app))
+    assert await until(pilot, lambda: synced(app))
     world.server.stop()
     await scan(pilot, "01-004-1")
     await scan(pilot, item.barcode)
@@ -110,9 +100,7 @@ async def pick_offline_then_cancel(world: World, pilot: Pilot[Any], item: Item) 
     world.server.start()
     assert await until(
         pilot,
-        lambda: (
-            settled(app) and app.sync_status is not None and app.sync_status.exceptions_open > 0
-        ),
+        lambda: synced(app) and app.sync_status is not None and app.sync_status.exceptions_open > 0,
     )
 
 
@@ -155,7 +143,7 @@ async def test_a_refused_pick_is_put_back_on_a_scanned_shelf_and_the_stock_moves
         while screen.refusals:
             await press(pilot, "f2")
         assert "No refused events" in str(screen.query_one("#refused-title").render())
-        assert await until(pilot, lambda: settled(app))
+        assert await until(pilot, lambda: synced(app))
         assert app.sync_status is not None
         assert app.sync_status.exceptions_open == 0
         await press(pilot, "escape")
@@ -210,7 +198,7 @@ async def test_units_picked_before_a_cancel_count_again_once_a_shelf_is_scanned(
         await scan(pilot, "T000500")
         await on_screen(pilot, TaskCompleteScreen)
         # The picks reach the server: it takes the 2 units off 01-004-1's books.
-        assert await until(pilot, lambda: settled(app))
+        assert await until(pilot, lambda: synced(app))
         assert stock_row(engine, planned.stock_ids[0]) == (7, 0)
         cancel_through_the_api(world, "SO-611")
         assert await until(
@@ -238,7 +226,7 @@ async def test_units_picked_before_a_cancel_count_again_once_a_shelf_is_scanned(
         assert [r.id for r in screen.refusals] == [back.id]
         await scan(pilot, "01-004-1")
         assert screen.refusals == []
-        assert await until(pilot, lambda: settled(app))
+        assert await until(pilot, lambda: synced(app))
     # The pick took the units off 01-004-1; the put-back counts them there again, once.
     assert stock_row(engine, planned.stock_ids[0]) == (9, 0)
     assert put_backs_applied(engine) == ["applied"]

@@ -24,10 +24,9 @@ from tests.tui.station_world import (
     on_screen,
     press,
     scan,
+    synced,
     until,
-    world_fixture,  # noqa: F401  (the fixture)
 )
-from toteflow.tui.app import StationApp
 from toteflow.tui.screens.cart_setup import CartSetupScreen
 from toteflow.tui.screens.login import LoginScreen
 from toteflow.tui.screens.next_stop import NextStopScreen
@@ -38,16 +37,6 @@ from toteflow.tui.widgets.scan_capture import ScanPrompt
 from toteflow.tui.widgets.scan_feedback import ScanFeedback
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-def synced(app: StationApp) -> bool:
-    status = app.sync_status
-    return status is not None and status.state == "online" and status.waiting == 0
 
 
 async def test_a_discrete_task_end_to_end(world: World) -> None:
