@@ -81,6 +81,19 @@ class Station:
             )
 
 
+def station_with_next_task(site: Site, tmp_path: Path) -> Station:
+    """A registered station whose picker has asked for, and holds, the next task."""
+    station = Station(site, tmp_path)
+    station.register(site.station_token)
+    session = site.login(Role.PICKER)["X-Toteflow-Session"]
+
+    async def next_task(http: httpx.AsyncClient) -> None:
+        await take_next_task(SyncClient(http, SERVER, site.station_token), station.view, session)
+
+    station.run(next_task)
+    return station
+
+
 def test_picks_made_offline_reach_the_server_once(site: Site, tmp_path: Path) -> None:
     work = released_task(site.parts.engine, on_hand=10, quantity=4)
     station = Station(site, tmp_path)
@@ -129,14 +142,7 @@ def test_an_order_cancelled_meanwhile_becomes_an_exception_and_a_notice(
     site: Site, tmp_path: Path
 ) -> None:
     work = released_task(site.parts.engine, on_hand=10, quantity=4)
-    station = Station(site, tmp_path)
-    station.register(site.station_token)
-    session = site.login(Role.PICKER)["X-Toteflow-Session"]
-
-    async def next_task(http: httpx.AsyncClient) -> None:
-        await take_next_task(SyncClient(http, SERVER, site.station_token), station.view, session)
-
-    station.run(next_task)
+    station = station_with_next_task(site, tmp_path)
     station.sync()
     line_id = station.view.task(work.task_id).lines[0].id  # type: ignore[union-attr]
     station.floor.start_task(1, work.task_id)
@@ -159,14 +165,7 @@ def test_units_picked_before_a_cancel_are_put_back_once_from_the_station(
     site: Site, tmp_path: Path
 ) -> None:
     work = released_task(site.parts.engine, on_hand=10, quantity=4)
-    station = Station(site, tmp_path)
-    station.register(site.station_token)
-    session = site.login(Role.PICKER)["X-Toteflow-Session"]
-
-    async def next_task(http: httpx.AsyncClient) -> None:
-        await take_next_task(SyncClient(http, SERVER, site.station_token), station.view, session)
-
-    station.run(next_task)
+    station = station_with_next_task(site, tmp_path)
     line_id = station.view.task(work.task_id).lines[0].id  # type: ignore[union-attr]
     station.floor.start_task(1, work.task_id)
     station.floor.confirm_pick(1, line_id, 2, tote="T000001")
@@ -207,14 +206,7 @@ def test_a_revoked_token_keeps_the_events_until_the_station_is_re_registered(
     site: Site, tmp_path: Path
 ) -> None:
     work = released_task(site.parts.engine, on_hand=10, quantity=4)
-    station = Station(site, tmp_path)
-    station.register(site.station_token)
-    session = site.login(Role.PICKER)["X-Toteflow-Session"]
-
-    async def next_task(http: httpx.AsyncClient) -> None:
-        await take_next_task(SyncClient(http, SERVER, site.station_token), station.view, session)
-
-    station.run(next_task)
+    station = station_with_next_task(site, tmp_path)
     line_id = station.view.task(work.task_id).lines[0].id  # type: ignore[union-attr]
     station.floor.start_task(1, work.task_id)
     station.floor.confirm_pick(1, line_id, 4)

@@ -260,36 +260,7 @@ def make_task(
         planned: list[PlannedLine] = []
         ordered = sorted(all_lines, key=lambda pair: _route_key(pair[0].pick))
         for stop_no, (line, slot) in enumerate(ordered, start=1):
-            task_line = t.TaskLine(
-                task_id=task.id,
-                stop_no=stop_no,
-                order_line_id=line.order_line_id,
-                stock_id=line.stock_id,
-                location_id=line.location_id,
-                product_id=line.product_id,
-                lot=line.pick.lot,
-                expiry=line.pick.expiry,
-                quantity=line.pick.quantity,
-                slot=slot,
-            )
-            session.add(task_line)
-            session.flush()
-            assert task_line.id is not None
-            planned.append(
-                PlannedLine(
-                    task_line.id,
-                    line.stock_id,
-                    line.order_id,
-                    line.order_line_id,
-                    line.reference,
-                    line.pick.location,
-                    line.pick.item,
-                    line.pick.quantity,
-                    slot,
-                    line.pick.lot,
-                    line.pick.expiry,
-                )
-            )
+            planned.append(_add_line(session, task.id, stop_no, line, slot))
         for reference, slot in slots.items():
             order_id = next(ln.order_id for ln, _ in all_lines if ln.reference == reference)
             session.add(
@@ -336,36 +307,7 @@ def _task_over(
         assert task.id is not None
         planned = []
         for stop_no, line in enumerate(sorted(lines, key=lambda ln: _route_key(ln.pick)), 1):
-            task_line = t.TaskLine(
-                task_id=task.id,
-                stop_no=stop_no,
-                order_line_id=line.order_line_id,
-                stock_id=line.stock_id,
-                location_id=line.location_id,
-                product_id=line.product_id,
-                lot=line.pick.lot,
-                expiry=line.pick.expiry,
-                quantity=line.pick.quantity,
-                slot=1,
-            )
-            session.add(task_line)
-            session.flush()
-            assert task_line.id is not None
-            planned.append(
-                PlannedLine(
-                    task_line.id,
-                    line.stock_id,
-                    line.order_id,
-                    line.order_line_id,
-                    line.reference,
-                    line.pick.location,
-                    line.pick.item,
-                    line.pick.quantity,
-                    1,
-                    line.pick.lot,
-                    line.pick.expiry,
-                )
-            )
+            planned.append(_add_line(session, task.id, stop_no, line, 1))
         session.add(
             t.TaskContainer(
                 task_id=task.id, slot=1, order_id=lines[0].order_id, destination=destination
@@ -373,6 +315,40 @@ def _task_over(
         )
         session.commit()
         return PlannedTask(task.id, kind, None, planned, [lines[0].reference])
+
+
+def _add_line(
+    session: Session, task_id: int, stop_no: int, line: _OrderLine, slot: int
+) -> PlannedLine:
+    """One task line over an order line, and what the tests know of it."""
+    task_line = t.TaskLine(
+        task_id=task_id,
+        stop_no=stop_no,
+        order_line_id=line.order_line_id,
+        stock_id=line.stock_id,
+        location_id=line.location_id,
+        product_id=line.product_id,
+        lot=line.pick.lot,
+        expiry=line.pick.expiry,
+        quantity=line.pick.quantity,
+        slot=slot,
+    )
+    session.add(task_line)
+    session.flush()
+    assert task_line.id is not None
+    return PlannedLine(
+        task_line.id,
+        line.stock_id,
+        line.order_id,
+        line.order_line_id,
+        line.reference,
+        line.pick.location,
+        line.pick.item,
+        line.pick.quantity,
+        slot,
+        line.pick.lot,
+        line.pick.expiry,
+    )
 
 
 def stock_row(engine: Engine, stock_id: int) -> tuple[int, int]:
