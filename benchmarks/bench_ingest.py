@@ -20,11 +20,11 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from toteflow import bootstrap
-from toteflow.adapters.store import tables as t
+from toteflow.central import bootstrap
+from toteflow.central.store import tables as t
 from toteflow.config import load_settings
 from toteflow.contracts.people import StationCreate
-from toteflow.services.actor import SYSTEM
+from toteflow.domain.actor import SYSTEM
 
 PG_URL = os.environ.get("TOTEFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGET_PG_BATCH_100 = 5000.0

@@ -16,10 +16,10 @@ from barcode.codex import Code128, Gs1_128
 from barcode.writer import ImageWriter
 from PIL import Image
 
-from toteflow.adapters.labels import render_label
 from toteflow.domain.gs1 import has_valid_check_digit, make_sscc
 from toteflow.domain.labels import Address, ShippingLabel
 from toteflow.domain.tracking import FORMATS, make_tracking, valid_tracking
+from toteflow.shared.labels import render_label
 
 COUNT = 500
 FROM = Address("toteflow demo DC", "1 Dock Road", "", "Springfield", "IL", "62701", "US")

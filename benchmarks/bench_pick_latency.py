@@ -21,20 +21,20 @@ from textual._compositor import CompositorUpdate
 from textual._xterm_parser import XTermParser
 from textual.screen import Screen
 
-from toteflow.adapters.layout_file import load_layout
-from toteflow.adapters.station_store.migrate import open_store
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
 from toteflow.config import default_assets_dir, default_config_dir
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.tasks import Task, TaskContainer, TaskLine
 from toteflow.domain.gs1 import with_check_digit
 from toteflow.domain.roles import Role
-from toteflow.services import station_setup
-from toteflow.services.station_events import FloorActions, StationView
-from toteflow.services.station_login import Person, StationLogin
-from toteflow.services.station_services import StationServices
-from toteflow.tui.app import StationApp
-from toteflow.tui.screens.next_stop import NextStopScreen
+from toteflow.shared.layout_file import load_layout
+from toteflow.station.services import setup as station_setup
+from toteflow.station.services.bundle import StationServices
+from toteflow.station.services.events import FloorActions, StationView
+from toteflow.station.services.login import Person, StationLogin
+from toteflow.station.store.migrate import open_store
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
+from toteflow.station.tui.app import StationApp
+from toteflow.station.tui.screens.next_stop import NextStopScreen
 
 STOPS = 100
 # Each configuration walks the task this many times, alternating, so that drifting load

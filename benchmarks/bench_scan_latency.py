@@ -21,8 +21,8 @@ from textual.screen import Screen
 
 from toteflow.domain.gs1 import with_check_digit
 from toteflow.domain.scan import ScanError, interpret
-from toteflow.tui.scan_check_app import ScanCheckApp
-from toteflow.tui.screens.scan_check import main_value
+from toteflow.station.tui.scan_check_app import ScanCheckApp
+from toteflow.station.tui.screens.scan_check import main_value
 
 SCANS = 2_000
 # Baseline and tuned runs alternate in rounds (B T B T ...), each a fresh app: on a shared

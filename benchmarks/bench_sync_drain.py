@@ -11,11 +11,11 @@ import httpx
 import sqlalchemy as sa
 
 from benchmarks.bench_ingest import Target, ingest, server
-from toteflow.adapters.station_store.migrate import open_store
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
-from toteflow.adapters.sync.worker import SyncWorker
-from toteflow.services import station_setup
-from toteflow.services.station_events import record
+from toteflow.station.server_client.worker import SyncWorker
+from toteflow.station.services import setup as station_setup
+from toteflow.station.services.events import record
+from toteflow.station.store.migrate import open_store
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 BACKLOG = 10_000
 TARGET_SECONDS = 5.0

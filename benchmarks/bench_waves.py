@@ -17,16 +17,16 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from toteflow import bootstrap
-from toteflow.adapters.layout_file import load_layout
-from toteflow.adapters.store import tables as t
+from toteflow.central import bootstrap
+from toteflow.central.store import tables as t
 from toteflow.config import load_settings
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts import waves as wv
 from toteflow.domain import batching
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.batching import BatchOrder, CartLimits, batch_orders, total_distance
 from toteflow.domain.layout import Layout
-from toteflow.services.actor import SYSTEM
+from toteflow.shared.layout_file import load_layout
 
 PG_URL = os.environ.get("TOTEFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 LAYOUT_FILE = Path(__file__).resolve().parents[1] / "config" / "warehouse.toml"

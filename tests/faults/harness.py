@@ -23,17 +23,18 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from tests.support.floor import Work, released_task
-from toteflow import bootstrap, station_bootstrap
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
-from toteflow.adapters.store import tables as t
-from toteflow.adapters.sync.client import make_http_client
+from toteflow.central import bootstrap
+from toteflow.central.store import tables as t
 from toteflow.config import StationSettings, load_settings
 from toteflow.contracts.people import StationCreate, UserCreate
 from toteflow.contracts.tasks import Task
+from toteflow.domain.actor import SYSTEM, Actor
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM, Actor
-from toteflow.services.station_events import StationView
-from toteflow.services.station_ports import OutboxEvent, SyncStatus
+from toteflow.station import bootstrap as station_bootstrap
+from toteflow.station.ports.store import OutboxEvent, SyncStatus
+from toteflow.station.server_client.client import make_http_client
+from toteflow.station.services.events import StationView
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 REPO = Path(__file__).resolve().parents[2]
 # Generous: a loaded 2-core machine running two test workers starts Python slowly.

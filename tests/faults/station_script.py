@@ -10,10 +10,10 @@ import sys
 import threading
 import time
 
-from toteflow.adapters.sync.worker import SyncWorker
 from toteflow.config import StationSettings
-from toteflow.services.station_events import StationView
-from toteflow.station_bootstrap import build_station
+from toteflow.station.bootstrap import build_station
+from toteflow.station.server_client.worker import SyncWorker
+from toteflow.station.services.events import StationView
 
 
 def say(line: str) -> None:

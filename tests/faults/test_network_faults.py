@@ -28,9 +28,9 @@ from tests.faults.harness import (
     wait_for,
 )
 from tests.faults.proxy import FaultProxy
-from toteflow import bootstrap
+from toteflow.central import bootstrap
 from toteflow.config import load_settings
-from toteflow.services.actor import SYSTEM
+from toteflow.domain.actor import SYSTEM
 
 RecordProperty = Callable[[str, object], None]
 _floors = itertools.count(1)

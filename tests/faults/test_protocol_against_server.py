@@ -27,13 +27,13 @@ from hypothesis.stateful import (
 
 from tests.faults.harness import Floor, seed_floor, server_view
 from tests.server.conftest import Site
-from toteflow.adapters.station_store.migrate import open_store
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
-from toteflow.adapters.store import tables as t
-from toteflow.adapters.sync.client import SyncError
-from toteflow.adapters.sync.worker import Backoff, SyncWorker
-from toteflow.services import station_setup
-from toteflow.services.station_events import FloorActions, StationView, record
+from toteflow.central.store import tables as t
+from toteflow.station.server_client.client import SyncError
+from toteflow.station.server_client.worker import Backoff, SyncWorker
+from toteflow.station.services import setup as station_setup
+from toteflow.station.services.events import FloorActions, StationView, record
+from toteflow.station.store.migrate import open_store
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 SERVER = "http://toteflow.test"
 PUSH = "/api/v1/sync/push"

@@ -16,12 +16,12 @@ import httpx
 import pytest
 
 from tests.conftest import Database
-from toteflow import bootstrap
-from toteflow.adapters.layout_file import load_layout
+from toteflow.central import bootstrap
+from toteflow.central.services import demo
 from toteflow.config import Settings, default_config_dir
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.gs1 import gs1_check_digit
-from toteflow.services import demo
-from toteflow.services.actor import SYSTEM
+from toteflow.shared.layout_file import load_layout
 
 TODAY = date(2026, 11, 22)
 

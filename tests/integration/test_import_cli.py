@@ -14,16 +14,16 @@ from typer.testing import CliRunner
 
 import toteflow.cli.cmd_import  # noqa: F401  (registers `toteflow import` on the app)
 from tests.conftest import Database
-from toteflow import bootstrap
+from toteflow.central import bootstrap
+from toteflow.central.api.deps import Services
+from toteflow.central.services.importing import ImportInterrupted, ImportService
 from toteflow.cli.common import app
 from toteflow.config import Settings
 from toteflow.contracts.catalogue import LocationCreate
 from toteflow.contracts.orders import OrderBatch, OrderBatchResult, OrderFilter
+from toteflow.domain.actor import SYSTEM, Actor
+from toteflow.domain.errors import Forbidden
 from toteflow.domain.roles import Role
-from toteflow.server.deps import Services
-from toteflow.services.actor import SYSTEM, Actor
-from toteflow.services.errors import Forbidden
-from toteflow.services.importing import ImportInterrupted, ImportService
 
 SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples"
 SAMPLE_LOCATIONS = ("01-001-1", "01-001-2", "01-001-3", "01-002-1", "01-002-2", "01-003-1")

@@ -14,9 +14,6 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from toteflow.adapters.labels import render_label, render_slip
-from toteflow.adapters.labels.layout import Barcode, layout
-from toteflow.adapters.printer import PrinterSpec, TcpPrinter, make_printer, parse_printer
 from toteflow.domain.gs1 import has_valid_check_digit, make_sscc
 from toteflow.domain.labels import (
     GS1_LOGISTIC_MAX_X_MM,
@@ -31,7 +28,10 @@ from toteflow.domain.labels import (
     SlipLine,
 )
 from toteflow.domain.tracking import FORMATS, make_tracking, valid_tracking
-from toteflow.services.packing import PrinterDown
+from toteflow.shared.labels import render_label, render_slip
+from toteflow.shared.labels.layout import Barcode, layout
+from toteflow.station.devices.printer import PrinterSpec, TcpPrinter, make_printer, parse_printer
+from toteflow.station.services.packing import PrinterDown
 
 LABELS = 200
 FROM = Address("toteflow demo DC", "1 Dock Road", "", "Springfield", "IL", "62701", "US")

@@ -17,17 +17,17 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-import toteflow.adapters.store
+import toteflow.central.store
 from tests.conftest import Database
-from toteflow.adapters.store import migrate
-from toteflow.adapters.store.engine import make_engine
-from toteflow.bootstrap import SchemaBehind, build_server
+from toteflow.central.bootstrap import SchemaBehind, build_server
+from toteflow.central.store import migrate
+from toteflow.central.store.engine import make_engine
 from toteflow.config import Settings
 
 # Every module of the store may define tables: import them all, as env.py must, so that a
 # table module env.py forgets shows up here as a difference.
-for _module in pkgutil.iter_modules(toteflow.adapters.store.__path__):
-    importlib.import_module(f"toteflow.adapters.store.{_module.name}")
+for _module in pkgutil.iter_modules(toteflow.central.store.__path__):
+    importlib.import_module(f"toteflow.central.store.{_module.name}")
 
 # SQLite cannot reflect expression indexes, so autogenerate skips this one there (with a
 # warning); test_stock_positions_are_unique checks it by behaviour instead.

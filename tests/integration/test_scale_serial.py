@@ -10,9 +10,9 @@ import pytest
 
 from tests.integration.fake_scales import FakeScale
 from tests.integration.ptys import EventLog, PtyDevice
-from toteflow.adapters.scale.reader import ScaleReader
 from toteflow.config import ScaleSettings
 from toteflow.domain.scale import ScaleReading, ScaleState
+from toteflow.station.devices.scale.reader import ScaleReader
 
 PROTOCOLS = ["mt-sics", "nci"]
 

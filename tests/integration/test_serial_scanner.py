@@ -12,9 +12,9 @@ import pytest
 import serial
 
 from tests.integration.ptys import EventLog, PtyDevice
-from toteflow.adapters.scanner.events import ScannerConnection, ScanRecord
-from toteflow.adapters.scanner.serial_reader import SerialScannerReader
 from toteflow.config import ScannerSettings
+from toteflow.station.devices.scanner.events import ScannerConnection, ScanRecord
+from toteflow.station.devices.scanner.serial_reader import SerialScannerReader
 
 GS = b"\x1d"
 BURST = [b"T000001", b"05-017-2", b"]C10104012345678901" + GS + b"10LOT7", b"4006381333931"]

@@ -18,11 +18,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PG_URL, require_postgres
-from toteflow import bootstrap
+from toteflow.central import bootstrap
 from toteflow.config import load_settings
 from toteflow.contracts.people import StationCreate, UserCreate
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM
 
 
 def _free_port() -> int:

@@ -9,11 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Database
-from toteflow.bootstrap import ServerParts, build_server
+from toteflow.central.bootstrap import ServerParts, build_server
 from toteflow.config import Settings
 from toteflow.contracts.people import StationCreate, UserCreate
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM
 
 PINS = {Role.PICKER: "1111", Role.PACKER: "2222", Role.SUPERVISOR: "3333", Role.ADMIN: "4444"}
 BADGES = {

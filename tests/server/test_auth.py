@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from tests.server.conftest import BADGES, PINS, Site
+from toteflow.central.services import people as people_service
 from toteflow.contracts.people import Login, StationCreate
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
-from toteflow.services import people as people_service
-from toteflow.services.actor import SYSTEM
 
 PRODUCTS = "/api/v1/products"
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from tests.server.conftest import Site
 from toteflow.contracts.catalogue import ZoneCreate
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.gs1 import with_check_digit
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM
 
 API = "/api/v1"
 GTIN13 = "4006381333931"

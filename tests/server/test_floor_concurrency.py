@@ -13,13 +13,13 @@ from sqlmodel import Session
 
 from tests.conftest import Database
 from tests.support.floor import released_task
-from toteflow import bootstrap
-from toteflow.adapters.store import tables as t
+from toteflow.central import bootstrap
+from toteflow.central.store import tables as t
 from toteflow.config import Settings
 from toteflow.contracts import sync
 from toteflow.contracts.people import StationCreate, UserCreate
+from toteflow.domain.actor import SYSTEM, Actor
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM, Actor
 
 CLIENTS = 50
 

@@ -27,12 +27,12 @@ from schemathesis.specs.openapi.checks import (
 from sqlmodel import col
 
 from tests.server.conftest import Site
-from toteflow.adapters.store import tables as t
+from toteflow.central.store import tables as t
 from toteflow.contracts.catalogue import LocationCreate, ZoneCreate
 from toteflow.contracts.people import StationCreate
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.credentials import token_digest
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM
 
 # Examples per operation and generation mode. Derandomized so CI sees the same cases every
 # run; TOTEFLOW_FUZZ_EXAMPLES=200 TOTEFLOW_FUZZ_RANDOM=1 explores further by hand.

@@ -15,12 +15,12 @@ from PIL import Image
 from tests.server.conftest import Site
 from tests.server.test_sync_api import event, order_status, push
 from tests.support.floor import Work, released_task
-from toteflow.adapters.store import shipping_tables as st
-from toteflow.adapters.store import tables as t
+from toteflow.central.store import shipping_tables as st
+from toteflow.central.store import tables as t
+from toteflow.domain.actor import Actor
 from toteflow.domain.gs1 import make_sscc
 from toteflow.domain.roles import Role
 from toteflow.domain.tracking import make_tracking
-from toteflow.services.actor import Actor
 
 API = "/api/v1/shipping"
 

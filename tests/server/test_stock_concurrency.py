@@ -12,12 +12,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Database
-from toteflow.bootstrap import ServerParts, build_server
+from toteflow.central.bootstrap import ServerParts, build_server
 from toteflow.config import Settings
 from toteflow.contracts.catalogue import LocationCreate, ProductCreate, StockAdjustment
+from toteflow.domain.actor import Actor
+from toteflow.domain.errors import Refused
 from toteflow.domain.roles import Role
-from toteflow.services.actor import Actor
-from toteflow.services.errors import Refused
 
 CLIENTS = 20
 ROUNDS = 8

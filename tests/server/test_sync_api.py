@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from tests.server.conftest import Site
 from tests.support.floor import Work, released_task
-from toteflow.adapters.store import tables as t
+from toteflow.central.store import tables as t
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM
 
 
 def event(

@@ -20,14 +20,14 @@ from tests.support.wave_floor import (
     order,
     rows,
 )
-from toteflow.adapters.store import tables as t
-from toteflow.adapters.store.waves_repo import SqlWaveRepo
-from toteflow.bootstrap import ServerParts, build_server
+from toteflow.central.bootstrap import ServerParts, build_server
+from toteflow.central.store import tables as t
+from toteflow.central.store.waves_repo import SqlWaveRepo
 from toteflow.config import Settings
 from toteflow.contracts import waves as wv
+from toteflow.domain.actor import Actor
+from toteflow.domain.errors import Conflict, Refused
 from toteflow.domain.roles import Role
-from toteflow.services.actor import Actor
-from toteflow.services.errors import Conflict, Refused
 
 SKUS = [f"SKU-{n}" for n in range(1, 9)]
 FACES = [

@@ -25,14 +25,14 @@ from tests.support.wave_floor import (
     rows,
     stock_by_location,
 )
-from toteflow.adapters.store import tables as t
+from toteflow.central.services.waves import WaveService
+from toteflow.central.store import tables as t
 from toteflow.contracts import waves as wv
+from toteflow.domain.actor import Actor
 from toteflow.domain.allocation import ShortagePolicy
 from toteflow.domain.batching import tour, zone_layout
 from toteflow.domain.layout import LocationCode
 from toteflow.domain.roles import Role
-from toteflow.services.actor import Actor
-from toteflow.services.waves import WaveService
 
 API = "/api/v1"
 BOSS = Actor(None, None, Role.SUPERVISOR, "supervisor")

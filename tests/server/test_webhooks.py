@@ -20,13 +20,13 @@ from tests.conftest import Database
 from tests.server.conftest import BADGES, PINS, Site
 from tests.server.test_shipping_api import API, block, carton, close, picked, sscc_of, statuses
 from tests.server.test_sync_api import event, push
-from toteflow.adapters.store.uow import SqlUnitOfWorkFactory
-from toteflow.bootstrap import build_server
+from toteflow.central.bootstrap import build_server
+from toteflow.central.store.uow import SqlUnitOfWorkFactory
 from toteflow.config import load_settings
 from toteflow.contracts.people import StationCreate, UserCreate
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
 from toteflow.domain.webhooks import SIGNATURE_HEADER, backoff_seconds, verify
-from toteflow.services.actor import SYSTEM
 
 SECRET = "webhook-secret-0123"
 

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.server.conftest import Site, site  # noqa: F401  (the real server, for integration)
-from toteflow.adapters.station_store.migrate import open_store
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.tasks import Task, TaskContainer, TaskLine
-from toteflow.services import station_setup
-from toteflow.services.station_events import FloorActions, StationView
-from toteflow.services.station_sync import store_task
+from toteflow.station.services import setup as station_setup
+from toteflow.station.services.events import FloorActions, StationView
+from toteflow.station.services.sync import store_task
+from toteflow.station.store.migrate import open_store
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 SERVER = "http://server.test"
 TOKEN = "station-token-0123456789"

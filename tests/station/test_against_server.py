@@ -13,17 +13,17 @@ import sqlalchemy as sa
 from tests.server.conftest import Site
 from tests.server.test_sync_api import order_status, stock_of
 from tests.support.floor import released_task
-from toteflow.adapters.station_store.migrate import open_store
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
-from toteflow.adapters.store import tables as t
-from toteflow.adapters.sync.client import SyncClient
-from toteflow.adapters.sync.worker import SyncWorker
+from toteflow.central.store import tables as t
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
 from toteflow.domain.scan import interpret
-from toteflow.services import station_setup
-from toteflow.services.actor import SYSTEM
-from toteflow.services.station_events import FloorActions, StationView, take_next_task
-from toteflow.services.station_refusals import RefusalDesk
+from toteflow.station.server_client.client import SyncClient
+from toteflow.station.server_client.worker import SyncWorker
+from toteflow.station.services import setup as station_setup
+from toteflow.station.services.events import FloorActions, StationView, take_next_task
+from toteflow.station.services.refusals import RefusalDesk
+from toteflow.station.store.migrate import open_store
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 SERVER = "http://toteflow.test"
 T = TypeVar("T")
@@ -233,7 +233,7 @@ def test_a_new_store_for_a_known_station_numbers_on_from_the_server(
     first = Station(site, tmp_path / "old")
     first.register(site.station_token)
     with first.uow() as unit:
-        from toteflow.services.station_events import record
+        from toteflow.station.services.events import record
 
         for _ in range(3):
             record(unit, None, "task.paused", {"task_id": 999_999})

@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.server.conftest import Site
-from toteflow import station_bootstrap
-from toteflow.adapters.station_store.migrate import open_store
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
 from toteflow.cli import _register, app, cmd_station_setup
-from toteflow.services.station_events import record
+from toteflow.station import bootstrap as station_bootstrap
+from toteflow.station.services.events import record
+from toteflow.station.store.migrate import open_store
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 _register()
 

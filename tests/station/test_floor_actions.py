@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from tests.station.conftest import keep_task, make_task
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
-from toteflow.services.errors import NotFound, Refused
-from toteflow.services.station_events import FloorActions, StationView, record
+from toteflow.domain.errors import NotFound, Refused
+from toteflow.station.services.events import FloorActions, StationView, record
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 
 def _outbox(uow: SqlStationUnitOfWorkFactory) -> list[Any]:

@@ -18,27 +18,27 @@ from PIL import Image
 from tests.server.conftest import Site
 from tests.server.test_shipping_api import API, picked
 from tests.server.test_sync_api import order_status
-from toteflow.adapters.labels import LabelRenderer
-from toteflow.adapters.printer import make_printer, parse_printer
-from toteflow.adapters.shipping_files import load_boxes, load_carrier_rules
-from toteflow.adapters.station_store.migrate import open_store
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
-from toteflow.adapters.sync.pack_client import PackClient
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.orders import Address
 from toteflow.contracts.shipping import PackLine, PackOrder, SsccBlock
 from toteflow.domain.carriers import Parcel
+from toteflow.domain.errors import Refused
 from toteflow.domain.labels import Address as LabelAddress
 from toteflow.domain.roles import Role
-from toteflow.services import station_setup
-from toteflow.services.errors import Refused
-from toteflow.services.packing import (
+from toteflow.shared.labels import LabelRenderer
+from toteflow.shared.shipping_files import load_boxes, load_carrier_rules
+from toteflow.station.devices.printer import make_printer, parse_printer
+from toteflow.station.ports.store import CachedProduct
+from toteflow.station.server_client.pack_client import PackClient
+from toteflow.station.services import setup as station_setup
+from toteflow.station.services.packing import (
     PackingPolicy,
     PackingService,
     WeightOutOfTolerance,
     open_order,
 )
-from toteflow.services.station_ports import CachedProduct
+from toteflow.station.store.migrate import open_store
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 BOXES = tuple(load_boxes(CONFIG / "boxes.toml"))

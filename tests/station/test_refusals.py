@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.station.conftest import keep_task, make_task
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
 from toteflow.domain.scan import interpret
-from toteflow.services.station_events import FloorActions, StationView
-from toteflow.services.station_refusals import RefusalDesk
+from toteflow.station.services.events import FloorActions, StationView
+from toteflow.station.services.refusals import RefusalDesk
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 

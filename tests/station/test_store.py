@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-import toteflow.adapters.store.tables  # noqa: F401  (puts the central tables on SQLModel.metadata)
-from toteflow.adapters.station_store import migrate
-from toteflow.adapters.station_store.tables import metadata
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
-from toteflow.services import station_setup
+import toteflow.central.store.tables  # noqa: F401  (puts the central tables on SQLModel.metadata)
+from toteflow.station.services import setup as station_setup
+from toteflow.station.store import migrate
+from toteflow.station.store.tables import metadata
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 
 def test_every_connection_runs_wal_synchronous_full_and_foreign_keys(engine: Engine) -> None:

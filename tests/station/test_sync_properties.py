@@ -16,13 +16,13 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from tests.station.conftest import SERVER, TOKEN, make_task
 from tests.station.fake_server import FakeServer
-from toteflow.adapters.station_store.migrate import open_store
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
-from toteflow.adapters.sync.client import SyncError
-from toteflow.adapters.sync.worker import Backoff, SyncWorker
-from toteflow.services import station_setup
-from toteflow.services.station_events import record
-from toteflow.services.station_sync import store_task
+from toteflow.station.server_client.client import SyncError
+from toteflow.station.server_client.worker import Backoff, SyncWorker
+from toteflow.station.services import setup as station_setup
+from toteflow.station.services.events import record
+from toteflow.station.services.sync import store_task
+from toteflow.station.store.migrate import open_store
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 FAULTS = st.lists(st.sampled_from(["connect", "timeout", "lost_reply", 503]), max_size=3)
 

@@ -12,10 +12,10 @@ import pytest
 
 from tests.station.conftest import SERVER, keep_task, make_task
 from tests.station.fake_server import FakeServer
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
-from toteflow.adapters.sync.worker import Backoff, SyncStatus, SyncWorker
-from toteflow.services import station_setup
-from toteflow.services.station_events import FloorActions, StationView, record
+from toteflow.station.server_client.worker import Backoff, SyncStatus, SyncWorker
+from toteflow.station.services import setup as station_setup
+from toteflow.station.services.events import FloorActions, StationView, record
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 
 class Harness:

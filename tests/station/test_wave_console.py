@@ -10,14 +10,14 @@ import httpx
 import pytest
 
 from tests.tui.wave_fakes import SUPERVISOR, FakeWaveServer
-from toteflow.adapters.sync.wave_api import WaveApi
 from toteflow.contracts import waves as wv
 from toteflow.contracts.people import User
+from toteflow.domain.errors import Forbidden, NotFound, Refused, ServiceError, Unauthenticated
 from toteflow.domain.roles import Role
-from toteflow.services.errors import Forbidden, NotFound, Refused, ServiceError, Unauthenticated
-from toteflow.services.station_login import ServerUnreachable
-from toteflow.services.wave_console import WaveConsole, resolutions
-from toteflow.services.wave_filters import PoolFilter, parse_filter, parse_ship_by
+from toteflow.station.server_client.wave_api import WaveApi
+from toteflow.station.services.login import ServerUnreachable
+from toteflow.station.services.wave_console import WaveConsole, resolutions
+from toteflow.station.services.wave_filters import PoolFilter, parse_filter, parse_ship_by
 
 pytestmark = pytest.mark.anyio
 
@@ -292,8 +292,8 @@ def test_an_exception_offers_only_the_resolutions_the_server_can_do(
 
 def test_a_done_wave_on_the_console_shows_every_line_finished() -> None:
     from tests.tui.wave_fakes import wave
-    from toteflow.services.wave_console import WaveLine
-    from toteflow.tui.screens.supervisor_console import wave_cells
+    from toteflow.station.services.wave_console import WaveLine
+    from toteflow.station.tui.screens.supervisor_console import wave_cells
 
     done = wave(4, "Demo cart", "done", orders=4, lines=4)
     assert wave_cells(WaveLine(done, None))[1:5] == ("done", "4", "4/4", "100%")

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from toteflow.adapters.store import tables as t
+from toteflow.central.store import tables as t
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from tests.support.tasks import Item, Pick, make_task
-from toteflow.adapters.store import tables as t
+from toteflow.central.store import tables as t
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from toteflow.adapters.store import tables as t
+from toteflow.central.store import tables as t
 from toteflow.domain.gs1 import with_check_digit
 
 ZONES = (("A", 1, 5), ("B", 6, 10), ("C", 11, 15), ("D", 16, 20))

@@ -9,12 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from toteflow.adapters.layout_file import load_layout
-from toteflow.adapters.store import tables as t
+from toteflow.central.api.deps import Services
+from toteflow.central.store import tables as t
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts import orders as o
-from toteflow.server.deps import Services
-from toteflow.services.actor import SYSTEM
+from toteflow.domain.actor import SYSTEM
+from toteflow.shared.layout_file import load_layout
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYOUT = load_layout(ROOT / "config" / "warehouse.toml")

@@ -7,9 +7,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Input
 
 from toteflow.domain.gs1 import with_check_digit
-from toteflow.tui.scan_input import ScanInputApp
-from toteflow.tui.scan_messages import ScannerStatus, ScanReceived
-from toteflow.tui.widgets.scan_capture import GS, ScanPrompt, WedgeSettings
+from toteflow.station.tui.scan_input import ScanInputApp
+from toteflow.station.tui.scan_messages import ScannerStatus, ScanReceived
+from toteflow.station.tui.widgets.scan_capture import GS, ScanPrompt, WedgeSettings
 
 
 class ProbeScreen(Screen[None]):

@@ -6,21 +6,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from toteflow.adapters.layout_file import load_layout
-from toteflow.adapters.station_store.migrate import open_store
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
 from toteflow.config import default_assets_dir, default_config_dir
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.tasks import Task, TaskContainer, TaskLine
+from toteflow.domain.errors import Unauthenticated
 from toteflow.domain.gs1 import with_check_digit
 from toteflow.domain.roles import Role
-from toteflow.services import station_setup
-from toteflow.services.errors import Unauthenticated
-from toteflow.services.station_events import FloorActions, StationView
-from toteflow.services.station_login import Person, StationLogin
-from toteflow.services.station_ports import SyncStatus
-from toteflow.services.station_services import StationServices
-from toteflow.tui.app import StationApp
+from toteflow.shared.layout_file import load_layout
+from toteflow.station.ports.store import SyncStatus
+from toteflow.station.services import setup as station_setup
+from toteflow.station.services.bundle import StationServices
+from toteflow.station.services.events import FloorActions, StationView
+from toteflow.station.services.login import Person, StationLogin
+from toteflow.station.store.migrate import open_store
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
+from toteflow.station.tui.app import StationApp
 
 PICKER = Person(7, "Pat Picker", "B00101", Role.PICKER, "session-token")
 

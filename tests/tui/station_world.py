@@ -16,15 +16,15 @@ from textual.pilot import Pilot
 
 from tests.server.conftest import BADGES, PINS
 from tests.tui.terminal_input import wait_until
-from toteflow import station_bootstrap
-from toteflow.adapters.sync.worker import Backoff
-from toteflow.bootstrap import ServerParts, build_server
+from toteflow.central.bootstrap import ServerParts, build_server
 from toteflow.config import Settings, load_settings
 from toteflow.contracts.people import StationCreate, UserCreate
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM
-from toteflow.tui.app import StationApp
-from toteflow.tui.screens.base import StationScreen
+from toteflow.station import bootstrap as station_bootstrap
+from toteflow.station.server_client.worker import Backoff
+from toteflow.station.tui.app import StationApp
+from toteflow.station.tui.screens.base import StationScreen
 
 
 def free_port() -> int:
@@ -162,7 +162,7 @@ async def on_screen(pilot: Pilot[Any], kind: type, timeout: float = 20.0) -> Any
 async def log_in(pilot: Pilot[Any], role: Role = Role.PICKER) -> None:
     from textual.widgets import Input
 
-    from toteflow.tui.screens.login import LoginScreen
+    from toteflow.station.tui.screens.login import LoginScreen
 
     login = await on_screen(pilot, LoginScreen)
     await scan(pilot, BADGES[role])

@@ -12,21 +12,21 @@ from textual.widgets import Input
 
 from tests.tui.station_world import LiveServer, on_screen, press, until
 from tests.tui.test_station_demo import DemoSite, demo_site  # noqa: F401  (the fixture)
-from toteflow import station_bootstrap
-from toteflow.adapters.store import tables as t
-from toteflow.services import demo
-from toteflow.tui.app import StationApp
-from toteflow.tui.screens.base import StationScreen
-from toteflow.tui.screens.cart_setup import CartSetupScreen
-from toteflow.tui.screens.login import LoginScreen
-from toteflow.tui.screens.pack_box import PackBoxScreen
-from toteflow.tui.screens.pack_dialogs import PackWeightScreen
-from toteflow.tui.screens.pack_done import PackDoneScreen
-from toteflow.tui.screens.pack_home import PackHomeScreen
-from toteflow.tui.screens.pack_order import PackOrderScreen
-from toteflow.tui.screens.picker_home import PickerHomeScreen
-from toteflow.tui.screens.task_complete import TaskCompleteScreen
-from toteflow.tui.widgets.scan_feedback import ScanFeedback
+from toteflow.central.services import demo
+from toteflow.central.store import tables as t
+from toteflow.station import bootstrap as station_bootstrap
+from toteflow.station.tui.app import StationApp
+from toteflow.station.tui.screens.base import StationScreen
+from toteflow.station.tui.screens.cart_setup import CartSetupScreen
+from toteflow.station.tui.screens.login import LoginScreen
+from toteflow.station.tui.screens.pack_box import PackBoxScreen
+from toteflow.station.tui.screens.pack_dialogs import PackWeightScreen
+from toteflow.station.tui.screens.pack_done import PackDoneScreen
+from toteflow.station.tui.screens.pack_home import PackHomeScreen
+from toteflow.station.tui.screens.pack_order import PackOrderScreen
+from toteflow.station.tui.screens.picker_home import PickerHomeScreen
+from toteflow.station.tui.screens.task_complete import TaskCompleteScreen
+from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 
 pytestmark = pytest.mark.anyio
 

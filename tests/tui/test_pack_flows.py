@@ -29,18 +29,18 @@ from tests.tui.station_world import (
 )
 from toteflow.config import PrintingSettings, ScaleSettings
 from toteflow.contracts.shipping import Shipment, ShipmentFilter
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM
-from toteflow.tui.screens.pack_box import PackBoxScreen
-from toteflow.tui.screens.pack_dialogs import (
+from toteflow.station.tui.screens.pack_box import PackBoxScreen
+from toteflow.station.tui.screens.pack_dialogs import (
     PackChoiceScreen,
     PackShortScreen,
     PackWeightScreen,
 )
-from toteflow.tui.screens.pack_done import PackDoneScreen
-from toteflow.tui.screens.pack_home import PackHomeScreen
-from toteflow.tui.screens.pack_order import PackOrderScreen
-from toteflow.tui.widgets.scan_feedback import ScanFeedback
+from toteflow.station.tui.screens.pack_done import PackDoneScreen
+from toteflow.station.tui.screens.pack_home import PackHomeScreen
+from toteflow.station.tui.screens.pack_order import PackOrderScreen
+from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 
 pytestmark = pytest.mark.anyio
 

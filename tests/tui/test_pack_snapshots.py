@@ -17,15 +17,15 @@ from tests.tui.station_world import on_screen, press, scan
 from tests.tui.test_station_snapshots import still
 from toteflow.config import load_settings
 from toteflow.contracts.shipping import PackOrder, SsccBlock
+from toteflow.domain.errors import NotFound
 from toteflow.domain.roles import Role
-from toteflow.packing_bootstrap import build_packing
-from toteflow.services.errors import NotFound
-from toteflow.services.station_login import Person
-from toteflow.tui.app import StationApp
-from toteflow.tui.screens.login import LoginScreen
-from toteflow.tui.screens.pack_box import PackBoxScreen
-from toteflow.tui.screens.pack_home import PackHomeScreen
-from toteflow.tui.screens.pack_order import PackOrderScreen
+from toteflow.station.bootstrap import build_packing
+from toteflow.station.services.login import Person
+from toteflow.station.tui.app import StationApp
+from toteflow.station.tui.screens.login import LoginScreen
+from toteflow.station.tui.screens.pack_box import PackBoxScreen
+from toteflow.station.tui.screens.pack_home import PackHomeScreen
+from toteflow.station.tui.screens.pack_order import PackOrderScreen
 
 PACKER = Person(8, "Parker Packer", "B00102", Role.PACKER, "packer-session")
 

@@ -31,20 +31,20 @@ from tests.tui.station_world import (
     synced,
     until,
 )
-from toteflow.adapters.store import tables as t
-from toteflow.services.actor import SYSTEM
-from toteflow.tui.app import StationApp
-from toteflow.tui.screens.cart_setup import CartSetupScreen
-from toteflow.tui.screens.help import HelpScreen
-from toteflow.tui.screens.next_stop import NextStopScreen
-from toteflow.tui.screens.notice import NoticeScreen
-from toteflow.tui.screens.paused import PausedScreen
-from toteflow.tui.screens.picker_home import PickerHomeScreen
-from toteflow.tui.screens.quantity import QuantityScreen
-from toteflow.tui.screens.short_pick import ShortPickScreen
-from toteflow.tui.screens.task_complete import TaskCompleteScreen
-from toteflow.tui.widgets.scan_feedback import BAD_BELLS, ScanFeedback
-from toteflow.tui.widgets.status_bar import StatusBar
+from toteflow.central.store import tables as t
+from toteflow.domain.actor import SYSTEM
+from toteflow.station.tui.app import StationApp
+from toteflow.station.tui.screens.cart_setup import CartSetupScreen
+from toteflow.station.tui.screens.help import HelpScreen
+from toteflow.station.tui.screens.next_stop import NextStopScreen
+from toteflow.station.tui.screens.notice import NoticeScreen
+from toteflow.station.tui.screens.paused import PausedScreen
+from toteflow.station.tui.screens.picker_home import PickerHomeScreen
+from toteflow.station.tui.screens.quantity import QuantityScreen
+from toteflow.station.tui.screens.short_pick import ShortPickScreen
+from toteflow.station.tui.screens.task_complete import TaskCompleteScreen
+from toteflow.station.tui.widgets.scan_feedback import BAD_BELLS, ScanFeedback
+from toteflow.station.tui.widgets.status_bar import StatusBar
 
 pytestmark = pytest.mark.anyio
 

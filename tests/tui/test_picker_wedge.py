@@ -10,11 +10,11 @@ from textual.widgets import Input
 from tests.tui.station_fakes import cart_task, offline_app
 from tests.tui.station_world import on_screen, press, scan
 from tests.tui.terminal_input import feed_terminal_bytes, wait_until
-from toteflow.tui.screens.cart_setup import CartSetupScreen
-from toteflow.tui.screens.help import HelpScreen
-from toteflow.tui.screens.login import LoginScreen
-from toteflow.tui.screens.next_stop import NextStopScreen
-from toteflow.tui.screens.picker_home import PickerHomeScreen
+from toteflow.station.tui.screens.cart_setup import CartSetupScreen
+from toteflow.station.tui.screens.help import HelpScreen
+from toteflow.station.tui.screens.login import LoginScreen
+from toteflow.station.tui.screens.next_stop import NextStopScreen
+from toteflow.station.tui.screens.picker_home import PickerHomeScreen
 
 pytestmark = pytest.mark.anyio
 

@@ -25,17 +25,17 @@ from tests.tui.station_world import (
     synced,
     until,
 )
-from toteflow.adapters.store import tables as t
+from toteflow.central.store import tables as t
 from toteflow.contracts.people import StationCreate
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM
-from toteflow.tui.app import StationApp
-from toteflow.tui.screens.cart_setup import CartSetupScreen
-from toteflow.tui.screens.next_stop import NextStopScreen
-from toteflow.tui.screens.picker_home import PickerHomeScreen
-from toteflow.tui.screens.station_exceptions import StationExceptionsScreen
-from toteflow.tui.screens.task_complete import TaskCompleteScreen
-from toteflow.tui.widgets.scan_feedback import ScanFeedback
+from toteflow.station.tui.app import StationApp
+from toteflow.station.tui.screens.cart_setup import CartSetupScreen
+from toteflow.station.tui.screens.next_stop import NextStopScreen
+from toteflow.station.tui.screens.picker_home import PickerHomeScreen
+from toteflow.station.tui.screens.station_exceptions import StationExceptionsScreen
+from toteflow.station.tui.screens.task_complete import TaskCompleteScreen
+from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 
 pytestmark = pytest.mark.anyio
 

@@ -10,12 +10,12 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.tui.terminal_input import feed_terminal_bytes, settle, wait_until
-from toteflow.tui.gc_tuning import restore_gc, tune_gc_after_startup
-from toteflow.tui.scan_check_app import ScanCheckApp
-from toteflow.tui.scan_messages import ScannerStatus
-from toteflow.tui.screens.scan_check import ScanCheckScreen
-from toteflow.tui.widgets.scan_capture import GS
-from toteflow.tui.widgets.scan_feedback import BAD_BELLS, GOOD_BELLS, ScanFeedback
+from toteflow.station.tui.gc_tuning import restore_gc, tune_gc_after_startup
+from toteflow.station.tui.scan_check_app import ScanCheckApp
+from toteflow.station.tui.scan_messages import ScannerStatus
+from toteflow.station.tui.screens.scan_check import ScanCheckScreen
+from toteflow.station.tui.widgets.scan_capture import GS
+from toteflow.station.tui.widgets.scan_feedback import BAD_BELLS, GOOD_BELLS, ScanFeedback
 
 GOOD_GS1 = f"]C10109501101530003{GS}10LOT42{GS}21SER9"
 BAD_GTIN = "4006381333932"  # check digit should be 1

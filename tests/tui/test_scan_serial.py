@@ -10,12 +10,12 @@ from textual.widgets import Static
 
 from tests.integration.ptys import PtyDevice
 from tests.tui.terminal_input import feed_terminal_bytes, wait_until
-from toteflow.adapters.scanner.events import ScannerConnection, ScanRecord
-from toteflow.adapters.scanner.serial_reader import SerialScannerReader
-from toteflow.tui.scan_check_app import ScanCheckApp
-from toteflow.tui.scan_input import ScannerEventSink, scanner_events_to
-from toteflow.tui.screens.scan_check import ScanCheckScreen
-from toteflow.tui.widgets.scan_capture import GS
+from toteflow.station.devices.scanner.events import ScannerConnection, ScanRecord
+from toteflow.station.devices.scanner.serial_reader import SerialScannerReader
+from toteflow.station.tui.scan_check_app import ScanCheckApp
+from toteflow.station.tui.scan_input import ScannerEventSink, scanner_events_to
+from toteflow.station.tui.screens.scan_check import ScanCheckScreen
+from toteflow.station.tui.widgets.scan_capture import GS
 
 pytestmark = pytest.mark.anyio
 

@@ -9,14 +9,14 @@ from textual.widgets import Button, Input
 
 from tests.tui.probe import PlainScreen, ProbeApp, sample_scans
 from tests.tui.terminal_input import PASTE_END, PASTE_START, feed_terminal_bytes, settle, wait_until
-from toteflow.tui.scan_messages import (
+from toteflow.station.tui.scan_messages import (
     SOURCE_KEYBOARD,
     SOURCE_PASTE,
     SOURCE_WEDGE,
     ScannerStatus,
     SerialScan,
 )
-from toteflow.tui.widgets.scan_capture import GS, WedgeSettings
+from toteflow.station.tui.widgets.scan_capture import GS, WedgeSettings
 
 pytestmark = pytest.mark.anyio
 

@@ -11,17 +11,18 @@ import sqlalchemy as sa
 from textual.widgets import Input
 
 from tests.tui.station_world import LiveServer, free_port, on_screen, press, until
-from toteflow import bootstrap, station_bootstrap
-from toteflow.adapters.layout_file import load_layout
-from toteflow.adapters.store import tables as t
+from toteflow.central import bootstrap
+from toteflow.central.services import demo
+from toteflow.central.store import tables as t
 from toteflow.config import Settings, default_config_dir, load_settings
-from toteflow.services import demo
-from toteflow.tui.screens.base import StationScreen
-from toteflow.tui.screens.cart_setup import CartSetupScreen
-from toteflow.tui.screens.login import LoginScreen
-from toteflow.tui.screens.picker_home import PickerHomeScreen
-from toteflow.tui.screens.task_complete import TaskCompleteScreen
-from toteflow.tui.widgets.scan_feedback import ScanFeedback
+from toteflow.shared.layout_file import load_layout
+from toteflow.station import bootstrap as station_bootstrap
+from toteflow.station.tui.screens.base import StationScreen
+from toteflow.station.tui.screens.cart_setup import CartSetupScreen
+from toteflow.station.tui.screens.login import LoginScreen
+from toteflow.station.tui.screens.picker_home import PickerHomeScreen
+from toteflow.station.tui.screens.task_complete import TaskCompleteScreen
+from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 
 pytestmark = pytest.mark.anyio
 

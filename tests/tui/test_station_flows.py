@@ -27,14 +27,14 @@ from tests.tui.station_world import (
     synced,
     until,
 )
-from toteflow.tui.screens.cart_setup import CartSetupScreen
-from toteflow.tui.screens.login import LoginScreen
-from toteflow.tui.screens.next_stop import NextStopScreen
-from toteflow.tui.screens.picker_home import PickerHomeScreen
-from toteflow.tui.screens.task_complete import TaskCompleteScreen
-from toteflow.tui.screens.zone_start import ZoneStartScreen
-from toteflow.tui.widgets.scan_capture import ScanPrompt
-from toteflow.tui.widgets.scan_feedback import ScanFeedback
+from toteflow.station.tui.screens.cart_setup import CartSetupScreen
+from toteflow.station.tui.screens.login import LoginScreen
+from toteflow.station.tui.screens.next_stop import NextStopScreen
+from toteflow.station.tui.screens.picker_home import PickerHomeScreen
+from toteflow.station.tui.screens.task_complete import TaskCompleteScreen
+from toteflow.station.tui.screens.zone_start import ZoneStartScreen
+from toteflow.station.tui.widgets.scan_capture import ScanPrompt
+from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 
 pytestmark = pytest.mark.anyio
 

@@ -13,16 +13,16 @@ from textual.widgets import Input
 from tests.tui.station_fakes import PICKER, cart_task, offline_app
 from tests.tui.station_world import on_screen, press, scan
 from tests.tui.terminal_input import wait_until
-from toteflow.tui.app import StationApp
-from toteflow.tui.screens.base import StationScreen
-from toteflow.tui.screens.cart_setup import CartSetupScreen
-from toteflow.tui.screens.login import LoginScreen
-from toteflow.tui.screens.next_stop import NextStopScreen
-from toteflow.tui.screens.picker_home import PickerHomeScreen
-from toteflow.tui.screens.short_pick import ShortPickScreen
-from toteflow.tui.screens.station_exceptions import StationExceptionsScreen
-from toteflow.tui.screens.task_complete import TaskCompleteScreen
-from toteflow.tui.widgets.scan_feedback import ScanFeedback
+from toteflow.station.tui.app import StationApp
+from toteflow.station.tui.screens.base import StationScreen
+from toteflow.station.tui.screens.cart_setup import CartSetupScreen
+from toteflow.station.tui.screens.login import LoginScreen
+from toteflow.station.tui.screens.next_stop import NextStopScreen
+from toteflow.station.tui.screens.picker_home import PickerHomeScreen
+from toteflow.station.tui.screens.short_pick import ShortPickScreen
+from toteflow.station.tui.screens.station_exceptions import StationExceptionsScreen
+from toteflow.station.tui.screens.task_complete import TaskCompleteScreen
+from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 
 Step = Callable[[Pilot[Any]], Awaitable[None]]
 

@@ -34,22 +34,26 @@ from tests.tui.station_world import (
     until,
     world_fixture,  # noqa: F401  (the fixture)
 )
-from toteflow.adapters.store import tables as t
+from toteflow.central.store import tables as t
 from toteflow.contracts import waves as wv
 from toteflow.contracts.people import StationCreate
+from toteflow.domain.actor import SYSTEM, Actor
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM, Actor
-from toteflow.services.wave_filters import PoolFilter
-from toteflow.tui.app import StationApp
-from toteflow.tui.screens.help import HelpScreen
-from toteflow.tui.screens.supervisor_console import SupervisorConsoleScreen
-from toteflow.tui.screens.supervisor_dialogs import PickerDialog, ReasonDialog, ResolveDialog
-from toteflow.tui.screens.supervisor_exceptions import ExceptionsScreen
-from toteflow.tui.screens.supervisor_filters import FilterDialog
-from toteflow.tui.screens.supervisor_pool import PoolScreen
-from toteflow.tui.screens.supervisor_preview import WavePreviewScreen
-from toteflow.tui.screens.supervisor_progress import WaveProgressScreen
-from toteflow.tui.widgets.scan_feedback import ScanFeedback
+from toteflow.station.services.wave_filters import PoolFilter
+from toteflow.station.tui.app import StationApp
+from toteflow.station.tui.screens.help import HelpScreen
+from toteflow.station.tui.screens.supervisor_console import SupervisorConsoleScreen
+from toteflow.station.tui.screens.supervisor_dialogs import (
+    PickerDialog,
+    ReasonDialog,
+    ResolveDialog,
+)
+from toteflow.station.tui.screens.supervisor_exceptions import ExceptionsScreen
+from toteflow.station.tui.screens.supervisor_filters import FilterDialog
+from toteflow.station.tui.screens.supervisor_pool import PoolScreen
+from toteflow.station.tui.screens.supervisor_preview import WavePreviewScreen
+from toteflow.station.tui.screens.supervisor_progress import WaveProgressScreen
+from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 
 pytestmark = pytest.mark.anyio
 API = "/api/v1"

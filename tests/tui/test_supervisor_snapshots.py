@@ -14,11 +14,11 @@ from textual.widgets import Input, Static
 from tests.tui.station_fakes import offline_app
 from tests.tui.station_world import on_screen, press, until
 from tests.tui.wave_fakes import SUPERVISOR, FakeWaveServer
-from toteflow.tui.app import StationApp
-from toteflow.tui.screens.supervisor_console import NoConsoleScreen, SupervisorConsoleScreen
-from toteflow.tui.screens.supervisor_filters import FilterDialog
-from toteflow.tui.screens.supervisor_pool import PoolScreen
-from toteflow.tui.screens.supervisor_progress import WaveProgressScreen
+from toteflow.station.tui.app import StationApp
+from toteflow.station.tui.screens.supervisor_console import NoConsoleScreen, SupervisorConsoleScreen
+from toteflow.station.tui.screens.supervisor_filters import FilterDialog
+from toteflow.station.tui.screens.supervisor_pool import PoolScreen
+from toteflow.station.tui.screens.supervisor_progress import WaveProgressScreen
 
 
 @pytest.fixture(autouse=True)

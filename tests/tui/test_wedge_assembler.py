@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from textual import events
 from textual._xterm_parser import XTermParser
 
-from toteflow.tui.scan_messages import SOURCE_KEYBOARD, SOURCE_PASTE, SOURCE_WEDGE
-from toteflow.tui.widgets.scan_capture import (
+from toteflow.station.tui.scan_messages import SOURCE_KEYBOARD, SOURCE_PASTE, SOURCE_WEDGE
+from toteflow.station.tui.widgets.scan_capture import (
     GS,
     WedgeAssembler,
     WedgeSettings,

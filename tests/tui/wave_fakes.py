@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 from toteflow.contracts import waves as wv
 from toteflow.contracts.people import User
 from toteflow.contracts.tasks import Task
+from toteflow.domain.errors import Refused
 from toteflow.domain.roles import Role
-from toteflow.services.errors import Refused
-from toteflow.services.station_login import Person
+from toteflow.station.services.login import Person
 
 SUPERVISOR = Person(3, "Sam Supervisor", "B00103", Role.SUPERVISOR, "session-s")
 AT = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toteflow.adapters.layout_file import load_layout
 from toteflow.domain import batching
 from toteflow.domain.batching import (
     BatchOrder,
@@ -30,6 +29,7 @@ from toteflow.domain.batching import (
 )
 from toteflow.domain.layout import Layout, LocationCode
 from toteflow.domain.routing import route, tour_length
+from toteflow.shared.layout_file import load_layout
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO = load_layout(ROOT / "config" / "warehouse.toml")

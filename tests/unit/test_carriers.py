@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from toteflow.adapters.shipping_files import ShippingFileError, load_boxes, load_carrier_rules
 from toteflow.domain.carriers import (
     CarrierRules,
     Parcel,
@@ -18,6 +17,7 @@ from toteflow.domain.carriers import (
     billable_weight_g,
     choose_service,
 )
+from toteflow.shared.shipping_files import ShippingFileError, load_boxes, load_carrier_rules
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 RULES = load_carrier_rules(CONFIG / "carriers.toml")

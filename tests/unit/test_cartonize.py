@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toteflow.adapters.shipping_files import load_boxes
 from toteflow.domain.cartonize import (
     Box,
     CartonizeError,
@@ -20,6 +19,7 @@ from toteflow.domain.cartonize import (
     orientations,
     pack_into,
 )
+from toteflow.shared.shipping_files import load_boxes
 
 CATALOGUE = load_boxes(Path(__file__).resolve().parents[2] / "config" / "boxes.toml")
 

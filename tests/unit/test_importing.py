@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from toteflow.domain.gs1 import with_check_digit
-from toteflow.services.importing import (
+from toteflow.central.services.importing import (
     ImportFileError,
     ImportReport,
     Kind,
@@ -20,6 +19,7 @@ from toteflow.services.importing import (
     check_file,
     write_bad_rows,
 )
+from toteflow.domain.gs1 import with_check_digit
 
 ORDER_HEADER = (
     "reference,customer_name,ship_name,ship_line1,ship_line2,ship_city,ship_region,"

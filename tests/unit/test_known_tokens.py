@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toteflow.server.known_tokens import KnownTokens
+from toteflow.central.api.known_tokens import KnownTokens
 
 
 def test_a_token_is_known_once_found_good_until_discarded() -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from toteflow.adapters.layout_file import load_layout
 from toteflow.domain.layout import (
     Layout,
     LayoutError,
@@ -17,6 +16,7 @@ from toteflow.domain.layout import (
     Zone,
     parse_layout,
 )
+from toteflow.shared.layout_file import load_layout
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "config" / "warehouse.toml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from toteflow.services.pack_desk import parse_kg
+from toteflow.station.services.pack_desk import parse_kg
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from toteflow.adapters.layout_file import load_layout
 from toteflow.config import default_config_dir
 from toteflow.domain.gs1 import with_check_digit
 from toteflow.domain.pick_checks import (
@@ -28,6 +27,7 @@ from toteflow.domain.pick_estimate import (
 )
 from toteflow.domain.routing import tour_length
 from toteflow.domain.scan import interpret
+from toteflow.shared.layout_file import load_layout
 
 TODAY = date(2026, 11, 22)
 EACH = with_check_digit("400638133393")

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tests.routing_oracle import distance_matrix, grid_distance, held_karp
-from toteflow.adapters.layout_file import load_layout
 from toteflow.domain.layout import Layout, LocationCode, LocationError
 from toteflow.domain.routing import (
     EXACT_MAX_BLOCKS,
@@ -18,6 +17,7 @@ from toteflow.domain.routing import (
     route,
     tour_length,
 )
+from toteflow.shared.layout_file import load_layout
 
 ROOT = Path(__file__).resolve().parents[2]
 ONE = load_layout(ROOT / "tests" / "layouts" / "one_block.toml")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from toteflow.adapters.layout_file import load_layout
-from toteflow.adapters.routing_pool import ParallelRouter
+from toteflow.central.integrations.routing_pool import ParallelRouter
 from toteflow.domain.batching import route_all
+from toteflow.shared.layout_file import load_layout
 
 LAYOUT = load_layout(Path(__file__).resolve().parents[2] / "config" / "warehouse.toml")
 

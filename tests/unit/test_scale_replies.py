@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toteflow.adapters.scale.reader import parse_framing
 from toteflow.domain.scale import (
     ScaleReading,
     ScaleState,
@@ -16,6 +15,7 @@ from toteflow.domain.scale import (
     parse_nci,
     to_kg,
 )
+from toteflow.station.devices.scale.reader import parse_framing
 
 W = ScaleState.WEIGHT
 

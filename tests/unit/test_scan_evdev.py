@@ -14,8 +14,9 @@ from typing import Any, ClassVar
 import pytest
 
 from tests.integration.ptys import EventLog
-from toteflow.adapters.scanner import evdev_reader
-from toteflow.adapters.scanner.evdev_reader import (
+from toteflow.domain.scan import Gs1Scan, interpret
+from toteflow.station.devices.scanner import evdev_reader
+from toteflow.station.devices.scanner.evdev_reader import (
     KEY_CAPSLOCK,
     KEY_DOWN,
     KEY_ENTER,
@@ -30,8 +31,7 @@ from toteflow.adapters.scanner.evdev_reader import (
     KeyDecoder,
     load_evdev,
 )
-from toteflow.adapters.scanner.events import ScannerConnection, ScanRecord
-from toteflow.domain.scan import Gs1Scan, interpret
+from toteflow.station.devices.scanner.events import ScannerConnection, ScanRecord
 
 # The few key codes the tests type with (linux/input-event-codes.h).
 CODE = {

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toteflow.adapters.scanner.events import ScannerConnection, decode_record
-from toteflow.adapters.scanner.serial_reader import SUFFIXES, Backoff, RecordFramer
+from toteflow.station.devices.scanner.events import ScannerConnection, decode_record
+from toteflow.station.devices.scanner.serial_reader import SUFFIXES, Backoff, RecordFramer
 
 CODES = [b"T000001", b"05-017-2", b"]C10104012345678901\x1d10LOT7", b"4006381333931"]
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from toteflow.adapters.codes import build_code_formats
 from toteflow.config import CodesSettings, ConfigError, load_settings
 from toteflow.domain.scan import DEFAULT_PATTERNS, DEFAULT_TEMPLATES, LocationScan, interpret
+from toteflow.shared.codes import build_code_formats
 
 
 def test_shipped_defaults_match_the_domain_defaults() -> None:

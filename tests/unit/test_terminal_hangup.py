@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from toteflow.tui.terminal_hangup import hung_up
+from toteflow.station.tui.terminal_hangup import hung_up
 
 
 def test_a_pty_is_not_hung_up_until_its_window_closes() -> None:

@@ -7,13 +7,13 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from toteflow import bootstrap
+from toteflow.central import bootstrap
+from toteflow.central.services.people import PeopleService
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 from toteflow.contracts.people import StationCreate, UserCreate
+from toteflow.domain.actor import SYSTEM
+from toteflow.domain.errors import ServiceError
 from toteflow.domain.roles import Role
-from toteflow.services.actor import SYSTEM
-from toteflow.services.errors import ServiceError
-from toteflow.services.people import PeopleService
 
 users = typer.Typer(help="Manage the people who log in at stations.", no_args_is_help=True)
 stations = typer.Typer(help="Register floor stations with the server.", no_args_is_help=True)

@@ -19,10 +19,10 @@ import httpx
 import platformdirs
 import typer
 
-from toteflow import bootstrap
+from toteflow.central import bootstrap
+from toteflow.central.services import demo as demo_data
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 from toteflow.config import Settings
-from toteflow.services import demo as demo_data
 
 
 def demo_dir() -> Path:
@@ -71,7 +71,7 @@ def demo(
 
 
 def _seed(settings: Settings, url: str, seed: int) -> str:
-    from toteflow.adapters.layout_file import load_layout
+    from toteflow.shared.layout_file import load_layout
 
     layout_path = settings.resolve(settings.layout.file)
     try:

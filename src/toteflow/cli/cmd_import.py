@@ -18,11 +18,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from toteflow import bootstrap
-from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
-from toteflow.services.actor import SYSTEM
-from toteflow.services.errors import ServiceError
-from toteflow.services.importing import (
+from toteflow.central import bootstrap
+from toteflow.central.services.importing import (
     COLUMNS,
     ImportFileError,
     ImportInterrupted,
@@ -30,6 +27,9 @@ from toteflow.services.importing import (
     Kind,
     counted,
 )
+from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
+from toteflow.domain.actor import SYSTEM
+from toteflow.domain.errors import ServiceError
 
 imports = typer.Typer(
     help="Import orders, products or stock counts from CSV files (UTF-8, header line first). "

@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
-from toteflow.adapters.labels import render_label
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 from toteflow.domain.gs1 import make_sscc
 from toteflow.domain.labels import Address, ShippingLabel
 from toteflow.domain.tracking import make_tracking
-from toteflow.packing_bootstrap import build_printers, ship_from
-from toteflow.services.packing import PrinterDown
+from toteflow.shared.labels import render_label
+from toteflow.station.bootstrap import build_printers, ship_from
+from toteflow.station.services.packing import PrinterDown
 
 label_app = typer.Typer(help="Shipping labels: see one as a picture, test a printer.")
 app.add_typer(label_app, name="label")

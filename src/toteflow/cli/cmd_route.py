@@ -9,10 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
-from toteflow.adapters.layout_file import load_layout
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 from toteflow.domain.layout import Layout, LayoutError, LocationError
 from toteflow.domain.routing import METHODS, Route, RoutingError, route
+from toteflow.shared.layout_file import load_layout
 
 
 def _as_json(result: Route) -> str:

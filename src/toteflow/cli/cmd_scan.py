@@ -10,12 +10,12 @@ from typing import Annotated
 
 import typer
 
-from toteflow.adapters.codes import build_code_formats
-from toteflow.adapters.scanner.events import ScannerConnection, ScannerEvent, ScanRecord
-from toteflow.adapters.scanner.serial_reader import SUFFIXES, SerialScannerReader
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 from toteflow.config import ConfigError, Settings
 from toteflow.domain.scan import CodeFormats, ScanError, ScanResult, interpret, scan_fields
+from toteflow.shared.codes import build_code_formats
+from toteflow.station.devices.scanner.events import ScannerConnection, ScannerEvent, ScanRecord
+from toteflow.station.devices.scanner.serial_reader import SUFFIXES, SerialScannerReader
 
 scan_app = typer.Typer(
     name="scan",

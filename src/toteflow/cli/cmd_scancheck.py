@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from toteflow.adapters.codes import build_code_formats
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 from toteflow.config import ConfigError
+from toteflow.shared.codes import build_code_formats
 
 
 @app.command("scan-check")
@@ -50,8 +50,8 @@ def scan_check(
     except ConfigError as exc:
         fail(f"configuration: {exc}")
     # Imported here: Textual is slow to import and the other commands do not need it.
-    from toteflow.tui.scan_check_app import ScanCheckApp
-    from toteflow.tui.widgets.scan_capture import WedgeSettings, decode_wedge_text
+    from toteflow.station.tui.scan_check_app import ScanCheckApp
+    from toteflow.station.tui.widgets.scan_capture import WedgeSettings, decode_wedge_text
 
     scanner = settings.scanner
     try:
@@ -64,8 +64,8 @@ def scan_check(
     serial_device = scanner.device if device is None else device
     make_reader = None
     if serial_device:
-        from toteflow.adapters.scanner.serial_reader import SerialScannerReader
-        from toteflow.tui.scan_input import ScannerEventSink
+        from toteflow.station.devices.scanner.serial_reader import SerialScannerReader
+        from toteflow.station.tui.scan_input import ScannerEventSink
 
         def make_reader(sink: ScannerEventSink) -> SerialScannerReader:
             return SerialScannerReader.from_settings(scanner, sink, device=serial_device)

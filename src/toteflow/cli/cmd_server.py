@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from toteflow import bootstrap
+from toteflow.central import bootstrap
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 
 DatabaseUrl = Annotated[
@@ -74,7 +74,7 @@ def server(
     scheme = "https" if srv.tls_cert else "http"
     typer.echo(f"toteflow server on {scheme}://{srv.host}:{srv.port} (database {_redact(url)})")
     uvicorn.run(
-        "toteflow.bootstrap:app_from_environment",
+        "toteflow.central.bootstrap:app_from_environment",
         factory=True,
         host=srv.host,
         port=srv.port,
@@ -88,7 +88,7 @@ def server(
 @app.command()
 def migrate(config: ConfigOption = None, database_url: DatabaseUrl = None) -> None:
     """Upgrade the central database's schema to this version of toteflow."""
-    from toteflow.adapters.store import migrate as migrations
+    from toteflow.central.store import migrate as migrations
 
     settings = settings_or_exit(config)
     url = database_url or bootstrap.database_url(settings.server)

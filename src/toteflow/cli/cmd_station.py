@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from toteflow import station_bootstrap
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 from toteflow.config import ConfigError, Settings
-from toteflow.services.errors import ServiceError
+from toteflow.domain.errors import ServiceError
+from toteflow.station import bootstrap as station_bootstrap
 
 
 def _register(settings: Settings, server_url: str, token: str) -> None:

@@ -11,14 +11,14 @@ from typing import Annotated
 
 import typer
 
-from toteflow import station_bootstrap
-from toteflow.adapters.station_store.uow import SqlStationUnitOfWorkFactory
-from toteflow.adapters.sync.client import SyncClient, SyncError, make_http_client
-from toteflow.adapters.sync.worker import SyncStatus
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
-from toteflow.services import station_setup
-from toteflow.services.errors import ServiceError
-from toteflow.services.station_events import StationView
+from toteflow.domain.errors import ServiceError
+from toteflow.station import bootstrap as station_bootstrap
+from toteflow.station.server_client.client import SyncClient, SyncError, make_http_client
+from toteflow.station.server_client.worker import SyncStatus
+from toteflow.station.services import setup as station_setup
+from toteflow.station.services.events import StationView
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 setup = typer.Typer(
     help="Set up this floor station: its credentials, its sync state.", no_args_is_help=True

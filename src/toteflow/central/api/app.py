@@ -1,0 +1,91 @@
+"""The central server's FastAPI app, built by a factory from ready-made services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+import toteflow
+from toteflow.central.api import errors
+from toteflow.central.api.deps import Services, ServicesDep
+from toteflow.central.api.known_tokens import KnownTokens
+from toteflow.central.api.limits import BodySizeLimit
+from toteflow.central.api.routes import (
+    catalogue,
+    containers,
+    orders,
+    people,
+    shipping,
+    sync,
+    tasks,
+    waves,
+)
+from toteflow.contracts.common import Problem
+
+API_PREFIX = "/api/v1"
+_PROBLEMS: dict[int | str, dict[str, object]] = {
+    code: {"model": Problem, "description": text}
+    for code, text in {
+        400: "The body is not readable JSON, or a value cannot be stored",
+        401: "No valid station token or log-in",
+        403: "The person's role may not do this",
+        404: "Not found",
+        409: "Refused by the current state (duplicate, illegal transition, not enough stock)",
+        413: "Request body too large",
+    }.items()
+}
+
+
+class Background(Protocol):
+    """Work the server process runs beside requests (the webhook sender)."""
+
+    def start(self) -> None: ...
+    def stop(self, timeout: float = 10.0) -> None: ...
+
+
+def create_app(
+    services: Services, *, max_body_bytes: int = 2_000_000, background: Sequence[Background] = ()
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for job in background:
+            job.start()
+        try:
+            yield
+        finally:
+            for job in background:
+                job.stop()
+
+    app = FastAPI(
+        title="toteflow",
+        version=toteflow.__version__,
+        description="Central server of toteflow: catalogue, stock, orders, people, audit.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.known_tokens = KnownTokens()
+    errors.install(app)
+
+    api = APIRouter(prefix=API_PREFIX, responses=_PROBLEMS)
+    api.include_router(catalogue.router)
+    api.include_router(containers.router)
+    api.include_router(orders.router)
+    api.include_router(people.router)
+    api.include_router(shipping.router)
+    api.include_router(sync.router)
+    api.include_router(tasks.router)
+    api.include_router(waves.router)
+    app.include_router(api)
+
+    @app.get("/healthz", tags=["health"], responses={503: {"model": Problem}})
+    def healthz(services: ServicesDep) -> JSONResponse:
+        """Whether the server and its database answer."""
+        services.health()
+        return JSONResponse({"status": "ok", "version": toteflow.__version__})
+
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    return app

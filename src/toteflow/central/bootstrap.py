@@ -1,0 +1,187 @@
+"""The one place that chooses implementations: stores, clients, devices."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import Engine, text
+
+from toteflow.central.api.app import create_app
+from toteflow.central.api.deps import Services
+from toteflow.central.integrations.routing_pool import ParallelRouter
+from toteflow.central.integrations.wave_templates import WaveTemplateError, load_templates
+from toteflow.central.integrations.webhooks import HttpxWebhookSender, WebhookWorker
+from toteflow.central.services.catalogue import CatalogueService
+from toteflow.central.services.containers import ContainerService
+from toteflow.central.services.importing import ImportService
+from toteflow.central.services.orders import OrderService
+from toteflow.central.services.people import AuthPolicy, PeopleService
+from toteflow.central.services.shipping import ShippingPolicy, ShippingService
+from toteflow.central.services.sync import SyncService
+from toteflow.central.services.tasks import TaskService
+from toteflow.central.services.waves import WavePolicy, WaveService
+from toteflow.central.services.webhooks import WebhookPolicy, WebhookService
+from toteflow.central.store import migrate
+from toteflow.central.store.engine import default_database_url, make_engine
+from toteflow.central.store.uow import SqlUnitOfWorkFactory
+from toteflow.config import ConfigError, ServerSettings, Settings
+from toteflow.contracts.waves import CartSpec
+from toteflow.domain.allocation import ShortagePolicy
+from toteflow.domain.labels import Address
+from toteflow.shared.labels import LabelRenderer
+from toteflow.shared.layout_file import load_layout
+from toteflow.shared.shipping_files import ShippingFileError, load_carrier_rules
+
+
+class SchemaBehind(Exception):
+    """The database schema is older than this version of toteflow."""
+
+
+def database_url(server: ServerSettings) -> str:
+    return server.database_url or default_database_url()
+
+
+def open_database(url: str, *, migrate_schema: bool = True, schema: str | None = None) -> Engine:
+    """An engine on an up-to-date schema: migrated here, or refused when told not to migrate."""
+    engine = make_engine(url, schema=schema)
+    if migrate_schema:
+        migrate.upgrade(engine)
+    elif not migrate.is_current(engine):
+        current = migrate.current_revision(engine) or "empty"
+        raise SchemaBehind(
+            f"the database schema is at {current}, this toteflow needs {migrate.head_revision()}: "
+            "run `toteflow migrate` (or start the server without --no-migrate)"
+        )
+    return engine
+
+
+def build_services(engine: Engine, settings: Settings) -> Services:
+    uow = SqlUnitOfWorkFactory(engine)
+    policy = AuthPolicy(
+        session_minutes=settings.server.session_minutes,
+        max_failures=settings.server.max_login_failures,
+        lockout_minutes=settings.server.lockout_minutes,
+        pin_required=settings.station.pin_required,
+    )
+
+    def health() -> None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    waves = wave_service(uow, settings)
+    return Services(
+        catalogue=CatalogueService(uow),
+        orders=OrderService(uow),
+        people=PeopleService(uow, policy),
+        sync=SyncService(uow, waves.reallocate_shorts),
+        containers=ContainerService(uow),
+        tasks=TaskService(uow),
+        shipping=ShippingService(uow, shipping_policy(settings), LabelRenderer()),
+        waves=waves,
+        health=health,
+    )
+
+
+def wave_service(uow: SqlUnitOfWorkFactory, settings: Settings) -> WaveService:
+    """Waves with the site's templates and policy; the layout is read on first use."""
+    waves = settings.waves
+    try:
+        templates = (
+            load_templates(settings.resolve(waves.templates_file)) if waves.templates_file else []
+        )
+    except WaveTemplateError as exc:
+        raise ConfigError(f"[waves] templates_file: {exc}") from None
+    layout = functools.cache(lambda: load_layout(settings.resolve(settings.layout.file)))
+    policy = WavePolicy(
+        shortage_policy=ShortagePolicy(waves.shortage_policy),
+        strategy=waves.strategy,
+        cart=CartSpec(
+            slots=waves.cart_slots, volume_l=waves.cart_volume_l, weight_kg=waves.cart_weight_kg
+        ),
+        walking_speed_m_s=waves.walking_speed_m_s,
+        seconds_per_pick=waves.seconds_per_pick,
+    )
+    return WaveService(uow, layout, templates, policy, router=ParallelRouter())
+
+
+def shipping_policy(settings: Settings) -> ShippingPolicy:
+    """The site's SSCC numbering, ship-from address, webhook URL and carrier rules."""
+    labels = settings.labels
+    try:
+        rules = load_carrier_rules(settings.resolve(settings.shipping.carriers_file))
+    except ShippingFileError as exc:
+        raise ConfigError(f"[shipping] carriers_file: {exc}") from None
+    return ShippingPolicy(
+        company_prefix=labels.gs1_company_prefix,
+        extension_digit=labels.sscc_extension_digit,
+        block_size=labels.sscc_block_size,
+        ship_from=Address(
+            labels.ship_from_name,
+            labels.ship_from_line1,
+            labels.ship_from_line2,
+            labels.ship_from_city,
+            labels.ship_from_region,
+            labels.ship_from_postal_code,
+            labels.ship_from_country,
+        ),
+        webhook_url=settings.webhooks.url,
+        rules=rules,
+    )
+
+
+def build_webhook_worker(engine: Engine, settings: Settings) -> WebhookWorker | None:
+    """The background sender of webhooks, when a URL is configured."""
+    hooks = settings.webhooks
+    if not hooks.url:
+        return None
+    client = httpx.Client(timeout=hooks.timeout_seconds, follow_redirects=False)
+    service = WebhookService(
+        SqlUnitOfWorkFactory(engine),
+        HttpxWebhookSender(client),
+        WebhookPolicy(
+            secret=hooks.secret,
+            timeout_seconds=hooks.timeout_seconds,
+            backoff_initial_seconds=hooks.backoff_initial_seconds,
+            backoff_max_seconds=hooks.backoff_max_seconds,
+        ),
+    )
+    return WebhookWorker(service, hooks.poll_seconds)
+
+
+def build_importer(engine: Engine) -> ImportService:
+    """The CSV import use case (`toteflow import`) on this engine."""
+    return ImportService(SqlUnitOfWorkFactory(engine))
+
+
+@dataclass
+class ServerParts:
+    engine: Engine
+    services: Services
+    app: FastAPI
+    webhooks: WebhookWorker | None = None
+
+
+def build_server(
+    settings: Settings, *, schema: str | None = None, migrate_schema: bool | None = None
+) -> ServerParts:
+    """Engine, services and FastAPI app for the configured database."""
+    do_migrate = settings.server.migrate if migrate_schema is None else migrate_schema
+    engine = open_database(database_url(settings.server), migrate_schema=do_migrate, schema=schema)
+    services = build_services(engine, settings)
+    worker = build_webhook_worker(engine, settings)
+    app = create_app(
+        services,
+        max_body_bytes=settings.server.max_body_bytes,
+        background=[worker] if worker is not None else [],
+    )
+    return ServerParts(engine, services, app, worker)
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn's factory for worker processes: settings come from TOTEFLOW_* variables."""
+    from toteflow.config import load_settings
+
+    return build_server(load_settings()).app

@@ -1,0 +1,235 @@
+"""The ports use cases need; adapters.store implements them over SQLModel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from toteflow.central.ports.shipping import ShippingRepo
+from toteflow.central.ports.waves import WaveRepo
+from toteflow.contracts import catalogue as cat
+from toteflow.contracts import containers, sync, tasks
+from toteflow.contracts import orders as ords
+from toteflow.contracts import people as ppl
+from toteflow.contracts.common import Page
+from toteflow.domain.actor import Actor
+from toteflow.domain.floor_batch import FloorBatch
+from toteflow.domain.orders import Move, OrderStatus
+from toteflow.domain.put_back import RefusedPick
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A user with what log-in needs to know about them."""
+
+    user: ppl.User
+    pin_hash: str
+    failed_logins: int
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    user: ppl.User
+    station_id: int
+    expires_at: datetime
+    ended: bool
+
+
+class CatalogueRepo(Protocol):
+    def add_product(self, product: cat.ProductCreate) -> cat.Product: ...
+    def product_by_sku(self, sku: str) -> cat.Product | None: ...
+    def product_by_barcode(self, barcode: str) -> cat.Product | None: ...
+    def list_products(self, search: str | None, offset: int, limit: int) -> Page[cat.Product]: ...
+    def add_zone(self, zone: cat.ZoneCreate) -> cat.Zone: ...
+    def zones(self) -> list[cat.Zone]: ...
+    def add_location(self, location: cat.LocationCreate) -> cat.Location: ...
+    def add_locations(self, locations: list[cat.LocationCreate]) -> int: ...
+    def location_by_code(self, code: str) -> cat.Location | None: ...
+    def list_locations(
+        self, zone: str | None, kind: str | None, offset: int, limit: int
+    ) -> Page[cat.Location]: ...
+    def list_stock(
+        self, location: str | None, sku: str | None, offset: int, limit: int
+    ) -> Page[cat.StockRow]: ...
+    def adjust_stock(self, adjustment: cat.StockAdjustment) -> cat.StockRow:
+        """Apply the delta atomically; raise Refused if on-hand would fall below reserved."""
+        ...
+
+
+class OrderRepo(Protocol):
+    def add(self, order: ords.OrderCreate) -> ords.Order: ...
+    def get(self, reference: str, *, lock: bool = False) -> ords.Order | None: ...
+    def existing_references(self, references: list[str]) -> set[str]: ...
+    def find(self, filters: ords.OrderFilter, offset: int, limit: int) -> Page[ords.Order]: ...
+    def set_status(self, order_id: int, move: Move, *, cancel_reason: str = "") -> None: ...
+    def replace_lines(self, order_id: int, lines: list[ords.OrderLineIn]) -> None: ...
+    def count_by_status(self) -> dict[OrderStatus, int]: ...
+
+
+class PeopleRepo(Protocol):
+    def add_user(self, user: ppl.UserCreate, pin_hash: str) -> ppl.User: ...
+    def update_user(
+        self, user_id: int, changes: dict[str, Any], pin_hash: str | None
+    ) -> ppl.User | None: ...
+    def get_user(self, user_id: int) -> ppl.User | None: ...
+    def list_users(self, offset: int, limit: int) -> Page[ppl.User]: ...
+    def credentials(self, badge: str) -> Credentials | None: ...
+    def login_failed(self, user_id: int, locked_until: datetime | None) -> int: ...
+    def login_succeeded(self, user_id: int) -> None: ...
+    def add_station(self, name: str, token_hash: str) -> ppl.Station: ...
+    def station_by_token(self, token_hash: str) -> ppl.Station | None: ...
+    def get_station(self, station_id: int) -> ppl.Station | None: ...
+    def list_stations(self, offset: int, limit: int) -> Page[ppl.Station]: ...
+    def set_station(self, station_id: int, *, active: bool, token_hash: str | None) -> None: ...
+    def touch_station(self, station_id: int, at: datetime) -> None: ...
+    def add_session(
+        self, token_hash: str, user_id: int, station_id: int, expires_at: datetime
+    ) -> None: ...
+    def session_by_token(self, token_hash: str) -> SessionInfo | None: ...
+    def end_session(self, token_hash: str, at: datetime) -> None: ...
+
+
+class AuditRepo(Protocol):
+    def record(
+        self,
+        actor: Actor,
+        action: str,
+        entity: str,
+        entity_id: str,
+        detail: dict[str, Any],
+        event_id: str | None = None,
+    ) -> None: ...
+    def find(
+        self,
+        entity: str | None,
+        entity_id: str | None,
+        action: str | None,
+        offset: int,
+        limit: int,
+    ) -> Page[ppl.AuditEntry]: ...
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    event_id: str
+    status: str
+    reason: str
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    event: sync.Event
+    status: str  # "applied" or "rejected"
+    reason: str
+    result: dict[str, Any]
+
+
+class FloorRepo(Protocol):
+    """Tasks, station events and the change feed."""
+
+    def lock_station_seq(self, station_id: int, token_hash: str | None = None) -> int | None:
+        """The station's last applied seq, locking its row for this transaction.
+
+        With a token hash: None unless the station is active and that is its token's.
+        """
+        ...
+
+    def set_station_seq(self, station_id: int, seq: int) -> None:
+        """Record the last applied seq; the station was seen now."""
+        ...
+
+    def stored_events(self, station_id: int, seqs: list[int]) -> dict[int, StoredEvent]: ...
+    def store_events(self, station_id: int, outcomes: list[EventOutcome]) -> None: ...
+    def load_batch(self, task_line_ids: set[int], task_ids: set[int]) -> FloorBatch:
+        """The lines, stock rows, tasks and slots a batch touches, locked for this transaction."""
+        ...
+
+    def write_batch(self, batch: FloorBatch) -> None:
+        """Write what the batch changed with a few set-based statements."""
+        ...
+
+    def release_order_work(self, order_id: int) -> list[dict[str, Any]]:
+        """Cancel the order's open task lines and free their stock; return what was picked
+        (task, line, units, station, user, sku, the shelf it came from, the tote)."""
+        ...
+
+    def next_ready_task(self) -> int | None:
+        """The next ready task id, locked (skipping rows other transactions hold)."""
+        ...
+
+    def assign_task(self, task_id: int, user_id: int, station_id: int, at: datetime) -> None: ...
+    def task(self, task_id: int) -> tasks.Task | None: ...
+    def add_change(
+        self,
+        kind: str,
+        entity: str,
+        entity_id: str,
+        payload: dict[str, Any],
+        station_id: int | None = None,
+    ) -> int: ...
+    def changes_since(self, station_id: int, since: int, limit: int) -> list[sync.Change]: ...
+    def open_exceptions(self, rows: list[dict[str, Any]]) -> None:
+        """Floor exceptions for supervisors: kind, reason, station, user, event, line, detail."""
+        ...
+
+    def open_exception(self, row: dict[str, Any]) -> int:
+        """One floor exception (the columns of open_exceptions); its id."""
+        ...
+
+    def cancelled_pick(self, exception_id: int) -> RefusedPick | None:
+        """The put_back_cancelled exception `exception_id`, locked; None: there is none."""
+        ...
+
+    def refused_pick(self, station_id: int, event_id: str) -> RefusedPick | None:
+        """The station's refused event `event_id` and its line's shelf, locked; None: none."""
+        ...
+
+    def location_id(self, code: str) -> int | None: ...
+    def move_put_back(self, task_line_id: int, location_id: int, take: int, add: int) -> None:
+        """`take` units off the line's stock row; `add` of its product and lot at the location."""
+        ...
+
+    def resolve_refusal(
+        self, exception_id: int, *, user_id: int | None, resolution: str, put_back_by: str
+    ) -> None:
+        """Record the put-back on the refusal's exception, resolving it if still open."""
+        ...
+
+
+class ContainerRepo(Protocol):
+    def add(
+        self, carts: list[containers.CartCreate], totes: list[containers.ToteCreate]
+    ) -> tuple[int, int]: ...
+    def carts(self, offset: int, limit: int) -> Page[containers.Cart]: ...
+    def totes(self, offset: int, limit: int) -> Page[containers.Tote]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: everything done through it commits together or not at all."""
+
+    catalogue: CatalogueRepo
+    orders: OrderRepo
+    people: PeopleRepo
+    audit: AuditRepo
+    floor: FloorRepo
+    containers: ContainerRepo
+    shipping: ShippingRepo
+    waves: WaveRepo
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

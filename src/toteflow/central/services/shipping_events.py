@@ -1,0 +1,230 @@
+"""Pack-station events on the server: checked at the edge, planned in memory, written set-based."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from toteflow.central.ports.repos import EventOutcome, UnitOfWork
+from toteflow.contracts import sync
+from toteflow.domain.actor import Actor
+from toteflow.domain.shipping_batch import (
+    CloseShipment,
+    LabelPrinted,
+    PackCarton,
+    PackShort,
+    ShippingCommand,
+)
+from toteflow.domain.tasks import FloorRefusal
+
+_SKU = Field(min_length=1, max_length=64)
+_REF = Field(min_length=1, max_length=64)
+_KEY = Field(min_length=1, max_length=36)
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class _Carton(_Payload):
+    shipment: str = _KEY
+    order: str = _REF
+    box_no: int = Field(ge=1, le=999)
+    box_code: str = Field(min_length=1, max_length=40)
+    sscc: str = Field(pattern=r"^[0-9]{18}$")
+    tracking: str = Field(min_length=1, max_length=40)
+    carrier: str = Field(min_length=1, max_length=40)
+    service: str = Field(min_length=1, max_length=40)
+    weight_g: int = Field(ge=0, le=2_000_000)
+    expected_weight_g: int = Field(0, ge=0, le=2_000_000)
+    length_mm: int = Field(0, ge=0, le=10_000)
+    width_mm: int = Field(0, ge=0, le=10_000)
+    height_mm: int = Field(0, ge=0, le=10_000)
+    contents: dict[str, int] = Field(min_length=1, max_length=500)
+
+
+class _Label(_Payload):
+    sscc: str = Field(pattern=r"^[0-9]{18}$")
+    printer: str = Field("", max_length=60)
+
+
+class _Close(_Payload):
+    shipment: str = _KEY
+    order: str = _REF
+    boxes: int = Field(ge=1, le=999)
+    carrier: str = Field(min_length=1, max_length=40)
+    service: str = Field(min_length=1, max_length=40)
+    cost_cents: int | None = Field(None, ge=0)
+    partial: bool = False
+    overridden: bool = False
+
+
+class _Short(_Payload):
+    order: str = _REF
+    sku: str = _SKU
+    missing: int = Field(ge=1, le=100_000)
+    reason: str = Field("not_found", pattern=r"^[a-z_]{1,40}$")
+
+
+def _carton(p: dict[str, Any]) -> ShippingCommand:
+    b = _Carton.model_validate(p)
+    if any(q < 1 for q in b.contents.values()):
+        raise FloorRefusal("carton.packed event is malformed: contents: quantities must be >= 1")
+    return PackCarton(
+        shipment_key=b.shipment,
+        order=b.order,
+        box_no=b.box_no,
+        box_code=b.box_code,
+        sscc=b.sscc,
+        tracking=b.tracking,
+        carrier=b.carrier,
+        service=b.service,
+        weight_g=b.weight_g,
+        expected_weight_g=b.expected_weight_g,
+        length_mm=b.length_mm,
+        width_mm=b.width_mm,
+        height_mm=b.height_mm,
+        contents=dict(b.contents),
+    )
+
+
+def _label(p: dict[str, Any]) -> ShippingCommand:
+    b = _Label.model_validate(p)
+    return LabelPrinted(b.sscc, b.printer)
+
+
+def _close(p: dict[str, Any]) -> ShippingCommand:
+    b = _Close.model_validate(p)
+    return CloseShipment(
+        b.shipment, b.order, b.boxes, b.carrier, b.service, b.cost_cents, b.partial, b.overridden
+    )
+
+
+def _short(p: dict[str, Any]) -> ShippingCommand:
+    b = _Short.model_validate(p)
+    return PackShort(b.order, b.sku, b.missing, b.reason)
+
+
+PARSERS: dict[str, Callable[[dict[str, Any]], ShippingCommand]] = {
+    "carton.packed": _carton,
+    "label.printed": _label,
+    "shipment.closed": _close,
+    "pack.shorted": _short,
+}
+
+
+def handles(event_type: str) -> bool:
+    return event_type in PARSERS
+
+
+def command(event: sync.Event) -> ShippingCommand:
+    try:
+        return PARSERS[event.type](event.payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise FloorRefusal(f"{event.type} event is malformed: {field}: {first['msg']}") from None
+
+
+def apply(
+    uow: UnitOfWork, station_id: int, events: list[sync.Event]
+) -> tuple[list[EventOutcome], list[dict[str, Any]]]:
+    """Plan and write the pack events of one push; their outcomes and floor exceptions."""
+    if not events:
+        return [], []
+    planned: list[ShippingCommand | FloorRefusal] = []
+    for event in events:
+        try:
+            planned.append(command(event))
+        except FloorRefusal as refusal:
+            planned.append(refusal)
+    orders: set[str] = set()
+    keys: set[str] = set()
+    ssccs: set[str] = set()
+    users: dict[str, int | None] = {}
+    for event, c in zip(events, planned, strict=True):
+        if isinstance(c, PackCarton):
+            orders.add(c.order)
+            keys.add(c.shipment_key)
+            ssccs.add(c.sscc)
+            users.setdefault(c.shipment_key, event.user_id)
+        elif isinstance(c, CloseShipment):
+            orders.add(c.order)
+            keys.add(c.shipment_key)
+        elif isinstance(c, LabelPrinted):
+            ssccs.add(c.sscc)
+        elif isinstance(c, PackShort):
+            orders.add(c.order)
+    batch = uow.shipping.load_batch(orders, keys, ssccs, station_id)
+    outcomes: list[EventOutcome] = []
+    exceptions: list[dict[str, Any]] = []
+    for event, c in zip(events, planned, strict=True):
+        try:
+            if isinstance(c, FloorRefusal):
+                raise c
+            result = batch.apply(c)
+        except FloorRefusal as refusal:
+            reason = str(refusal)
+            outcomes.append(EventOutcome(event, "rejected", reason, {}))
+            exceptions.append(_exception("rejected_event", reason, station_id, event, None))
+            _audit(uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason})
+            continue
+        outcomes.append(EventOutcome(event, "applied", "", result))
+        if isinstance(c, PackShort):
+            order_id = batch.orders[c.order].id
+            text = (
+                f"{c.missing} x {c.sku} missing at packing for order {c.order} "
+                f"({c.reason.replace('_', ' ')})"
+            )
+            exceptions.append(
+                _exception(
+                    "pack_short",
+                    text,
+                    station_id,
+                    event,
+                    order_id,
+                    {"sku": c.sku, "missing": c.missing, "reason": c.reason},
+                )
+            )
+        _audit(
+            uow,
+            station_id,
+            event,
+            event.type,
+            {
+                "seq": event.seq,
+                "payload": event.payload,
+                "station_time": event.station_time.isoformat(),
+            },
+        )
+    uow.shipping.write_batch(batch, station_id, users)
+    return outcomes, exceptions
+
+
+def _exception(
+    kind: str,
+    reason: str,
+    station_id: int,
+    event: sync.Event,
+    order_id: int | None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "reason": reason[:300],
+        "station_id": station_id,
+        "user_id": event.user_id,
+        "event_id": str(event.id),
+        "task_line_id": None,
+        "order_id": order_id,
+        "detail": detail or {"type": event.type, "payload": event.payload},
+    }
+
+
+def _audit(
+    uow: UnitOfWork, station_id: int, event: sync.Event, action: str, detail: dict[str, Any]
+) -> None:
+    actor = Actor(event.user_id, station_id, None)
+    uow.audit.record(actor, action, "event", str(event.id), detail, event_id=str(event.id))

@@ -1,0 +1,236 @@
+"""Station sync on the server: apply pushed events exactly once, serve the change feed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from toteflow.central.ports.repos import EventOutcome, UnitOfWork, UnitOfWorkFactory
+from toteflow.central.services import floor_events, put_back_events, shipping_events
+from toteflow.contracts import sync
+from toteflow.contracts.people import Station
+from toteflow.domain.actor import Actor
+from toteflow.domain.credentials import token_digest
+from toteflow.domain.errors import Forbidden, Unauthenticated
+from toteflow.domain.floor_batch import Command, FloorBatch, MoveTask, Pick, SetTote, Short, Undo
+from toteflow.domain.tasks import FloorRefusal
+
+# Re-allocates a batch's short picks from other stock; units covered per task line.
+ShortHandler = Callable[[UnitOfWork, FloorBatch], dict[int, int]]
+
+
+class SyncService:
+    def __init__(self, uow: UnitOfWorkFactory, reallocate: ShortHandler | None = None) -> None:
+        self.uow = uow
+        self.reallocate = reallocate
+
+    def push(self, station: Station, request: sync.PushRequest) -> sync.PushResponse:
+        """Apply events in order; already-applied ones get their stored answer again.
+
+        The whole batch is planned in memory against rows locked up front, then written with
+        a few set-based statements: each event is checked and applied, or refused alone, in
+        sequence order, and a refusal never blocks the events behind it.
+        """
+        if request.station_id != station.id:
+            raise Forbidden(f"this token belongs to station {station.id}, not {request.station_id}")
+        reply = self._push(request, None)
+        if reply is None:  # the station's row is gone
+            raise Unauthenticated("this station is not registered: re-register it")
+        return reply
+
+    def push_with_token(self, token: str, request: sync.PushRequest) -> sync.PushResponse | None:
+        """push() for the holder of the named station's token, checked in the push's own
+        transaction: the look-up a separate authentication would cost is a round trip to the
+        database per push. None, having changed nothing, unless it is that station's token
+        and the station is active; push() then gives the refusal its exact answer.
+        """
+        return self._push(request, token_digest(token))
+
+    def _push(self, request: sync.PushRequest, token_hash: str | None) -> sync.PushResponse | None:
+        station_id = request.station_id
+        with self.uow() as uow:
+            last = uow.floor.lock_station_seq(station_id, token_hash)
+            if last is None:
+                return None
+            replays = [e for e in request.events if e.seq <= last]
+            fresh = [e for e in request.events if e.seq > last]
+            gap = bool(fresh) and fresh[0].seq != last + 1
+            results = _replayed(uow, station_id, replays)
+            if fresh and not gap:
+                results += _apply(uow, station_id, fresh, self.reallocate)
+                last = fresh[-1].seq
+                uow.floor.set_station_seq(station_id, last)
+            uow.commit()
+        return sync.PushResponse(results=results, last_seq=last, gap=gap)
+
+    def changes(self, station: Station, since: int, limit: int) -> sync.ChangesPage:
+        with self.uow() as uow:
+            changes = uow.floor.changes_since(station.id, since, limit + 1)
+        more = len(changes) > limit
+        changes = changes[:limit]
+        cursor = changes[-1].seq if changes else since
+        return sync.ChangesPage(changes=changes, cursor=cursor, more=more)
+
+
+def _replayed(uow: UnitOfWork, station_id: int, events: list[sync.Event]) -> list[sync.EventResult]:
+    stored = uow.floor.stored_events(station_id, [e.seq for e in events])
+    results = []
+    for event in events:
+        known = stored.get(event.seq)
+        if known is None or known.event_id != str(event.id):
+            results.append(
+                sync.EventResult(
+                    id=event.id,
+                    seq=event.seq,
+                    status="rejected",
+                    reason="sequence number reused by another event: re-register this station",
+                )
+            )
+        else:
+            results.append(
+                sync.EventResult(
+                    id=event.id,
+                    seq=event.seq,
+                    status="duplicate",
+                    reason=known.reason,
+                    result={**known.result, "outcome": known.status},
+                )
+            )
+    return results
+
+
+def _apply(
+    uow: UnitOfWork,
+    station_id: int,
+    events: list[sync.Event],
+    reallocate: ShortHandler | None = None,
+) -> list[sync.EventResult]:
+    # Pack-station events have their own planner; it runs after the floor batch is written,
+    # so closing a shipment sees the order status that this batch's picks just set.
+    packing = [e for e in events if shipping_events.handles(e.type)]
+    # Put-backs move stock outside the batch's locked rows (a shelf of the picker's
+    # choosing): they run after the batch is written, like the pack events.
+    put_backs = [e for e in events if put_back_events.handles(e.type)]
+    events = [
+        e
+        for e in events
+        if not shipping_events.handles(e.type) and not put_back_events.handles(e.type)
+    ]
+    commands: list[Command | FloorRefusal] = []
+    for event in events:
+        try:
+            commands.append(floor_events.command(event))
+        except FloorRefusal as refusal:
+            commands.append(refusal)
+    line_ids = {c.task_line_id for c in commands if isinstance(c, Pick | Short | Undo)}
+    task_ids = {c.task_id for c in commands if isinstance(c, MoveTask | SetTote)}
+    batch = uow.floor.load_batch(line_ids, task_ids)
+
+    outcomes: list[EventOutcome] = []
+    exceptions: list[dict[str, Any]] = []
+    for event, planned in zip(events, commands, strict=True):
+        shorts_before = len(batch.shorts)
+        try:
+            if isinstance(planned, FloorRefusal):
+                raise planned
+            result = batch.apply(planned)
+        except FloorRefusal as refusal:
+            reason = str(refusal)
+            outcomes.append(EventOutcome(event, "rejected", reason, {}))
+            exceptions.append(
+                _exception("rejected_event", reason, station_id, event, known=batch.lines)
+            )
+            _audit(uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason})
+            continue
+        outcomes.append(EventOutcome(event, "applied", "", result))
+        for note in batch.shorts[shorts_before:]:
+            exceptions.append(
+                _exception(
+                    "short",
+                    note.text,
+                    station_id,
+                    event,
+                    known=batch.lines,
+                    detail={"missing": note.missing, "reason": note.reason},
+                )
+            )
+        _audit(
+            uow,
+            station_id,
+            event,
+            event.type,
+            {
+                "seq": event.seq,
+                "payload": event.payload,
+                "station_time": event.station_time.isoformat(),
+            },
+        )
+    if reallocate is not None and batch.shorts:
+        # Before the batch is written, so that an order whose short line gets a new line
+        # elsewhere stays "picking"; only units no other stock can give stay exceptions.
+        covered = reallocate(uow, batch)
+        exceptions = [e for e in exceptions if _still_short(e, covered)]
+    uow.floor.write_batch(batch)
+    packed, pack_exceptions = shipping_events.apply(uow, station_id, packing)
+    # A put-back finds the refusal it answers among the floor exceptions: open them first.
+    uow.floor.open_exceptions(exceptions)
+    put_back, put_back_exceptions = put_back_events.apply(uow, station_id, put_backs)
+    if packed or put_back:
+        outcomes = sorted(outcomes + packed + put_back, key=lambda o: o.event.seq)
+    uow.floor.store_events(station_id, outcomes)
+    uow.floor.open_exceptions(pack_exceptions)
+    uow.floor.open_exceptions(put_back_exceptions)
+    return [
+        sync.EventResult(
+            id=o.event.id,
+            seq=o.event.seq,
+            status="applied" if o.status == "applied" else "rejected",
+            reason=o.reason,
+            result=o.result,
+        )
+        for o in outcomes
+    ]
+
+
+def _exception(
+    kind: str,
+    reason: str,
+    station_id: int,
+    event: sync.Event,
+    *,
+    known: Mapping[int, object],
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    # Only a line the server has can be referenced: the payload may name any number.
+    line_id = event.payload.get("task_line_id")
+    return {
+        "kind": kind,
+        "reason": reason[:300],
+        "station_id": station_id,
+        "user_id": event.user_id,
+        "event_id": str(event.id),
+        "task_line_id": line_id if isinstance(line_id, int) and line_id in known else None,
+        "detail": detail or {"type": event.type, "payload": event.payload},
+    }
+
+
+def _still_short(exception: dict[str, Any], covered: dict[int, int]) -> bool:
+    """Take re-allocated units off a short's exception; False once none are missing."""
+    line_id = exception.get("task_line_id")
+    if exception["kind"] != "short" or not isinstance(line_id, int) or not covered.get(line_id):
+        return True
+    detail = exception["detail"]
+    taken = min(covered[line_id], detail["missing"])
+    covered[line_id] -= taken
+    detail["missing"] -= taken
+    detail["reallocated"] = detail.get("reallocated", 0) + taken
+    if detail["missing"]:
+        exception["reason"] = f"{exception['reason']}; {taken} re-allocated elsewhere"[:300]
+    return bool(detail["missing"])
+
+
+def _audit(
+    uow: UnitOfWork, station_id: int, event: sync.Event, action: str, detail: dict[str, Any]
+) -> None:
+    actor = Actor(event.user_id, station_id, None)
+    uow.audit.record(actor, action, "event", str(event.id), detail, event_id=str(event.id))

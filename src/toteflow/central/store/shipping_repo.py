@@ -1,0 +1,643 @@
+"""Shipping over SQLModel: SSCC blocks by conditional update, shipments, manifests, webhooks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from toteflow.central.ports.shipping import DueDelivery, LabelSource
+from toteflow.central.store import shipping_tables as st
+from toteflow.central.store import tables as t
+from toteflow.central.store.people_repo import _aware
+from toteflow.contracts import shipping as sh
+from toteflow.contracts.catalogue import ProductUnit
+from toteflow.contracts.common import Page
+from toteflow.contracts.orders import Address
+from toteflow.domain.errors import Refused
+from toteflow.domain.gs1 import SSCC_LENGTH
+from toteflow.domain.orders import OrderStatus
+from toteflow.domain.shipping_batch import OrderState, ShipmentState, ShippingBatch, SsccBlockRange
+
+
+def _when(value: datetime | None) -> datetime | None:
+    return _aware(value)
+
+
+class SqlShippingRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # SSCC serials ---------------------------------------------------------------------
+
+    def reserve_sscc(
+        self,
+        company_prefix: str,
+        extension_digit: int,
+        count: int,
+        station_id: int,
+        user_id: int | None,
+    ) -> sh.SsccBlock:
+        counter = t.cols(st.SsccCounter)
+        key = (counter.company_prefix == company_prefix) & (
+            counter.extension_digit == extension_digit
+        )
+        exists = self.session.execute(sa.select(counter.next_serial).where(key)).first()
+        if exists is None:
+            try:
+                # A savepoint: two first-ever reservations racing must not abort the request.
+                with self.session.begin_nested():
+                    self.session.execute(
+                        sa.insert(t.table(st.SsccCounter)).values(
+                            company_prefix=company_prefix,
+                            extension_digit=extension_digit,
+                            next_serial=1,
+                        )
+                    )
+            except IntegrityError:
+                pass
+        ceiling = 10 ** (SSCC_LENGTH - 2 - len(company_prefix))
+        # The conditional update is the whole guarantee: it moves the counter past the block
+        # in one statement, so two stations can never be handed overlapping serials.
+        after = self.session.execute(
+            sa.update(t.table(st.SsccCounter))
+            .where(key, counter.next_serial + count <= ceiling)
+            .values(next_serial=counter.next_serial + count)
+            .returning(counter.next_serial)
+        ).scalar_one_or_none()
+        if after is None:
+            raise Refused(
+                f"the SSCC serials of company prefix {company_prefix} are used up: "
+                "configure a new prefix or extension digit"
+            )
+        first, last = int(after) - count, int(after) - 1
+        t.insert_rows(
+            self.session,
+            st.SsccBlock,
+            [
+                {
+                    "station_id": station_id,
+                    "company_prefix": company_prefix,
+                    "extension_digit": extension_digit,
+                    "first_serial": first,
+                    "last_serial": last,
+                    "issued_at": t.utcnow(),
+                    "issued_to": user_id,
+                }
+            ],
+        )
+        return sh.SsccBlock(
+            company_prefix=company_prefix, extension_digit=extension_digit, first=first, last=last
+        )
+
+    # pack orders ------------------------------------------------------------------------
+
+    def pack_order(self, key: str) -> sh.PackOrder | None:
+        order = self.session.exec(select(t.Order).where(col(t.Order.reference) == key)).first()
+        if order is None:
+            container = t.cols(t.TaskContainer)
+            order_id = self.session.execute(
+                sa.select(container.order_id)
+                .where(container.tote_code == key)
+                .order_by(container.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if order_id is None:
+                return None
+            order = self.session.get(t.Order, order_id)
+            if order is None:
+                return None
+        assert order.id is not None
+        ol, prod = t.cols(t.OrderLine), t.cols(t.Product)
+        rows = self.session.execute(
+            sa.select(
+                ol.product_id,
+                ol.quantity,
+                ol.picked,
+                prod.sku,
+                prod.description,
+                prod.upright,
+            )
+            .join(t.table(t.Product), prod.id == ol.product_id)
+            .where(ol.order_id == order.id)
+            .order_by(ol.line_no)
+        ).all()
+        units: dict[int, list[ProductUnit]] = defaultdict(list)
+        for unit in self.session.exec(
+            select(t.ProductUnit).where(
+                col(t.ProductUnit.product_id).in_({r.product_id for r in rows})
+            )
+        ):
+            units[unit.product_id].append(ProductUnit.model_validate(unit, from_attributes=True))
+        container = t.cols(t.TaskContainer)
+        totes = [
+            code
+            for (code,) in self.session.execute(
+                sa.select(container.tote_code)
+                .where(container.order_id == order.id, container.tote_code.is_not(None))
+                .order_by(container.id)
+            )
+        ]
+        return sh.PackOrder(
+            reference=order.reference,
+            status=OrderStatus(order.status),
+            customer_name=order.customer_name,
+            ship_to=_address(order),
+            carrier=order.carrier,
+            service=order.service,
+            ship_by=order.ship_by,
+            priority=order.priority,
+            totes=list(dict.fromkeys(totes)),
+            lines=[
+                sh.PackLine(
+                    sku=r.sku,
+                    description=r.description,
+                    ordered=r.quantity,
+                    picked=r.picked,
+                    upright=r.upright,
+                    units=units[r.product_id],
+                )
+                for r in rows
+            ],
+        )
+
+    # batches of pack events -------------------------------------------------------------
+
+    def load_batch(
+        self, orders: set[str], shipment_keys: set[str], ssccs: set[str], station_id: int
+    ) -> ShippingBatch:
+        order_c, ol, prod = t.cols(t.Order), t.cols(t.OrderLine), t.cols(t.Product)
+        states: dict[str, OrderState] = {}
+        if orders:
+            # Locked: a cancel or a second station's close cannot slip in before our writes.
+            for row in self.session.execute(
+                sa.select(order_c.id, order_c.reference, order_c.status)
+                .where(order_c.reference.in_(orders))
+                .order_by(order_c.id)
+                .with_for_update()
+            ):
+                states[row.reference] = OrderState(
+                    row.id, row.reference, OrderStatus(row.status), {}
+                )
+        by_id = {s.id: s for s in states.values()}
+        if by_id:
+            for row in self.session.execute(
+                sa.select(ol.order_id, prod.sku, ol.picked)
+                .join(t.table(t.Product), prod.id == ol.product_id)
+                .where(ol.order_id.in_(by_id))
+            ):
+                by_id[row.order_id].picked[row.sku] = row.picked
+        ship_c, box_c = t.cols(st.Shipment), t.cols(st.ShipmentBox)
+        shipments: dict[str, ShipmentState] = {}
+        open_by_order: dict[int, str] = {}
+        conditions = []
+        if shipment_keys:
+            conditions.append(ship_c.key.in_(shipment_keys))
+        if by_id:
+            conditions.append(ship_c.order_id.in_(by_id) & ship_c.status.in_(("open", "packed")))
+        if conditions:
+            for row in self.session.execute(
+                sa.select(ship_c.id, ship_c.key, ship_c.order_id, ship_c.status)
+                .where(sa.or_(*conditions))
+                .with_for_update()
+            ):
+                shipments[row.key] = ShipmentState(row.id, row.key, row.order_id, row.status, 0, {})
+                if row.status in ("open", "packed"):
+                    open_by_order[row.order_id] = row.key
+        if shipments:
+            ids = {s.id: s for s in shipments.values()}
+            for row in self.session.execute(
+                sa.select(box_c.shipment_id, box_c.contents).where(box_c.shipment_id.in_(ids))
+            ):
+                state = ids[row.shipment_id]
+                state.boxes += 1
+                for sku, quantity in dict(row.contents).items():
+                    state.packed[sku] = state.packed.get(sku, 0) + int(quantity)
+        known: set[str] = set()
+        if ssccs:
+            known = {
+                s
+                for (s,) in self.session.execute(sa.select(box_c.sscc).where(box_c.sscc.in_(ssccs)))
+            }
+        block = t.cols(st.SsccBlock)
+        blocks = [
+            SsccBlockRange(r.company_prefix, r.extension_digit, r.first_serial, r.last_serial)
+            for r in self.session.execute(
+                sa.select(
+                    block.company_prefix,
+                    block.extension_digit,
+                    block.first_serial,
+                    block.last_serial,
+                ).where(block.station_id == station_id)
+            )
+        ]
+        return ShippingBatch(
+            orders=states,
+            shipments=shipments,
+            open_by_order=open_by_order,
+            known_ssccs=known,
+            blocks=blocks,
+        )
+
+    def write_batch(
+        self, batch: ShippingBatch, station_id: int, users: dict[str, int | None]
+    ) -> None:
+        now = t.utcnow()
+        ship_c, box_c, order_c = t.cols(st.Shipment), t.cols(st.ShipmentBox), t.cols(t.Order)
+        if batch.new_shipments:
+            t.insert_rows(
+                self.session,
+                st.Shipment,
+                [
+                    {
+                        "key": state.key,
+                        "order_id": state.order_id,
+                        "station_id": station_id,
+                        "user_id": users.get(state.key),
+                        "carrier": first.carrier,
+                        "service": first.service,
+                        "status": "open",
+                        "boxes": 0,
+                        "weight_g": 0,
+                        "partial": False,
+                        "overridden": False,
+                        "created_at": now,
+                    }
+                    for state, first in batch.new_shipments
+                ],
+            )
+            keys = [state.key for state, _ in batch.new_shipments]
+            for row in self.session.execute(
+                sa.select(ship_c.id, ship_c.key).where(ship_c.key.in_(keys))
+            ):
+                batch.shipments[row.key].id = row.id
+        if batch.new_boxes:
+            t.insert_rows(
+                self.session,
+                st.ShipmentBox,
+                [
+                    {
+                        "shipment_id": batch.shipments[c.shipment_key].id,
+                        "box_no": c.box_no,
+                        "box_code": c.box_code,
+                        "sscc": c.sscc,
+                        "tracking": c.tracking,
+                        "weight_g": c.weight_g,
+                        "expected_weight_g": c.expected_weight_g,
+                        "length_mm": c.length_mm,
+                        "width_mm": c.width_mm,
+                        "height_mm": c.height_mm,
+                        "contents": c.contents,
+                        "label_prints": 0,
+                        "label_printer": "",
+                    }
+                    for c in batch.new_boxes
+                ],
+            )
+            touched = sorted({batch.shipments[c.shipment_key].id or 0 for c in batch.new_boxes})
+            inner = t.table(st.ShipmentBox).alias("b")
+            self.session.execute(
+                sa.update(t.table(st.Shipment))
+                .where(ship_c.id.in_(touched))
+                .values(
+                    boxes=sa.select(sa.func.count())
+                    .select_from(inner)
+                    .where(inner.c.shipment_id == ship_c.id)
+                    .scalar_subquery(),
+                    weight_g=sa.select(sa.func.coalesce(sa.func.sum(inner.c.weight_g), 0))
+                    .where(inner.c.shipment_id == ship_c.id)
+                    .scalar_subquery(),
+                )
+            )
+        if batch.printed:
+            self.session.execute(
+                sa.update(t.table(st.ShipmentBox))
+                .where(box_c.sscc == sa.bindparam("s"))
+                .values(
+                    label_prints=box_c.label_prints + 1,
+                    label_printer=sa.bindparam("p"),
+                    label_printed_at=sa.bindparam("at"),
+                ),
+                [{"s": p.sscc, "p": p.printer[:60], "at": now} for p in batch.printed],
+            )
+        if batch.closed:
+            self.session.execute(
+                sa.update(t.table(st.Shipment))
+                .where(ship_c.key == sa.bindparam("k"), ship_c.status == "open")
+                .values(
+                    status="packed",
+                    packed_at=now,
+                    carrier=sa.bindparam("c"),
+                    service=sa.bindparam("sv"),
+                    cost_cents=sa.bindparam("cost"),
+                    partial=sa.bindparam("partial"),
+                    overridden=sa.bindparam("ov"),
+                ),
+                [
+                    {
+                        "k": c.shipment_key,
+                        "c": c.carrier,
+                        "sv": c.service,
+                        "cost": c.cost_cents,
+                        "partial": c.partial,
+                        "ov": c.overridden,
+                    }
+                    for c in batch.closed
+                ],
+            )
+        if batch.packed_orders:
+            self.session.execute(
+                sa.update(t.table(t.Order))
+                .where(order_c.id.in_(batch.packed_orders), order_c.status == "picked")
+                .values(status="packed", updated_at=now, version=order_c.version + 1)
+            )
+
+    # shipments --------------------------------------------------------------------------
+
+    def _query(self) -> Any:
+        return sa.select(st.Shipment, t.cols(t.Order).reference).join(
+            t.Order, col(t.Order.id) == col(st.Shipment.order_id)
+        )
+
+    def shipments(self, filters: sh.ShipmentFilter, offset: int, limit: int) -> Page[sh.Shipment]:
+        query = self._query()
+        ship = t.cols(st.Shipment)
+        if filters.status:
+            query = query.where(ship.status == filters.status)
+        if filters.carrier:
+            query = query.where(sa.func.upper(ship.carrier) == filters.carrier.upper())
+        if filters.order_reference:
+            query = query.where(t.cols(t.Order).reference == filters.order_reference)
+        if filters.shipped_on:
+            start = datetime.combine(filters.shipped_on, datetime.min.time(), tzinfo=UTC)
+            query = query.where(
+                ship.shipped_at >= start, ship.shipped_at < start + timedelta(days=1)
+            )
+        total = self.session.execute(
+            sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+        ).scalar_one()
+        rows = self.session.execute(query.order_by(ship.id).offset(offset).limit(limit)).all()
+        return Page(items=self._shipments(rows), total=total, offset=offset, limit=limit)
+
+    def shipment(self, shipment_id: int) -> sh.Shipment | None:
+        rows = self.session.execute(self._query().where(col(st.Shipment.id) == shipment_id)).all()
+        found = self._shipments(rows)
+        return found[0] if found else None
+
+    def label_source(self, sscc: str) -> LabelSource | None:
+        box = t.cols(st.ShipmentBox)
+        shipment_id = self.session.execute(
+            sa.select(box.shipment_id).where(box.sscc == sscc)
+        ).scalar_one_or_none()
+        if shipment_id is None:
+            return None
+        shipment = self.shipment(shipment_id)
+        assert shipment is not None
+        order = self.session.exec(
+            select(t.Order).where(col(t.Order.reference) == shipment.order_reference)
+        ).one()
+        chosen = next(b for b in shipment.boxes if b.sscc == sscc)
+        return LabelSource(shipment, chosen, _address(order), order.reference)
+
+    def _shipments(self, rows: Any) -> list[sh.Shipment]:
+        ids = [row[0].id for row in rows]
+        boxes: dict[int, list[sh.ShipmentBox]] = defaultdict(list)
+        if ids:
+            for box in self.session.exec(
+                select(st.ShipmentBox)
+                .where(col(st.ShipmentBox.shipment_id).in_(ids))
+                .order_by(col(st.ShipmentBox.shipment_id), col(st.ShipmentBox.box_no))
+            ):
+                boxes[box.shipment_id].append(
+                    sh.ShipmentBox(
+                        box_no=box.box_no,
+                        box_code=box.box_code,
+                        sscc=box.sscc,
+                        tracking=box.tracking,
+                        weight_g=box.weight_g,
+                        expected_weight_g=box.expected_weight_g,
+                        length_mm=box.length_mm,
+                        width_mm=box.width_mm,
+                        height_mm=box.height_mm,
+                        contents={k: int(v) for k, v in box.contents.items()},
+                        label_prints=box.label_prints,
+                        label_printed_at=_when(box.label_printed_at),
+                    )
+                )
+        return [
+            sh.Shipment(
+                id=s.id or 0,
+                key=s.key,
+                order_reference=reference,
+                status=s.status,
+                carrier=s.carrier,
+                service=s.service,
+                weight_g=s.weight_g,
+                cost_cents=s.cost_cents,
+                partial=s.partial,
+                overridden=s.overridden,
+                manifest_id=s.manifest_id,
+                station_id=s.station_id,
+                user_id=s.user_id,
+                created_at=_when(s.created_at) or s.created_at,
+                packed_at=_when(s.packed_at),
+                shipped_at=_when(s.shipped_at),
+                boxes=boxes[s.id or 0],
+            )
+            for s, reference in rows
+        ]
+
+    # manifests --------------------------------------------------------------------------
+
+    def ship_manifest(
+        self, carrier: str, ship_date: date, user_id: int | None, now: datetime
+    ) -> tuple[sh.Manifest, list[sh.Shipment]]:
+        ship, order_c = t.cols(st.Shipment), t.cols(t.Order)
+        rows = self.session.execute(
+            sa.select(ship.id, ship.order_id, ship.boxes, ship.weight_g)
+            .where(
+                ship.status == "packed",
+                ship.manifest_id.is_(None),
+                sa.func.upper(ship.carrier) == carrier.upper(),
+            )
+            .order_by(ship.id)
+            .with_for_update()
+        ).all()
+        manifest_id = self.session.execute(
+            sa.insert(t.table(st.Manifest))
+            .values(
+                carrier=carrier.upper(),
+                ship_date=ship_date,
+                closed_at=now,
+                closed_by=user_id,
+                shipments=len(rows),
+                boxes=sum(r.boxes for r in rows),
+                weight_g=sum(r.weight_g for r in rows),
+            )
+            .returning(t.cols(st.Manifest).id)
+        ).scalar_one()
+        ids = [r.id for r in rows]
+        if ids:
+            self.session.execute(
+                sa.update(t.table(st.Shipment))
+                .where(ship.id.in_(ids), ship.status == "packed")
+                .values(status="shipped", shipped_at=now, manifest_id=manifest_id)
+            )
+            self.session.execute(
+                sa.update(t.table(t.Order))
+                .where(order_c.id.in_({r.order_id for r in rows}), order_c.status == "packed")
+                .values(status="shipped", updated_at=now, version=order_c.version + 1)
+            )
+        manifest = self.session.get(st.Manifest, manifest_id)
+        assert manifest is not None
+        shipped = (
+            self._shipments(
+                self.session.execute(self._query().where(ship.id.in_(ids)).order_by(ship.id)).all()
+            )
+            if ids
+            else []
+        )
+        return _manifest(manifest), shipped
+
+    def manifests(self, offset: int, limit: int) -> Page[sh.Manifest]:
+        total = self.session.execute(
+            sa.select(sa.func.count()).select_from(t.table(st.Manifest))
+        ).scalar_one()
+        rows = self.session.exec(
+            select(st.Manifest).order_by(col(st.Manifest.id).desc()).offset(offset).limit(limit)
+        ).all()
+        return Page(items=[_manifest(m) for m in rows], total=total, offset=offset, limit=limit)
+
+    # webhook deliveries -----------------------------------------------------------------
+
+    def enqueue_webhooks(self, rows: list[dict[str, Any]]) -> None:
+        now = t.utcnow()
+        t.insert_rows(
+            self.session,
+            st.WebhookDelivery,
+            [
+                {
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "last_error": "",
+                    "created_at": now,
+                    **row,
+                }
+                for row in rows
+            ],
+        )
+
+    def claim_deliveries(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[DueDelivery]:
+        d = t.cols(st.WebhookDelivery)
+        # SKIP LOCKED: several server processes each take different deliveries; SQLite's
+        # BEGIN IMMEDIATE serialises the claim instead.
+        ids = list(
+            self.session.execute(
+                sa.select(d.id)
+                .where(d.status == "pending", d.next_attempt_at <= now)
+                .order_by(d.next_attempt_at, d.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).scalars()
+        )
+        if not ids:
+            return []
+        # The lease: until it runs out no other sender sees these as due; a sender that dies
+        # mid-send leaves them to be retried after it.
+        self.session.execute(
+            sa.update(t.table(st.WebhookDelivery))
+            .where(d.id.in_(ids))
+            .values(next_attempt_at=lease_until, attempts=d.attempts + 1)
+        )
+        rows = self.session.execute(
+            sa.select(d.id, d.url, d.event, d.body, d.attempts).where(d.id.in_(ids)).order_by(d.id)
+        ).all()
+        return [DueDelivery(r.id, r.url, r.event, r.body, r.attempts) for r in rows]
+
+    def delivery_succeeded(self, delivery_id: int, status: int, now: datetime) -> None:
+        d = t.cols(st.WebhookDelivery)
+        self.session.execute(
+            sa.update(t.table(st.WebhookDelivery))
+            .where(d.id == delivery_id)
+            .values(status="delivered", delivered_at=now, last_status=status, last_error="")
+        )
+
+    def delivery_failed(
+        self, delivery_id: int, status: int | None, error: str, next_attempt_at: datetime
+    ) -> None:
+        d = t.cols(st.WebhookDelivery)
+        self.session.execute(
+            sa.update(t.table(st.WebhookDelivery))
+            .where(d.id == delivery_id, d.status == "pending")
+            .values(last_status=status, last_error=error[:300], next_attempt_at=next_attempt_at)
+        )
+
+    def deliveries(self, status: str | None, offset: int, limit: int) -> Page[sh.WebhookDelivery]:
+        query = select(st.WebhookDelivery)
+        if status:
+            query = query.where(col(st.WebhookDelivery.status) == status)
+        total = self.session.execute(
+            sa.select(sa.func.count()).select_from(query.subquery())
+        ).scalar_one()
+        rows = self.session.exec(
+            query.order_by(col(st.WebhookDelivery.id).desc()).offset(offset).limit(limit)
+        ).all()
+        return Page(items=[_delivery(r) for r in rows], total=total, offset=offset, limit=limit)
+
+    def retry_delivery(self, delivery_id: int, now: datetime) -> sh.WebhookDelivery | None:
+        d = t.cols(st.WebhookDelivery)
+        self.session.execute(
+            sa.update(t.table(st.WebhookDelivery))
+            .where(d.id == delivery_id, d.status == "pending")
+            .values(next_attempt_at=now)
+        )
+        row = self.session.get(st.WebhookDelivery, delivery_id, populate_existing=True)
+        return _delivery(row) if row is not None else None
+
+
+def _address(order: t.Order) -> Address:
+    return Address(
+        name=order.ship_name,
+        line1=order.ship_line1,
+        line2=order.ship_line2,
+        city=order.ship_city,
+        region=order.ship_region,
+        postal_code=order.ship_postal_code,
+        country=order.ship_country,
+    )
+
+
+def _manifest(m: st.Manifest) -> sh.Manifest:
+    return sh.Manifest(
+        id=m.id or 0,
+        carrier=m.carrier,
+        ship_date=m.ship_date,
+        closed_at=_when(m.closed_at) or m.closed_at,
+        closed_by=m.closed_by,
+        shipments=m.shipments,
+        boxes=m.boxes,
+        weight_g=m.weight_g,
+    )
+
+
+def _delivery(r: st.WebhookDelivery) -> sh.WebhookDelivery:
+    return sh.WebhookDelivery(
+        id=r.id or 0,
+        event=r.event,
+        entity_id=r.entity_id,
+        url=r.url,
+        status="delivered" if r.status == "delivered" else "pending",
+        attempts=r.attempts,
+        next_attempt_at=_when(r.next_attempt_at) or r.next_attempt_at,
+        last_status=r.last_status,
+        last_error=r.last_error,
+        created_at=_when(r.created_at) or r.created_at,
+        delivered_at=_when(r.delivered_at),
+    )

@@ -1,0 +1,1 @@
+"""The station program: the terminal app, use cases, local store, devices, server client."""

@@ -1,0 +1,1 @@
+"""What the station's use cases need of its store, the server and devices, as Protocols."""

@@ -1,0 +1,61 @@
+"""The use cases a station's screens may call, bundled: nothing else reaches the screens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from toteflow.domain.layout import Layout
+from toteflow.domain.scan import DEFAULT_FORMATS, CodeFormats, ScanResult, interpret
+from toteflow.station.ports.packing import PackServer
+from toteflow.station.ports.store import TaskServer
+from toteflow.station.ports.wave_console import WaveServer
+from toteflow.station.services.events import FloorActions, StationView
+from toteflow.station.services.login import Person, StationLogin
+from toteflow.station.services.pack_desk import PackDesk
+from toteflow.station.services.packing import PackingService
+from toteflow.station.services.picker import PickerDesk
+from toteflow.station.services.wave_console import WaveConsole
+
+
+@dataclass
+class StationServices:
+    """Built once by the station's bootstrap; screens get this and a Person, nothing more."""
+
+    login: StationLogin
+    floor: FloorActions
+    view: StationView
+    tasks: TaskServer
+    layout: Layout | None = None
+    formats: CodeFormats = field(default_factory=lambda: DEFAULT_FORMATS)
+    fnc1_replacement: str | None = None
+    today: Callable[[], date] = date.today
+    # A pack station's: None where the station has no packing set up.
+    packing: PackingService | None = None
+    pack_server: PackServer | None = None
+    # The server's wave API for supervisors (None: this station has no wave console).
+    waves: WaveServer | None = None
+
+    def read_scan(self, raw: str) -> ScanResult:
+        """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""
+        return interpret(raw, self.formats, fnc1_replacement=self.fnc1_replacement)
+
+    def picker(self, person: Person) -> PickerDesk:
+        return PickerDesk(
+            person,
+            self.floor,
+            self.view,
+            self.tasks,
+            layout=self.layout,
+            formats=self.formats,
+            today=self.today,
+        )
+
+    def pack_desk(self, person: Person) -> PackDesk | None:
+        if self.packing is None or self.pack_server is None:
+            return None
+        return PackDesk(person, self.packing, self.pack_server, today=self.today)
+
+    def wave_console(self, person: Person) -> WaveConsole | None:
+        return WaveConsole(person, self.waves) if self.waves is not None else None

@@ -1,0 +1,534 @@
+"""One packer's order at the pack station: verify, box, weigh, carrier, label, close.
+
+`PackDesk` keeps where the packer is in the open order (which carton, its box, its weight,
+the carrier choice, the last print) and turns each scan or key into a `PackOutcome` for the
+screen to show. Every rule and every record lives in `PackingService`; this only sequences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from toteflow.domain.carriers import Candidate, Parcel, ServiceChoice
+from toteflow.domain.cartonize import Box, Item, fits_alone
+from toteflow.domain.errors import ServiceError
+from toteflow.domain.packing import WeightCheck
+from toteflow.station.ports.packing import PackServer
+from toteflow.station.services.login import Person
+from toteflow.station.services.packing import PackingService, PackView, PrintResult, open_order
+
+SHORT_REASONS = {
+    "not_found": "Not in the tote",
+    "damaged": "Damaged",
+    "wrong_item": "Another item in its place",
+}
+
+
+@dataclass(frozen=True)
+class PackOutcome:
+    """What a scan or key did: good or refused, a headline and why; `boxing` once all is checked."""
+
+    ok: bool
+    headline: str
+    detail: str = ""
+    boxing: bool = False
+    done: bool = False
+
+
+@dataclass
+class Carton:
+    """One box of the plan: the suggested box, the one used, what goes in, how it weighed."""
+
+    suggested: Box
+    box: Box
+    contents: dict[str, int]
+    box_scanned: bool = False
+    # False when cartonization could not suggest one: the packer chooses by scanning.
+    suggested_by_rules: bool = True
+    weight_g: int | None = None
+    check: WeightCheck | None = None
+    confirmed: bool = False
+    closed: bool = False
+    label_job: int | None = None
+    sscc: str = ""
+    tracking: str = ""
+
+
+@dataclass
+class Boxing:
+    cartons: list[Carton]
+    choice: ServiceChoice | None = None
+    override: tuple[str, str] | None = None
+    carrier_problem: str = ""
+    prints: list[PrintResult] = field(default_factory=list)
+
+
+def parse_kg(text: str) -> int | None:
+    """Typed kilograms ("1.25", "1,25") as grams, or None when it is not a weight."""
+    try:
+        kg = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    if not kg.is_finite() or kg <= 0 or kg > 1000:
+        return None
+    grams = int((kg * 1000).to_integral_value())
+    return grams if grams >= 1 else None
+
+
+NOTHING_SHIPS = "nothing of the order is left to ship; a supervisor decides (Escape goes back)"
+
+
+def _nothing_ships(view: PackView) -> bool:
+    """Every unit reported short and no box closed: there is nothing to box or label."""
+    return view.all_checked and not view.cartons and not any(li.verified for li in view.lines)
+
+
+class PackDesk:
+    """The pack screens' one object: an order at a time, for one logged-in packer."""
+
+    def __init__(
+        self,
+        person: Person,
+        packing: PackingService,
+        server: PackServer,
+        *,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.person = person
+        self.packing = packing
+        self.server = server
+        self.today = today
+        self.reference: str | None = None
+        self.boxing: Boxing | None = None
+
+    # opening ---------------------------------------------------------------------------
+
+    def totes_to_pack(self) -> list[tuple[str, str]]:
+        return self.packing.totes_to_pack()
+
+    async def open(self, key: str) -> PackOutcome:
+        """A scanned tote or order reference: fetch the order and keep it here."""
+        key = key.strip()
+        if not key:
+            return PackOutcome(False, "NOTHING SCANNED", "scan a tote or an order's barcode")
+        try:
+            view = await open_order(
+                self.server, self.packing, self.person.user_id, key, self.person.session_token
+            )
+        except ServiceError as refusal:
+            return PackOutcome(False, "CANNOT PACK THIS", str(refusal))
+        self.reference = view.reference
+        self.boxing = None
+        left = sum(line.to_verify for line in view.lines)
+        if not left:
+            # Opened again after a log-out or a restart: the checks made are kept.
+            return PackOutcome(True, f"ORDER {view.reference}", "every item is checked: F3 boxes")
+        return PackOutcome(
+            True,
+            f"ORDER {view.reference}",
+            f"{left} unit{'s' if left != 1 else ''} to check: scan each item",
+        )
+
+    def view(self) -> PackView:
+        assert self.reference is not None, "no order open"
+        return self.packing.view(self.reference)
+
+    # verifying -------------------------------------------------------------------------
+
+    def scan_item(self, code: str) -> PackOutcome:
+        assert self.reference is not None, "no order open"
+        try:
+            box = self.packing.box_for_barcode(code.strip())
+        except ServiceError:
+            box = None
+        if box is not None:
+            return PackOutcome(False, "NOT YET", f"{box.name}: check every item before boxing")
+        try:
+            verified = self.packing.verify(self.reference, code)
+        except ServiceError as refusal:
+            return PackOutcome(False, "WRONG ITEM", str(refusal))
+        detail = (
+            f"{verified.description} ({verified.sku}): {verified.verified} of {verified.expected}"
+        )
+        if verified.order_done:
+            return self.start_boxing(f"{detail} · every item checked")
+        return PackOutcome(True, f"+{verified.units} {verified.sku}", detail)
+
+    def next_item_code(self) -> str | None:
+        """The barcode of an item still to check (the demo key scans it)."""
+        view = self.view()
+        for line, order_line in zip(view.lines, view.order.lines, strict=True):
+            if line.to_verify > 0:
+                single = [u for u in order_line.units if u.units == 1 and u.barcode]
+                if single:
+                    return single[0].barcode
+                return line.sku
+        return None
+
+    def short(self, sku: str, reason: str) -> PackOutcome:
+        assert self.reference is not None, "no order open"
+        try:
+            event = self.packing.report_short(self.person.user_id, self.reference, sku, reason)
+        except ServiceError as refusal:
+            return PackOutcome(False, "NOT REPORTED", str(refusal))
+        missing = event.payload["missing"]
+        waits = self.packing.policy.short_policy == "wait"
+        then = (
+            "the order waits for a supervisor"
+            if waits
+            else "the order ships without it; the supervisor is told"
+        )
+        detail = f"{missing} x {sku} reported missing: {then}"
+        view = self.view()
+        if _nothing_ships(view):
+            return PackOutcome(
+                True, "SHORT REPORTED", f"{missing} x {sku} missing: {NOTHING_SHIPS}"
+            )
+        if view.all_checked and not view.all_boxed:
+            return self.start_boxing(detail)
+        return PackOutcome(True, "SHORT REPORTED", detail)
+
+    # boxing ----------------------------------------------------------------------------
+
+    def start_boxing(self, detail: str = "") -> PackOutcome:
+        """Every unit checked (or short): cartonize what is waiting, choose the carrier."""
+        assert self.reference is not None, "no order open"
+        view = self.view()
+        if not view.all_checked:
+            left = ", ".join(f"{li.to_verify} x {li.sku}" for li in view.lines if li.to_verify)
+            return PackOutcome(False, "NOT ALL CHECKED", f"still to check or report short: {left}")
+        if _nothing_ships(view):
+            return PackOutcome(False, "NOTHING TO BOX", f"every item is short: {NOTHING_SHIPS}")
+        if view.all_boxed and view.cartons:
+            # Every box is closed already (the packer went back): only finishing is left.
+            self.boxing = Boxing([])
+            first = view.cartons[0]
+            parcels = [
+                Parcel(c.weight_g, c.length_mm, c.width_mm, c.height_mm) for c in view.cartons
+            ]
+            try:
+                self.boxing.choice = self.packing.choose_service(
+                    self.reference, parcels, (first.carrier, first.service), ship_on=self.today()
+                )
+            except ServiceError:
+                self.boxing.choice = None  # the labels are printed; the choice is theirs
+            return PackOutcome(True, "ALL BOXED", "F10 finishes the order", boxing=True)
+        try:
+            suggestion = self.packing.suggest_boxes(self.reference)
+        except ServiceError as refusal:
+            waiting = {li.sku: li.to_box for li in view.lines if li.to_box > 0}
+            catalogue = self.packing.policy.boxes
+            if not waiting or not catalogue:
+                return PackOutcome(False, "NO BOX SUGGESTED", str(refusal))
+            # No suggestion (an item without measurements): one box of the packer's choosing.
+            largest = max(catalogue, key=lambda b: b.volume)
+            self.boxing = Boxing([Carton(largest, largest, waiting, suggested_by_rules=False)])
+            self._choose()
+            return PackOutcome(
+                False,
+                "NO BOX SUGGESTED",
+                f"{refusal}\nscan the barcode of the box you use",
+                boxing=True,
+            )
+        self.boxing = Boxing(
+            [Carton(p.box, p.box, p.counts()) for p in suggestion.boxes],
+        )
+        self._choose()
+        count = len(self.boxing.cartons)
+        boxes = "box" if count == 1 else "boxes"
+        return PackOutcome(
+            True,
+            "ALL CHECKED" if detail else f"{count} {boxes}",
+            f"{detail}\n{count} {boxes}: scan the box to use" if detail else "scan the box to use",
+            boxing=True,
+        )
+
+    def carton(self) -> Carton | None:
+        """The carton being packed now; None once every carton is closed."""
+        if self.boxing is None:
+            return None
+        return next((c for c in self.boxing.cartons if not c.closed), None)
+
+    def carton_number(self) -> tuple[int, int]:
+        assert self.boxing is not None
+        cartons = self.boxing.cartons
+        current = self.carton()
+        number = cartons.index(current) + 1 if current is not None else len(cartons)
+        return number, len(cartons)
+
+    def expected_weight_g(self, carton: Carton) -> int:
+        assert self.reference is not None
+        return self.packing.expected_weight(self.reference, carton.box.code, carton.contents)
+
+    def scan_box(self, code: str) -> PackOutcome:
+        """The box's barcode: the suggested one confirms it, another one overrides."""
+        carton = self.carton()
+        if carton is None:
+            return PackOutcome(False, "ALL BOXES CLOSED", "press F10 to finish the order")
+        try:
+            box = self.packing.box_for_barcode(code.strip())
+        except ServiceError as refusal:
+            return PackOutcome(False, "NOT A BOX", str(refusal))
+        if box.code == carton.box.code:
+            carton.box_scanned = True
+            return PackOutcome(True, f"BOX {box.code}", f"{box.name}: put the items in, then weigh")
+        problem = self._unfit(box, carton.contents)
+        if problem:
+            return PackOutcome(False, f"{box.code} WILL NOT DO", problem)
+        was = carton.box
+        carton.box, carton.box_scanned = box, True
+        # A different box weighs differently: weigh again against the new expectation.
+        carton.weight_g = carton.check = None
+        carton.confirmed = False
+        self._choose()
+        return PackOutcome(True, f"BOX {box.code}", f"{box.name} instead of {was.name}: weigh it")
+
+    def _unfit(self, box: Box, contents: dict[str, int]) -> str:
+        view = self.view()
+        contents_g = self.expected_weight_g(Carton(box, box, contents)) - box.tare_g
+        if contents_g > box.max_weight_g:
+            return (
+                f"{box.name} carries {box.max_weight_g / 1000:.1f} kg; "
+                f"the items weigh {contents_g / 1000:.2f} kg"
+            )
+        for order_line in view.order.lines:
+            if order_line.sku not in contents:
+                continue
+            each = next((u for u in order_line.units if u.units == 1), None)
+            if each is None or not each.length_mm:
+                continue
+            item = Item(
+                order_line.sku,
+                each.length_mm,
+                each.width_mm,
+                each.height_mm,
+                each.weight_g,
+                upright=order_line.upright,
+            )
+            if not fits_alone(item, box):
+                return f"{order_line.sku} does not fit in {box.name}"
+        return ""
+
+    def weigh(self, weight_g: int, source: str) -> PackOutcome:
+        """A weight for the current carton, from the scale or typed in."""
+        carton = self.carton()
+        if carton is None:
+            return PackOutcome(False, "NOTHING TO WEIGH", "every box is closed")
+        if not carton.box_scanned:
+            return PackOutcome(
+                False, "SCAN THE BOX FIRST", f"scan {carton.box.barcode or carton.box.code}"
+            )
+        try:
+            check = self.packing.check_weight(self.expected_weight_g(carton), weight_g)
+        except ServiceError as refusal:
+            return PackOutcome(False, "NOT A WEIGHT", str(refusal))
+        carton.weight_g, carton.check, carton.confirmed = weight_g, check, False
+        self._choose()
+        if check.ok:
+            return PackOutcome(True, "WEIGHT OK", f"{check.message()} ({source}): F10 prints")
+        return PackOutcome(
+            False,
+            "RE-CHECK THE BOX",
+            f"{check.message()}. F4 weighs again; F5 if the box is right as it is",
+        )
+
+    def confirm_weight(self) -> PackOutcome:
+        """The packer re-checked the contents: the weight stands though out of tolerance."""
+        carton = self.carton()
+        if carton is None or carton.check is None:
+            return PackOutcome(False, "WEIGH FIRST", "put the box on the scale (F4)")
+        if carton.check.ok:
+            return PackOutcome(True, "WEIGHT OK", "nothing to confirm: F10 prints the label")
+        carton.confirmed = True
+        return PackOutcome(True, "WEIGHT CONFIRMED", "re-checked by the packer: F10 prints")
+
+    # carrier ---------------------------------------------------------------------------
+
+    def _parcels(self) -> list[Parcel]:
+        assert self.boxing is not None
+        return [
+            Parcel(
+                c.weight_g if c.weight_g is not None else self.expected_weight_g(c),
+                c.box.length_mm,
+                c.box.width_mm,
+                c.box.height_mm,
+            )
+            for c in self.boxing.cartons
+        ]
+
+    def _choose(self) -> None:
+        """The carrier for the parcels as they are now; a problem is kept to show, not raised."""
+        assert self.boxing is not None
+        assert self.reference is not None
+        boxing = self.boxing
+        boxing.carrier_problem = ""
+        for override in dict.fromkeys((boxing.override, None)):
+            try:
+                boxing.choice = self.packing.choose_service(
+                    self.reference, self._parcels(), override, ship_on=self.today()
+                )
+            except ServiceError as refusal:
+                # An override that no longer suits the parcels: back to the rules' choice.
+                boxing.choice, boxing.carrier_problem = None, str(refusal)
+                continue
+            boxing.override = override
+            return
+
+    def candidates(self) -> list[Candidate]:
+        assert self.boxing is not None
+        assert self.boxing.choice is not None
+        return list(self.boxing.choice.candidates)
+
+    def choose(self, carrier: str, service: str) -> PackOutcome:
+        assert self.boxing is not None
+        assert self.reference is not None
+        if any(c.closed for c in self.boxing.cartons):
+            return PackOutcome(False, "TOO LATE", "a label is printed: one carrier per order")
+        try:
+            choice = self.packing.choose_service(
+                self.reference, self._parcels(), (carrier, service), ship_on=self.today()
+            )
+        except ServiceError as refusal:
+            return PackOutcome(False, "NOT THAT SERVICE", str(refusal))
+        self.boxing.choice, self.boxing.override = choice, (carrier, service)
+        chosen = choice.chosen
+        name = chosen.service.name if chosen else service
+        late = ": it arrives after the promised date" if choice.late else ""
+        return PackOutcome(True, "CARRIER CHANGED", f"{name}{late}")
+
+    # labels ----------------------------------------------------------------------------
+
+    def close_carton(self) -> PackOutcome:
+        """Record the weighed carton, then print its label; a down printer keeps it queued."""
+        assert self.boxing is not None
+        assert self.reference is not None
+        carton = self.carton()
+        if carton is None:
+            return self.finish()
+        if not carton.box_scanned:
+            return PackOutcome(
+                False, "SCAN THE BOX FIRST", f"scan {carton.box.barcode or carton.box.code}"
+            )
+        if carton.weight_g is None or carton.check is None:
+            return PackOutcome(False, "WEIGH THE BOX FIRST", "put it on the scale, or F4 to type")
+        if not carton.check.ok and not carton.confirmed:
+            return PackOutcome(
+                False, "RE-CHECK THE BOX", f"{carton.check.message()}; F5 confirms the weight"
+            )
+        choice = self.boxing.choice
+        if choice is None or choice.chosen is None:
+            why = self.boxing.carrier_problem or "no service meets the rules: F6 chooses one"
+            return PackOutcome(False, "NO CARRIER", why)
+        service = choice.chosen.service
+        try:
+            closed = self.packing.close_carton(
+                self.person.user_id,
+                self.reference,
+                carton.box.code,
+                carton.weight_g,
+                service.carrier,
+                service.code,
+                carton.contents,
+                confirmed=carton.confirmed,
+            )
+        except ServiceError as refusal:
+            return PackOutcome(False, "NOT CLOSED", str(refusal))
+        carton.closed, carton.label_job = True, closed.label_job
+        carton.sscc, carton.tracking = closed.carton.sscc, closed.carton.tracking
+        try:
+            result = self.packing.print_job(closed.label_job, user_id=self.person.user_id)
+        except ServiceError as refusal:
+            # Recorded and queued all the same: F7 or F8 print it once the printer is sorted.
+            return PackOutcome(False, "LABEL NOT PRINTED", f"{refusal}: F8 chooses a printer")
+        return self._printed(result)
+
+    def _printed(self, result: PrintResult) -> PackOutcome:
+        assert self.boxing is not None
+        self.boxing.prints.append(result)
+        if not result.ok:
+            return PackOutcome(
+                False,
+                "LABEL NOT PRINTED",
+                f"{result.message}. F7 prints again, F8 on another printer",
+            )
+        where = self.packing.printer_where(result.printer)
+        then = "scan the next box" if self.carton() is not None else "F10 finishes the order"
+        return PackOutcome(True, "LABEL PRINTED", f"label to {where}: {then}")
+
+    def queued_labels(self) -> list[int]:
+        if self.reference is None:
+            return []
+        return [j.id for j in self.packing.jobs(reference=self.reference) if j.kind == "label"]
+
+    def reprint(self, printer: str | None = None) -> PackOutcome:
+        """Queued labels (or the last one again) on their printer or on `printer`."""
+        assert self.boxing is not None
+        jobs = self.queued_labels()
+        if not jobs:
+            last = [c.label_job for c in self.boxing.cartons if c.label_job is not None]
+            if not last:
+                return PackOutcome(False, "NO LABEL YET", "close a box first (F10)")
+            jobs = last[-1:]
+        outcome = PackOutcome(False, "NO LABEL", "")
+        for job in jobs:
+            try:
+                result = self.packing.print_job(job, printer, user_id=self.person.user_id)
+            except ServiceError as refusal:
+                return PackOutcome(False, "NOT PRINTED", str(refusal))
+            outcome = self._printed(result)
+            if not result.ok:
+                break
+        return outcome
+
+    def printers(self) -> list[str]:
+        return self.packing.printers()
+
+    def label_printer(self) -> str:
+        return self.packing.policy.label_printer
+
+    # finishing -------------------------------------------------------------------------
+
+    def finish(self) -> PackOutcome:
+        assert self.boxing is not None
+        assert self.reference is not None
+        if self.carton() is not None:
+            number, total = self.carton_number()
+            return PackOutcome(False, "BOXES LEFT", f"box {number} of {total} is still open")
+        if self.queued_labels():
+            return PackOutcome(
+                False, "A LABEL IS QUEUED", "F7 prints it again, F8 on another printer"
+            )
+        try:
+            self.packing.close_shipment(self.person.user_id, self.reference, self.boxing.choice)
+        except ServiceError as refusal:
+            return PackOutcome(False, "NOT CLOSED", str(refusal))
+        slips = [j for j in self.packing.jobs(reference=self.reference) if j.kind == "slip"]
+        said = []
+        for job in slips:
+            try:
+                result = self.packing.print_job(job.id, user_id=self.person.user_id)
+            except ServiceError as refusal:
+                said.append(f"packing slip not printed: {refusal}")
+                continue
+            where = self.packing.printer_where(result.printer)
+            said.append(f"packing slip to {where}" if result.ok else result.message)
+        return PackOutcome(True, f"ORDER {self.reference} PACKED", "; ".join(said), done=True)
+
+    def slip_lines(self) -> list[str]:
+        """The packing slip as lines for the screen."""
+        assert self.reference is not None
+        slip = self.packing.packing_slip(self.reference)
+        lines = []
+        for box in slip.boxes:
+            lines.append(f"Box {box.box_no} {box.box_name} · SSCC {box.sscc} · {box.tracking}")
+            lines += [f"   {li.quantity} x {li.sku} {li.description}" for li in box.lines]
+        lines += [f"Missing: {li.quantity} x {li.sku} {li.description}" for li in slip.missing]
+        return lines
+
+    def close(self) -> None:
+        """Back to the home screen: the next scan opens another order."""
+        self.reference = None
+        self.boxing = None

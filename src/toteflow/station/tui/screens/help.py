@@ -1,0 +1,45 @@
+"""Help: the keys of the screen underneath, with what each does."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from toteflow.station.tui.screens.base import StationDialog
+
+
+def format_key(key: str) -> str:
+    return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in key.split("+"))
+
+
+class HelpScreen(StationDialog):
+    """Lists each key once; F1 or Escape closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Close"),
+        Binding("f1", "cancel", "Close", show=False),
+        Binding("enter", "cancel", "Close", show=False),
+    ]
+
+    def __init__(self, title: str, keys: list[tuple[str, str]], *, scans: bool = True) -> None:
+        super().__init__()
+        self.title_words = title
+        self.keys = keys
+        self.scans = scans
+
+    def compose(self) -> ComposeResult:
+        rows = [
+            Content.assemble((f"{format_key(key):>10}  ", "bold $accent"), words)
+            for key, words in self.keys
+        ]
+        rows.append(Content(""))
+        scan = "Scan labels, or type a code and press Enter. " if self.scans else ""
+        rows.append(Content.styled(f"{scan}Ctrl+P opens the command palette.", "dim"))
+        with Vertical(id="dialog"):
+            yield Static(f"KEYS · {self.title_words}", classes="dialog-title")
+            yield Static(Content("\n").join(rows), classes="dialog-text")

@@ -1,0 +1,186 @@
+"""The picker's home: ask the server for work, or resume a task this station holds."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from toteflow.contracts.tasks import Task
+from toteflow.domain.errors import ServiceError
+from toteflow.station.ports.store import SyncStatus
+from toteflow.station.services.bundle import StationServices
+from toteflow.station.services.login import Person
+from toteflow.station.services.picker import PickerDesk
+from toteflow.station.tui.scan_messages import ScanReceived
+from toteflow.station.tui.screens.base import StationScreen
+from toteflow.station.tui.walk_flow import open_walk
+from toteflow.station.tui.widgets.scan_capture import ScanPrompt
+from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
+from toteflow.station.tui.widgets.status_bar import StatusBar
+
+
+def task_words(task: Task) -> str:
+    """One line about a task: kind, cart or zone, stops and units, how far along."""
+    lines = [ln for ln in task.lines if ln.status != "cancelled"]
+    done = sum(1 for ln in lines if ln.status != "open")
+    units = sum(ln.quantity for ln in lines)
+    where = f" cart {task.cart}" if task.cart else f" zone {task.zone}" if task.zone else ""
+    orders = len({c.order_reference for c in task.containers})
+    status = task.status.replace("_", " ")
+    return (
+        f"Task {task.id} · {task.kind}{where} · {orders} order{'s' if orders != 1 else ''} · "
+        f"{len(lines)} stops, {units} units · {done} done · {status}"
+    )
+
+
+class PickerHomeScreen(StationScreen[None]):
+    """The base of the picker mode: every task starts and ends here."""
+
+    ACCEPTS_SCANS = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "ask_work", "Ask for work"),
+        Binding("enter", "resume_or_ask", "Start", show=False),
+        Binding("f3", "resume", "Resume task"),
+        # Shown only while the server has refused something from this station.
+        Binding("f8", "refusals", "Refused"),
+    ]
+
+    def __init__(self, services: StationServices, person: Person) -> None:
+        super().__init__()
+        self.desk: PickerDesk = services.picker(person)
+        self.person = person
+        self.asking = False
+        self._cursor = -1
+        self._refused = 0
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield Static(self._hello(), id="home-hello")
+        yield Static("Tasks held at this station for you", id="home-held-title")
+        yield OptionList(id="home-held")
+        yield ScanFeedback("Press F2 (or Enter) to ask for work", id="feedback")
+        yield ScanPrompt("F2: ask for work · F3: resume the task picked above")
+        yield Footer(compact=True)
+
+    def _hello(self) -> str:
+        return f"Hello {self.person.first_name}. Press F2 to ask for work."
+
+    def on_mount(self) -> None:
+        self.station.task_label = ""
+        self.refresh_tasks()
+        self.refresh_refused()
+        self.watch(self.station, "sync_status", self._sync_changed, init=False)
+
+    def on_screen_resume(self) -> None:
+        self.station.task_label = ""
+        self.refresh_tasks()
+        self.refresh_refused()
+
+    def _sync_changed(self, status: SyncStatus | None) -> None:
+        # A task pushed by a supervisor arrives through the change feed.
+        if status is not None and status.cursor != self._cursor:
+            self._cursor = status.cursor
+            self.refresh_tasks()
+        if status is not None and status.exceptions_open != self._refused:
+            self.refresh_refused()
+
+    def refresh_refused(self) -> None:
+        """Say on the home screen when the server refused something that needs a person."""
+        refused = self.desk.refusals().count()
+        if refused == self._refused:
+            return
+        self._refused = refused
+        self.refresh_bindings()
+        feedback = self.query_one(ScanFeedback)
+        if refused:
+            feedback.bad(
+                f"{refused} event(s) refused by the server need you: press F8",
+                headline="REFUSED PICKS",
+            )
+        else:
+            feedback.idle("Press F2 (or Enter) to ask for work")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refusals":
+            return self._refused > 0
+        return True
+
+    def action_refusals(self) -> None:
+        from toteflow.station.tui.screens.station_exceptions import StationExceptionsScreen
+
+        self.app.push_screen(StationExceptionsScreen(self.desk.refusals()))
+
+    def refresh_tasks(self) -> None:
+        held = self.desk.held_tasks()
+        options = self.query_one("#home-held", OptionList)
+        options.clear_options()
+        options.add_options([Option(task_words(t), id=str(t.id)) for t in held])
+        if held:
+            options.highlighted = 0
+            options.focus()
+            self.query_one("#home-held-title", Static).update(
+                f"Tasks held at this station for you ({len(held)}): F3 resumes the highlighted one"
+            )
+        else:
+            self.query_one("#home-held-title", Static).update("No task held for you")
+        options.display = bool(held)
+
+    def on_scan_received(self, message: ScanReceived) -> None:
+        self.signal(False, "NO SCAN NEEDED HERE", "press F2 to ask for work")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        # A person's Enter on the list (a scanner's Enter never reaches a widget).
+        if event.option.id is not None:
+            self._open(int(event.option.id))
+
+    def action_resume_or_ask(self) -> None:
+        if self.desk.held_tasks():
+            self.action_resume()
+        else:
+            self.action_ask_work()
+
+    def action_resume(self) -> None:
+        options = self.query_one("#home-held", OptionList)
+        if options.highlighted is None or not options.option_count:
+            self.signal(False, "NOTHING TO RESUME", "press F2 to ask for work")
+            return
+        option = options.get_option_at_index(options.highlighted)
+        assert option.id is not None
+        self._open(int(option.id))
+
+    def action_ask_work(self) -> None:
+        if not self.asking:
+            self._ask()
+
+    @work(exclusive=True, group="ask-work")
+    async def _ask(self) -> None:
+        self.asking = True
+        self.query_one(ScanFeedback).idle("Asking the server for work…")
+        try:
+            task = await self.desk.ask_for_work()
+        except ServiceError as refusal:
+            self.signal(False, "NO NEW WORK", str(refusal))
+            return
+        finally:
+            self.asking = False
+        if task is None:
+            self.signal(False, "NO WORK WAITING", "no task is released for picking: try later")
+            self.refresh_tasks()
+            return
+        self._open(task.id)
+
+    def _open(self, task_id: int) -> None:
+        try:
+            walk = self.desk.walk(task_id)
+            walk.start()
+        except ServiceError as refusal:
+            self.signal(False, "CANNOT OPEN THE TASK", str(refusal))
+            self.refresh_tasks()
+            return
+        self.query_one(ScanFeedback).idle("Press F2 (or Enter) to ask for work")
+        open_walk(self.station, walk)

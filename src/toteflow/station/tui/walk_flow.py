@@ -1,0 +1,69 @@
+"""Which screen a pick walk needs now: tote set-up, the next stop, or the task's end."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+
+from toteflow.domain.errors import ServiceError
+from toteflow.station.services.picker import Outcome, PickWalk
+
+if TYPE_CHECKING:
+    from toteflow.station.tui.app import StationApp
+
+
+def screen_for(walk: PickWalk, outcome: Outcome | None = None) -> Screen[None]:
+    """A new screen for the walk's phase; finishing the task happens here, once."""
+    # Imported here: the screens import this module to move on.
+    from toteflow.station.tui.screens.cart_setup import CartSetupScreen
+    from toteflow.station.tui.screens.next_stop import NextStopScreen
+    from toteflow.station.tui.screens.task_complete import TaskCompleteScreen
+    from toteflow.station.tui.screens.zone_start import ZoneStartScreen
+
+    phase = walk.phase
+    if phase in ("cart", "slot", "tote"):
+        if walk.kind == "zone":
+            return ZoneStartScreen(walk, outcome)
+        return CartSetupScreen(walk, outcome)
+    if phase == "done":
+        try:
+            return TaskCompleteScreen(walk.task_id, walk.finish(), None)
+        except ServiceError as refusal:
+            return NextStopScreen(walk, Outcome(False, "CANNOT FINISH", str(refusal)))
+    if phase == "cancelled":
+        return TaskCompleteScreen(walk.task_id, None, "this task was cancelled")
+    return NextStopScreen(walk, outcome)
+
+
+def wants_screen(walk: PickWalk) -> str:
+    """The name of the screen class the walk's phase belongs on."""
+    phase = walk.phase
+    if phase in ("cart", "slot", "tote"):
+        return "ZoneStartScreen" if walk.kind == "zone" else "CartSetupScreen"
+    if phase in ("done", "cancelled"):
+        return "TaskCompleteScreen"
+    return "NextStopScreen"
+
+
+def open_walk(app: StationApp, walk: PickWalk) -> None:
+    """From the picker's home: push the walk's first screen over it."""
+    app.task_label = walk_label(walk)
+    app.push_screen(screen_for(walk))
+
+
+def follow(app: StationApp, current: Screen[None], walk: PickWalk, outcome: Outcome) -> bool:
+    """Move to the screen the walk needs after `outcome`; False when `current` still fits."""
+    if type(current).__name__ == wants_screen(walk):
+        return False
+    app.switch_screen(screen_for(walk, outcome))
+    return True
+
+
+def walk_label(walk: PickWalk) -> str:
+    task = walk.task
+    if walk.kind == "cart":
+        return f"task {task.id} · cart {walk.cart or task.cart or '?'}"
+    if walk.kind == "zone":
+        return f"task {task.id} · zone {task.zone or '?'}"
+    return f"task {task.id} · {task.kind}"
