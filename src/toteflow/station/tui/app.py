@@ -16,6 +16,7 @@ from toteflow.domain.scale import ScaleReading
 from toteflow.station.ports.store import SyncRunner, SyncStatus
 from toteflow.station.services.bundle import StationServices
 from toteflow.station.services.login import Person
+from toteflow.station.services.picker import Outcome, PickWalk
 from toteflow.station.tui.gc_tuning import GcState, restore_gc, tune_gc_after_startup
 from toteflow.station.tui.modes import mode_for
 from toteflow.station.tui.scan_input import (
@@ -29,6 +30,7 @@ from toteflow.station.tui.screens.help import HelpScreen
 from toteflow.station.tui.screens.login import LoginScreen
 from toteflow.station.tui.station_messages import ScaleChanged, SyncStatusChanged
 from toteflow.station.tui.terminal_hangup import hung_up, watched_terminal
+from toteflow.station.tui.walk_flow import follow, open_walk
 from toteflow.station.tui.widgets.scan_capture import WedgeSettings
 
 # Floor lighting is harsh and screens are old: black, white and one loud accent.
@@ -181,6 +183,14 @@ class StationApp(ScanInputApp[None]):
         super()._on_scanner_status(message)
 
     # -- people and modes ----------------------------------------------------------------
+
+    def open_walk(self, walk: PickWalk) -> None:
+        """From the picker's home: push the walk's first screen."""
+        open_walk(self, walk)
+
+    def follow_walk(self, current: Screen[None], walk: PickWalk, outcome: Outcome) -> bool:
+        """Move to the screen the walk needs after `outcome`; False when `current` still fits."""
+        return follow(self, current, walk, outcome)
 
     async def sign_in(self, person: Person) -> bool:
         """Open the mode of the person's role; False when this station has none for it."""

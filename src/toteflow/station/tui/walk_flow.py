@@ -1,4 +1,8 @@
-"""Which screen a pick walk needs now: tote set-up, the next stop, or the task's end."""
+"""Which screen a pick walk needs now: tote set-up, the next stop, or the task's end.
+
+The screens move on through the app (`StationApp.open_walk`, `follow_walk`), which owns this
+module, so that no screen imports the screens it leads to and the screens form no circle.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,11 @@ from textual.screen import Screen
 
 from toteflow.domain.errors import ServiceError
 from toteflow.station.services.picker import Outcome, PickWalk
+from toteflow.station.tui.screens.cart_setup import CartSetupScreen
+from toteflow.station.tui.screens.next_stop import NextStopScreen
+from toteflow.station.tui.screens.task_complete import TaskCompleteScreen
+from toteflow.station.tui.screens.walk_screen import walk_label
+from toteflow.station.tui.screens.zone_start import ZoneStartScreen
 
 if TYPE_CHECKING:
     from toteflow.station.tui.app import StationApp
@@ -15,12 +24,6 @@ if TYPE_CHECKING:
 
 def screen_for(walk: PickWalk, outcome: Outcome | None = None) -> Screen[None]:
     """A new screen for the walk's phase; finishing the task happens here, once."""
-    # Imported here: the screens import this module to move on.
-    from toteflow.station.tui.screens.cart_setup import CartSetupScreen
-    from toteflow.station.tui.screens.next_stop import NextStopScreen
-    from toteflow.station.tui.screens.task_complete import TaskCompleteScreen
-    from toteflow.station.tui.screens.zone_start import ZoneStartScreen
-
     phase = walk.phase
     if phase in ("cart", "slot", "tote"):
         if walk.kind == "zone":
@@ -58,12 +61,3 @@ def follow(app: StationApp, current: Screen[None], walk: PickWalk, outcome: Outc
         return False
     app.switch_screen(screen_for(walk, outcome))
     return True
-
-
-def walk_label(walk: PickWalk) -> str:
-    task = walk.task
-    if walk.kind == "cart":
-        return f"task {task.id} · cart {walk.cart or task.cart or '?'}"
-    if walk.kind == "zone":
-        return f"task {task.id} · zone {task.zone or '?'}"
-    return f"task {task.id} · {task.kind}"

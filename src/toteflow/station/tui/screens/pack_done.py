@@ -47,8 +47,7 @@ class PackDoneScreen(StationScreen[None]):
         self.station.task_label = ""
 
     async def action_next(self) -> None:
-        from toteflow.station.tui.screens.pack_home import PackHomeScreen
-
         self.desk.close()
-        while not isinstance(self.app.screen, PackHomeScreen) and len(self.app.screen_stack) > 1:
+        # The packer's home is the bottom of the packer mode's stack: pop back down to it.
+        while len(self.app.screen_stack) > 1:
             await self.app.pop_screen()

@@ -18,7 +18,6 @@ from toteflow.station.services.login import Person
 from toteflow.station.services.picker import PickerDesk
 from toteflow.station.tui.scan_messages import ScanReceived
 from toteflow.station.tui.screens.base import StationScreen
-from toteflow.station.tui.walk_flow import open_walk
 from toteflow.station.tui.widgets.scan_capture import ScanPrompt
 from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 from toteflow.station.tui.widgets.status_bar import StatusBar
@@ -183,4 +182,4 @@ class PickerHomeScreen(StationScreen[None]):
             self.refresh_tasks()
             return
         self.query_one(ScanFeedback).idle("Press F2 (or Enter) to ask for work")
-        open_walk(self.station, walk)
+        self.station.open_walk(walk)

@@ -11,7 +11,6 @@ from toteflow.station.ports.store import Notice, SyncStatus
 from toteflow.station.services.picker import Outcome, PickWalk
 from toteflow.station.tui.scan_messages import ScanReceived
 from toteflow.station.tui.screens.base import StationScreen
-from toteflow.station.tui.walk_flow import follow, walk_label
 
 
 class WalkScreen(StationScreen[None]):
@@ -87,7 +86,7 @@ class WalkScreen(StationScreen[None]):
             self.app.push_screen(NoticeScreen(outcome.notices), self._notices_read)
             return
         self.station.task_label = walk_label(self.walk)
-        if outcome.ok and follow(self.station, self, self.walk, outcome):
+        if outcome.ok and self.station.follow_walk(self, self.walk, outcome):
             return
         self.render_walk()
         self.show(outcome)
@@ -122,3 +121,12 @@ class WalkScreen(StationScreen[None]):
         if logged_out:
             return
         self.after(self.walk.resume())
+
+
+def walk_label(walk: PickWalk) -> str:
+    task = walk.task
+    if walk.kind == "cart":
+        return f"task {task.id} · cart {walk.cart or task.cart or '?'}"
+    if walk.kind == "zone":
+        return f"task {task.id} · zone {task.zone or '?'}"
+    return f"task {task.id} · {task.kind}"
