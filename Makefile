@@ -10,6 +10,12 @@ PYTEST_WORKERS ?= 2
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@echo
+	@echo "Where the code is (docs/architecture.md says more):"
+	@echo "  src/toteflow/central/   the server: api/ services/ ports/ store/ integrations/ bootstrap.py"
+	@echo "  src/toteflow/station/   the station: tui/ services/ ports/ store/ server_client/ devices/ bootstrap.py"
+	@echo "  src/toteflow/domain/    pure rules; contracts/ wire models; shared/ labels, code formats, files"
+	@echo "  src/toteflow/cli/       the toteflow command; tests/ per layer; benchmarks/ for make bench"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "toteflow needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }

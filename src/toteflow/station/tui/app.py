@@ -18,6 +18,7 @@ from toteflow.station.services.bundle import StationServices
 from toteflow.station.services.login import Person
 from toteflow.station.services.picker import Outcome, PickWalk
 from toteflow.station.tui.gc_tuning import GcState, restore_gc, tune_gc_after_startup
+from toteflow.station.tui.host import StationHost
 from toteflow.station.tui.modes import mode_for
 from toteflow.station.tui.scan_input import (
     ScanInputApp,
@@ -28,9 +29,10 @@ from toteflow.station.tui.scan_input import (
 from toteflow.station.tui.scan_messages import ScannerStatus
 from toteflow.station.tui.screens.help import HelpScreen
 from toteflow.station.tui.screens.login import LoginScreen
+from toteflow.station.tui.screens.walk_screen import walk_label
 from toteflow.station.tui.station_messages import ScaleChanged, SyncStatusChanged
 from toteflow.station.tui.terminal_hangup import hung_up, watched_terminal
-from toteflow.station.tui.walk_flow import follow, open_walk
+from toteflow.station.tui.walk_flow import screen_for, wants_screen
 from toteflow.station.tui.widgets.scan_capture import WedgeSettings
 
 # Floor lighting is harsh and screens are old: black, white and one loud accent.
@@ -186,11 +188,15 @@ class StationApp(ScanInputApp[None]):
 
     def open_walk(self, walk: PickWalk) -> None:
         """From the picker's home: push the walk's first screen."""
-        open_walk(self, walk)
+        self.task_label = walk_label(walk)
+        self.push_screen(screen_for(walk))
 
     def follow_walk(self, current: Screen[None], walk: PickWalk, outcome: Outcome) -> bool:
         """Move to the screen the walk needs after `outcome`; False when `current` still fits."""
-        return follow(self, current, walk, outcome)
+        if type(current).__name__ == wants_screen(walk):
+            return False
+        self.switch_screen(screen_for(walk, outcome))
+        return True
 
     async def sign_in(self, person: Person) -> bool:
         """Open the mode of the person's role; False when this station has none for it."""
@@ -277,3 +283,8 @@ class StationApp(ScanInputApp[None]):
             yield SystemCommand(
                 "Demo scan", "Scan what the screen asks for (F9)", self.action_demo_scan
             )
+
+
+def _as_host(app: StationApp) -> StationHost:
+    # mypy checks here that the app gives screens everything StationHost promises.
+    return app

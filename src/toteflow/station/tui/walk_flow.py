@@ -1,12 +1,10 @@
 """Which screen a pick walk needs now: tote set-up, the next stop, or the task's end.
 
-The screens move on through the app (`StationApp.open_walk`, `follow_walk`), which owns this
+The screens move on through the app (`StationApp.open_walk`, `follow_walk`), which uses this
 module, so that no screen imports the screens it leads to and the screens form no circle.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
@@ -15,11 +13,7 @@ from toteflow.station.services.picker import Outcome, PickWalk
 from toteflow.station.tui.screens.cart_setup import CartSetupScreen
 from toteflow.station.tui.screens.next_stop import NextStopScreen
 from toteflow.station.tui.screens.task_complete import TaskCompleteScreen
-from toteflow.station.tui.screens.walk_screen import walk_label
 from toteflow.station.tui.screens.zone_start import ZoneStartScreen
-
-if TYPE_CHECKING:
-    from toteflow.station.tui.app import StationApp
 
 
 def screen_for(walk: PickWalk, outcome: Outcome | None = None) -> Screen[None]:
@@ -47,17 +41,3 @@ def wants_screen(walk: PickWalk) -> str:
     if phase in ("done", "cancelled"):
         return "TaskCompleteScreen"
     return "NextStopScreen"
-
-
-def open_walk(app: StationApp, walk: PickWalk) -> None:
-    """From the picker's home: push the walk's first screen over it."""
-    app.task_label = walk_label(walk)
-    app.push_screen(screen_for(walk))
-
-
-def follow(app: StationApp, current: Screen[None], walk: PickWalk, outcome: Outcome) -> bool:
-    """Move to the screen the walk needs after `outcome`; False when `current` still fits."""
-    if type(current).__name__ == wants_screen(walk):
-        return False
-    app.switch_screen(screen_for(walk, outcome))
-    return True

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
 from toteflow.station.services.bundle import StationServices
+from toteflow.station.tui.host import StationHost
 from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
-
-if TYPE_CHECKING:
-    from toteflow.station.tui.app import StationApp
 
 R = TypeVar("R")
 
@@ -26,8 +24,8 @@ class StationScreen(Screen[R], Generic[R]):
     BINDINGS: ClassVar[list[BindingType]] = []
 
     @property
-    def station(self) -> StationApp:
-        return cast("StationApp", self.app)
+    def station(self) -> StationHost:
+        return cast(StationHost, self.app)
 
     @property
     def services(self) -> StationServices:
@@ -60,8 +58,8 @@ class StationDialog(ModalScreen[Any]):
     ]
 
     @property
-    def station(self) -> StationApp:
-        return cast("StationApp", self.app)
+    def station(self) -> StationHost:
+        return cast(StationHost, self.app)
 
     def expected_scan(self) -> str | None:
         return None

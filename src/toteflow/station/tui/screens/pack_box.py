@@ -57,7 +57,7 @@ class PackBoxScreen(StationScreen[None]):
         self.render_box()
         if self.first is not None:
             self.show(self.first)
-        self.watch(self.station, "scale_reading", self._scale_changed, init=False)
+        self.watch(self.app, "scale_reading", self._scale_changed, init=False)
 
     # drawing ---------------------------------------------------------------------------
 

@@ -73,7 +73,7 @@ class PickerHomeScreen(StationScreen[None]):
         self.station.task_label = ""
         self.refresh_tasks()
         self.refresh_refused()
-        self.watch(self.station, "sync_status", self._sync_changed, init=False)
+        self.watch(self.app, "sync_status", self._sync_changed, init=False)
 
     def on_screen_resume(self) -> None:
         self.station.task_label = ""

@@ -35,7 +35,7 @@ class WalkScreen(StationScreen[None]):
             self.show(self.first_outcome)
         status = self.station.sync_status
         self._cursor = status.cursor if status is not None else None
-        self.watch(self.station, "sync_status", self._sync_changed, init=False)
+        self.watch(self.app, "sync_status", self._sync_changed, init=False)
 
     def render_walk(self) -> None:
         """Draw the walk's current state (subclasses)."""
