@@ -16,7 +16,7 @@ import toteflow.cli.cmd_import  # noqa: F401  (registers `toteflow import` on th
 from tests.conftest import Database
 from toteflow.central import bootstrap
 from toteflow.central.api.deps import Services
-from toteflow.central.services.importing import ImportInterrupted, ImportService
+from toteflow.central.services.importing.service import ImportInterrupted, ImportService
 from toteflow.cli.common import app
 from toteflow.config import Settings
 from toteflow.contracts.catalogue import LocationCreate

@@ -9,16 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from toteflow.central.services.importing import (
-    ImportFileError,
-    ImportReport,
-    Kind,
-    Plan,
-    ProductFacts,
-    StockKey,
-    check_file,
-    write_bad_rows,
-)
+from toteflow.central.services.importing.bad_rows import write_bad_rows
+from toteflow.central.services.importing.checking import check_file
+from toteflow.central.services.importing.columns import Kind
+from toteflow.central.services.importing.lookups import ProductFacts, StockKey
+from toteflow.central.services.importing.plan import Plan
+from toteflow.central.services.importing.reading import ImportFileError
+from toteflow.central.services.importing.service import ImportReport
 from toteflow.domain.gs1 import with_check_digit
 
 ORDER_HEADER = (

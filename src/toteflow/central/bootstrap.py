@@ -16,7 +16,7 @@ from toteflow.central.integrations.wave_templates import WaveTemplateError, load
 from toteflow.central.integrations.webhooks import HttpxWebhookSender, WebhookWorker
 from toteflow.central.services.catalogue import CatalogueService
 from toteflow.central.services.containers import ContainerService
-from toteflow.central.services.importing import ImportService
+from toteflow.central.services.importing.service import ImportService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import AuthPolicy, PeopleService
 from toteflow.central.services.shipping import ShippingPolicy, ShippingService

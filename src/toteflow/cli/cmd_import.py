@@ -19,14 +19,9 @@ from rich.progress import (
 )
 
 from toteflow.central import bootstrap
-from toteflow.central.services.importing import (
-    COLUMNS,
-    ImportFileError,
-    ImportInterrupted,
-    ImportReport,
-    Kind,
-    counted,
-)
+from toteflow.central.services.importing.columns import COLUMNS, Kind, counted
+from toteflow.central.services.importing.reading import ImportFileError
+from toteflow.central.services.importing.service import ImportInterrupted, ImportReport
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 from toteflow.domain.actor import SYSTEM
 from toteflow.domain.errors import ServiceError

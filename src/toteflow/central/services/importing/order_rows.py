@@ -1,0 +1,137 @@
+"""Checking order rows: one row is one order line; the rows of one reference make one order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from toteflow.central.services.importing.cells import Cells, shown, validated
+from toteflow.central.services.importing.columns import COLUMNS
+from toteflow.central.services.importing.plan import Checker, OrderDraft
+from toteflow.contracts import orders as ords
+
+MAX_ORDER_LINES = 500
+
+_ORDER_FIELDS: dict[tuple[str | int, ...], str] = {
+    ("reference",): "reference",
+    ("customer_name",): "customer_name",
+    ("ship_to", "name"): "ship_name",
+    ("ship_to", "line1"): "ship_line1",
+    ("ship_to", "line2"): "ship_line2",
+    ("ship_to", "city"): "ship_city",
+    ("ship_to", "region"): "ship_region",
+    ("ship_to", "postal_code"): "ship_postal_code",
+    ("ship_to", "country"): "ship_country",
+    ("carrier",): "carrier",
+    ("service",): "service",
+    ("priority",): "priority",
+    ("ship_by",): "ship_by",
+    ("lines", 0, "sku"): "sku",
+    ("lines", 0, "quantity"): "quantity",
+}
+# The columns every row of one order repeats.
+ORDER_HEADER_COLUMNS = tuple(c for c in COLUMNS["orders"].names if c not in ("sku", "quantity"))
+
+
+def parse_order_row(values: Mapping[str, str]) -> tuple[ords.OrderCreate | None, list[str]]:
+    """A one-line order from one row, or what is wrong with the row."""
+    cells = Cells(values, "orders")
+    priority = cells.whole("priority", 1, 9, default=5)
+    ship_by = cells.day("ship_by", required=True)
+    quantity = cells.whole("quantity", 1, 100_000)
+    data = {
+        "reference": cells.text("reference"),
+        "customer_name": cells.text("customer_name"),
+        "ship_to": {
+            "name": cells.text("ship_name"),
+            "line1": cells.text("ship_line1"),
+            "line2": cells.text("ship_line2"),
+            "city": cells.text("ship_city"),
+            "region": cells.text("ship_region"),
+            "postal_code": cells.text("ship_postal_code"),
+            # Lower-case codes are unambiguous: accept them rather than reject the row.
+            "country": cells.text("ship_country").upper(),
+        },
+        "carrier": cells.text("carrier"),
+        "service": cells.text("service"),
+        "priority": priority,
+        "ship_by": ship_by,
+        "lines": [{"sku": cells.text("sku"), "quantity": quantity}],
+    }
+    return validated(ords.OrderCreate, data, _ORDER_FIELDS, cells), cells.errors
+
+
+def order_header(order: ords.OrderCreate) -> dict[str, Any]:
+    """The order fields of a row, by column name."""
+    to = order.ship_to
+    return {
+        "reference": order.reference,
+        "customer_name": order.customer_name,
+        "ship_name": to.name,
+        "ship_line1": to.line1,
+        "ship_line2": to.line2,
+        "ship_city": to.city,
+        "ship_region": to.region,
+        "ship_postal_code": to.postal_code,
+        "ship_country": to.country,
+        "carrier": order.carrier,
+        "service": order.service,
+        "priority": order.priority,
+        "ship_by": order.ship_by,
+    }
+
+
+class OrdersChecker(Checker):
+    def row(self, line: int, values: Mapping[str, str]) -> None:
+        plan, reference = self.plan, values.get("reference", "")
+        order, errors = parse_order_row(values)
+        sku = values.get("sku", "")
+        # Looked up even when the row has other problems: all of them are said at once.
+        if sku and len(sku) <= 64 and self.lookups.product(sku) is None:
+            errors.append(f"unknown SKU {sku}")
+            order = None
+        if order is None:
+            plan.fail(line, errors, reference)
+            return
+        quantity = order.lines[0].quantity
+        header = order_header(order)
+        draft = plan.orders.get(reference)
+        if draft is None:
+            plan.orders[reference] = OrderDraft(line, header, {sku: (line, quantity)})
+            return
+        differ = [
+            f"{column} {shown(header[column])} differs from line {draft.line} "
+            f"({shown(draft.header[column])})"
+            for column in ORDER_HEADER_COLUMNS
+            if header[column] != draft.header[column]
+        ]
+        if differ:
+            plan.fail(
+                line,
+                [
+                    f"order {reference}: {'; '.join(differ)}: the rows of one order repeat "
+                    "the same order fields"
+                ],
+                reference,
+            )
+        elif sku in draft.lines:
+            plan.fail(
+                line,
+                [
+                    f"SKU {sku} is already on line {draft.lines[sku][0]} of order {reference}: "
+                    "put the quantities on one line"
+                ],
+                reference,
+            )
+        elif len(draft.lines) >= MAX_ORDER_LINES:
+            plan.fail(
+                line,
+                [f"order {reference} has more than {MAX_ORDER_LINES} lines: split it"],
+                reference,
+            )
+        else:
+            draft.lines[sku] = (line, quantity)
+
+    def finish(self) -> None:
+        for reference in self.plan.bad_keys:
+            self.plan.orders.pop(reference, None)

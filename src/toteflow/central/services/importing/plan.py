@@ -1,0 +1,124 @@
+"""A checked file: the problems found, and the orders, products and counts a write would make."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from toteflow.central.services.importing.columns import Kind
+from toteflow.central.services.importing.lookups import Lookups
+from toteflow.central.services.importing.reading import Header
+from toteflow.contracts import catalogue as cat
+from toteflow.contracts import orders as ords
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one row; str() reads `line 17: ship_by '2026-13-01' is not ...`."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class OrderDraft:
+    line: int
+    header: dict[str, Any]  # by column name
+    lines: dict[str, tuple[int, int]]  # sku -> (line, quantity); compact for big files
+
+    def order(self) -> ords.OrderCreate:
+        fields = self.header
+        address = ("name", "line1", "line2", "city", "region", "postal_code", "country")
+        return ords.OrderCreate(
+            reference=fields["reference"],
+            customer_name=fields["customer_name"],
+            ship_to=ords.Address(**{name: fields[f"ship_{name}"] for name in address}),
+            carrier=fields["carrier"],
+            service=fields["service"],
+            priority=fields["priority"],
+            ship_by=fields["ship_by"],
+            lines=[
+                ords.OrderLineIn(sku=sku, quantity=quantity)
+                for sku, (_line, quantity) in self.lines.items()
+            ],
+        )
+
+
+@dataclass
+class ProductDraft:
+    line: int
+    product: cat.ProductCreate  # with every unit seen so far
+    uom_lines: dict[str, int]
+    present: bool  # the SKU is in the database already
+
+
+@dataclass(frozen=True, slots=True)
+class StockCount:
+    """How many of a SKU (lot, expiry) are at a location: the quantity to set, not a change."""
+
+    line: int
+    location: str
+    sku: str
+    lot: str
+    expiry: date | None
+    quantity: int
+    received_on: date | None
+
+    @property
+    def position(self) -> tuple[str, str, str, date | None]:
+        return (self.location, self.sku, self.lot, self.expiry)
+
+
+@dataclass
+class Plan:
+    """A checked file: the problems found, and what a write would create or set."""
+
+    kind: Kind
+    path: Path
+    header: Header | None = None
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    bad_lines: dict[int, list[str]] = field(default_factory=dict)
+    bad_keys: dict[str, int] = field(default_factory=dict)  # reference/SKU -> first bad line
+    bad_units: set[str] = field(default_factory=set)
+    orders: dict[str, OrderDraft] = field(default_factory=dict)
+    products: dict[str, ProductDraft] = field(default_factory=dict)
+    counts: list[StockCount] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def fail(self, line: int, messages: Sequence[str], key: str | None = None) -> None:
+        for message in messages:
+            self.problems.append(Problem(line, message))
+        self.bad_lines.setdefault(line, []).extend(messages)
+        if key:
+            self.bad_keys.setdefault(key, line)
+        self.bad_units.add(key or f"line {line}")
+
+    def to_write(self) -> int:
+        """How many orders, products or stock positions a write goes through."""
+        if self.kind == "orders":
+            return len(self.orders)
+        if self.kind == "products":
+            return len(self.products)
+        return len(self.counts)
+
+
+class Checker:
+    def __init__(self, plan: Plan, lookups: Lookups) -> None:
+        self.plan = plan
+        self.lookups = lookups
+
+    def row(self, line: int, values: Mapping[str, str]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Drop what bad rows spoiled: an order or product with any bad row goes as a whole."""

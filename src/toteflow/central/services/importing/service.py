@@ -1,0 +1,234 @@
+"""The import use case: check the whole file, then write it in batches, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from toteflow.central.ports.repos import UnitOfWorkFactory
+from toteflow.central.services.importing.bad_rows import write_bad_rows
+from toteflow.central.services.importing.checking import check_file
+from toteflow.central.services.importing.columns import Kind, counted
+from toteflow.central.services.importing.lookups import DatabaseLookups, all_stock
+from toteflow.central.services.importing.plan import (
+    OrderDraft,
+    Plan,
+    Problem,
+    ProductDraft,
+    StockCount,
+)
+from toteflow.central.services.importing.reading import ImportFileError, Progress
+from toteflow.central.services.orders import OrderService
+from toteflow.contracts import catalogue as cat
+from toteflow.contracts import orders as ords
+from toteflow.domain.actor import Actor
+from toteflow.domain.roles import Permission
+
+BATCH_SIZE = 500
+T = TypeVar("T")
+
+
+@dataclass
+class ImportReport:
+    kind: Kind
+    path: Path
+    rows: int = 0
+    imported: int = 0  # orders or products created, stock positions changed
+    already_present: int = 0  # orders or products there before, positions already right
+    bad: int = 0  # orders, products or positions left out because of bad rows
+    problems: list[Problem] = field(default_factory=list)
+    bad_lines: int = 0
+    written: bool = False  # False: all-or-nothing refused the file, nothing was written
+    bad_rows_file: Path | None = None
+
+    def summary(self) -> str:
+        """`imported 480 orders, 20 already present, 0 bad`."""
+        left = "unchanged" if self.kind == "stock" else "already present"
+        text = f"imported {counted(self.imported, self.kind)}, {self.already_present} {left}"
+        text += f", {self.bad} bad"
+        if self.bad_lines:
+            text += f" ({self.bad_lines} rows)"
+        return text
+
+
+class ImportInterrupted(Exception):
+    """Writing stopped part-way (the database failed, or changed since the check)."""
+
+    def __init__(self, report: ImportReport, cause: BaseException) -> None:
+        self.report = report
+        self.cause = cause
+        super().__init__(
+            f"the import stopped after {counted(report.imported, report.kind)} "
+            f"({cause.__class__.__name__}: {cause}). What was written stays; run the same "
+            "import again to finish it: nothing is imported twice."
+        )
+
+
+class ImportService:
+    """Check a file, then write it in batches: orders, products or stock counts."""
+
+    def __init__(self, uow: UnitOfWorkFactory, *, batch_size: int = BATCH_SIZE) -> None:
+        self.uow = uow
+        self.orders = OrderService(uow)
+        self.batch_size = batch_size
+
+    def check(self, kind: Kind, path: Path, progress: Progress | None = None) -> Plan:
+        return check_file(kind, path, DatabaseLookups(self.uow), progress)
+
+    def run(
+        self,
+        actor: Actor,
+        kind: Kind,
+        path: Path,
+        *,
+        skip_bad: Path | None = None,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Check every row; write nothing if any is bad, unless skip_bad names a file for them.
+
+        All-or-nothing across batches without one huge transaction: everything that can make
+        a row fail (format, unknown SKU or location, taken barcode, reserved stock) is checked
+        before the first write, so a write can only fail on the database itself or on a
+        change made since the check. Each batch commits on its own and every batch is
+        idempotent (orders by reference, products by SKU, stock by absolute quantity), so
+        running the same import again finishes an interrupted one without duplicates.
+        """
+        actor.require(_PERMISSION[kind])
+        if skip_bad is not None and skip_bad.resolve() == path.resolve():
+            raise ImportFileError("--skip-bad must name another file than the one imported")
+        plan = self.check(kind, path, progress)
+        report = ImportReport(
+            kind,
+            path,
+            rows=plan.rows,
+            problems=sorted(plan.problems, key=lambda problem: problem.line),
+            bad=len(plan.bad_units),
+            bad_lines=len(plan.bad_lines),
+        )
+        if not plan.ok and skip_bad is None:
+            return report
+        if skip_bad is not None:
+            try:
+                write_bad_rows(plan, skip_bad)
+            except OSError as exc:
+                raise ImportFileError(f"cannot write {skip_bad}: {exc.strerror}") from None
+            report.bad_rows_file = skip_bad
+        report.written = True
+        self.write(actor, plan, report, progress)
+        return report
+
+    def write(
+        self, actor: Actor, plan: Plan, report: ImportReport, progress: Progress | None = None
+    ) -> None:
+        """Write what the plan holds, batch by batch, counting into the report."""
+        total, done = plan.to_write(), 0
+        if progress is not None:
+            progress("importing", 0, total)
+        steps: Iterator[tuple[int, tuple[int, int]]]
+        if plan.kind == "orders":
+            steps = self._steps(actor, list(plan.orders.values()), plan, self._orders)
+        elif plan.kind == "products":
+            steps = self._steps(actor, list(plan.products.values()), plan, self._products)
+        else:
+            steps = self._steps(actor, plan.counts, plan, self._stock)
+        while True:
+            try:
+                step = next(steps, None)
+            except Exception as exc:
+                # Whatever the cause, say how far it got: earlier batches are committed.
+                raise ImportInterrupted(report, exc) from exc
+            if step is None:
+                return
+            size, (imported, present) = step
+            report.imported += imported
+            report.already_present += present
+            done += size
+            if progress is not None:
+                progress("importing", done, total)
+
+    def _steps(
+        self,
+        actor: Actor,
+        items: Sequence[T],
+        plan: Plan,
+        write: Callable[[Actor, Sequence[T], Plan], tuple[int, int]],
+    ) -> Iterator[tuple[int, tuple[int, int]]]:
+        for batch in _chunks(items, self.batch_size):
+            yield len(batch), write(actor, batch, plan)
+
+    def _orders(self, actor: Actor, batch: Sequence[OrderDraft], plan: Plan) -> tuple[int, int]:
+        orders = [draft.order() for draft in batch]
+        result = self.orders.create_many(actor, ords.OrderBatch(orders=orders))
+        return len(result.created), len(result.already_present)
+
+    def _products(self, actor: Actor, batch: Sequence[ProductDraft], plan: Plan) -> tuple[int, int]:
+        created = present = 0
+        with self.uow() as uow:
+            for draft in batch:
+                product = draft.product
+                # Checked again inside the transaction: it may have been added since.
+                if draft.present or uow.catalogue.product_by_sku(product.sku) is not None:
+                    present += 1
+                    continue
+                uow.catalogue.add_product(product)
+                uow.audit.record(
+                    actor, "product.created", "product", product.sku, product.model_dump()
+                )
+                created += 1
+            uow.commit()
+        return created, present
+
+    def _stock(self, actor: Actor, batch: Sequence[StockCount], plan: Plan) -> tuple[int, int]:
+        changed = unchanged = 0
+        note = f"import {plan.path.name}"[:180]
+        with self.uow() as uow:
+            for count in batch:
+                # The delta is worked out inside the transaction that applies it, so a count
+                # sets the quantity it names even if stock moved since the check.
+                current = next(
+                    (
+                        row.quantity
+                        for row in all_stock(uow, count.location, count.sku)
+                        if row.lot == count.lot and row.expiry == count.expiry
+                    ),
+                    0,
+                )
+                delta = count.quantity - current
+                if delta == 0:
+                    unchanged += 1
+                    continue
+                adjustment = cat.StockAdjustment(
+                    location=count.location,
+                    sku=count.sku,
+                    lot=count.lot,
+                    expiry=count.expiry,
+                    delta=delta,
+                    reason="count",
+                    note=f"{note} line {count.line}",
+                    received_on=count.received_on,
+                )
+                row = uow.catalogue.adjust_stock(adjustment)
+                uow.audit.record(
+                    actor,
+                    "stock.adjusted",
+                    "stock",
+                    str(row.id),
+                    {**adjustment.model_dump(mode="json"), "quantity_after": row.quantity},
+                )
+                changed += 1
+            uow.commit()
+        return changed, unchanged
+
+
+_PERMISSION: dict[Kind, Permission] = {
+    "orders": Permission.MANAGE_ORDERS,
+    "products": Permission.MANAGE_CATALOGUE,
+    "stock": Permission.ADJUST_STOCK,
+}
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
