@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from toteflow.domain.layout import Layout
-from toteflow.domain.routing import network_distance
+from toteflow.domain.route_network import network_distance
 
 
 def grid_distance(layout: Layout, p: tuple[float, float], q: tuple[float, float]) -> float:

@@ -16,19 +16,18 @@ from toteflow.domain import batching
 from toteflow.domain.batching import (
     BatchOrder,
     CartLimits,
-    OrderLoad,
-    PickLine,
     batch_orders,
     estimate,
     fcfs_batches,
-    plan_tasks,
     savings_batches,
     total_distance,
     tour,
     zone_layout,
 )
 from toteflow.domain.layout import Layout, LocationCode
-from toteflow.domain.routing import route, tour_length
+from toteflow.domain.route_network import tour_length
+from toteflow.domain.routing import route
+from toteflow.domain.task_plan import OrderLoad, PickLine, plan_tasks
 from toteflow.shared.layout_file import load_layout
 
 ROOT = Path(__file__).resolve().parents[2]

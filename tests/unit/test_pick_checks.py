@@ -25,7 +25,7 @@ from toteflow.domain.pick_estimate import (
     remaining,
     walk_left,
 )
-from toteflow.domain.routing import tour_length
+from toteflow.domain.route_network import tour_length
 from toteflow.domain.scan import interpret
 from toteflow.shared.layout_file import load_layout
 

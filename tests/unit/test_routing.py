@@ -9,13 +9,12 @@ import pytest
 
 from tests.routing_oracle import distance_matrix, grid_distance, held_karp
 from toteflow.domain.layout import Layout, LocationCode, LocationError
+from toteflow.domain.route_network import network_distance, tour_length
 from toteflow.domain.routing import (
     EXACT_MAX_BLOCKS,
     METHODS,
     RoutingError,
-    network_distance,
     route,
-    tour_length,
 )
 from toteflow.shared.layout_file import load_layout
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from toteflow.domain.layout import Layout, LocationError
-from toteflow.domain.routing import network_distance
+from toteflow.domain.route_network import network_distance
 
 # Planning figures for the estimate a picker sees, not measurements: a loaded cart moves
 # slower than walking pace, and each stop costs finding the face, the scans and the put.

@@ -18,22 +18,25 @@ the back of the warehouse to the front with the single-block policy, then back t
 
 from __future__ import annotations
 
-import random
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import pairwise, product
 from operator import add, itemgetter
 from typing import Any
 
 from toteflow.domain.layout import Layout, LocationCode
+from toteflow.domain.route_network import Net, Stop, network_of
+from toteflow.domain.route_policies import (
+    gap_policy,
+    largest_gap_split,
+    local_search,
+    midpoint_split,
+    return_walk,
+    s_shape,
+)
 
 METHODS = ("optimal", "s-shape", "largest-gap", "return", "midpoint")
-
-Point = tuple[float, float]
-# A stop is a point of the network where something is picked: (aisle, bay). Levels share it.
-Stop = tuple[int, int]
 
 
 class RoutingError(ValueError):
@@ -49,53 +52,6 @@ class Route:
     sequence: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Net:
-    """What routing needs of a layout, computed once per layout."""
-
-    spacing: float
-    width: float
-    depot: int
-    ys: tuple[float, ...]  # the cross aisles' y, front to back
-    block_of_bay: tuple[int, ...]  # index = bay number; 0 is unused
-    lengths: tuple[float, ...]  # per block, the length of its stretch of aisle
-
-    def y(self, bay: int) -> float:
-        return (bay - 0.5) * self.width
-
-
-@lru_cache(maxsize=32)
-def _net(layout: Layout) -> _Net:
-    cross = layout.cross_aisles_after
-    block_of_bay = [0] * (layout.bays_per_aisle + 1)
-    for block in range(len(cross) - 1):
-        for bay in range(cross[block] + 1, cross[block + 1] + 1):
-            block_of_bay[bay] = block
-    return _Net(
-        spacing=layout.aisle_spacing,
-        width=layout.bay_width,
-        depot=layout.depot_aisle,
-        ys=tuple(k * layout.bay_width for k in cross),
-        block_of_bay=tuple(block_of_bay),
-        lengths=tuple((b - a) * layout.bay_width for a, b in pairwise(cross)),
-    )
-
-
-def network_distance(layout: Layout, p: Point, q: Point) -> float:
-    """Shortest walk between two points on aisle centre lines (e.g. from Layout.position)."""
-    (x1, y1), (x2, y2) = p, q
-    if x1 == x2:
-        return abs(y1 - y2)
-    # Changing aisle means reaching a cross aisle from both; the nearest one in between wins.
-    return abs(x1 - x2) + min(abs(y1 - c) + abs(y2 - c) for c in _net(layout).ys)
-
-
-def tour_length(layout: Layout, locations: Sequence[str | LocationCode]) -> float:
-    """Metres from the depot through the locations in this order and back, by shortest paths."""
-    points = [layout.depot, *(layout.position(loc) for loc in locations), layout.depot]
-    return sum(network_distance(layout, a, b) for a, b in pairwise(points))
-
-
 def route(
     layout: Layout, locations: Iterable[str | LocationCode], method: str = "optimal"
 ) -> Route:
@@ -109,7 +65,7 @@ def route(
         codes.setdefault((loc.aisle, loc.bay), set()).add(loc)
     if not codes:
         return Route(method, 0.0, ())
-    distance, order = solver(_net(layout), list(codes))
+    distance, order = solver(network_of(layout), list(codes))
     sequence = tuple(loc.format() for stop in order for loc in sorted(codes[stop]))
     return Route(method, distance, sequence)
 
@@ -195,7 +151,6 @@ _PICK_OPTIONS = (_ONCE, _TWICE, _GAP, _FROM_FRONT, _FROM_BACK)
 # blocks are routed by local search instead.
 EXACT_MAX_BLOCKS = 4
 # Double-bridge kicks of that local search, for lists of up to 60 stops.
-KICKS = 20
 
 
 @dataclass(frozen=True)
@@ -336,7 +291,7 @@ def _machine(corners: int) -> _Machine:
     return found
 
 
-def _costs(net: _Net, block: int, bays: list[int] | None) -> list[float]:
+def _costs(net: Net, block: int, bays: list[int] | None) -> list[float]:
     """Per option, the metres of walking one block of one aisle that way (inf: not a way)."""
     inf = float("inf")
     length = net.lengths[block]
@@ -372,11 +327,11 @@ class _Stage:
     before: list[float]  # cost per state when the stage began
 
 
-def _optimal(net: _Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
+def _optimal(net: Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
     """The shortest tour's length and visiting order (exact up to EXACT_MAX_BLOCKS blocks)."""
     blocks = len(net.ys) - 1
     if blocks > EXACT_MAX_BLOCKS:
-        return _local_search(net, stops)
+        return local_search(net, stops)
     machine = _machine(len(net.ys))
     bays_of: dict[tuple[int, int], list[int]] = {}
     for aisle, bay in stops:
@@ -448,7 +403,7 @@ Node = tuple[int, int, int]  # (aisle, 0, corner) for a cross-aisle corner, (ais
 
 
 def _euler_order(
-    net: _Net, bays_of: dict[tuple[int, int], list[int]], choices: list[Choice]
+    net: Net, bays_of: dict[tuple[int, int], list[int]], choices: list[Choice]
 ) -> list[Stop]:
     """The stops in the order an Euler circuit of the chosen edges first reaches them."""
     adjacent: dict[Node, list[tuple[Node, int]]] = {}
@@ -503,283 +458,10 @@ def _euler_order(
     return list(seen)
 
 
-# ---------------------------------------------------------------------------------------------
-# Baseline policies, as walks. _Walk only moves along an aisle or along a cross aisle, so the
-# metres it counts are metres a picker would walk.
-
-
-class _Walk:
-    def __init__(self, net: _Net) -> None:
-        self.net = net
-        self.aisle = net.depot
-        self.y = 0.0
-        self.length = 0.0
-        self.order: list[Stop] = []
-
-    def along_aisle(self, y: float) -> None:
-        self.length += abs(y - self.y)
-        self.y = y
-
-    def along_cross(self, aisle: int) -> None:
-        assert self.y in self.net.ys, "turning into another aisle needs a cross aisle"
-        self.length += abs(aisle - self.aisle) * self.net.spacing
-        self.aisle = aisle
-
-    def pick(self, bays: Iterable[int]) -> None:
-        for bay in bays:
-            self.along_aisle(self.net.y(bay))
-            self.order.append((self.aisle, bay))
-
-
-class _Plan:
-    """Stops grouped the way the policies look at them: per block, per aisle, bays sorted."""
-
-    def __init__(self, net: _Net, stops: list[Stop]) -> None:
-        self.net = net
-        self.bays: dict[tuple[int, int], list[int]] = {}
-        for aisle, bay in stops:
-            self.bays.setdefault((net.block_of_bay[bay], aisle), []).append(bay)
-        for bays in self.bays.values():
-            bays.sort()
-        self.farthest = max(block for block, _ in self.bays)
-        ends = (min(a for _, a in stops), max(a for _, a in stops))
-        # The end aisle with picks nearer the depot; the left one when both are as near.
-        self.entry = min(ends, key=lambda a: abs(a - net.depot))
-
-    def aisles(self, block: int, x_from: int) -> list[int]:
-        """Aisles with picks left in a block, from the end nearer `x_from` to the other."""
-        found = sorted(a for b, a in self.bays if b == block)
-        if found and abs(found[-1] - x_from) < abs(found[0] - x_from):
-            found.reverse()
-        return found
-
-    def enter(self, walk: _Walk) -> None:
-        """From the depot up the entry aisle to the front of the farthest block with picks."""
-        walk.along_cross(self.entry)
-        top = self.net.ys[self.farthest]
-        for block in range(self.farthest):
-            walk.pick(self.bays.pop((block, self.entry), []))
-        walk.along_aisle(top)
-
-    def leave(self, walk: _Walk) -> tuple[float, list[Stop]]:
-        walk.along_aisle(0.0)
-        walk.along_cross(self.net.depot)
-        return walk.length, walk.order
-
-
-def _return_from_front(walk: _Walk, front: float, bays: list[int]) -> None:
-    walk.pick(bays)
-    walk.along_aisle(front)
-
-
-def _return_from_back(walk: _Walk, back: float, bays: list[int]) -> None:
-    walk.pick(reversed(bays))
-    walk.along_aisle(back)
-
-
-def _traverse(walk: _Walk, to: float, bays: list[int]) -> None:
-    walk.pick(bays if to > walk.y else reversed(bays))
-    walk.along_aisle(to)
-
-
-def _s_shape(net: _Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
-    plan, walk = _Plan(net, stops), _Walk(net)
-    plan.enter(walk)
-    for block in range(plan.farthest, -1, -1):
-        front, back = net.ys[block], net.ys[block + 1]
-        aisles = plan.aisles(block, walk.aisle)
-        for index, aisle in enumerate(aisles):
-            walk.along_cross(aisle)
-            bays = plan.bays.pop((block, aisle))
-            # Every aisle is walked through, except that the block must be left at its front:
-            # if the last one would end at the back, it is entered and left from the front.
-            if index == len(aisles) - 1 and walk.y == front:
-                _return_from_front(walk, front, bays)
-            else:
-                _traverse(walk, back if walk.y == front else front, bays)
-        walk.along_aisle(front)
-    return plan.leave(walk)
-
-
-def _return(net: _Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
-    plan, walk = _Plan(net, stops), _Walk(net)
-    plan.enter(walk)
-    for block in range(plan.farthest, -1, -1):
-        front = net.ys[block]
-        for aisle in plan.aisles(block, walk.aisle):
-            walk.along_cross(aisle)
-            _return_from_front(walk, front, plan.bays.pop((block, aisle)))
-        if block:
-            # Down to the next block's front along the aisle we stand in, picking on the way.
-            walk.pick(reversed(plan.bays.pop((block - 1, walk.aisle), [])))
-            walk.along_aisle(net.ys[block - 1])
-    return plan.leave(walk)
-
-
-Split = Callable[[_Net, int, list[int]], int]
-
-
-def _largest_gap_split(net: _Net, block: int, bays: list[int]) -> int:
-    """How many of the (sorted) bays to pick from the front: those below the widest gap."""
-    points = [net.ys[block], *(net.y(b) for b in bays), net.ys[block + 1]]
-    gaps = [b - a for a, b in pairwise(points)]
-    return gaps.index(max(gaps))
-
-
-def _midpoint_split(net: _Net, block: int, bays: list[int]) -> int:
-    middle = (net.ys[block] + net.ys[block + 1]) / 2
-    return sum(1 for b in bays if net.y(b) <= middle)
-
-
-def _gap_policy(split: Split) -> Callable[[_Net, list[Stop]], tuple[float, list[Stop]]]:
-    """Largest gap or midpoint: both ends' aisles walked through, the others split in two."""
-
-    def solve(net: _Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
-        plan, walk = _Plan(net, stops), _Walk(net)
-        plan.enter(walk)
-        for block in range(plan.farthest, -1, -1):
-            front, back = net.ys[block], net.ys[block + 1]
-            aisles = plan.aisles(block, walk.aisle)
-            if not aisles:
-                walk.along_aisle(front)
-                continue
-            if walk.y == front and len(aisles) == 1:
-                walk.along_cross(aisles[0])
-                _return_from_front(walk, front, plan.bays.pop((block, aisles[0])))
-                continue
-            *middle, far = aisles
-            if walk.y == front:
-                # Only in the farthest block: the near end's aisle takes the picker to the back.
-                near, *middle = middle
-                walk.along_cross(near)
-                _traverse(walk, back, plan.bays.pop((block, near)))
-            halves = {}
-            for aisle in middle:
-                bays = plan.bays.pop((block, aisle))
-                cut = split(net, block, bays)
-                halves[aisle] = bays[:cut]
-                if bays[cut:]:
-                    walk.along_cross(aisle)
-                    _return_from_back(walk, back, bays[cut:])
-            walk.along_cross(far)
-            _traverse(walk, front, plan.bays.pop((block, far)))
-            for aisle in reversed(middle):
-                if halves[aisle]:
-                    walk.along_cross(aisle)
-                    _return_from_front(walk, front, halves[aisle])
-        return plan.leave(walk)
-
-    return solve
-
-
-# ---------------------------------------------------------------------------------------------
-# Local search, for layouts with more blocks than the exact programme handles quickly.
-
-
-def _matrix(net: _Net, stops: list[Stop]) -> list[list[float]]:
-    """Shortest-path metres between the depot (0) and the stops (1..n)."""
-    ys = net.ys
-    points = [(net.depot, 0.0, 0)]
-    points += [(a, net.y(b), net.block_of_bay[b]) for a, b in stops]
-    matrix = []
-    for a1, y1, k1 in points:
-        row = []
-        for a2, y2, k2 in points:
-            if a1 == a2 or k1 != k2:
-                # Same aisle, or blocks apart: some cross aisle lies between, no detour.
-                row.append(abs(a1 - a2) * net.spacing + abs(y1 - y2))
-            else:
-                detour = min(y1 + y2 - 2 * ys[k1], 2 * ys[k1 + 1] - y1 - y2)
-                row.append(abs(a1 - a2) * net.spacing + detour)
-        matrix.append(row)
-    return matrix
-
-
-def _improve(matrix: list[list[float]], path: list[int]) -> list[int]:
-    """2-opt and Or-opt moves on a closed path (depot at both ends) until none helps."""
-    eps = 1e-9
-    improved = True
-    while improved:
-        improved = False
-        size = len(path)
-        for i in range(size - 3):
-            a, b = path[i], path[i + 1]
-            row_a, row_b = matrix[a], matrix[b]
-            for j in range(i + 2, size - 1):
-                c, d = path[j], path[j + 1]
-                if row_a[c] + row_b[d] < row_a[b] + matrix[c][d] - eps:
-                    path[i + 1 : j + 1] = path[j:i:-1]
-                    improved = True
-                    b = path[i + 1]
-                    row_b = matrix[b]
-        for length in (1, 2, 3):
-            i = 1
-            while i + length < size:
-                first, last = path[i], path[i + length - 1]
-                before, after = path[i - 1], path[i + length]
-                gain = matrix[before][first] + matrix[last][after] - matrix[before][after]
-                rest = path[:i] + path[i + length :]
-                best, where, flip = gain - eps, -1, False
-                row_f, row_l = matrix[first], matrix[last]
-                for k in range(len(rest) - 1):
-                    u, v = rest[k], rest[k + 1]
-                    base = matrix[u][v]
-                    forward = row_f[u] + row_l[v] - base
-                    if forward < best:
-                        best, where, flip = forward, k, False
-                    backward = row_l[u] + row_f[v] - base
-                    if backward < best:
-                        best, where, flip = backward, k, True
-                if where >= 0:
-                    segment = path[i : i + length]
-                    if flip:
-                        segment.reverse()
-                    path = rest[: where + 1] + segment + rest[where + 1 :]
-                    improved = True
-                i += 1
-    return path
-
-
-def _local_search(net: _Net, stops: list[Stop]) -> tuple[float, list[Stop]]:
-    """The best of the policies' visiting orders, each improved by 2-opt and Or-opt.
-
-    Starting from the policies' own orders means the result is never longer than any of them:
-    a policy's walk is at least the shortest-path length of its order, and moves only shorten.
-    """
-    matrix = _matrix(net, stops)
-    number = {stop: i for i, stop in enumerate(stops, start=1)}
-    best: tuple[float, list[int]] | None = None
-    for policy in _SEEDS:
-        _, order = policy(net, stops)
-        path = _improve(matrix, [0, *(number[stop] for stop in order), 0])
-        length = sum(matrix[a][b] for a, b in pairwise(path))
-        if best is None or length < best[0]:
-            best = (length, path)
-    assert best is not None
-    length, path = best
-    # 2-opt and Or-opt alone stop 2-3% above the optimum on 50 picks; kicking the tour out of
-    # its local optimum (a double bridge, which they cannot undo) and improving again closes
-    # most of that. A fixed seed: the same list always gets the same route.
-    rng = random.Random(0)
-    n = len(stops)
-    # Each kick costs a pass of O(n^2) moves: fewer of them for long lists (2 at 200 stops).
-    kicks = min(KICKS, KICKS * 60 * 60 // n**2) if n >= 8 else 0
-    for _ in range(kicks):
-        i, j, k = sorted(rng.sample(range(1, n), 3))
-        tour = path[1:-1]
-        kicked = _improve(matrix, [0, *tour[:i], *tour[j:k], *tour[i:j], *tour[k:], 0])
-        kicked_length = sum(matrix[a][b] for a, b in pairwise(kicked))
-        if kicked_length < length - 1e-9:
-            length, path = kicked_length, kicked
-    return length, [stops[i - 1] for i in path[1:-1]]
-
-
-_SEEDS = (_s_shape, _gap_policy(_largest_gap_split))
-
-_SOLVERS: dict[str, Callable[[_Net, list[Stop]], tuple[float, list[Stop]]]] = {
+_SOLVERS: dict[str, Callable[[Net, list[Stop]], tuple[float, list[Stop]]]] = {
     "optimal": _optimal,
-    "s-shape": _s_shape,
-    "largest-gap": _gap_policy(_largest_gap_split),
-    "return": _return,
-    "midpoint": _gap_policy(_midpoint_split),
+    "s-shape": s_shape,
+    "largest-gap": gap_policy(largest_gap_split),
+    "return": return_walk,
+    "midpoint": gap_policy(midpoint_split),
 }

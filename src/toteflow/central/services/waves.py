@@ -38,21 +38,13 @@ from toteflow.domain.allocation import (
     rank,
     usable,
 )
-from toteflow.domain.batching import (
-    CartLimits,
-    OrderLoad,
-    PickLine,
-    PlannedTask,
-    Router,
-    plan_tasks,
-    route_all,
-    tour,
-)
+from toteflow.domain.batching import CartLimits, Router, route_all, tour
 from toteflow.domain.errors import Conflict, NotFound, Refused, ServiceError
 from toteflow.domain.floor_batch import FloorBatch
 from toteflow.domain.layout import Layout
 from toteflow.domain.orders import OrderStatus
 from toteflow.domain.roles import Permission, allows
+from toteflow.domain.task_plan import OrderLoad, PickLine, PlannedTask, plan_tasks
 from toteflow.domain.tasks import WORKABLE, FloorRefusal, TaskStatus, move_task
 
 T = TypeVar("T")

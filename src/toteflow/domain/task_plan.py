@@ -1,0 +1,136 @@
+"""Pick tasks for a wave: its reserved lines into tasks per strategy, each routed exactly.
+
+discrete: one task per order; cart: orders batched onto carts (`batching.batch_orders`);
+zone: one task per order and zone, each zone walked from its own front.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from toteflow.domain.batching import (
+    STRATEGIES,
+    BatchOrder,
+    CartLimits,
+    Method,
+    Router,
+    Stop,
+    Strategy,
+    Tour,
+    batch_orders,
+    route_all,
+    zone_layout,
+)
+from toteflow.domain.layout import Layout
+
+
+class PickLine(NamedTuple):
+    """One reservation to pick: the caller's handle for it, its order, where and in which zone."""
+
+    key: int
+    order_id: int
+    stop: Stop
+    location: str  # the location code: lines at one stop are taken in code order (by level)
+    zone: str | None
+
+
+@dataclass(frozen=True)
+class OrderLoad:
+    """An order's size, batching group and arrival, for cart limits and the baseline."""
+
+    order_id: int
+    volume_l: float = 0.0
+    weight_kg: float = 0.0
+    group: str = ""
+    seq: int = 0
+
+
+@dataclass(frozen=True)
+class PlannedTask:
+    """A task to create: its kind, its zone, the order in each slot, its lines in route order."""
+
+    kind: Strategy
+    zone: str | None
+    orders: tuple[int, ...]  # slot n holds orders[n - 1]
+    lines: tuple[tuple[int, int], ...]  # (line key, slot), in the order the picker walks
+    distance_m: float
+
+
+def plan_tasks(
+    strategy: Strategy,
+    lines: Sequence[PickLine],
+    loads: Mapping[int, OrderLoad],
+    layout: Layout,
+    limits: CartLimits,
+    *,
+    method: Method = "savings",
+    router: Router = route_all,
+) -> list[PlannedTask]:
+    """Pick tasks for a wave's reserved lines under one strategy.
+
+    discrete: one task per order (one tote). cart: orders batched onto carts, one route per
+    cart. zone: one task per order and zone, routed from the front of the zone's first aisle;
+    the tote passes from zone to zone, then to packing.
+    """
+    by_order: dict[int, list[PickLine]] = {}
+    for line in lines:
+        by_order.setdefault(line.order_id, []).append(line)
+    tasks: list[PlannedTask] = []
+    if strategy == "cart":
+        batch = [
+            BatchOrder(
+                order_id,
+                tuple(line.stop for line in order_lines),
+                loads[order_id].volume_l,
+                loads[order_id].weight_kg,
+                loads[order_id].group,
+                loads[order_id].seq,
+            )
+            for order_id, order_lines in by_order.items()
+        ]
+        for cart in batch_orders(batch, limits, layout, method=method, router=router):
+            tasks.append(_task("cart", None, cart.orders, by_order, cart.tour))
+    elif strategy == "discrete":
+        orders = list(by_order)
+        tours = router(layout, [[line.stop for line in by_order[o]] for o in orders])
+        for order_id, walked in zip(orders, tours, strict=True):
+            tasks.append(_task("discrete", None, (order_id,), by_order, walked))
+    elif strategy == "zone":
+        # Each zone is walked from its own front: one batch of routes per zone.
+        per_zone: dict[str | None, list[tuple[int, list[PickLine]]]] = {}
+        for order_id, order_lines in by_order.items():
+            zones: dict[str | None, list[PickLine]] = {}
+            for line in order_lines:
+                zones.setdefault(line.zone, []).append(line)
+            for zone, zone_lines in zones.items():
+                per_zone.setdefault(zone, []).append((order_id, zone_lines))
+        for zone in sorted(per_zone, key=lambda z: (z is None, z or "")):
+            work = per_zone[zone]
+            tours = router(zone_layout(layout, zone), [[ln.stop for ln in z] for _, z in work])
+            for (order_id, zone_lines), walked in zip(work, tours, strict=True):
+                tasks.append(_task("zone", zone, (order_id,), {order_id: zone_lines}, walked))
+    else:
+        raise ValueError(f"unknown pick strategy {strategy!r}; choose from {', '.join(STRATEGIES)}")
+    return tasks
+
+
+def _task(
+    kind: Strategy,
+    zone: str | None,
+    orders: tuple[int, ...],
+    by_order: Mapping[int, list[PickLine]],
+    walked: Tour,
+) -> PlannedTask:
+    place = {stop: n for n, stop in enumerate(walked.stops)}
+    slot_of = {order_id: slot for slot, order_id in enumerate(orders, start=1)}
+    lines = [line for order_id in orders for line in by_order[order_id]]
+    lines.sort(key=lambda ln: (place[ln.stop], ln.location, slot_of[ln.order_id], ln.key))
+    return PlannedTask(
+        kind,
+        zone,
+        orders,
+        tuple((line.key, slot_of[line.order_id]) for line in lines),
+        walked.distance_m,
+    )
