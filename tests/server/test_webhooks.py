@@ -168,7 +168,7 @@ def test_a_webhook_waits_out_a_receiver_that_is_down_and_arrives_signed(
 def test_two_senders_never_claim_the_same_delivery(site: Site) -> None:
     uow = SqlUnitOfWorkFactory(site.parts.engine)
     with uow() as unit:
-        unit.shipping.enqueue_webhooks(
+        unit.webhooks.enqueue(
             [
                 {"event": "order.shipped", "entity_id": f"SO-{n}", "url": "http://x", "body": "{}"}
                 for n in range(40)
@@ -181,7 +181,7 @@ def test_two_senders_never_claim_the_same_delivery(site: Site) -> None:
     def claim(slot: int) -> None:
         while True:
             with uow() as unit:
-                got = unit.shipping.claim_deliveries(now, now + timedelta(hours=1), 3)
+                got = unit.webhooks.claim_deliveries(now, now + timedelta(hours=1), 3)
                 unit.commit()
             if not got:
                 return

@@ -7,17 +7,22 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from toteflow.central.ports.shipping import ShippingRepo
+from toteflow.central.ports.floor import (
+    ChangeFeed,
+    FloorExceptionRepo,
+    PushRepo,
+    PutBackRepo,
+    TaskRepo,
+)
+from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
 from toteflow.central.ports.waves import WaveRepo
 from toteflow.contracts import catalogue as cat
-from toteflow.contracts import containers, sync, tasks
+from toteflow.contracts import containers
 from toteflow.contracts import orders as ords
 from toteflow.contracts import people as ppl
 from toteflow.contracts.common import Page
 from toteflow.domain.actor import Actor
-from toteflow.domain.floor_batch import FloorBatch
 from toteflow.domain.orders import Move, OrderStatus
-from toteflow.domain.put_back import RefusedPick
 
 
 @dataclass(frozen=True)
@@ -112,94 +117,6 @@ class AuditRepo(Protocol):
     ) -> Page[ppl.AuditEntry]: ...
 
 
-@dataclass(frozen=True)
-class StoredEvent:
-    event_id: str
-    status: str
-    reason: str
-    result: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class EventOutcome:
-    event: sync.Event
-    status: str  # "applied" or "rejected"
-    reason: str
-    result: dict[str, Any]
-
-
-class FloorRepo(Protocol):
-    """Tasks, station events and the change feed."""
-
-    def lock_station_seq(self, station_id: int, token_hash: str | None = None) -> int | None:
-        """The station's last applied seq, locking its row for this transaction.
-
-        With a token hash: None unless the station is active and that is its token's.
-        """
-        ...
-
-    def set_station_seq(self, station_id: int, seq: int) -> None:
-        """Record the last applied seq; the station was seen now."""
-        ...
-
-    def stored_events(self, station_id: int, seqs: list[int]) -> dict[int, StoredEvent]: ...
-    def store_events(self, station_id: int, outcomes: list[EventOutcome]) -> None: ...
-    def load_batch(self, task_line_ids: set[int], task_ids: set[int]) -> FloorBatch:
-        """The lines, stock rows, tasks and slots a batch touches, locked for this transaction."""
-        ...
-
-    def write_batch(self, batch: FloorBatch) -> None:
-        """Write what the batch changed with a few set-based statements."""
-        ...
-
-    def release_order_work(self, order_id: int) -> list[dict[str, Any]]:
-        """Cancel the order's open task lines and free their stock; return what was picked
-        (task, line, units, station, user, sku, the shelf it came from, the tote)."""
-        ...
-
-    def next_ready_task(self) -> int | None:
-        """The next ready task id, locked (skipping rows other transactions hold)."""
-        ...
-
-    def assign_task(self, task_id: int, user_id: int, station_id: int, at: datetime) -> None: ...
-    def task(self, task_id: int) -> tasks.Task | None: ...
-    def add_change(
-        self,
-        kind: str,
-        entity: str,
-        entity_id: str,
-        payload: dict[str, Any],
-        station_id: int | None = None,
-    ) -> int: ...
-    def changes_since(self, station_id: int, since: int, limit: int) -> list[sync.Change]: ...
-    def open_exceptions(self, rows: list[dict[str, Any]]) -> None:
-        """Floor exceptions for supervisors: kind, reason, station, user, event, line, detail."""
-        ...
-
-    def open_exception(self, row: dict[str, Any]) -> int:
-        """One floor exception (the columns of open_exceptions); its id."""
-        ...
-
-    def cancelled_pick(self, exception_id: int) -> RefusedPick | None:
-        """The put_back_cancelled exception `exception_id`, locked; None: there is none."""
-        ...
-
-    def refused_pick(self, station_id: int, event_id: str) -> RefusedPick | None:
-        """The station's refused event `event_id` and its line's shelf, locked; None: none."""
-        ...
-
-    def location_id(self, code: str) -> int | None: ...
-    def move_put_back(self, task_line_id: int, location_id: int, take: int, add: int) -> None:
-        """`take` units off the line's stock row; `add` of its product and lot at the location."""
-        ...
-
-    def resolve_refusal(
-        self, exception_id: int, *, user_id: int | None, resolution: str, put_back_by: str
-    ) -> None:
-        """Record the put-back on the refusal's exception, resolving it if still open."""
-        ...
-
-
 class ContainerRepo(Protocol):
     def add(
         self, carts: list[containers.CartCreate], totes: list[containers.ToteCreate]
@@ -215,9 +132,16 @@ class UnitOfWork(Protocol):
     orders: OrderRepo
     people: PeopleRepo
     audit: AuditRepo
-    floor: FloorRepo
+    push: PushRepo
+    tasks: TaskRepo
+    exceptions: FloorExceptionRepo
+    put_backs: PutBackRepo
+    feed: ChangeFeed
     containers: ContainerRepo
-    shipping: ShippingRepo
+    shipments: ShipmentRepo
+    sscc: SsccRepo
+    manifests: ManifestRepo
+    webhooks: WebhookRepo
     waves: WaveRepo
 
     def __enter__(self) -> Self: ...

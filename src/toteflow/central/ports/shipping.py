@@ -1,4 +1,4 @@
-"""The ports shipping needs on the server: its repository, label rendering, webhook sending."""
+"""The ports shipping needs on the server: its repositories, label rendering, webhook sending."""
 
 from __future__ import annotations
 
@@ -32,8 +32,10 @@ class LabelSource:
     order_reference: str
 
 
-class ShippingRepo(Protocol):
-    def reserve_sscc(
+class SsccRepo(Protocol):
+    """The SSCC serials handed to stations in blocks."""
+
+    def reserve(
         self,
         company_prefix: str,
         extension_digit: int,
@@ -43,6 +45,10 @@ class ShippingRepo(Protocol):
     ) -> sh.SsccBlock:
         """The next `count` serials, moved past with one conditional update; never reissued."""
         ...
+
+
+class ShipmentRepo(Protocol):
+    """Shipments and their boxes: what packing reads and the pack events write."""
 
     def pack_order(self, key: str) -> sh.PackOrder | None:
         """The order by reference, or the order whose picked tote carries this code."""
@@ -57,19 +63,27 @@ class ShippingRepo(Protocol):
     def write_batch(
         self, batch: ShippingBatch, station_id: int, users: dict[str, int | None]
     ) -> None: ...
-    def shipments(
-        self, filters: sh.ShipmentFilter, offset: int, limit: int
-    ) -> Page[sh.Shipment]: ...
-    def shipment(self, shipment_id: int) -> sh.Shipment | None: ...
+    def find(self, filters: sh.ShipmentFilter, offset: int, limit: int) -> Page[sh.Shipment]: ...
+    def get(self, shipment_id: int) -> sh.Shipment | None: ...
     def label_source(self, sscc: str) -> LabelSource | None: ...
-    def ship_manifest(
+
+
+class ManifestRepo(Protocol):
+    """Carrier manifests: closing one ships what it lists."""
+
+    def ship(
         self, carrier: str, ship_date: date, user_id: int | None, now: datetime
     ) -> tuple[sh.Manifest, list[sh.Shipment]]:
         """Ship every packed shipment of `carrier` not yet on a manifest; their orders too."""
         ...
 
-    def manifests(self, offset: int, limit: int) -> Page[sh.Manifest]: ...
-    def enqueue_webhooks(self, rows: list[dict[str, Any]]) -> None: ...
+    def find(self, offset: int, limit: int) -> Page[sh.Manifest]: ...
+
+
+class WebhookRepo(Protocol):
+    """The webhook deliveries waiting to be sent, and those sent."""
+
+    def enqueue(self, rows: list[dict[str, Any]]) -> None: ...
     def claim_deliveries(
         self, now: datetime, lease_until: datetime, limit: int
     ) -> list[DueDelivery]:

@@ -149,9 +149,9 @@ def _tell_the_floor(uow: UnitOfWork, order: o.Order, status: OrderStatus, reason
     each such line opens a put-back exception, named in the change, that the station holding
     the task (or a supervisor) resolves once the units are back on a shelf.
     """
-    picked = uow.floor.release_order_work(order.id) if status == OrderStatus.CANCELLED else []
+    picked = uow.tasks.release_order_work(order.id) if status == OrderStatus.CANCELLED else []
     told = [_put_back_exception(uow, order, line, reason) for line in picked]
-    uow.floor.add_change(
+    uow.feed.add_change(
         f"order.{'cancelled' if status == OrderStatus.CANCELLED else 'held'}",
         "order",
         order.reference,
@@ -165,7 +165,7 @@ def _put_back_exception(
     units, sku, where, tote = line["picked"], line["sku"], line["location"], line["tote"]
     in_tote = f" (tote {tote})" if tote else ""
     why = f" ({reason})" if reason else ""
-    exception_id = uow.floor.open_exception(
+    exception_id = uow.exceptions.open(
         {
             "kind": CANCELLED_PICK,
             "reason": (

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from toteflow.central.ports.repos import EventOutcome, UnitOfWork
+from toteflow.central.ports.floor import EventOutcome
+from toteflow.central.ports.repos import UnitOfWork
 from toteflow.contracts import sync
 from toteflow.domain.actor import Actor
 from toteflow.domain.put_back import PUT_BACK, PutBack, plan
@@ -65,18 +66,18 @@ def apply(
         try:
             put = command(event)
             if put.exception_id is not None:
-                refused = uow.floor.cancelled_pick(put.exception_id)
+                refused = uow.put_backs.cancelled_pick(put.exception_id)
                 if refused is None:
                     raise FloorRefusal(
                         f"there is no cancelled pick to put back under exception {put.exception_id}"
                     )
             else:
-                refused = uow.floor.refused_pick(station_id, put.refused_event)
+                refused = uow.put_backs.refused_pick(station_id, put.refused_event)
                 if refused is None:
                     raise FloorRefusal(
                         f"this station has no refused event {put.refused_event} on the server"
                     )
-            target = uow.floor.location_id(put.location)
+            target = uow.put_backs.location_id(put.location)
             move = plan(put, refused, target_exists=target is not None)
         except FloorRefusal as refusal:
             reason = str(refusal)
@@ -95,9 +96,9 @@ def apply(
             _audit(uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason})
             continue
         assert target is not None
-        uow.floor.move_put_back(put.task_line_id, target, move.take_from_source, move.add_to_target)
+        uow.put_backs.move(put.task_line_id, target, move.take_from_source, move.add_to_target)
         words = f"{put.quantity} put back at {put.location}"
-        uow.floor.resolve_refusal(
+        uow.put_backs.resolve_refusal(
             refused.exception_id,
             user_id=event.user_id,
             resolution=f"{words} (station {station_id})",

@@ -77,7 +77,7 @@ class ShippingService:
         if actor.station_id is None:
             raise Forbidden("SSCC numbers are reserved by a station")
         with self.uow() as uow:
-            block = uow.shipping.reserve_sscc(
+            block = uow.sscc.reserve(
                 self.policy.company_prefix,
                 self.policy.extension_digit,
                 count or self.policy.block_size,
@@ -98,7 +98,7 @@ class ShippingService:
         """The order to pack, by its reference or by the code of a tote it was picked into."""
         actor.require(Permission.READ_ORDERS)
         with self.uow() as uow:
-            found = uow.shipping.pack_order(key.strip())
+            found = uow.shipments.pack_order(key.strip())
         if found is None:
             raise NotFound(f"no order or picked tote {key}")
         return found
@@ -108,12 +108,12 @@ class ShippingService:
     ) -> Page[sh.Shipment]:
         actor.require(Permission.READ_ORDERS)
         with self.uow() as uow:
-            return uow.shipping.shipments(filters, offset, limit)
+            return uow.shipments.find(filters, offset, limit)
 
     def shipment(self, actor: Actor, shipment_id: int) -> sh.Shipment:
         actor.require(Permission.READ_ORDERS)
         with self.uow() as uow:
-            found = uow.shipping.shipment(shipment_id)
+            found = uow.shipments.get(shipment_id)
         if found is None:
             raise NotFound(f"no shipment {shipment_id}")
         return found
@@ -127,7 +127,7 @@ class ShippingService:
         offset = 0
         while True:
             with self.uow() as uow:
-                page = uow.shipping.shipments(filters, offset, 500)
+                page = uow.shipments.find(filters, offset, 500)
             for s in page.items:
                 for box in s.boxes:
                     writer.writerow(
@@ -163,7 +163,7 @@ class ShippingService:
         actor.require(Permission.MANAGE_ORDERS)
         now = self.clock()
         with self.uow() as uow:
-            manifest, shipped = uow.shipping.ship_manifest(
+            manifest, shipped = uow.manifests.ship(
                 body.carrier, body.ship_date or now.date(), actor.user_id, now
             )
             if not shipped:
@@ -171,7 +171,7 @@ class ShippingService:
                     f"no packed {body.carrier.upper()} shipments are waiting for a manifest"
                 )
             if self.policy.webhook_url:
-                uow.shipping.enqueue_webhooks(
+                uow.webhooks.enqueue(
                     [
                         {
                             "event": "order.shipped",
@@ -199,20 +199,20 @@ class ShippingService:
     def manifests(self, actor: Actor, offset: int, limit: int) -> Page[sh.Manifest]:
         actor.require(Permission.READ_ORDERS)
         with self.uow() as uow:
-            return uow.shipping.manifests(offset, limit)
+            return uow.manifests.find(offset, limit)
 
     def deliveries(
         self, actor: Actor, status: str | None, offset: int, limit: int
     ) -> Page[sh.WebhookDelivery]:
         actor.require(Permission.READ_AUDIT)
         with self.uow() as uow:
-            return uow.shipping.deliveries(status, offset, limit)
+            return uow.webhooks.deliveries(status, offset, limit)
 
     def retry_delivery(self, actor: Actor, delivery_id: int) -> sh.WebhookDelivery:
         """Try a pending delivery again now instead of at its next backoff time."""
         actor.require(Permission.MANAGE_ORDERS)
         with self.uow() as uow:
-            found = uow.shipping.retry_delivery(delivery_id, self.clock())
+            found = uow.webhooks.retry_delivery(delivery_id, self.clock())
             if found is None:
                 raise NotFound(f"no webhook delivery {delivery_id}")
             uow.audit.record(actor, "webhook.retry", "webhook_delivery", str(delivery_id), {})
@@ -225,7 +225,7 @@ class ShippingService:
         if self.renderer is None:
             raise Refused("this server has no label renderer")
         with self.uow() as uow:
-            source = uow.shipping.label_source(sscc)
+            source = uow.shipments.label_source(sscc)
         if source is None:
             raise NotFound(f"no box with SSCC {sscc}")
         to = source.ship_to

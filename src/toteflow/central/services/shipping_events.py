@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from toteflow.central.ports.repos import EventOutcome, UnitOfWork
+from toteflow.central.ports.floor import EventOutcome
+from toteflow.central.ports.repos import UnitOfWork
 from toteflow.contracts import sync
 from toteflow.domain.actor import Actor
 from toteflow.domain.shipping_batch import (
@@ -157,7 +158,7 @@ def apply(
             ssccs.add(c.sscc)
         elif isinstance(c, PackShort):
             orders.add(c.order)
-    batch = uow.shipping.load_batch(orders, keys, ssccs, station_id)
+    batch = uow.shipments.load_batch(orders, keys, ssccs, station_id)
     outcomes: list[EventOutcome] = []
     exceptions: list[dict[str, Any]] = []
     for event, c in zip(events, planned, strict=True):
@@ -199,7 +200,7 @@ def apply(
                 "station_time": event.station_time.isoformat(),
             },
         )
-    uow.shipping.write_batch(batch, station_id, users)
+    uow.shipments.write_batch(batch, station_id, users)
     return outcomes, exceptions
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from toteflow.central.ports.repos import EventOutcome, UnitOfWork, UnitOfWorkFactory
+from toteflow.central.ports.floor import EventOutcome
+from toteflow.central.ports.repos import UnitOfWork, UnitOfWorkFactory
 from toteflow.central.services import floor_events, put_back_events, shipping_events
 from toteflow.contracts import sync
 from toteflow.contracts.people import Station
@@ -49,7 +50,7 @@ class SyncService:
     def _push(self, request: sync.PushRequest, token_hash: str | None) -> sync.PushResponse | None:
         station_id = request.station_id
         with self.uow() as uow:
-            last = uow.floor.lock_station_seq(station_id, token_hash)
+            last = uow.push.lock_station_seq(station_id, token_hash)
             if last is None:
                 return None
             replays = [e for e in request.events if e.seq <= last]
@@ -59,13 +60,13 @@ class SyncService:
             if fresh and not gap:
                 results += _apply(uow, station_id, fresh, self.reallocate)
                 last = fresh[-1].seq
-                uow.floor.set_station_seq(station_id, last)
+                uow.push.set_station_seq(station_id, last)
             uow.commit()
         return sync.PushResponse(results=results, last_seq=last, gap=gap)
 
     def changes(self, station: Station, since: int, limit: int) -> sync.ChangesPage:
         with self.uow() as uow:
-            changes = uow.floor.changes_since(station.id, since, limit + 1)
+            changes = uow.feed.changes_since(station.id, since, limit + 1)
         more = len(changes) > limit
         changes = changes[:limit]
         cursor = changes[-1].seq if changes else since
@@ -73,7 +74,7 @@ class SyncService:
 
 
 def _replayed(uow: UnitOfWork, station_id: int, events: list[sync.Event]) -> list[sync.EventResult]:
-    stored = uow.floor.stored_events(station_id, [e.seq for e in events])
+    stored = uow.push.stored_events(station_id, [e.seq for e in events])
     results = []
     for event in events:
         known = stored.get(event.seq)
@@ -124,7 +125,7 @@ def _apply(
             commands.append(refusal)
     line_ids = {c.task_line_id for c in commands if isinstance(c, Pick | Short | Undo)}
     task_ids = {c.task_id for c in commands if isinstance(c, MoveTask | SetTote)}
-    batch = uow.floor.load_batch(line_ids, task_ids)
+    batch = uow.push.load_batch(line_ids, task_ids)
 
     outcomes: list[EventOutcome] = []
     exceptions: list[dict[str, Any]] = []
@@ -170,16 +171,16 @@ def _apply(
         # elsewhere stays "picking"; only units no other stock can give stay exceptions.
         covered = reallocate(uow, batch)
         exceptions = [e for e in exceptions if _still_short(e, covered)]
-    uow.floor.write_batch(batch)
+    uow.push.write_batch(batch)
     packed, pack_exceptions = shipping_events.apply(uow, station_id, packing)
     # A put-back finds the refusal it answers among the floor exceptions: open them first.
-    uow.floor.open_exceptions(exceptions)
+    uow.exceptions.open_many(exceptions)
     put_back, put_back_exceptions = put_back_events.apply(uow, station_id, put_backs)
     if packed or put_back:
         outcomes = sorted(outcomes + packed + put_back, key=lambda o: o.event.seq)
-    uow.floor.store_events(station_id, outcomes)
-    uow.floor.open_exceptions(pack_exceptions)
-    uow.floor.open_exceptions(put_back_exceptions)
+    uow.push.store_events(station_id, outcomes)
+    uow.exceptions.open_many(pack_exceptions)
+    uow.exceptions.open_many(put_back_exceptions)
     return [
         sync.EventResult(
             id=o.event.id,

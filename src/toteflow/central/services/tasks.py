@@ -21,14 +21,14 @@ class TaskService:
         if actor.user_id is None or actor.station_id is None:
             raise Forbidden("log in at a station to take pick tasks")
         with self.uow() as uow:
-            task_id = uow.floor.next_ready_task()
+            task_id = uow.tasks.next_ready()
             if task_id is None:
                 return None
-            uow.floor.assign_task(task_id, actor.user_id, actor.station_id, datetime.now(UTC))
-            task = uow.floor.task(task_id)
+            uow.tasks.assign(task_id, actor.user_id, actor.station_id, datetime.now(UTC))
+            task = uow.tasks.get(task_id)
             assert task is not None
             # Also into the feed for this station: if this reply is lost, the pull delivers it.
-            uow.floor.add_change(
+            uow.feed.add_change(
                 "task.assigned",
                 "task",
                 str(task_id),
@@ -44,7 +44,7 @@ class TaskService:
     def get(self, actor: Actor, task_id: int) -> tk.Task:
         actor.require(Permission.READ_ORDERS)
         with self.uow() as uow:
-            task = uow.floor.task(task_id)
+            task = uow.tasks.get(task_id)
         if task is None:
             raise NotFound(f"no task {task_id}")
         if actor.role == Role.PICKER and task.user_id not in (None, actor.user_id):

@@ -240,7 +240,7 @@ class WaveService:
         if self.policy.shortage_policy == ShortagePolicy.CANCEL_LINE:
             uow.waves.cut_lines(_cuts(plan))
         task_ids = uow.waves.add_tasks(wave_id, _new_tasks(plan))
-        uow.floor.open_exceptions(_shortage_rows(plan, row, actor, now))
+        uow.exceptions.open_many(_shortage_rows(plan, row, actor, now))
         figures = self._figures(plan, spec)
         counts = {"orders": figures.orders, "lines": figures.lines, "tasks": figures.tasks}
         uow.waves.update(wave_id, status="released", spec=spec.stored(counts), released_at=now)
@@ -525,7 +525,7 @@ class WaveService:
             for task in uow.waves.settle_tasks(wave_id):
                 cancelled_tasks += 1
                 if task.station_id is not None:
-                    uow.floor.add_change(
+                    uow.feed.add_change(
                         "task.cancelled",
                         "task",
                         str(task.id),
@@ -889,7 +889,7 @@ class WaveService:
             held = task.wave_id is not None and _wave_status(uow, task.wave_id) == "on_hold"
             uow.waves.set_task(task_id, "paused" if held else "ready", None, None, None)
             if task.station_id is not None:
-                uow.floor.add_change(
+                uow.feed.add_change(
                     "task.unassigned",
                     "task",
                     str(task_id),
@@ -904,7 +904,7 @@ class WaveService:
                 {"from": task.user_id, "reason": reason},
             )
             uow.commit()
-            found = uow.floor.task(task_id)
+            found = uow.tasks.get(task_id)
         assert found is not None
         return found
 
@@ -931,7 +931,7 @@ class WaveService:
             _move(TaskStatus.READY, TaskStatus.ASSIGNED, task_id)
             uow.waves.set_task(task_id, "assigned", user_id, station_id, now)
             if task.station_id is not None:
-                uow.floor.add_change(
+                uow.feed.add_change(
                     "task.unassigned",
                     "task",
                     str(task_id),
@@ -1007,9 +1007,9 @@ def _move(current: str, target: TaskStatus, task_id: int) -> None:
 
 def _announce(uow: UnitOfWork, task_id: int, station_id: int) -> tk.Task:
     """Send the task as it now stands to the station that holds it (stations upsert it)."""
-    task = uow.floor.task(task_id)
+    task = uow.tasks.get(task_id)
     assert task is not None
-    uow.floor.add_change(
+    uow.feed.add_change(
         "task.assigned", "task", str(task_id), task.model_dump(mode="json"), station_id=station_id
     )
     return task

@@ -54,7 +54,7 @@ class WebhookService:
         # Long enough for every claimed send to time out: meanwhile no other process retries.
         lease = now + timedelta(seconds=self.policy.timeout_seconds * (self.policy.batch + 1))
         with self.uow() as uow:
-            due = uow.shipping.claim_deliveries(now, lease, self.policy.batch)
+            due = uow.webhooks.claim_deliveries(now, lease, self.policy.batch)
             uow.commit()
         delivered = 0
         for delivery in due:
@@ -80,14 +80,14 @@ class WebhookService:
         now = self.clock()
         with self.uow() as uow:
             if not error and status is not None:
-                uow.shipping.delivery_succeeded(delivery.id, status, now)
+                uow.webhooks.delivery_succeeded(delivery.id, status, now)
             else:
                 wait = backoff_seconds(
                     delivery.attempts,
                     self.policy.backoff_initial_seconds,
                     self.policy.backoff_max_seconds,
                 )
-                uow.shipping.delivery_failed(
+                uow.webhooks.delivery_failed(
                     delivery.id, status, error, now + timedelta(seconds=wait)
                 )
             uow.commit()

@@ -8,24 +8,37 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from toteflow.central.ports.floor import (
+    ChangeFeed,
+    FloorExceptionRepo,
+    PushRepo,
+    PutBackRepo,
+    TaskRepo,
+)
 from toteflow.central.ports.repos import (
     AuditRepo,
     CatalogueRepo,
     ContainerRepo,
-    FloorRepo,
     OrderRepo,
     PeopleRepo,
 )
-from toteflow.central.ports.shipping import ShippingRepo
+from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
 from toteflow.central.ports.waves import WaveRepo
 from toteflow.central.store.audit_repo import SqlAuditRepo
 from toteflow.central.store.catalogue_repo import SqlCatalogueRepo
 from toteflow.central.store.containers_repo import SqlContainerRepo
-from toteflow.central.store.floor_repo import SqlFloorRepo
+from toteflow.central.store.exceptions_repo import SqlFloorExceptionRepo
+from toteflow.central.store.feed_repo import SqlChangeFeed
+from toteflow.central.store.manifests_repo import SqlManifestRepo
 from toteflow.central.store.orders_repo import SqlOrderRepo
 from toteflow.central.store.people_repo import SqlPeopleRepo
-from toteflow.central.store.shipping_repo import SqlShippingRepo
+from toteflow.central.store.push_repo import SqlPushRepo
+from toteflow.central.store.put_backs_repo import SqlPutBackRepo
+from toteflow.central.store.shipments_repo import SqlShipmentRepo
+from toteflow.central.store.sscc_repo import SqlSsccRepo
+from toteflow.central.store.tasks_repo import SqlTaskRepo
 from toteflow.central.store.waves_repo import SqlWaveRepo
+from toteflow.central.store.webhooks_repo import SqlWebhookRepo
 
 
 class SqlUnitOfWork:
@@ -37,9 +50,16 @@ class SqlUnitOfWork:
         self.catalogue: CatalogueRepo = SqlCatalogueRepo(self.session)
         self.orders: OrderRepo = SqlOrderRepo(self.session)
         self.people: PeopleRepo = SqlPeopleRepo(self.session)
-        self.floor: FloorRepo = SqlFloorRepo(self.session)
+        self.push: PushRepo = SqlPushRepo(self.session)
+        self.tasks: TaskRepo = SqlTaskRepo(self.session)
+        self.exceptions: FloorExceptionRepo = SqlFloorExceptionRepo(self.session)
+        self.put_backs: PutBackRepo = SqlPutBackRepo(self.session)
+        self.feed: ChangeFeed = SqlChangeFeed(self.session)
         self.containers: ContainerRepo = SqlContainerRepo(self.session)
-        self.shipping: ShippingRepo = SqlShippingRepo(self.session)
+        self.shipments: ShipmentRepo = SqlShipmentRepo(self.session)
+        self.sscc: SsccRepo = SqlSsccRepo(self.session)
+        self.manifests: ManifestRepo = SqlManifestRepo(self.session)
+        self.webhooks: WebhookRepo = SqlWebhookRepo(self.session)
         self.waves: WaveRepo = SqlWaveRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit

@@ -1,16 +1,15 @@
-"""Shipping over SQLModel: SSCC blocks by conditional update, shipments, manifests, webhooks."""
+"""Shipments and their boxes over SQLModel: the pack order, the pack batch, the read side."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from toteflow.central.ports.shipping import DueDelivery, LabelSource
+from toteflow.central.ports.shipping import LabelSource
 from toteflow.central.store import shipping_tables as st
 from toteflow.central.store import tables as t
 from toteflow.central.store.people_repo import _aware
@@ -18,81 +17,13 @@ from toteflow.contracts import shipping as sh
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.common import Page
 from toteflow.contracts.orders import Address
-from toteflow.domain.errors import Refused
-from toteflow.domain.gs1 import SSCC_LENGTH
 from toteflow.domain.orders import OrderStatus
 from toteflow.domain.shipping_batch import OrderState, ShipmentState, ShippingBatch, SsccBlockRange
 
 
-def _when(value: datetime | None) -> datetime | None:
-    return _aware(value)
-
-
-class SqlShippingRepo:
+class SqlShipmentRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    # SSCC serials ---------------------------------------------------------------------
-
-    def reserve_sscc(
-        self,
-        company_prefix: str,
-        extension_digit: int,
-        count: int,
-        station_id: int,
-        user_id: int | None,
-    ) -> sh.SsccBlock:
-        counter = t.cols(st.SsccCounter)
-        key = (counter.company_prefix == company_prefix) & (
-            counter.extension_digit == extension_digit
-        )
-        exists = self.session.execute(sa.select(counter.next_serial).where(key)).first()
-        if exists is None:
-            try:
-                # A savepoint: two first-ever reservations racing must not abort the request.
-                with self.session.begin_nested():
-                    self.session.execute(
-                        sa.insert(t.table(st.SsccCounter)).values(
-                            company_prefix=company_prefix,
-                            extension_digit=extension_digit,
-                            next_serial=1,
-                        )
-                    )
-            except IntegrityError:
-                pass
-        ceiling = 10 ** (SSCC_LENGTH - 2 - len(company_prefix))
-        # The conditional update is the whole guarantee: it moves the counter past the block
-        # in one statement, so two stations can never be handed overlapping serials.
-        after = self.session.execute(
-            sa.update(t.table(st.SsccCounter))
-            .where(key, counter.next_serial + count <= ceiling)
-            .values(next_serial=counter.next_serial + count)
-            .returning(counter.next_serial)
-        ).scalar_one_or_none()
-        if after is None:
-            raise Refused(
-                f"the SSCC serials of company prefix {company_prefix} are used up: "
-                "configure a new prefix or extension digit"
-            )
-        first, last = int(after) - count, int(after) - 1
-        t.insert_rows(
-            self.session,
-            st.SsccBlock,
-            [
-                {
-                    "station_id": station_id,
-                    "company_prefix": company_prefix,
-                    "extension_digit": extension_digit,
-                    "first_serial": first,
-                    "last_serial": last,
-                    "issued_at": t.utcnow(),
-                    "issued_to": user_id,
-                }
-            ],
-        )
-        return sh.SsccBlock(
-            company_prefix=company_prefix, extension_digit=extension_digit, first=first, last=last
-        )
 
     # pack orders ------------------------------------------------------------------------
 
@@ -356,15 +287,8 @@ class SqlShippingRepo:
                 .values(status="packed", updated_at=now, version=order_c.version + 1)
             )
 
-    # shipments --------------------------------------------------------------------------
-
-    def _query(self) -> Any:
-        return sa.select(st.Shipment, t.cols(t.Order).reference).join(
-            t.Order, col(t.Order.id) == col(st.Shipment.order_id)
-        )
-
-    def shipments(self, filters: sh.ShipmentFilter, offset: int, limit: int) -> Page[sh.Shipment]:
-        query = self._query()
+    def find(self, filters: sh.ShipmentFilter, offset: int, limit: int) -> Page[sh.Shipment]:
+        query = shipment_query()
         ship = t.cols(st.Shipment)
         if filters.status:
             query = query.where(ship.status == filters.status)
@@ -381,11 +305,13 @@ class SqlShippingRepo:
             sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
         ).scalar_one()
         rows = self.session.execute(query.order_by(ship.id).offset(offset).limit(limit)).all()
-        return Page(items=self._shipments(rows), total=total, offset=offset, limit=limit)
+        return Page(items=shipments_of(self.session, rows), total=total, offset=offset, limit=limit)
 
-    def shipment(self, shipment_id: int) -> sh.Shipment | None:
-        rows = self.session.execute(self._query().where(col(st.Shipment.id) == shipment_id)).all()
-        found = self._shipments(rows)
+    def get(self, shipment_id: int) -> sh.Shipment | None:
+        rows = self.session.execute(
+            shipment_query().where(col(st.Shipment.id) == shipment_id)
+        ).all()
+        found = shipments_of(self.session, rows)
         return found[0] if found else None
 
     def label_source(self, sscc: str) -> LabelSource | None:
@@ -395,7 +321,7 @@ class SqlShippingRepo:
         ).scalar_one_or_none()
         if shipment_id is None:
             return None
-        shipment = self.shipment(shipment_id)
+        shipment = self.get(shipment_id)
         assert shipment is not None
         order = self.session.exec(
             select(t.Order).where(col(t.Order.reference) == shipment.order_reference)
@@ -403,203 +329,62 @@ class SqlShippingRepo:
         chosen = next(b for b in shipment.boxes if b.sscc == sscc)
         return LabelSource(shipment, chosen, _address(order), order.reference)
 
-    def _shipments(self, rows: Any) -> list[sh.Shipment]:
-        ids = [row[0].id for row in rows]
-        boxes: dict[int, list[sh.ShipmentBox]] = defaultdict(list)
-        if ids:
-            for box in self.session.exec(
-                select(st.ShipmentBox)
-                .where(col(st.ShipmentBox.shipment_id).in_(ids))
-                .order_by(col(st.ShipmentBox.shipment_id), col(st.ShipmentBox.box_no))
-            ):
-                boxes[box.shipment_id].append(
-                    sh.ShipmentBox(
-                        box_no=box.box_no,
-                        box_code=box.box_code,
-                        sscc=box.sscc,
-                        tracking=box.tracking,
-                        weight_g=box.weight_g,
-                        expected_weight_g=box.expected_weight_g,
-                        length_mm=box.length_mm,
-                        width_mm=box.width_mm,
-                        height_mm=box.height_mm,
-                        contents={k: int(v) for k, v in box.contents.items()},
-                        label_prints=box.label_prints,
-                        label_printed_at=_when(box.label_printed_at),
-                    )
+
+def shipment_query() -> Any:
+    """Shipments with their order's reference: the rows shipments_of() reads."""
+    return sa.select(st.Shipment, t.cols(t.Order).reference).join(
+        t.Order, col(t.Order.id) == col(st.Shipment.order_id)
+    )
+
+
+def shipments_of(session: Session, rows: Any) -> list[sh.Shipment]:
+    """The shipments of shipment_query() rows, each with its boxes."""
+    ids = [row[0].id for row in rows]
+    boxes: dict[int, list[sh.ShipmentBox]] = defaultdict(list)
+    if ids:
+        for box in session.exec(
+            select(st.ShipmentBox)
+            .where(col(st.ShipmentBox.shipment_id).in_(ids))
+            .order_by(col(st.ShipmentBox.shipment_id), col(st.ShipmentBox.box_no))
+        ):
+            boxes[box.shipment_id].append(
+                sh.ShipmentBox(
+                    box_no=box.box_no,
+                    box_code=box.box_code,
+                    sscc=box.sscc,
+                    tracking=box.tracking,
+                    weight_g=box.weight_g,
+                    expected_weight_g=box.expected_weight_g,
+                    length_mm=box.length_mm,
+                    width_mm=box.width_mm,
+                    height_mm=box.height_mm,
+                    contents={k: int(v) for k, v in box.contents.items()},
+                    label_prints=box.label_prints,
+                    label_printed_at=_aware(box.label_printed_at),
                 )
-        return [
-            sh.Shipment(
-                id=s.id or 0,
-                key=s.key,
-                order_reference=reference,
-                status=s.status,
-                carrier=s.carrier,
-                service=s.service,
-                weight_g=s.weight_g,
-                cost_cents=s.cost_cents,
-                partial=s.partial,
-                overridden=s.overridden,
-                manifest_id=s.manifest_id,
-                station_id=s.station_id,
-                user_id=s.user_id,
-                created_at=_when(s.created_at) or s.created_at,
-                packed_at=_when(s.packed_at),
-                shipped_at=_when(s.shipped_at),
-                boxes=boxes[s.id or 0],
             )
-            for s, reference in rows
-        ]
-
-    # manifests --------------------------------------------------------------------------
-
-    def ship_manifest(
-        self, carrier: str, ship_date: date, user_id: int | None, now: datetime
-    ) -> tuple[sh.Manifest, list[sh.Shipment]]:
-        ship, order_c = t.cols(st.Shipment), t.cols(t.Order)
-        rows = self.session.execute(
-            sa.select(ship.id, ship.order_id, ship.boxes, ship.weight_g)
-            .where(
-                ship.status == "packed",
-                ship.manifest_id.is_(None),
-                sa.func.upper(ship.carrier) == carrier.upper(),
-            )
-            .order_by(ship.id)
-            .with_for_update()
-        ).all()
-        manifest_id = self.session.execute(
-            sa.insert(t.table(st.Manifest))
-            .values(
-                carrier=carrier.upper(),
-                ship_date=ship_date,
-                closed_at=now,
-                closed_by=user_id,
-                shipments=len(rows),
-                boxes=sum(r.boxes for r in rows),
-                weight_g=sum(r.weight_g for r in rows),
-            )
-            .returning(t.cols(st.Manifest).id)
-        ).scalar_one()
-        ids = [r.id for r in rows]
-        if ids:
-            self.session.execute(
-                sa.update(t.table(st.Shipment))
-                .where(ship.id.in_(ids), ship.status == "packed")
-                .values(status="shipped", shipped_at=now, manifest_id=manifest_id)
-            )
-            self.session.execute(
-                sa.update(t.table(t.Order))
-                .where(order_c.id.in_({r.order_id for r in rows}), order_c.status == "packed")
-                .values(status="shipped", updated_at=now, version=order_c.version + 1)
-            )
-        manifest = self.session.get(st.Manifest, manifest_id)
-        assert manifest is not None
-        shipped = (
-            self._shipments(
-                self.session.execute(self._query().where(ship.id.in_(ids)).order_by(ship.id)).all()
-            )
-            if ids
-            else []
+    return [
+        sh.Shipment(
+            id=s.id or 0,
+            key=s.key,
+            order_reference=reference,
+            status=s.status,
+            carrier=s.carrier,
+            service=s.service,
+            weight_g=s.weight_g,
+            cost_cents=s.cost_cents,
+            partial=s.partial,
+            overridden=s.overridden,
+            manifest_id=s.manifest_id,
+            station_id=s.station_id,
+            user_id=s.user_id,
+            created_at=_aware(s.created_at) or s.created_at,
+            packed_at=_aware(s.packed_at),
+            shipped_at=_aware(s.shipped_at),
+            boxes=boxes[s.id or 0],
         )
-        return _manifest(manifest), shipped
-
-    def manifests(self, offset: int, limit: int) -> Page[sh.Manifest]:
-        total = self.session.execute(
-            sa.select(sa.func.count()).select_from(t.table(st.Manifest))
-        ).scalar_one()
-        rows = self.session.exec(
-            select(st.Manifest).order_by(col(st.Manifest.id).desc()).offset(offset).limit(limit)
-        ).all()
-        return Page(items=[_manifest(m) for m in rows], total=total, offset=offset, limit=limit)
-
-    # webhook deliveries -----------------------------------------------------------------
-
-    def enqueue_webhooks(self, rows: list[dict[str, Any]]) -> None:
-        now = t.utcnow()
-        t.insert_rows(
-            self.session,
-            st.WebhookDelivery,
-            [
-                {
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "last_error": "",
-                    "created_at": now,
-                    **row,
-                }
-                for row in rows
-            ],
-        )
-
-    def claim_deliveries(
-        self, now: datetime, lease_until: datetime, limit: int
-    ) -> list[DueDelivery]:
-        d = t.cols(st.WebhookDelivery)
-        # SKIP LOCKED: several server processes each take different deliveries; SQLite's
-        # BEGIN IMMEDIATE serialises the claim instead.
-        ids = list(
-            self.session.execute(
-                sa.select(d.id)
-                .where(d.status == "pending", d.next_attempt_at <= now)
-                .order_by(d.next_attempt_at, d.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            ).scalars()
-        )
-        if not ids:
-            return []
-        # The lease: until it runs out no other sender sees these as due; a sender that dies
-        # mid-send leaves them to be retried after it.
-        self.session.execute(
-            sa.update(t.table(st.WebhookDelivery))
-            .where(d.id.in_(ids))
-            .values(next_attempt_at=lease_until, attempts=d.attempts + 1)
-        )
-        rows = self.session.execute(
-            sa.select(d.id, d.url, d.event, d.body, d.attempts).where(d.id.in_(ids)).order_by(d.id)
-        ).all()
-        return [DueDelivery(r.id, r.url, r.event, r.body, r.attempts) for r in rows]
-
-    def delivery_succeeded(self, delivery_id: int, status: int, now: datetime) -> None:
-        d = t.cols(st.WebhookDelivery)
-        self.session.execute(
-            sa.update(t.table(st.WebhookDelivery))
-            .where(d.id == delivery_id)
-            .values(status="delivered", delivered_at=now, last_status=status, last_error="")
-        )
-
-    def delivery_failed(
-        self, delivery_id: int, status: int | None, error: str, next_attempt_at: datetime
-    ) -> None:
-        d = t.cols(st.WebhookDelivery)
-        self.session.execute(
-            sa.update(t.table(st.WebhookDelivery))
-            .where(d.id == delivery_id, d.status == "pending")
-            .values(last_status=status, last_error=error[:300], next_attempt_at=next_attempt_at)
-        )
-
-    def deliveries(self, status: str | None, offset: int, limit: int) -> Page[sh.WebhookDelivery]:
-        query = select(st.WebhookDelivery)
-        if status:
-            query = query.where(col(st.WebhookDelivery.status) == status)
-        total = self.session.execute(
-            sa.select(sa.func.count()).select_from(query.subquery())
-        ).scalar_one()
-        rows = self.session.exec(
-            query.order_by(col(st.WebhookDelivery.id).desc()).offset(offset).limit(limit)
-        ).all()
-        return Page(items=[_delivery(r) for r in rows], total=total, offset=offset, limit=limit)
-
-    def retry_delivery(self, delivery_id: int, now: datetime) -> sh.WebhookDelivery | None:
-        d = t.cols(st.WebhookDelivery)
-        self.session.execute(
-            sa.update(t.table(st.WebhookDelivery))
-            .where(d.id == delivery_id, d.status == "pending")
-            .values(next_attempt_at=now)
-        )
-        row = self.session.get(st.WebhookDelivery, delivery_id, populate_existing=True)
-        return _delivery(row) if row is not None else None
+        for s, reference in rows
+    ]
 
 
 def _address(order: t.Order) -> Address:
@@ -611,33 +396,4 @@ def _address(order: t.Order) -> Address:
         region=order.ship_region,
         postal_code=order.ship_postal_code,
         country=order.ship_country,
-    )
-
-
-def _manifest(m: st.Manifest) -> sh.Manifest:
-    return sh.Manifest(
-        id=m.id or 0,
-        carrier=m.carrier,
-        ship_date=m.ship_date,
-        closed_at=_when(m.closed_at) or m.closed_at,
-        closed_by=m.closed_by,
-        shipments=m.shipments,
-        boxes=m.boxes,
-        weight_g=m.weight_g,
-    )
-
-
-def _delivery(r: st.WebhookDelivery) -> sh.WebhookDelivery:
-    return sh.WebhookDelivery(
-        id=r.id or 0,
-        event=r.event,
-        entity_id=r.entity_id,
-        url=r.url,
-        status="delivered" if r.status == "delivered" else "pending",
-        attempts=r.attempts,
-        next_attempt_at=_when(r.next_attempt_at) or r.next_attempt_at,
-        last_status=r.last_status,
-        last_error=r.last_error,
-        created_at=_when(r.created_at) or r.created_at,
-        delivered_at=_when(r.delivered_at),
     )
