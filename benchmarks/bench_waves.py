@@ -204,7 +204,7 @@ def release_figures(engine: Engine) -> dict[str, Any]:
     preview = waves.preview(SYSTEM, wave.id)
     planned = time.perf_counter() - started
     started, cpu = time.perf_counter(), time.process_time()
-    released = waves.release(SYSTEM, wave.id)
+    released = services.wave_release.release(SYSTEM, wave.id)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     s, tl = t.cols(t.Stock), t.cols(t.TaskLine)
     with engine.connect() as connection:
@@ -223,9 +223,9 @@ def release_figures(engine: Engine) -> dict[str, Any]:
         "task_lines": task_lines,
         # What the supervisor's console reads every 5 s: the wave's progress in full (with
         # each open task, for the progress screen) and brief (the overview of waves).
-        "progress_seconds": _best_of(3, lambda: waves.progress(SYSTEM, wave.id)),
+        "progress_seconds": _best_of(3, lambda: services.wave_progress.progress(SYSTEM, wave.id)),
         "brief_progress_seconds": _best_of(
-            3, lambda: waves.progress(SYSTEM, wave.id, open_tasks=False)
+            3, lambda: services.wave_progress.progress(SYSTEM, wave.id, open_tasks=False)
         ),
     }
 

@@ -22,7 +22,7 @@ from tests.support.wave_floor import (
 )
 from toteflow.central.bootstrap import ServerParts, build_server
 from toteflow.central.store import tables as t
-from toteflow.central.store.waves_repo import SqlWaveRepo
+from toteflow.central.store.wave_pool_repo import SqlWavePoolRepo
 from toteflow.config import Settings
 from toteflow.contracts import waves as wv
 from toteflow.domain.actor import Actor
@@ -75,7 +75,7 @@ def new_orders(parts: ServerParts, rng: random.Random, prefix: str, count: int) 
 
 def release_together(parts: ServerParts, filters: list[wv.WaveFilters]) -> list[BaseException]:
     """Each supervisor in a thread of their own: create, then all release at the same moment."""
-    waves = parts.services.waves
+    waves, releases = parts.services.waves, parts.services.wave_release
     bosses = [Actor(None, None, Role.SUPERVISOR, f"supervisor {n}") for n in range(len(filters))]
     created = [
         waves.create(boss, wv.WaveCreate(filters=f, strategy="cart"))
@@ -88,7 +88,7 @@ def release_together(parts: ServerParts, filters: list[wv.WaveFilters]) -> list[
     def run(boss: Actor, wave: wv.Wave) -> None:
         start.wait()
         try:
-            waves.release(boss, wave.id)
+            releases.release(boss, wave.id)
         except Refused as refusal:
             # Fine only when the other supervisor left this one nothing at all.
             if "nothing to release" not in str(refusal):
@@ -181,7 +181,7 @@ def test_the_conditional_update_refuses_units_that_are_not_free(parts: ServerPar
         stock_id, free = session.execute(
             sa.select(s.id, s.quantity - s.reserved).order_by(s.id).limit(1)
         ).one()
-        repo = SqlWaveRepo(session)
+        repo = SqlWavePoolRepo(session)
         with pytest.raises(Conflict, match="no longer had the units"):
             repo.reserve({stock_id: free + 1})
         session.rollback()

@@ -25,7 +25,7 @@ from tests.support.wave_floor import (
     rows,
     stock_by_location,
 )
-from toteflow.central.services.waves import WaveService
+from toteflow.central.services.waves import WaveServices, wave_services
 from toteflow.central.store import tables as t
 from toteflow.contracts import waves as wv
 from toteflow.domain.actor import Actor
@@ -111,15 +111,15 @@ def task_lines(site: Site) -> list[Any]:
     )
 
 
-def service(site: Site, **policy: Any) -> WaveService:
-    """The site's wave service with another policy or clock."""
+def service(site: Site, **policy: Any) -> WaveServices:
+    """The site's wave use cases with another policy or clock."""
     base = site.parts.services.waves
-    clock = policy.pop("clock", base.clock)
-    return WaveService(
+    clock = policy.pop("clock", base.planner.clock)
+    return wave_services(
         base.uow,
         lambda: LAYOUT,
         base.templates(BOSS),
-        replace(base.policy, **policy),
+        replace(base.planner.policy, **policy),
         clock=clock,
     )
 
@@ -287,7 +287,7 @@ def test_a_release_whose_routing_fails_changes_nothing(floor: Site) -> None:
     routed: list[int] = []
     written = threading.Event()
     waves = service(floor)
-    reserve = waves._reserve
+    reserve = waves.release._reserve
 
     def reserving(*args: Any) -> None:
         reserve(*args)
@@ -299,33 +299,33 @@ def test_a_release_whose_routing_fails_changes_nothing(floor: Site) -> None:
         routed.append(len(stop_lists))
         raise RuntimeError("no route today")
 
-    waves._reserve = reserving  # type: ignore[method-assign]
-    waves.router = broken
-    wave = waves.create(BOSS, wv.WaveCreate(filters=wv.WaveFilters(carrier="UPS")))
+    waves.release._reserve = reserving  # type: ignore[method-assign]
+    waves.planner.router = broken
+    wave = waves.building.create(BOSS, wv.WaveCreate(filters=wv.WaveFilters(carrier="UPS")))
     with pytest.raises(RuntimeError, match="no route today"):
-        waves.release(BOSS, wave.id)
+        waves.release.release(BOSS, wave.id)
     assert routed == [1]  # it got as far as routing the one cart
-    assert waves.get(BOSS, wave.id).status == "planned"
+    assert waves.building.get(BOSS, wave.id).status == "planned"
     assert set(order_states(floor.parts.engine).values()) == {"received"}
     assert all(reserved == 0 for _, reserved in stock_by_location(floor.parts.engine).values())
     ol = t.cols(t.OrderLine)
     assert rows(floor.parts.engine, sa.select(ol.id).where(ol.allocated > 0)) == []
     assert task_lines(floor) == []
     # Routing again, the same wave releases.
-    waves.router = floor.parts.services.waves.router
-    assert waves.release(BOSS, wave.id).result.orders == 4
+    waves.planner.router = floor.parts.services.waves.planner.router
+    assert waves.release.release(BOSS, wave.id).result.orders == 4
 
 
 @pytest.mark.parametrize("policy", list(ShortagePolicy))
 def test_shortage_policies(floor: Site, policy: ShortagePolicy) -> None:
     waves = service(floor, shortage_policy=policy)
-    wave = waves.create(BOSS, wv.WaveCreate(filters=wv.WaveFilters(carrier="UPS")))
-    result = waves.release(BOSS, wave.id).result
+    wave = waves.building.create(BOSS, wv.WaveCreate(filters=wv.WaveFilters(carrier="UPS")))
+    result = waves.release.release(BOSS, wave.id).result
     states = order_states(floor.parts.engine)
     stock = stock_by_location(floor.parts.engine)
     exceptions = {
         (e.order_reference, e.detail["sku"]): e
-        for e in waves.exceptions(BOSS, None, "shortage", 0, 50).items
+        for e in waves.exceptions.find(BOSS, None, "shortage", 0, 50).items
     }
     short_e = exceptions[("SO-4", "SKU-E")]
     assert short_e.detail["missing"] == 3
@@ -373,7 +373,9 @@ def test_cutoff_profile_zone_and_size_filters(floor: Site) -> None:
     cutoff = wv.WaveFilters(carrier="UPS", service="GROUND", cutoff="15:00")
 
     def preview(at: datetime, filters: wv.WaveFilters) -> wv.WavePreview:
-        return service(floor, clock=lambda: at).preview_spec(BOSS, wv.WaveCreate(filters=filters))
+        return service(floor, clock=lambda: at).building.preview_spec(
+            BOSS, wv.WaveCreate(filters=filters)
+        )
 
     before = preview(morning, cutoff)
     assert before.cutoff_at == datetime.combine(TODAY, time(15, 0), tzinfo=local)

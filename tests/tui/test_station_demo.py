@@ -55,7 +55,7 @@ def demo_site(tmp_path: Path) -> Iterator[tuple[DemoSite, LiveServer]]:
     seeded = demo.seed(
         services.catalogue, services.orders, services.people, services.containers, plan
     )
-    task_ids = demo.release_work(services.waves)
+    task_ids = demo.release_work(services.waves, services.wave_release)
     server = LiveServer(parts.app, free_port())
     server.start()
     try:

@@ -467,7 +467,7 @@ async def test_hold_resume_and_cancel_a_released_wave(floor: World) -> None:
     boss = Actor(None, None, Role.SUPERVISOR, "supervisor")
     waves = floor.parts.services.waves
     made = waves.create(boss, wv.WaveCreate(name="ups-all", filters=wv.WaveFilters(carrier="UPS")))
-    waves.release(boss, made.id)
+    floor.parts.services.wave_release.release(boss, made.id)
     app = await floor.station_app()
     async with app.run_test(size=(100, 30)) as pilot:
         home = await console(pilot)

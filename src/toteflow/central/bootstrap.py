@@ -22,7 +22,7 @@ from toteflow.central.services.people import AuthPolicy, PeopleService
 from toteflow.central.services.shipping import ShippingPolicy, ShippingService
 from toteflow.central.services.sync import SyncService
 from toteflow.central.services.tasks import TaskService
-from toteflow.central.services.waves import WavePolicy, WaveService
+from toteflow.central.services.waves import WavePolicy, WaveServices, wave_services
 from toteflow.central.services.webhooks import WebhookPolicy, WebhookService
 from toteflow.central.store import migrate
 from toteflow.central.store.engine import default_database_url, make_engine
@@ -71,22 +71,26 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
-    waves = wave_service(uow, settings)
+    waves = site_waves(uow, settings)
     return Services(
         catalogue=CatalogueService(uow),
         orders=OrderService(uow),
         people=PeopleService(uow, policy),
-        sync=SyncService(uow, waves.reallocate_shorts),
+        sync=SyncService(uow, waves.reallocation.reallocate_shorts),
         containers=ContainerService(uow),
         tasks=TaskService(uow),
         shipping=ShippingService(uow, shipping_policy(settings), LabelRenderer()),
-        waves=waves,
+        waves=waves.building,
+        wave_release=waves.release,
+        wave_progress=waves.progress,
+        floor_control=waves.control,
+        exceptions=waves.exceptions,
         health=health,
     )
 
 
-def wave_service(uow: SqlUnitOfWorkFactory, settings: Settings) -> WaveService:
-    """Waves with the site's templates and policy; the layout is read on first use."""
+def site_waves(uow: SqlUnitOfWorkFactory, settings: Settings) -> WaveServices:
+    """The wave use cases with the site's templates and policy; the layout is read on first use."""
     waves = settings.waves
     try:
         templates = (
@@ -104,7 +108,7 @@ def wave_service(uow: SqlUnitOfWorkFactory, settings: Settings) -> WaveService:
         walking_speed_m_s=waves.walking_speed_m_s,
         seconds_per_pick=waves.seconds_per_pick,
     )
-    return WaveService(uow, layout, templates, policy, router=ParallelRouter())
+    return wave_services(uow, layout, templates, policy, router=ParallelRouter())
 
 
 def shipping_policy(settings: Settings) -> ShippingPolicy:

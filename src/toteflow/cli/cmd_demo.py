@@ -93,7 +93,7 @@ def _seed(settings: Settings, url: str, seed: int) -> str:
         services.catalogue, services.orders, services.people, services.containers, plan
     )
     # Released waves, so that the demo picker finds work at the station.
-    task_ids = demo_data.release_work(services.waves)
+    task_ids = demo_data.release_work(services.waves, services.wave_release)
     engine.dispose()
     counts = ", ".join(f"{n} {what}" for what, n in site.counts.items())
     typer.echo(f"seeded {counts} in {time.perf_counter() - started:.1f} s")

@@ -17,7 +17,13 @@ from toteflow.central.services.people import PeopleService
 from toteflow.central.services.shipping import ShippingService
 from toteflow.central.services.sync import SyncService
 from toteflow.central.services.tasks import TaskService
-from toteflow.central.services.waves import WaveService
+from toteflow.central.services.waves import (
+    FloorControlService,
+    FloorExceptionService,
+    WaveBuildingService,
+    WaveProgressService,
+    WaveReleaseService,
+)
 from toteflow.contracts.people import Station
 from toteflow.domain.actor import Actor
 from toteflow.domain.errors import Unauthenticated
@@ -37,7 +43,11 @@ class Services:
     containers: ContainerService
     tasks: TaskService
     shipping: ShippingService
-    waves: WaveService
+    waves: WaveBuildingService
+    wave_release: WaveReleaseService
+    wave_progress: WaveProgressService
+    floor_control: FloorControlService
+    exceptions: FloorExceptionService
     health: Callable[[], None]
 
 

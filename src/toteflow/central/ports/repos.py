@@ -15,7 +15,13 @@ from toteflow.central.ports.floor import (
     TaskRepo,
 )
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
-from toteflow.central.ports.waves import WaveRepo
+from toteflow.central.ports.waves import (
+    WaveExceptionRepo,
+    WavePoolRepo,
+    WaveProgressRepo,
+    WaveRepo,
+    WaveTaskRepo,
+)
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts import containers
 from toteflow.contracts import orders as ords
@@ -143,6 +149,10 @@ class UnitOfWork(Protocol):
     manifests: ManifestRepo
     webhooks: WebhookRepo
     waves: WaveRepo
+    wave_pool: WavePoolRepo
+    wave_tasks: WaveTaskRepo
+    wave_progress: WaveProgressRepo
+    wave_exceptions: WaveExceptionRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -1,4 +1,5 @@
-"""The port wave use cases need (waves, the order pool, stock to reserve, tasks to create)."""
+"""The ports wave use cases need, one per aggregate: the waves, the order pool and stock they
+allocate, the tasks they write, their progress, and the floor exceptions supervisors resolve."""
 
 from __future__ import annotations
 
@@ -185,7 +186,7 @@ class WaveActivity:
 
 
 class WaveRepo(Protocol):
-    """Waves and what releasing, cancelling and following them reads and writes."""
+    """The waves themselves: planned, released, held, cancelled."""
 
     def add(
         self, name: str, strategy: str, spec: dict[str, Any], created_by: int | None
@@ -202,7 +203,14 @@ class WaveRepo(Protocol):
         released_at: datetime | None = None,
     ) -> None: ...
 
-    # the order pool and stock
+    def retryable(self, error: BaseException) -> bool:
+        """Whether an error is a deadlock or serialization failure worth one more try."""
+        ...
+
+
+class WavePoolRepo(Protocol):
+    """The order pool, the stock a wave reserves, and the orders' states and lines."""
+
     def pool(self, query: PoolQuery) -> list[PoolOrder]:
         """Received orders matching the query, most urgent first (priority, ship-by, id)."""
         ...
@@ -219,7 +227,6 @@ class WaveRepo(Protocol):
         """Pickable stock rows with something free; locked in id order when asked."""
         ...
 
-    # release
     def reserve(self, units_by_stock: dict[int, int]) -> None:
         """Add to `reserved` only where that much is still free; Conflict if any row refuses."""
         ...
@@ -241,13 +248,23 @@ class WaveRepo(Protocol):
         """Order lines shortened to these quantities (0: the line goes)."""
         ...
 
+    def wave_orders(self, wave_id: int, *, lock: bool) -> list[WaveOrder]: ...
+    def line_info(self, order_line_id: int) -> LineInfo | None: ...
+    def audit_orders(
+        self, actor: Actor, action: str, references: list[str], detail: dict[str, Any]
+    ) -> None:
+        """An audit row for each order (the same change to many orders, written at once)."""
+        ...
+
+
+class WaveTaskRepo(Protocol):
+    """The tasks waves write (in bulk), hold, cancel and hand from one person to another."""
+
     def add_tasks(self, wave_id: int | None, tasks: list[NewTask]) -> list[int]: ...
     def append_lines(self, task_id: int, lines: list[NewLine]) -> None:
         """Add lines at the end of a task's route (into slots it already has)."""
         ...
 
-    # cancel, hold, follow
-    def wave_orders(self, wave_id: int, *, lock: bool) -> list[WaveOrder]: ...
     def free_orders_work(self, order_ids: list[int]) -> None:
         """Cancel these orders' open task lines, free their reservations, allocated = picked."""
         ...
@@ -258,13 +275,6 @@ class WaveRepo(Protocol):
         ...
 
     def set_wave_tasks(self, wave_id: int, status: str, *, where: str, unassigned: bool) -> int: ...
-    def activity(
-        self, wave_id: int, since: datetime | None, *, task_lines: bool = True
-    ) -> WaveActivity:
-        """Lines by zone, status and person; the tasks (with their line counts if asked)."""
-        ...
-
-    # tasks and exceptions
     def task(self, task_id: int, *, lock: bool) -> TaskRow | None: ...
     def set_task(
         self,
@@ -278,8 +288,21 @@ class WaveRepo(Protocol):
         """The station of the person's latest live log-in, if any."""
         ...
 
-    def line_info(self, order_line_id: int) -> LineInfo | None: ...
     def task_line_origin(self, task_line_id: int) -> LineOrigin | None: ...
+
+
+class WaveProgressRepo(Protocol):
+    """What following a wave reads."""
+
+    def activity(
+        self, wave_id: int, since: datetime | None, *, task_lines: bool = True
+    ) -> WaveActivity:
+        """Lines by zone, status and person; the tasks (with their line counts if asked)."""
+        ...
+
+
+class WaveExceptionRepo(Protocol):
+    """Floor exceptions as supervisors list and resolve them."""
 
     def exceptions(
         self, status: str | None, kind: str | None, offset: int, limit: int
@@ -295,13 +318,3 @@ class WaveRepo(Protocol):
         detail: dict[str, Any] | None = None,
         still_open: bool = False,
     ) -> None: ...
-
-    def audit_orders(
-        self, actor: Actor, action: str, references: list[str], detail: dict[str, Any]
-    ) -> None:
-        """An audit row for each order (the same change to many orders, written at once)."""
-        ...
-
-    def retryable(self, error: BaseException) -> bool:
-        """Whether an error is a deadlock or serialization failure worth one more try."""
-        ...

@@ -11,7 +11,7 @@ from toteflow.central.services.catalogue import CatalogueService
 from toteflow.central.services.containers import ContainerService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
-from toteflow.central.services.waves import WaveService
+from toteflow.central.services.waves import WaveBuildingService, WaveReleaseService
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts import orders as o
 from toteflow.contracts.containers import CartCreate, ContainersCreate, ToteCreate
@@ -336,13 +336,13 @@ DEMO_WAVES = (
 )
 
 
-def release_work(waves: WaveService) -> list[int]:
+def release_work(waves: WaveBuildingService, releases: WaveReleaseService) -> list[int]:
     """Release the demo waves so the demo picker finds work; the task ids, cart first."""
     task_ids: list[int] = []
     for body in DEMO_WAVES:
         wave = waves.create(SYSTEM, body)
         try:
-            task_ids += waves.release(SYSTEM, wave.id).task_ids
+            task_ids += releases.release(SYSTEM, wave.id).task_ids
         except Refused:
             continue  # a small demo may have no order for a wave: the others still go
     return task_ids

@@ -23,7 +23,13 @@ from toteflow.central.ports.repos import (
     PeopleRepo,
 )
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
-from toteflow.central.ports.waves import WaveRepo
+from toteflow.central.ports.waves import (
+    WaveExceptionRepo,
+    WavePoolRepo,
+    WaveProgressRepo,
+    WaveRepo,
+    WaveTaskRepo,
+)
 from toteflow.central.store.audit_repo import SqlAuditRepo
 from toteflow.central.store.catalogue_repo import SqlCatalogueRepo
 from toteflow.central.store.containers_repo import SqlContainerRepo
@@ -37,6 +43,10 @@ from toteflow.central.store.put_backs_repo import SqlPutBackRepo
 from toteflow.central.store.shipments_repo import SqlShipmentRepo
 from toteflow.central.store.sscc_repo import SqlSsccRepo
 from toteflow.central.store.tasks_repo import SqlTaskRepo
+from toteflow.central.store.wave_exceptions_repo import SqlWaveExceptionRepo
+from toteflow.central.store.wave_pool_repo import SqlWavePoolRepo
+from toteflow.central.store.wave_progress_repo import SqlWaveProgressRepo
+from toteflow.central.store.wave_tasks_repo import SqlWaveTaskRepo
 from toteflow.central.store.waves_repo import SqlWaveRepo
 from toteflow.central.store.webhooks_repo import SqlWebhookRepo
 
@@ -61,6 +71,10 @@ class SqlUnitOfWork:
         self.manifests: ManifestRepo = SqlManifestRepo(self.session)
         self.webhooks: WebhookRepo = SqlWebhookRepo(self.session)
         self.waves: WaveRepo = SqlWaveRepo(self.session)
+        self.wave_pool: WavePoolRepo = SqlWavePoolRepo(self.session)
+        self.wave_tasks: WaveTaskRepo = SqlWaveTaskRepo(self.session)
+        self.wave_progress: WaveProgressRepo = SqlWaveProgressRepo(self.session)
+        self.wave_exceptions: WaveExceptionRepo = SqlWaveExceptionRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self

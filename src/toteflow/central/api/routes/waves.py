@@ -69,7 +69,7 @@ def preview_wave(services: ServicesDep, actor: Supervisor, wave_id: Id) -> wv.Wa
 @router.post("/waves/{wave_id}/release")
 def release_wave(services: ServicesDep, actor: Supervisor, wave_id: Id) -> wv.WaveRelease:
     """Reserve stock, batch, route and create the tasks, in one transaction."""
-    return services.waves.release(actor, wave_id)
+    return services.wave_release.release(actor, wave_id)
 
 
 @router.post("/waves/{wave_id}/cancel")
@@ -77,18 +77,18 @@ def cancel_wave(
     services: ServicesDep, actor: Supervisor, wave_id: Id, body: Reason
 ) -> wv.WaveCancelled:
     """Orders not yet picked go back to the pool and their stock is freed; picking ones finish."""
-    return services.waves.cancel(actor, wave_id, body.reason)
+    return services.floor_control.cancel(actor, wave_id, body.reason)
 
 
 @router.post("/waves/{wave_id}/hold")
 def hold_wave(services: ServicesDep, actor: Supervisor, wave_id: Id, body: Reason) -> wv.Wave:
     """Hand out no more of the wave's tasks until it is resumed."""
-    return services.waves.hold(actor, wave_id, body.reason)
+    return services.floor_control.hold(actor, wave_id, body.reason)
 
 
 @router.post("/waves/{wave_id}/resume")
 def resume_wave(services: ServicesDep, actor: Supervisor, wave_id: Id) -> wv.Wave:
-    return services.waves.resume(actor, wave_id)
+    return services.floor_control.resume(actor, wave_id)
 
 
 @router.get("/waves/{wave_id}/progress")
@@ -97,7 +97,7 @@ def wave_progress(
 ) -> wv.WaveProgress:
     """Lines done per wave, zone and picker, and lines per hour; `open_tasks=false` leaves
     out the list of unfinished tasks (an overview of many waves does not need it)."""
-    return services.waves.progress(actor, wave_id, open_tasks=open_tasks)
+    return services.wave_progress.progress(actor, wave_id, open_tasks=open_tasks)
 
 
 @router.get("/exceptions")
@@ -109,7 +109,7 @@ def list_exceptions(
     kind: Annotated[str | None, Query(max_length=30, pattern=r"^[a-z_]+$")] = None,
 ) -> Page[wv.FloorException]:
     """Short picks, shortages at release and rejected station events, newest first."""
-    return services.waves.exceptions(actor, status, kind, paging.offset, paging.limit)
+    return services.exceptions.find(actor, status, kind, paging.offset, paging.limit)
 
 
 @router.post("/exceptions/{exception_id}/resolve")
@@ -117,7 +117,7 @@ def resolve_exception(
     services: ServicesDep, actor: Supervisor, exception_id: Id, body: wv.ExceptionResolve
 ) -> wv.ExceptionResolved:
     """Close it, re-allocate the missing units now, or cut them from the order line."""
-    return services.waves.resolve(actor, exception_id, body)
+    return services.exceptions.resolve(actor, exception_id, body)
 
 
 @router.post("/tasks/{task_id}/unassign")
@@ -125,7 +125,7 @@ def unassign_task(
     services: ServicesDep, actor: Supervisor, task_id: Id, body: wv.TaskUnassign
 ) -> tk.Task:
     """Take a task back from its picker; their station is told."""
-    return services.waves.unassign(actor, task_id, body.reason)
+    return services.floor_control.unassign(actor, task_id, body.reason)
 
 
 @router.post("/tasks/{task_id}/reassign")
@@ -133,4 +133,4 @@ def reassign_task(
     services: ServicesDep, actor: Supervisor, task_id: Id, body: wv.TaskReassign
 ) -> tk.Task:
     """Give a task to another picker, at the station they are logged in at."""
-    return services.waves.reassign(actor, task_id, body.user_id, body.reason)
+    return services.floor_control.reassign(actor, task_id, body.user_id, body.reason)

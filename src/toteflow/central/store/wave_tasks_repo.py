@@ -1,0 +1,225 @@
+"""Wave tasks over SQLModel: written set-based (COPY on PostgreSQL), held, cancelled, handed on."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from toteflow.central.ports.waves import LineOrigin, NewLine, NewTask, TaskRow
+from toteflow.central.store import tables as t
+from toteflow.central.store.set_based import SetBasedRepo, rowcount
+
+
+class SqlWaveTaskRepo(SetBasedRepo):
+    """The tasks a wave makes and the supervisor moves."""
+
+    # writing ------------------------------------------------------------------------------
+
+    def add_tasks(self, wave_id: int | None, tasks: list[NewTask]) -> list[int]:
+        if not tasks:
+            return []
+        now = t.utcnow()
+        task = t.cols(t.Task)
+        ids = list(
+            self.session.execute(
+                sa.insert(t.table(t.Task)).returning(task.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "wave_id": wave_id,
+                        "kind": new.kind,
+                        "zone": new.zone,
+                        "status": new.status,
+                        "priority": new.priority,
+                        "slots": len(new.orders),
+                        "distance_m": new.distance_m,
+                        "created_at": now,
+                        "version": 0,
+                    }
+                    for new in tasks
+                ],
+            ).scalars()
+        )
+        containers: list[dict[str, Any]] = []
+        lines: list[dict[str, Any]] = []
+        for task_id, new in zip(ids, tasks, strict=True):
+            containers += [
+                {
+                    "task_id": task_id,
+                    "slot": slot,
+                    "order_id": order_id,
+                    "status": "open",
+                    "destination": "",
+                }
+                for slot, order_id in enumerate(new.orders, start=1)
+            ]
+            lines += _line_rows(task_id, 1, new.lines)
+        t.copy_rows(self.session, t.TaskContainer, containers)
+        t.copy_rows(self.session, t.TaskLine, lines)
+        return ids
+
+    def append_lines(self, task_id: int, lines: list[NewLine]) -> None:
+        tl = t.cols(t.TaskLine)
+        last = self.session.execute(
+            sa.select(sa.func.max(tl.stop_no)).where(tl.task_id == task_id)
+        ).scalar_one()
+        t.copy_rows(self.session, t.TaskLine, _line_rows(task_id, (last or 0) + 1, lines))
+
+    # cancel and hold ----------------------------------------------------------------------
+
+    def free_orders_work(self, order_ids: list[int]) -> None:
+        tl, ol = t.cols(t.TaskLine), t.cols(t.OrderLine)
+        freed: dict[int, int] = defaultdict(int)
+        line_ids: list[int] = []
+        for clause in self._id_filters(ol.order_id, sorted(order_ids)):
+            rows = self.session.execute(
+                sa.select(tl.id, tl.stock_id, tl.quantity, tl.picked, tl.shorted)
+                .join(t.table(t.OrderLine), ol.id == tl.order_line_id)
+                .where(clause, tl.status == "open")
+                .order_by(tl.id)
+                .with_for_update(of=t.table(t.TaskLine))
+            ).all()
+            for row in rows:
+                line_ids.append(row.id)
+                freed[row.stock_id] += row.quantity - row.picked - row.shorted
+        self._add_by_id(
+            "stock",
+            "reserved",
+            {sid: -n for sid, n in freed.items() if n},
+            guard="{t}.reserved + {n} >= 0",
+        )
+        for clause in self._id_filters(tl.id, line_ids):
+            self.session.execute(
+                sa.update(t.table(t.TaskLine)).where(clause).values(status="cancelled")
+            )
+        for clause in self._id_filters(ol.order_id, sorted(order_ids)):
+            self.session.execute(
+                sa.update(t.table(t.OrderLine)).where(clause).values(allocated=ol.picked)
+            )
+
+    def wave_tasks(self, wave_id: int) -> list[TaskRow]:
+        task = t.cols(t.Task)
+        rows = self.session.execute(
+            sa.select(task.id, task.wave_id, task.status, task.user_id, task.station_id)
+            .where(task.wave_id == wave_id)
+            .order_by(task.id)
+        )
+        return [TaskRow(r.id, r.wave_id, r.status, r.user_id, r.station_id) for r in rows]
+
+    def settle_tasks(self, wave_id: int) -> list[TaskRow]:
+        task, tl = t.cols(t.Task), t.cols(t.TaskLine)
+        busy = (
+            sa.select(tl.id)
+            .where(tl.task_id == task.id, sa.or_(tl.status == "open", tl.picked > 0))
+            .exists()
+        )
+        rows = self.session.execute(
+            sa.select(task.id, task.wave_id, task.status, task.user_id, task.station_id)
+            .where(task.wave_id == wave_id, task.status.not_in(("done", "cancelled")), ~busy)
+            .order_by(task.id)
+            .with_for_update(of=t.table(t.Task))
+        ).all()
+        found = [TaskRow(r.id, r.wave_id, r.status, r.user_id, r.station_id) for r in rows]
+        for clause in self._id_filters(task.id, [r.id for r in found]):
+            self.session.execute(
+                sa.update(t.table(t.Task))
+                .where(clause)
+                .values(status="cancelled", version=task.version + 1)
+            )
+        return found
+
+    def set_wave_tasks(self, wave_id: int, status: str, *, where: str, unassigned: bool) -> int:
+        task = t.cols(t.Task)
+        query = sa.update(t.table(t.Task)).where(task.wave_id == wave_id, task.status == where)
+        if unassigned:
+            query = query.where(task.user_id.is_(None))
+        result = self.session.execute(query.values(status=status, version=task.version + 1))
+        return rowcount(result)
+
+    # one task -----------------------------------------------------------------------------
+
+    def task(self, task_id: int, *, lock: bool) -> TaskRow | None:
+        task = t.cols(t.Task)
+        query = sa.select(task.id, task.wave_id, task.status, task.user_id, task.station_id).where(
+            task.id == task_id
+        )
+        if lock:
+            query = query.with_for_update()
+        row = self.session.execute(query).first()
+        return (
+            TaskRow(row.id, row.wave_id, row.status, row.user_id, row.station_id) if row else None
+        )
+
+    def set_task(
+        self,
+        task_id: int,
+        status: str,
+        user_id: int | None,
+        station_id: int | None,
+        at: datetime | None,
+    ) -> None:
+        task = t.cols(t.Task)
+        self.session.execute(
+            sa.update(t.table(t.Task))
+            .where(task.id == task_id)
+            .values(
+                status=status,
+                user_id=user_id,
+                station_id=station_id,
+                assigned_at=at,
+                version=task.version + 1,
+            )
+        )
+
+    def user_station(self, user_id: int, now: datetime) -> int | None:
+        session, station = t.cols(t.UserSession), t.cols(t.Station)
+        value = self.session.execute(
+            sa.select(session.station_id)
+            .join(t.table(t.Station), station.id == session.station_id)
+            .where(
+                session.user_id == user_id,
+                session.ended_at.is_(None),
+                session.expires_at > now,
+                station.active.is_(True),
+            )
+            .order_by(session.created_at.desc(), session.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return int(value) if value is not None else None
+
+    def task_line_origin(self, task_line_id: int) -> LineOrigin | None:
+        tl, task = t.cols(t.TaskLine), t.cols(t.Task)
+        row = self.session.execute(
+            sa.select(tl.order_line_id, tl.location_id, task.wave_id, tl.task_id, tl.slot)
+            .join(t.table(t.Task), task.id == tl.task_id)
+            .where(tl.id == task_line_id)
+        ).first()
+        if row is None:
+            return None
+        return LineOrigin(row.order_line_id, row.location_id, row.wave_id, row.task_id, row.slot)
+
+
+def _line_rows(task_id: int, first_stop: int, lines: Sequence[NewLine]) -> list[dict[str, Any]]:
+    rows = []
+    for stop, line in enumerate(lines, start=first_stop):
+        rows.append(
+            {
+                "task_id": task_id,
+                "stop_no": stop,
+                "order_line_id": line.order_line_id,
+                "stock_id": line.stock.id,
+                "location_id": line.stock.location_id,
+                "product_id": line.product_id,
+                "lot": line.stock.lot,
+                "expiry": line.stock.expiry,
+                "quantity": line.quantity,
+                "picked": 0,
+                "shorted": 0,
+                "slot": line.slot,
+                "status": "open",
+            }
+        )
+    return rows
