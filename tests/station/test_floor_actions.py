@@ -10,8 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from tests.station.conftest import keep_task, make_task
+from toteflow.contracts.catalogue import ProductUnit
 from toteflow.domain.errors import NotFound, Refused
+from toteflow.domain.gs1 import with_check_digit
+from toteflow.domain.roles import Role
+from toteflow.domain.scan import interpret
 from toteflow.station.services.events import FloorActions, StationView, record
+from toteflow.station.services.login import Person
+from toteflow.station.services.picker import PickWalk
 from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 
@@ -202,3 +208,55 @@ def test_a_confirming_scan_costs_one_read_and_three_writes(
         sa.event.remove(engine, "before_cursor_execute", seen)
     # The line with its task's status, then the line, the sequence number and the event.
     assert statements == ["BEGIN", "SELECT", "UPDATE", "UPDATE", "INSERT"]
+
+
+def test_the_walks_confirming_scan_costs_the_pick_and_nothing_more(
+    engine: Engine, registered: SqlStationUnitOfWorkFactory, floor: FloorActions, view: StationView
+) -> None:
+    task = make_task(lines=2, quantity=1)
+    # Items with barcodes that the scan formats read (GTINs), so that each scan is a real one.
+    lines = [
+        line.model_copy(
+            update={
+                "units": [
+                    ProductUnit(
+                        uom="EA",
+                        units=1,
+                        barcode=with_check_digit(f"4000000000{line.stop_no:02d}"),
+                        barcode_kind="gtin13",
+                    )
+                ]
+            }
+        )
+        for line in task.lines
+    ]
+    keep_task(registered, task.model_copy(update={"lines": lines}))
+    walk = PickWalk(Person(7, "Picker", "B00007", Role.PICKER, "session"), 10, floor, view)
+    walk.start()
+
+    def scan() -> None:
+        raw = walk.expected_scan()
+        assert raw is not None
+        assert walk.scan(interpret(raw)).ok
+
+    for _ in ("tote", "location", "item"):
+        scan()
+    assert walk.phase == "put"
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement.split()[0].upper())
+
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        scan()
+        # What the next-stop screen reads then comes from the task held in memory.
+        stop = walk.stop()
+        walk.progress()
+        walk.prompt()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    # The pick's own statements only: the walk neither re-reads the task nor its notices.
+    assert statements == ["BEGIN", "SELECT", "UPDATE", "UPDATE", "INSERT"]
+    assert stop is not None
+    assert (stop.number, stop.location, walk.phase) == (2, "01-002-1", "location")

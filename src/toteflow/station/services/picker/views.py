@@ -1,0 +1,146 @@
+"""What the walk screens show: the current stop, the progress, the next scan's instruction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from toteflow.contracts.tasks import TaskLine
+from toteflow.domain.pick_estimate import Estimator, Remaining
+from toteflow.station.services.picker.state import WalkState
+
+
+@dataclass(frozen=True)
+class StopView:
+    """Everything the next-stop screen shows about the current stop."""
+
+    line_id: int
+    number: int  # 1-based position of this stop among the task's stops
+    location: str
+    zone: str | None
+    aisle: int | None
+    bay: int | None
+    level: int | None
+    sku: str
+    description: str
+    quantity: int  # still to pick on this line
+    ordered: int
+    pack: str  # e.g. "EA" or "EA · case of 12 (CS)"
+    slot: int
+    tote: str | None
+    order_reference: str
+    lot: str
+    expiry: date | None
+    in_hand: int
+    at_location: bool
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class Progress:
+    stops_done: int
+    stops_total: int
+    units_done: int
+    units_total: int
+    left: Remaining
+
+    @property
+    def minutes_left(self) -> int:
+        return max(0, round(self.left.seconds / 60))
+
+
+def _pack_words(line: TaskLine) -> str:
+    units = sorted(line.units, key=lambda u: u.units)
+    if not units:
+        return "EA"
+    words = [units[0].uom if units[0].units == 1 else f"{units[0].uom} of {units[0].units}"]
+    words += [f"{u.uom} of {u.units}" for u in units[1:]]
+    return " · ".join(words)
+
+
+def stop_view(state: WalkState) -> StopView | None:
+    line = state.current_line()
+    if line is None:
+        return None
+    container = state.container(line.slot)
+    stops = [ln for ln in state.task.lines if ln.status != "cancelled"]
+    done = sum(1 for ln in stops if ln.status in ("picked", "short"))
+    return StopView(
+        line_id=line.id,
+        number=done + 1,
+        location=line.location,
+        zone=line.zone,
+        aisle=line.aisle,
+        bay=line.bay,
+        level=line.level,
+        sku=line.sku,
+        description=line.description,
+        quantity=line.quantity - line.picked - line.shorted,
+        ordered=line.quantity,
+        pack=_pack_words(line),
+        slot=line.slot,
+        tote=container.tote if container else None,
+        order_reference=line.order_reference,
+        lot=line.lot,
+        expiry=line.expiry,
+        in_hand=state.in_hand,
+        at_location=state.at_location == line.location,
+        skipped=line.id in state.skipped,
+    )
+
+
+def progress(state: WalkState, estimate: Estimator) -> Progress:
+    task = state.task
+    lines = [ln for ln in task.lines if ln.status != "cancelled"]
+    open_lines = [ln for ln in lines if ln.status == "open"]
+    current = state.current_line()
+    ordered = [current] if current is not None else []
+    ordered += [ln for ln in open_lines if current is None or ln.id != current.id]
+    left = estimate.remaining(
+        state.last_location,
+        [ln.location for ln in ordered],
+        sum(ln.quantity - ln.picked - ln.shorted for ln in open_lines),
+        planned_m=task.distance_m,
+        planned_stops=len(lines),
+    )
+    return Progress(
+        stops_done=len(lines) - len(open_lines),
+        stops_total=len(lines),
+        units_done=sum(ln.picked for ln in lines),
+        units_total=sum(ln.quantity for ln in lines),
+        left=left,
+    )
+
+
+def prompt(state: WalkState) -> str:
+    """The instruction for the next scan, in a few words."""
+    phase = state.phase
+    stop = stop_view(state)
+    match phase:
+        case "cart":
+            return f"Scan the cart{f' {state.cart}' if state.cart else ''}"
+        case "slot":
+            slot = state.slot_needing_tote()
+            return f"Scan the label of slot {slot} on the cart"
+        case "tote":
+            slot = state.setup_slot or state.slot_needing_tote()
+            container = state.container(slot or 0)
+            order = container.order_reference if container else ""
+            if state.kind == "zone":
+                return f"Scan the tote arriving for order {order} (or a new tote)"
+            return f"Scan an empty tote for slot {slot} (order {order})"
+        case "new_tote":
+            return f"Scan a new empty tote for slot {state.new_tote_for}"
+        case "location" if stop is not None:
+            return f"Go to {stop.location} and scan the location label"
+        case "item" if stop is not None:
+            return f"Scan the item: {stop.description}"
+        case "put" if stop is not None:
+            left = stop.quantity - state.in_hand
+            more = f", or scan {left} more" if left > 0 else ""
+            where = f"slot {stop.slot}" + (f" · tote {stop.tote}" if stop.tote else "")
+            return f"Put {state.in_hand} in {where} and scan it{more}"
+        case "done":
+            return "All stops done: press Enter to close the totes"
+        case _:
+            return "This task was cancelled"
