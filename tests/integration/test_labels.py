@@ -31,7 +31,7 @@ from toteflow.domain.tracking import FORMATS, make_tracking, valid_tracking
 from toteflow.shared.labels import render_label, render_slip
 from toteflow.shared.labels.layout import Barcode, layout
 from toteflow.station.devices.printer import PrinterSpec, TcpPrinter, make_printer, parse_printer
-from toteflow.station.services.packing import PrinterDown
+from toteflow.station.ports.packing import PrinterDown
 
 LABELS = 200
 FROM = Address("toteflow demo DC", "1 Dock Road", "", "Springfield", "IL", "62701", "US")

@@ -31,12 +31,9 @@ from toteflow.station.devices.printer import make_printer, parse_printer
 from toteflow.station.ports.store import CachedProduct
 from toteflow.station.server_client.pack_client import PackClient
 from toteflow.station.services import setup as station_setup
-from toteflow.station.services.packing import (
-    PackingPolicy,
-    PackingService,
-    WeightOutOfTolerance,
-    open_order,
-)
+from toteflow.station.services.packing.policy import PackingPolicy
+from toteflow.station.services.packing.records import WeightOutOfTolerance
+from toteflow.station.services.packing.service import PackingService, open_order
 from toteflow.station.store.migrate import open_store
 from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
@@ -201,19 +198,19 @@ def pending_types(uow: SqlStationUnitOfWorkFactory) -> list[str]:
 def test_wrong_extra_and_unknown_items_are_refused_with_the_reason(
     packing: PackingService, registered: SqlStationUnitOfWorkFactory
 ) -> None:
-    packing.store_order(7, order())
+    packing.records.store_order(7, order())
     with pytest.raises(Refused, match="is not a product this station knows"):
-        packing.verify("SO-1", "4006381333948")
-    assert packing.verify("SO-1", "4006381333931").verified == 1
+        packing.records.verify("SO-1", "4006381333948")
+    assert packing.records.verify("SO-1", "4006381333931").verified == 1
     # GTINs match in any length: the EAN-13 as 14 digits is the same item.
-    assert packing.verify("SO-1", "04006381333931").verified == 2
+    assert packing.records.verify("SO-1", "04006381333931").verified == 2
     with pytest.raises(Refused, match="that pack holds 6 of SKU-A, but only 5 more"):
-        packing.verify("SO-1", "14006381333938")
+        packing.records.verify("SO-1", "14006381333938")
     for _ in range(5):
-        packing.verify("SO-1", "4006381333931")
+        packing.records.verify("SO-1", "4006381333931")
     with pytest.raises(Refused, match="all 7 of SKU-A are already checked: this one is extra"):
-        packing.verify("SO-1", "4006381333931")
-    assert packing.verify("SO-1", "SKU-B-EA").order_done
+        packing.records.verify("SO-1", "4006381333931")
+    assert packing.records.verify("SO-1", "SKU-B-EA").order_done
     # A product the station knows, on another order: named in the refusal.
     with registered() as unit:
         unit.catalogue.upsert_product(
@@ -228,17 +225,17 @@ def test_wrong_extra_and_unknown_items_are_refused_with_the_reason(
         )
         unit.commit()
     with pytest.raises(Refused, match="SKU-Z is not on order SO-1: set it aside"):
-        packing.verify("SO-1", "4006381333955")
+        packing.records.verify("SO-1", "4006381333955")
 
 
 def test_normal_pack_suggest_weigh_choose_print_close(
     packing: PackingService, registered: SqlStationUnitOfWorkFactory, zebra: RawPrinter
 ) -> None:
     zebra.on()
-    packing.store_order(7, order())
+    packing.records.store_order(7, order())
     for code in ["14006381333938", "4006381333931", "SKU-B-EA"]:
-        packing.verify("SO-1", code)
-    suggestion = packing.suggest_boxes("SO-1")
+        packing.records.verify("SO-1", code)
+    suggestion = packing.boxes.suggest(packing.records.view("SO-1"))
     assert sum(sum(b.counts().values()) for b in suggestion.boxes) == 8
     # The upright bottle stands: whatever box takes it is at least 280 mm tall inside.
     bottle_box = next(b for b in suggestion.boxes if "SKU-B" in b.counts())
@@ -247,14 +244,14 @@ def test_normal_pack_suggest_weigh_choose_print_close(
         Parcel(b.gross_weight_g, b.box.length_mm, b.box.width_mm, b.box.height_mm)
         for b in suggestion.boxes
     ]
-    choice = packing.choose_service("SO-1", parcels, ship_on=date(2026, 11, 23))
+    choice = packing.boxes.choose_service(order(), parcels, ship_on=date(2026, 11, 23))
     assert choice.chosen is not None
     assert choice.explain()
     carrier, service = choice.chosen.service.carrier, choice.chosen.service.code
     closed = []
     for packed in suggestion.boxes:
         closed.append(
-            packing.close_carton(
+            packing.records.close_carton(
                 7,
                 "SO-1",
                 packed.box.barcode,
@@ -264,56 +261,60 @@ def test_normal_pack_suggest_weigh_choose_print_close(
                 packed.counts(),
             )
         )
-    results = packing.print_queued(user_id=7)
+    results = packing.prints.print_queued(user_id=7)
     assert all(r.ok for r in results)
     assert len(zebra.jobs) == len(closed)
     for job, c in zip(zebra.jobs, closed, strict=True):
         assert f">;>800{c.carton.sscc}".encode() in job
         assert c.carton.tracking.encode() in job
-    event = packing.close_shipment(7, "SO-1", choice)
+    event = packing.records.close_shipment(7, "SO-1", choice)
     assert event.payload["boxes"] == len(closed)
     assert event.payload["partial"] is False
     types = pending_types(registered)
     assert types == ["carton.packed"] * len(closed) + ["label.printed"] * len(closed) + [
         "shipment.closed"
     ]
-    slip = packing.packing_slip("SO-1")
+    slip = packing.prints.packing_slip(packing.records.view("SO-1"))
     assert sum(line.quantity for box in slip.boxes for line in box.lines) == 8
     with pytest.raises(Refused, match="already closed"):
-        packing.verify("SO-1", "SKU-B-EA")
+        packing.records.verify("SO-1", "SKU-B-EA")
 
 
 def test_a_weight_outside_tolerance_asks_for_a_recheck(packing: PackingService) -> None:
-    packing.store_order(7, order())
-    packing.verify("SO-1", "SKU-B-EA")
+    packing.records.store_order(7, order())
+    packing.records.verify("SO-1", "SKU-B-EA")
     with pytest.raises(WeightOutOfTolerance, match="box is heavy"):
-        packing.close_carton(7, "SO-1", "BOX-M", 2500, "UPS", "GROUND")
-    expected = packing.expected_weight("SO-1", "BOX-M", {"SKU-B": 1})
+        packing.records.close_carton(7, "SO-1", "BOX-M", 2500, "UPS", "GROUND")
+    expected = packing.boxes.expected_weight(
+        order(), packing.boxes.box_for_barcode("BOX-M"), {"SKU-B": 1}
+    )
     assert expected == 950 + 320
-    assert packing.check_weight(expected, expected + 50).ok
+    assert packing.boxes.check_weight(expected, expected + 50).ok
     # The packer checked the box and confirms the scale.
-    confirmed = packing.close_carton(7, "SO-1", "BOX-M", 2500, "UPS", "GROUND", confirmed=True)
+    confirmed = packing.records.close_carton(
+        7, "SO-1", "BOX-M", 2500, "UPS", "GROUND", confirmed=True
+    )
     assert confirmed.event.payload["weight_confirmed"] is True
 
 
 def test_printer_down_keeps_the_label_queued_then_reprint_or_switch(
     packing: PackingService, zebra: RawPrinter, tmp_path: Path
 ) -> None:
-    packing.store_order(7, order())
-    packing.verify("SO-1", "SKU-B-EA")
-    closed = packing.close_carton(7, "SO-1", "BOX-M", 1270, "UPS", "GROUND")
-    down = packing.print_job(closed.label_job)
+    packing.records.store_order(7, order())
+    packing.records.verify("SO-1", "SKU-B-EA")
+    closed = packing.records.close_carton(7, "SO-1", "BOX-M", 1270, "UPS", "GROUND")
+    down = packing.prints.print_job(closed.label_job)
     assert not down.ok
     assert "zebra" in down.message
     assert "stays queued" in down.message
-    assert [j.id for j in packing.jobs()] == [closed.label_job]
+    assert [j.id for j in packing.prints.jobs()] == [closed.label_job]
     zebra.on()
-    again = packing.print_job(closed.label_job)
+    again = packing.prints.print_job(closed.label_job)
     assert again.ok
-    assert packing.jobs() == []
+    assert packing.prints.jobs() == []
     assert len(zebra.jobs) == 1
     # A reprint on another printer: the preview folder gets a PNG that scans.
-    other = packing.print_job(closed.label_job, printer="preview")
+    other = packing.prints.print_job(closed.label_job, printer="preview")
     assert other.ok
     png = (tmp_path / "out").glob("*.png")
     decoded = {
@@ -323,7 +324,7 @@ def test_printer_down_keeps_the_label_queued_then_reprint_or_switch(
     }
     assert f"(00){closed.carton.sscc}" in decoded
     with pytest.raises(Refused, match="no printer"):
-        packing.print_job(closed.label_job, printer="laser-9")
+        packing.prints.print_job(closed.label_job, printer="laser-9")
 
 
 def test_short_items_ship_partially_or_wait_by_policy(
@@ -339,12 +340,12 @@ def test_short_items_ship_partially_or_wait_by_policy(
                 else SsccBlock(company_prefix="0614141", extension_digit=0, first=6, last=9)
             )
             unit.commit()
-        packing.store_order(7, order(reference))
-        packing.verify(reference, "SKU-B-EA")
-        packing.close_carton(7, reference, "BOX-M", 1270, "UPS", "GROUND")
+        packing.records.store_order(7, order(reference))
+        packing.records.verify(reference, "SKU-B-EA")
+        packing.records.close_carton(7, reference, "BOX-M", 1270, "UPS", "GROUND")
         with pytest.raises(Refused, match="still to check or report short: 7 x SKU-A"):
-            packing.close_shipment(7, reference)
-        short = packing.report_short(7, reference, "SKU-A", "not_found")
+            packing.records.close_shipment(7, reference)
+        short = packing.records.report_short(7, reference, "SKU-A", "not_found")
         assert short.payload == {
             "order": reference,
             "sku": "SKU-A",
@@ -352,22 +353,22 @@ def test_short_items_ship_partially_or_wait_by_policy(
             "reason": "not_found",
         }
         if policy == "ship_partial":
-            assert packing.close_shipment(7, reference).payload["partial"] is True
-            slip = packing.packing_slip(reference)
+            assert packing.records.close_shipment(7, reference).payload["partial"] is True
+            slip = packing.prints.packing_slip(packing.records.view(reference))
             assert slip.missing[0].quantity == 7
         else:
             with pytest.raises(Refused, match="waits for a supervisor"):
-                packing.close_shipment(7, reference)
+                packing.records.close_shipment(7, reference)
 
 
 def test_no_sscc_left_is_refused_until_a_block_arrives(
     registered: SqlStationUnitOfWorkFactory, zebra: RawPrinter, tmp_path: Path
 ) -> None:
     packing = packing_service(registered, zebra, tmp_path)
-    packing.store_order(7, order())
-    packing.verify("SO-1", "SKU-B-EA")
+    packing.records.store_order(7, order())
+    packing.records.verify("SO-1", "SKU-B-EA")
     with pytest.raises(Refused, match="no SSCC numbers left"):
-        packing.close_carton(7, "SO-1", "BOX-M", 1270, "UPS", "GROUND")
+        packing.records.close_carton(7, "SO-1", "BOX-M", 1270, "UPS", "GROUND")
     assert pending_types(registered) == []
 
 
@@ -397,16 +398,16 @@ def test_a_station_packs_against_the_real_server(
             client = PackClient(http, "http://toteflow.test", site.station_token)
             view = await open_order(client, packing, 2, "SO-1", session)
             assert view.lines[0].expected == 2
-            assert packing.sscc_left() == 50
+            assert packing.sscc.left() == 50
             code = view.order.lines[0].units[0].barcode
-            packing.verify("SO-1", code)
-            packing.verify("SO-1", code)
+            packing.records.verify("SO-1", code)
+            packing.records.verify("SO-1", code)
             # The test product has no measurements: the packer picks the box by scanning it.
             with pytest.raises(Refused, match="no dimensions"):
-                packing.suggest_boxes("SO-1")
-            packing.close_carton(2, "SO-1", "BOX-S", 180, "UPS", "GROUND", confirmed=True)
-            assert all(r.ok for r in packing.print_queued(user_id=2))
-            packing.close_shipment(2, "SO-1")
+                packing.boxes.suggest(packing.records.view("SO-1"))
+            packing.records.close_carton(2, "SO-1", "BOX-S", 180, "UPS", "GROUND", confirmed=True)
+            assert all(r.ok for r in packing.prints.print_queued(user_id=2))
+            packing.records.close_shipment(2, "SO-1")
             with uow() as unit:
                 events = [e.to_wire() for e in unit.outbox.after(0, 100)]
             reply = await client.push(site.station_id, events)

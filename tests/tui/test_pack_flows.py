@@ -225,7 +225,7 @@ async def test_the_packer_overrides_the_box_and_confirms_an_odd_weight(world: Wo
         await press(pilot, "f5")
         assert carton.confirmed
         # The carrier list: the packer takes the dearest service that can carry the box.
-        choice = box.desk.boxing.choice
+        choice = box.desk.boxing.carrier.choice
         assert choice is not None
         assert choice.chosen is not None
         able = [c for c in choice.candidates if c.cost_cents is not None]
@@ -237,8 +237,8 @@ async def test_the_packer_overrides_the_box_and_confirms_an_odd_weight(world: Wo
         await press(pilot, *["down"] * keys.index(dearest.service.key), "enter")
         await on_screen(pilot, PackBoxScreen)
         assert signalled(box) == "good"
-        assert box.desk.boxing.choice is not None
-        assert box.desk.boxing.choice.overridden
+        assert box.desk.boxing.carrier.choice is not None
+        assert box.desk.boxing.carrier.choice.overridden
         await label_and_finish(pilot, box)
         assert await until(pilot, lambda: synced(app))
     packed = shipment(world, "SO-530")

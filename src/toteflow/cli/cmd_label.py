@@ -13,7 +13,7 @@ from toteflow.domain.labels import Address, ShippingLabel
 from toteflow.domain.tracking import make_tracking
 from toteflow.shared.labels import render_label
 from toteflow.station.bootstrap import build_printers, ship_from
-from toteflow.station.services.packing import PrinterDown
+from toteflow.station.ports.packing import PrinterDown
 
 label_app = typer.Typer(help="Shipping labels: see one as a picture, test a printer.")
 app.add_typer(label_app, name="label")

@@ -32,7 +32,8 @@ from toteflow.station.services import setup as station_setup
 from toteflow.station.services.bundle import StationServices
 from toteflow.station.services.events import FloorActions, StationView
 from toteflow.station.services.login import StationLogin
-from toteflow.station.services.packing import PackingPolicy, PackingService
+from toteflow.station.services.packing.policy import PackingPolicy
+from toteflow.station.services.packing.service import PackingService
 from toteflow.station.services.setup import Registered
 from toteflow.station.store.engine import data_dir, store_path
 from toteflow.station.store.migrate import open_store
@@ -267,7 +268,7 @@ def build_packing(
     *,
     on_recorded: Callable[[], None] | None = None,
 ) -> PackingService:
-    """The pack screens' one service; `folder` is the station's data folder."""
+    """The pack station's use cases, wired; `folder` is the station's data folder."""
     return PackingService(
         uow,
         packing_policy(settings),

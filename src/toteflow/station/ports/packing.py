@@ -96,8 +96,12 @@ class PackingRepo(Protocol):
         ...
 
 
+class PrinterDown(Exception):
+    """The printer did not take the job; str() says which printer and why."""
+
+
 class Printer(Protocol):
-    """A printer adapter (adapters.printer): raises PrinterDown when the job did not go."""
+    """A printer adapter (devices.printer): raises PrinterDown when the job did not go."""
 
     @property
     def name(self) -> str: ...

@@ -14,7 +14,7 @@ from toteflow.station.ports.wave_console import WaveServer
 from toteflow.station.services.events import FloorActions, StationView
 from toteflow.station.services.login import Person, StationLogin
 from toteflow.station.services.pack_desk import PackDesk
-from toteflow.station.services.packing import PackingService
+from toteflow.station.services.packing.service import PackingService
 from toteflow.station.services.picker import PickerDesk
 from toteflow.station.services.wave_console import WaveConsole
 

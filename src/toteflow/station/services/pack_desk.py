@@ -3,6 +3,7 @@
 `PackDesk` keeps where the packer is in the open order (which carton, its box, its weight,
 the carrier choice, the last print) and turns each scan or key into a `PackOutcome` for the
 screen to show. Every rule and every record lives in `PackingService`; this only sequences.
+The carrier choice and the packer's override of it are `pack_carrier.CarrierChoice`.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from toteflow.domain.carriers import Candidate, Parcel, ServiceChoice
-from toteflow.domain.cartonize import Box, Item, fits_alone
+from toteflow.domain.carriers import Parcel
+from toteflow.domain.cartonize import Box
 from toteflow.domain.errors import ServiceError
 from toteflow.domain.packing import WeightCheck
 from toteflow.station.ports.packing import PackServer
 from toteflow.station.services.login import Person
-from toteflow.station.services.packing import PackingService, PackView, PrintResult, open_order
+from toteflow.station.services.pack_carrier import CarrierChoice
+from toteflow.station.services.packing.printing import PrintResult
+from toteflow.station.services.packing.service import PackingService, open_order
+from toteflow.station.services.packing.views import PackView
 
 SHORT_REASONS = {
     "not_found": "Not in the tote",
@@ -60,9 +64,7 @@ class Carton:
 @dataclass
 class Boxing:
     cartons: list[Carton]
-    choice: ServiceChoice | None = None
-    override: tuple[str, str] | None = None
-    carrier_problem: str = ""
+    carrier: CarrierChoice
     prints: list[PrintResult] = field(default_factory=list)
 
 
@@ -107,7 +109,7 @@ class PackDesk:
     # opening ---------------------------------------------------------------------------
 
     def totes_to_pack(self) -> list[tuple[str, str]]:
-        return self.packing.totes_to_pack()
+        return self.packing.records.totes_to_pack()
 
     async def open(self, key: str) -> PackOutcome:
         """A scanned tote or order reference: fetch the order and keep it here."""
@@ -134,20 +136,20 @@ class PackDesk:
 
     def view(self) -> PackView:
         assert self.reference is not None, "no order open"
-        return self.packing.view(self.reference)
+        return self.packing.records.view(self.reference)
 
     # verifying -------------------------------------------------------------------------
 
     def scan_item(self, code: str) -> PackOutcome:
         assert self.reference is not None, "no order open"
         try:
-            box = self.packing.box_for_barcode(code.strip())
+            box = self.packing.boxes.box_for_barcode(code.strip())
         except ServiceError:
             box = None
         if box is not None:
             return PackOutcome(False, "NOT YET", f"{box.name}: check every item before boxing")
         try:
-            verified = self.packing.verify(self.reference, code)
+            verified = self.packing.records.verify(self.reference, code)
         except ServiceError as refusal:
             return PackOutcome(False, "WRONG ITEM", str(refusal))
         detail = (
@@ -171,7 +173,9 @@ class PackDesk:
     def short(self, sku: str, reason: str) -> PackOutcome:
         assert self.reference is not None, "no order open"
         try:
-            event = self.packing.report_short(self.person.user_id, self.reference, sku, reason)
+            event = self.packing.records.report_short(
+                self.person.user_id, self.reference, sku, reason
+            )
         except ServiceError as refusal:
             return PackOutcome(False, "NOT REPORTED", str(refusal))
         missing = event.payload["missing"]
@@ -204,20 +208,11 @@ class PackDesk:
             return PackOutcome(False, "NOTHING TO BOX", f"every item is short: {NOTHING_SHIPS}")
         if view.all_boxed and view.cartons:
             # Every box is closed already (the packer went back): only finishing is left.
-            self.boxing = Boxing([])
-            first = view.cartons[0]
-            parcels = [
-                Parcel(c.weight_g, c.length_mm, c.width_mm, c.height_mm) for c in view.cartons
-            ]
-            try:
-                self.boxing.choice = self.packing.choose_service(
-                    self.reference, parcels, (first.carrier, first.service), ship_on=self.today()
-                )
-            except ServiceError:
-                self.boxing.choice = None  # the labels are printed; the choice is theirs
+            self.boxing = self._boxing(view, [])
+            self.boxing.carrier.of_labels(view.cartons)
             return PackOutcome(True, "ALL BOXED", "F10 finishes the order", boxing=True)
         try:
-            suggestion = self.packing.suggest_boxes(self.reference)
+            suggestion = self.packing.boxes.suggest(view)
         except ServiceError as refusal:
             waiting = {li.sku: li.to_box for li in view.lines if li.to_box > 0}
             catalogue = self.packing.policy.boxes
@@ -225,7 +220,8 @@ class PackDesk:
                 return PackOutcome(False, "NO BOX SUGGESTED", str(refusal))
             # No suggestion (an item without measurements): one box of the packer's choosing.
             largest = max(catalogue, key=lambda b: b.volume)
-            self.boxing = Boxing([Carton(largest, largest, waiting, suggested_by_rules=False)])
+            only = Carton(largest, largest, waiting, suggested_by_rules=False)
+            self.boxing = self._boxing(view, [only])
             self._choose()
             return PackOutcome(
                 False,
@@ -233,8 +229,8 @@ class PackDesk:
                 f"{refusal}\nscan the barcode of the box you use",
                 boxing=True,
             )
-        self.boxing = Boxing(
-            [Carton(p.box, p.box, p.counts()) for p in suggestion.boxes],
+        self.boxing = self._boxing(
+            view, [Carton(p.box, p.box, p.counts()) for p in suggestion.boxes]
         )
         self._choose()
         count = len(self.boxing.cartons)
@@ -245,6 +241,9 @@ class PackDesk:
             f"{detail}\n{count} {boxes}: scan the box to use" if detail else "scan the box to use",
             boxing=True,
         )
+
+    def _boxing(self, view: PackView, cartons: list[Carton]) -> Boxing:
+        return Boxing(cartons, CarrierChoice(self.packing.boxes, view.order, self.today))
 
     def carton(self) -> Carton | None:
         """The carton being packed now; None once every carton is closed."""
@@ -260,8 +259,7 @@ class PackDesk:
         return number, len(cartons)
 
     def expected_weight_g(self, carton: Carton) -> int:
-        assert self.reference is not None
-        return self.packing.expected_weight(self.reference, carton.box.code, carton.contents)
+        return self.packing.boxes.expected_weight(self.view().order, carton.box, carton.contents)
 
     def scan_box(self, code: str) -> PackOutcome:
         """The box's barcode: the suggested one confirms it, another one overrides."""
@@ -269,13 +267,13 @@ class PackDesk:
         if carton is None:
             return PackOutcome(False, "ALL BOXES CLOSED", "press F10 to finish the order")
         try:
-            box = self.packing.box_for_barcode(code.strip())
+            box = self.packing.boxes.box_for_barcode(code.strip())
         except ServiceError as refusal:
             return PackOutcome(False, "NOT A BOX", str(refusal))
         if box.code == carton.box.code:
             carton.box_scanned = True
             return PackOutcome(True, f"BOX {box.code}", f"{box.name}: put the items in, then weigh")
-        problem = self._unfit(box, carton.contents)
+        problem = self.packing.boxes.box_problem(self.view().order, box, carton.contents)
         if problem:
             return PackOutcome(False, f"{box.code} WILL NOT DO", problem)
         was = carton.box
@@ -285,32 +283,6 @@ class PackDesk:
         carton.confirmed = False
         self._choose()
         return PackOutcome(True, f"BOX {box.code}", f"{box.name} instead of {was.name}: weigh it")
-
-    def _unfit(self, box: Box, contents: dict[str, int]) -> str:
-        view = self.view()
-        contents_g = self.expected_weight_g(Carton(box, box, contents)) - box.tare_g
-        if contents_g > box.max_weight_g:
-            return (
-                f"{box.name} carries {box.max_weight_g / 1000:.1f} kg; "
-                f"the items weigh {contents_g / 1000:.2f} kg"
-            )
-        for order_line in view.order.lines:
-            if order_line.sku not in contents:
-                continue
-            each = next((u for u in order_line.units if u.units == 1), None)
-            if each is None or not each.length_mm:
-                continue
-            item = Item(
-                order_line.sku,
-                each.length_mm,
-                each.width_mm,
-                each.height_mm,
-                each.weight_g,
-                upright=order_line.upright,
-            )
-            if not fits_alone(item, box):
-                return f"{order_line.sku} does not fit in {box.name}"
-        return ""
 
     def weigh(self, weight_g: int, source: str) -> PackOutcome:
         """A weight for the current carton, from the scale or typed in."""
@@ -322,7 +294,7 @@ class PackDesk:
                 False, "SCAN THE BOX FIRST", f"scan {carton.box.barcode or carton.box.code}"
             )
         try:
-            check = self.packing.check_weight(self.expected_weight_g(carton), weight_g)
+            check = self.packing.boxes.check_weight(self.expected_weight_g(carton), weight_g)
         except ServiceError as refusal:
             return PackOutcome(False, "NOT A WEIGHT", str(refusal))
         carton.weight_g, carton.check, carton.confirmed = weight_g, check, False
@@ -360,40 +332,17 @@ class PackDesk:
         ]
 
     def _choose(self) -> None:
-        """The carrier for the parcels as they are now; a problem is kept to show, not raised."""
         assert self.boxing is not None
-        assert self.reference is not None
-        boxing = self.boxing
-        boxing.carrier_problem = ""
-        for override in dict.fromkeys((boxing.override, None)):
-            try:
-                boxing.choice = self.packing.choose_service(
-                    self.reference, self._parcels(), override, ship_on=self.today()
-                )
-            except ServiceError as refusal:
-                # An override that no longer suits the parcels: back to the rules' choice.
-                boxing.choice, boxing.carrier_problem = None, str(refusal)
-                continue
-            boxing.override = override
-            return
-
-    def candidates(self) -> list[Candidate]:
-        assert self.boxing is not None
-        assert self.boxing.choice is not None
-        return list(self.boxing.choice.candidates)
+        self.boxing.carrier.follow(self._parcels())
 
     def choose(self, carrier: str, service: str) -> PackOutcome:
         assert self.boxing is not None
-        assert self.reference is not None
         if any(c.closed for c in self.boxing.cartons):
             return PackOutcome(False, "TOO LATE", "a label is printed: one carrier per order")
         try:
-            choice = self.packing.choose_service(
-                self.reference, self._parcels(), (carrier, service), ship_on=self.today()
-            )
+            choice = self.boxing.carrier.change(carrier, service, self._parcels())
         except ServiceError as refusal:
             return PackOutcome(False, "NOT THAT SERVICE", str(refusal))
-        self.boxing.choice, self.boxing.override = choice, (carrier, service)
         chosen = choice.chosen
         name = chosen.service.name if chosen else service
         late = ": it arrives after the promised date" if choice.late else ""
@@ -418,13 +367,13 @@ class PackDesk:
             return PackOutcome(
                 False, "RE-CHECK THE BOX", f"{carton.check.message()}; F5 confirms the weight"
             )
-        choice = self.boxing.choice
+        choice = self.boxing.carrier.choice
         if choice is None or choice.chosen is None:
-            why = self.boxing.carrier_problem or "no service meets the rules: F6 chooses one"
+            why = self.boxing.carrier.problem or "no service meets the rules: F6 chooses one"
             return PackOutcome(False, "NO CARRIER", why)
         service = choice.chosen.service
         try:
-            closed = self.packing.close_carton(
+            closed = self.packing.records.close_carton(
                 self.person.user_id,
                 self.reference,
                 carton.box.code,
@@ -439,7 +388,7 @@ class PackDesk:
         carton.closed, carton.label_job = True, closed.label_job
         carton.sscc, carton.tracking = closed.carton.sscc, closed.carton.tracking
         try:
-            result = self.packing.print_job(closed.label_job, user_id=self.person.user_id)
+            result = self.packing.prints.print_job(closed.label_job, user_id=self.person.user_id)
         except ServiceError as refusal:
             # Recorded and queued all the same: F7 or F8 print it once the printer is sorted.
             return PackOutcome(False, "LABEL NOT PRINTED", f"{refusal}: F8 chooses a printer")
@@ -454,14 +403,16 @@ class PackDesk:
                 "LABEL NOT PRINTED",
                 f"{result.message}. F7 prints again, F8 on another printer",
             )
-        where = self.packing.printer_where(result.printer)
+        where = self.packing.prints.printer_where(result.printer)
         then = "scan the next box" if self.carton() is not None else "F10 finishes the order"
         return PackOutcome(True, "LABEL PRINTED", f"label to {where}: {then}")
 
     def queued_labels(self) -> list[int]:
         if self.reference is None:
             return []
-        return [j.id for j in self.packing.jobs(reference=self.reference) if j.kind == "label"]
+        return [
+            j.id for j in self.packing.prints.jobs(reference=self.reference) if j.kind == "label"
+        ]
 
     def reprint(self, printer: str | None = None) -> PackOutcome:
         """Queued labels (or the last one again) on their printer or on `printer`."""
@@ -475,7 +426,7 @@ class PackDesk:
         outcome = PackOutcome(False, "NO LABEL", "")
         for job in jobs:
             try:
-                result = self.packing.print_job(job, printer, user_id=self.person.user_id)
+                result = self.packing.prints.print_job(job, printer, user_id=self.person.user_id)
             except ServiceError as refusal:
                 return PackOutcome(False, "NOT PRINTED", str(refusal))
             outcome = self._printed(result)
@@ -484,7 +435,7 @@ class PackDesk:
         return outcome
 
     def printers(self) -> list[str]:
-        return self.packing.printers()
+        return self.packing.prints.printers()
 
     def label_printer(self) -> str:
         return self.packing.policy.label_printer
@@ -502,25 +453,27 @@ class PackDesk:
                 False, "A LABEL IS QUEUED", "F7 prints it again, F8 on another printer"
             )
         try:
-            self.packing.close_shipment(self.person.user_id, self.reference, self.boxing.choice)
+            self.packing.records.close_shipment(
+                self.person.user_id, self.reference, self.boxing.carrier.choice
+            )
         except ServiceError as refusal:
             return PackOutcome(False, "NOT CLOSED", str(refusal))
-        slips = [j for j in self.packing.jobs(reference=self.reference) if j.kind == "slip"]
+        slips = [j for j in self.packing.prints.jobs(reference=self.reference) if j.kind == "slip"]
         said = []
         for job in slips:
             try:
-                result = self.packing.print_job(job.id, user_id=self.person.user_id)
+                result = self.packing.prints.print_job(job.id, user_id=self.person.user_id)
             except ServiceError as refusal:
                 said.append(f"packing slip not printed: {refusal}")
                 continue
-            where = self.packing.printer_where(result.printer)
+            where = self.packing.prints.printer_where(result.printer)
             said.append(f"packing slip to {where}" if result.ok else result.message)
         return PackOutcome(True, f"ORDER {self.reference} PACKED", "; ".join(said), done=True)
 
     def slip_lines(self) -> list[str]:
         """The packing slip as lines for the screen."""
         assert self.reference is not None
-        slip = self.packing.packing_slip(self.reference)
+        slip = self.packing.prints.packing_slip(self.view())
         lines = []
         for box in slip.boxes:
             lines.append(f"Box {box.box_no} {box.box_name} · SSCC {box.sscc} · {box.tracking}")

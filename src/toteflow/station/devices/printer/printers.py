@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from toteflow.station.services.packing import PrinterDown
+from toteflow.station.ports.packing import PrinterDown
 
 RAW_PORT = 9100
 FORMATS = ("zpl", "png", "pdf", "txt")

@@ -154,9 +154,9 @@ class PackBoxScreen(StationScreen[None]):
 
     def _carrier(self) -> Content:
         boxing = self.desk.boxing
-        choice = boxing.choice if boxing is not None else None
+        choice = boxing.carrier.choice if boxing is not None else None
         if choice is None or choice.chosen is None:
-            problem = boxing.carrier_problem if boxing is not None else ""
+            problem = boxing.carrier.problem if boxing is not None else ""
             return Content.assemble(
                 ("CARRIER ", "dim"), (problem or "none meets the rules: F6", "bold red")
             )
@@ -250,15 +250,17 @@ class PackBoxScreen(StationScreen[None]):
 
     def action_carrier(self) -> None:
         boxing = self.desk.boxing
-        if boxing is None or boxing.choice is None:
-            problem = boxing.carrier_problem if boxing is not None else ""
+        if boxing is None or boxing.carrier.choice is None:
+            problem = boxing.carrier.problem if boxing is not None else ""
             self.signal(False, "NO CARRIER LIST", problem or "box the order first")
             return
         from toteflow.station.tui.screens.pack_dialogs import PackChoiceScreen
 
         options = [
             (f"{c.service.carrier}/{c.service.code}", line)
-            for c, line in zip(boxing.choice.candidates, boxing.choice.explain(), strict=True)
+            for c, line in zip(
+                boxing.carrier.choice.candidates, boxing.carrier.choice.explain(), strict=True
+            )
         ]
 
         def done(key: str | None) -> None:

@@ -12,7 +12,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from toteflow.station.services.pack_desk import SHORT_REASONS, parse_kg
-from toteflow.station.services.packing import LineView
+from toteflow.station.services.packing.views import LineView
 from toteflow.station.tui.screens.base import StationDialog
 
 

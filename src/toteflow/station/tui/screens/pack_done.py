@@ -28,7 +28,7 @@ class PackDoneScreen(StationScreen[None]):
 
     def compose(self) -> ComposeResult:
         desk = self.desk
-        printer = desk.label_printer()
+        labels = desk.packing.prints.printer_where(desk.label_printer())
         yield StatusBar()
         yield Static(self.outcome.headline, id="done-title")
         yield Static("\n".join(desk.slip_lines()), id="done-totes")
@@ -38,7 +38,7 @@ class PackDoneScreen(StationScreen[None]):
             else ""
         )
         yield Static(
-            f"Labels: {desk.packing.printer_where(printer)}{slip}\nPress Enter for the next tote.",
+            f"Labels: {labels}{slip}\nPress Enter for the next tote.",
             id="done-summary",
         )
         yield Footer(compact=True)

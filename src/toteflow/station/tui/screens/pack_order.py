@@ -18,7 +18,7 @@ from toteflow.domain.scan import (
     label_name,
 )
 from toteflow.station.services.pack_desk import PackDesk, PackOutcome
-from toteflow.station.services.packing import PackView
+from toteflow.station.services.packing.views import PackView
 from toteflow.station.tui.scan_messages import ScanReceived
 from toteflow.station.tui.screens.base import StationScreen
 from toteflow.station.tui.widgets.scan_capture import ScanPrompt

@@ -1,0 +1,62 @@
+"""`PackingService`: the pack station's parts wired together; `open_order` starts an order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from toteflow.domain.errors import Refused
+from toteflow.station.ports.packing import LabelRenderer, PackServer, Printer
+from toteflow.station.ports.store import StationUnitOfWorkFactory
+from toteflow.station.services.events import Clock, utcnow
+from toteflow.station.services.packing.boxes import BoxAndCarrier
+from toteflow.station.services.packing.policy import PackingPolicy
+from toteflow.station.services.packing.printing import PrintQueue
+from toteflow.station.services.packing.records import PackRecords
+from toteflow.station.services.packing.sscc import SsccPool
+from toteflow.station.services.packing.views import PackView
+
+
+class PackingService:
+    """One part per responsibility: `records`, `boxes`, `prints`, `sscc`; and the `policy`."""
+
+    def __init__(
+        self,
+        uow: StationUnitOfWorkFactory,
+        policy: PackingPolicy,
+        renderer: LabelRenderer,
+        printers: Mapping[str, Printer],
+        *,
+        clock: Clock = utcnow,
+        on_recorded: Callable[[], None] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.boxes = BoxAndCarrier(policy, clock=clock)
+        self.sscc = SsccPool(uow, policy.sscc_block_size)
+        self.prints = PrintQueue(
+            uow, policy, renderer, printers, clock=clock, on_recorded=on_recorded
+        )
+        self.records = PackRecords(
+            uow, policy, self.boxes, self.sscc, self.prints, clock=clock, on_recorded=on_recorded
+        )
+
+
+async def open_order(
+    server: PackServer,
+    packing: PackingService,
+    user_id: int | None,
+    key: str,
+    session_token: str,
+) -> PackView:
+    """Fetch the order for a scanned tote or order reference and keep it at this station.
+
+    Tops up the SSCC pool from the server while connected, for the cartons to come.
+    """
+    order = await server.pack_order(key, session_token)
+    if order.status.value not in ("picking", "picked"):
+        raise Refused(
+            f"order {order.reference} is {order.status.value.replace('_', ' ')}: "
+            "it cannot be packed now"
+        )
+    view = packing.records.store_order(user_id, order)
+    await packing.sscc.top_up(server, session_token)
+    return view
