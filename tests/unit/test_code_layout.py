@@ -1,5 +1,7 @@
-"""The code keeps its shape: no class over about 400 lines, no module over about 600, no import circle.
+"""The code keeps its shape: small classes and modules, and no import circle.
 
+
+No class is over about 400 lines and no hand-written module over about 600.
 `pytest tests/unit/test_code_layout.py -s` prints the figures: files per folder, the largest
 classes and modules, and the import circles (none).
 """
