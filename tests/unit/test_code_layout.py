@@ -1,6 +1,5 @@
 """The code keeps its shape: small classes and modules, and no import circle.
 
-
 No class is over about 400 lines and no hand-written module over about 600.
 `pytest tests/unit/test_code_layout.py -s` prints the figures: files per folder, the largest
 classes and modules, and the import circles (none).
