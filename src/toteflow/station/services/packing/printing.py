@@ -37,6 +37,8 @@ class PrintResult:
 
 
 class PrintQueue:
+    """Labels and slips queued in the caller's transaction, printed, reprinted or sent elsewhere."""
+
     def __init__(
         self,
         uow: StationUnitOfWorkFactory,
