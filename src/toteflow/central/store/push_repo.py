@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from toteflow.central.ports.floor import EventOutcome, StoredEvent
 from toteflow.central.store import tables as t
-from toteflow.domain.floor_batch import FloorBatch, StockState
+from toteflow.central.store.tote_trail_repo import ToteTrail
+from toteflow.domain.floor_batch import FloorBatch, SetTote, StockState
 from toteflow.domain.tasks import LineState, TaskStatus
 
 
@@ -167,6 +168,10 @@ class SqlPushRepo:
             )
         if batch.touched_orders:
             self._orders_progress(batch.touched_orders)
+
+    def pass_totes(self, totes: list[SetTote]) -> list[tuple[int, int]]:
+        # Only pushes that set totes pay for it: a batch of picks touches none.
+        return ToteTrail(self.session).pass_totes(totes) if totes else []
 
     def _finish_waves(self, task_ids: list[int]) -> None:
         """Waves of these just-finished tasks whose every task is now done (or cancelled).
