@@ -144,14 +144,26 @@ def order_trail(session: Session, order_id: int) -> tuple[list[sh.OrderTote], li
         .where(container.order_id == order_id, task.status != "cancelled")
         .order_by(container.task_id, container.slot)
     ).all()
+    line = t.cols(t.TaskLine)
+    open_slots = {
+        (r.task_id, r.slot)
+        for r in session.execute(
+            sa.select(line.task_id, line.slot)
+            .where(line.task_id.in_({r.task_id for r in rows}), line.status == "open")
+            .distinct()
+        )
+    }
     for row in rows:
         where = zone_words(row.zone) if row.kind == "zone" else f"task {row.task_id}"
         if row.status == "closed":
             # Closed before totes were recorded on their orders: the slot says where it went.
             if row.tote_code and (row.task_id, row.slot, row.tote_code) not in recorded:
                 out.append(_closed(row.tote_code, row.destination))
-        elif row.task_status == "done":
-            continue  # a tote left open by a finished task received nothing
+        elif row.task_status == "done" or (row.task_id, row.slot) not in open_slots:
+            # Nothing left to pick into it: a tote left open by a finished task received
+            # nothing, and one whose finish is still on its way is as good as closed.
+            if row.tote_code and row.task_status != "done":
+                out.append(_closed(row.tote_code, row.destination))
         elif row.tote_code:
             out.append(sh.OrderTote(tote=row.tote_code, state="picking", place=where))
         else:
