@@ -165,3 +165,37 @@ def test_a_zone_task_whose_lines_were_all_cancelled_is_not_handed_out(zones: Sit
     assert only is not None
     assert only["containers"][0]["order_reference"] == "SO-Z2"
     assert next_task(zones) is None
+
+
+def test_a_tote_closed_full_in_a_zone_goes_to_packing_and_its_successor_passes_on(
+    zones: Site,
+) -> None:
+    zone_wave(zones)
+    first = next_task(zones)
+    assert first is not None
+    task_id = first["id"]
+    [line] = first["lines"]
+    slot = {"task_id": task_id, "slot": 1}
+    results = push(
+        zones,
+        event(1, "task.started", {"task_id": task_id}),
+        event(2, "tote.assigned", {**slot, "tote": "T000001"}),
+        event(3, "tote.closed", {**slot, "tote": "T000001", "destination": "pack"}),
+        event(4, "tote.assigned", {**slot, "tote": "T000002"}),
+        event(5, "pick.confirmed", {"task_line_id": line["id"], "quantity": 1}),
+        event(6, "tote.closed", {**slot, "tote": "T000002", "destination": "zone:B"}),
+        event(7, "task.completed", {"task_id": task_id}),
+    )
+    assert [r["status"] for r in results] == ["applied"] * 7
+    trail = pack_order(zones, "T000001")  # found by the full tote too
+    assert trail["reference"] == "SO-Z1"
+    assert trail["tote_trail"] == [
+        {"tote": "T000001", "state": "at_packing", "place": "pack"},
+        {"tote": "T000002", "state": "travelling", "place": "zone:B"},
+    ]
+    zone_b = next_task(zones)
+    assert zone_b is not None
+    assert zone_b["containers"][0]["arriving_tote"] == "T000002"
+    boss = zones.login(Role.SUPERVISOR)
+    again = zones.client.get(f"{API}/tasks/{task_id}", headers=boss).json()
+    assert again["containers"][0]["destination"] == "zone:B"

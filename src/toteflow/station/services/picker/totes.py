@@ -153,9 +153,9 @@ class Totes:
                 user,
                 "tote.closed",
                 {"task_id": task_id, "slot": slot, "tote": old, "destination": destination},
-                lambda u: u.tasks.set_container(
-                    task_id, slot, tote=old, status="closed", destination=destination
-                ),
+                # The slot keeps its planned destination for the tote that takes its place:
+                # a zone's full tote goes to packing, the new one passes on.
+                lambda u: u.tasks.set_container(task_id, slot, tote=old, status="closed"),
                 now=self.floor.clock,
             )
             record(
