@@ -199,3 +199,25 @@ def test_a_tote_closed_full_in_a_zone_goes_to_packing_and_its_successor_passes_o
     boss = zones.login(Role.SUPERVISOR)
     again = zones.client.get(f"{API}/tasks/{task_id}", headers=boss).json()
     assert again["containers"][0]["destination"] == "zone:B"
+
+
+def test_a_station_already_holding_the_next_zone_is_sent_the_arriving_tote(zones: Site) -> None:
+    tasks = zone_wave(zones)
+    zone_b = next(t for t in tasks if t["zone"] == "B")
+    boss = zones.login(Role.SUPERVISOR)
+    picker = zones.login(Role.PICKER)
+    me = zones.client.get(f"{API}/auth/me", headers=picker).json()
+    # A supervisor gives zone B's task out early: it waits for nothing then, but names no tote.
+    given = zones.client.post(
+        f"{API}/tasks/{zone_b['id']}/reassign", json={"user_id": me["id"]}, headers=boss
+    )
+    assert given.status_code == 200, given.text
+    assert given.json()["containers"][0]["arriving_tote"] is None
+    first = next_task(zones)
+    assert first is not None
+    assert first["zone"] == "A"
+    pick_all(zones, first, "T000001", 1, "zone:B")
+    changes = zones.client.get(f"{API}/sync/changes", headers=zones.station_headers()).json()
+    last = [c for c in changes["changes"] if c["entity_id"] == str(zone_b["id"])][-1]
+    assert last["kind"] == "task.assigned"
+    assert last["payload"]["containers"][0]["arriving_tote"] == "T000001"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.station.conftest import keep_task, make_task
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.tasks import Task, TaskContainer
 from toteflow.domain.gs1 import with_check_digit
@@ -11,8 +12,6 @@ from toteflow.station.services.events import FloorActions, StationView
 from toteflow.station.services.login import Person
 from toteflow.station.services.picker import PickWalk
 from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
-
-from .conftest import keep_task, make_task
 
 
 def zone_task(*, arriving: str | None, destination: str = "zone:C") -> Task:
@@ -48,7 +47,7 @@ def zone_task(*, arriving: str | None, destination: str = "zone:C") -> Task:
     )
 
 
-def walk_of(uow: SqlStationUnitOfWorkFactory, floor: FloorActions, view: StationView) -> PickWalk:
+def walk_of(floor: FloorActions, view: StationView) -> PickWalk:
     return PickWalk(Person(7, "Picker", "B00007", Role.PICKER, "session"), 10, floor, view)
 
 
@@ -69,7 +68,7 @@ def test_the_arriving_tote_is_named_taken_and_sent_to_the_next_zone(
     registered: SqlStationUnitOfWorkFactory, floor: FloorActions, view: StationView
 ) -> None:
     keep_task(registered, zone_task(arriving="T000001"))
-    walk = walk_of(registered, floor, view)
+    walk = walk_of(floor, view)
     assert walk.prompt() == "Take tote T000001 arriving from zone A for order SO-1: scan it"
     assert walk.expected_scan() == "T000001"  # the demo key scans the tote that came
     taken = walk.scan(interpret("T000001"))
@@ -90,7 +89,7 @@ def test_a_new_tote_instead_says_the_arriving_one_goes_to_packing(
     registered: SqlStationUnitOfWorkFactory, floor: FloorActions, view: StationView
 ) -> None:
     keep_task(registered, zone_task(arriving="T000001"))
-    walk = walk_of(registered, floor, view)
+    walk = walk_of(floor, view)
     other = walk.scan(interpret("T000009"))
     assert (other.ok, other.headline) == (True, "NEW TOTE T000009 · ORDER SO-1")
     assert other.detail == (
@@ -103,7 +102,7 @@ def test_nothing_arrived_asks_for_an_empty_tote(
     registered: SqlStationUnitOfWorkFactory, floor: FloorActions, view: StationView
 ) -> None:
     keep_task(registered, zone_task(arriving=None, destination="zone:B"))
-    walk = walk_of(registered, floor, view)
+    walk = walk_of(floor, view)
     assert walk.prompt() == "Scan an empty tote for order SO-1"
 
 
@@ -111,7 +110,7 @@ def test_a_full_tote_in_a_zone_goes_to_packing_and_the_new_one_passes_on(
     registered: SqlStationUnitOfWorkFactory, floor: FloorActions, view: StationView
 ) -> None:
     keep_task(registered, zone_task(arriving="T000001"))
-    walk = walk_of(registered, floor, view)
+    walk = walk_of(floor, view)
     assert walk.scan(interpret("T000001")).ok
     walk.start()
     for _ in ("location", "item", "item", "put"):
