@@ -149,7 +149,7 @@ def order_trail(session: Session, order_id: int) -> tuple[list[sh.OrderTote], li
         (r.task_id, r.slot)
         for r in session.execute(
             sa.select(line.task_id, line.slot)
-            .where(line.task_id.in_({r.task_id for r in rows}), line.status == "open")
+            .where(line.task_id.in_(sorted({r.task_id for r in rows})), line.status == "open")
             .distinct()
         )
     }
