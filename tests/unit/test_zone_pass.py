@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
 from tests.unit.test_batching import TWO, pick_lines
 from toteflow.domain.batching import CartLimits
-from toteflow.domain.task_plan import plan_tasks
+from toteflow.domain.layout import Zone
+from toteflow.domain.task_plan import OrderLoad, PickLine, plan_tasks
 from toteflow.domain.zone_pass import (
     PACK,
     chain,
@@ -28,7 +30,8 @@ def test_each_orders_zone_tasks_pass_the_tote_on_in_zone_order_then_to_packing()
     several = 0
     for indexes in per_order.values():
         zones = [tasks[n].zone for n in indexes]
-        assert zones == sorted(zones, key=lambda z: z or "")  # walked A, B, C, D
+        # Walked from the depot: A (aisles 1-5), B, C, D, as their first aisles go.
+        assert zones == sorted(zones, key=lambda z: z or "")
         assert [tasks[n].after for n in indexes] == [None, *indexes[:-1]]
         assert [tasks[n].destination for n in indexes] == [
             *(to_zone(z) for z in zones[1:]),
@@ -36,6 +39,19 @@ def test_each_orders_zone_tasks_pass_the_tote_on_in_zone_order_then_to_packing()
         ]
         several += len(indexes) > 1
     assert several  # the random orders include multi-zone ones
+
+
+def test_zones_pass_in_aisle_order_whatever_their_names() -> None:
+    layout = replace(TWO, zones=(Zone("NORTH", 11, 20), Zone("SOUTH", 1, 10)))
+    lines = [
+        PickLine(1, 7, (15, 3), "15-003-1", "NORTH"),
+        PickLine(2, 7, (2, 3), "02-003-1", "SOUTH"),
+    ]
+    tasks = plan_tasks("zone", lines, {7: OrderLoad(7)}, layout, CartLimits(6))
+    assert [(t.zone, t.destination, t.after) for t in tasks] == [
+        ("SOUTH", "zone:NORTH", None),
+        ("NORTH", "pack", 0),
+    ]
 
 
 @pytest.mark.parametrize("strategy", ["discrete", "cart"])

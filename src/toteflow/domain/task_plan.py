@@ -8,7 +8,7 @@ the one before it, and the last sends the tote to packing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -113,29 +113,39 @@ def plan_tasks(
                 zones.setdefault(line.zone, []).append(line)
             for zone, zone_lines in zones.items():
                 per_zone.setdefault(zone, []).append((order_id, zone_lines))
-        for zone in sorted(per_zone, key=_zone_order):
+        # Zones in walking order from the depot (by first aisle): the tote passes A, B, C.
+        order = _zone_order(layout)
+        for zone in sorted(per_zone, key=order):
             work = per_zone[zone]
             tours = router(zone_layout(layout, zone), [[ln.stop for ln in z] for _, z in work])
             for (order_id, zone_lines), walked in zip(work, tours, strict=True):
                 tasks.append(_task("zone", zone, (order_id,), {order_id: zone_lines}, walked))
-        tasks = _pass_on(tasks)
+        tasks = _pass_on(tasks, order)
     else:
         raise ValueError(f"unknown pick strategy {strategy!r}; choose from {', '.join(STRATEGIES)}")
     return tasks
 
 
-def _zone_order(zone: str | None) -> tuple[bool, str]:
-    return (zone is None, zone or "")
+def _zone_order(layout: Layout) -> Callable[[str | None], tuple[bool, int, str]]:
+    first_aisle = {zone.name: zone.first_aisle for zone in layout.zones}
+
+    def key(zone: str | None) -> tuple[bool, int, str]:
+        # Aisles outside every zone come last.
+        return (zone is None, first_aisle.get(zone or "", 0), zone or "")
+
+    return key
 
 
-def _pass_on(tasks: list[PlannedTask]) -> list[PlannedTask]:
+def _pass_on(
+    tasks: list[PlannedTask], order: Callable[[str | None], tuple[bool, int, str]]
+) -> list[PlannedTask]:
     """Chain each order's zone tasks in zone order: the tote passes on, then to packing."""
     per_order: dict[int, list[int]] = {}
     for n, task in enumerate(tasks):
         per_order.setdefault(task.orders[0], []).append(n)
     out = list(tasks)
     for indexes in per_order.values():
-        indexes.sort(key=lambda n: _zone_order(tasks[n].zone))
+        indexes.sort(key=lambda n: order(tasks[n].zone))
         destinations = chain([tasks[n].zone for n in indexes])
         for k, n in enumerate(indexes):
             out[n] = replace(
