@@ -4,9 +4,8 @@ from __future__ import annotations
 
 PACK = "pack"
 CONSOLIDATION = "consolidation"
+# A destination names the next zone as "zone:<name>" (the columns hold 60: names of up to 40).
 _ZONE = "zone:"
-# A destination names the next zone as "zone:<name>"; the column holds zone names of up to 40.
-DESTINATION_LENGTH = 60
 
 
 def to_zone(zone: str | None) -> str:
