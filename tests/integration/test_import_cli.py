@@ -188,7 +188,7 @@ def test_skip_bad_imports_the_good_orders_and_writes_the_bad_rows(
         written = list(csv.DictReader(handle))
     assert [(row["reference"], row["sku"], row["error"]) for row in written] == [
         ("SO-2", "MUG-350", "order SO-2 left out: line 4 is bad"),
-        ("SO-2", "TAPE-48", "quantity 0 is out of range: 1 to 100000"),
+        ("SO-2", "TAPE-48", "quantity 0 is out of range: 1 to 1000000"),
     ]
     assert written[0]["customer_name"] == "Northwind, Ltd"
 

@@ -286,7 +286,7 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path: Path) -> None:
     assert messages(plan) == [
         "line 3: ship_by '2026-13-01' is not a date (YYYY-MM-DD)",
         "line 4: unknown SKU ABC-9",
-        "line 5: quantity 0 is out of range: 1 to 100000",
+        "line 5: quantity 0 is out of range: 1 to 1000000",
         "line 6: quantity '1.5' is not a whole number",
         "line 7: priority 12 is out of range: 1 to 9",
         "line 8: customer_name is empty",
@@ -308,12 +308,12 @@ def test_all_problems_of_one_row_in_column_order(tmp_path: Path) -> None:
     )
     assert messages(plan) == [
         "line 2: service 'next day' may hold letters, digits, - and _ only (up to 40)",
-        "line 2: quantity 0 is out of range: 1 to 100000",
+        "line 2: quantity 0 is out of range: 1 to 1000000",
         "line 2: unknown SKU NOPE",
     ]
     assert plan.bad_lines[2] == [
         "service 'next day' may hold letters, digits, - and _ only (up to 40)",
-        "quantity 0 is out of range: 1 to 100000",
+        "quantity 0 is out of range: 1 to 1000000",
         "unknown SKU NOPE",
     ]
 
@@ -540,7 +540,7 @@ def test_bad_rows_file_keeps_the_columns_and_adds_the_error(tmp_path: Path) -> N
     assert [row[0] for row in rows[1:]] == ["SO-2", "SO-3", "SO-2"]
     assert rows[1][-1] == "order SO-2 left out: line 5 is bad"
     assert rows[2][-1] == "ship_by '2026-13-01' is not a date (YYYY-MM-DD)"
-    assert rows[3][-1] == "quantity 0 is out of range: 1 to 100000"
+    assert rows[3][-1] == "quantity 0 is out of range: 1 to 1000000"
     assert rows[2][:-1] == next(csv.reader([order_row("SO-3", ship_by="2026-13-01")]))
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
 

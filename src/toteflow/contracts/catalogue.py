@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from toteflow.contracts.common import Code, Model
+from toteflow.contracts.common import (
+    MAX_QUANTITY,
+    Code,
+    Day,
+    Flag,
+    Int,
+    Model,
+    Number,
+    Optional40,
+    Optional200,
+    Text40,
+    Text200,
+)
 from toteflow.domain.gs1 import gs1_check_digit
 
 LocationKind = Literal["pick_face", "reserve", "staging", "pack", "dock"]
-Uom = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$")]
+Uom = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{2,8}$")]
 
 
 class ProductUnitIn(Model):
     uom: Uom = "EA"
-    units: int = Field(1, ge=1, le=100_000)
-    barcode: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z\-]{4,64}$")]
-    length_mm: int = Field(0, ge=0, le=10_000)
-    width_mm: int = Field(0, ge=0, le=10_000)
-    height_mm: int = Field(0, ge=0, le=10_000)
-    weight_g: int = Field(0, ge=0, le=2_000_000)
+    units: Int = Field(1, ge=1, le=100_000)
+    barcode: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z\-]{4,64}$")
+    ]
+    length_mm: Int = Field(0, ge=0, le=10_000)
+    width_mm: Int = Field(0, ge=0, le=10_000)
+    height_mm: Int = Field(0, ge=0, le=10_000)
+    weight_g: Int = Field(0, ge=0, le=2_000_000)
 
     @field_validator("barcode")
     @classmethod
@@ -39,15 +52,15 @@ class ProductUnit(ProductUnitIn):
 
 
 class ProductCreate(Model):
-    sku: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_.]{0,63}$")]
-    description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    sku: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_.]{0,63}$")
     ]
-    lot_tracked: bool = False
-    expiry_tracked: bool = False
-    serial_tracked: bool = False
-    lot_substitution: bool = False
-    upright: bool = False
+    description: Text200
+    lot_tracked: Flag = False
+    expiry_tracked: Flag = False
+    serial_tracked: Flag = False
+    lot_substitution: Flag = False
+    upright: Flag = False
     units: list[ProductUnitIn] = Field(min_length=1, max_length=10)
 
     @field_validator("units")
@@ -75,9 +88,11 @@ class Product(Model):
 
 
 class ZoneCreate(Model):
-    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_ ]{0,39}$")]
-    first_aisle: int = Field(ge=1, le=999)
-    last_aisle: int = Field(ge=1, le=999)
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_ ]{0,39}$")
+    ]
+    first_aisle: Int = Field(ge=1, le=999)
+    last_aisle: Int = Field(ge=1, le=999)
 
 
 class Zone(ZoneCreate):
@@ -86,13 +101,13 @@ class Zone(ZoneCreate):
 
 class LocationCreate(Model):
     code: Code
-    zone: str | None = None
-    aisle: int | None = Field(None, ge=1, le=999)
-    bay: int | None = Field(None, ge=1, le=999)
-    level: int | None = Field(None, ge=0, le=99)
+    zone: Text40 | None = None
+    aisle: Int | None = Field(None, ge=1, le=999)
+    bay: Int | None = Field(None, ge=1, le=999)
+    level: Int | None = Field(None, ge=0, le=99)
     kind: LocationKind = "pick_face"
-    x: float = 0.0
-    y: float = 0.0
+    x: Number = Field(0.0, ge=-1_000_000, le=1_000_000)
+    y: Number = Field(0.0, ge=-1_000_000, le=1_000_000)
 
 
 class Location(LocationCreate):
@@ -105,8 +120,8 @@ class StockRow(Model):
     location: str
     sku: str
     lot: str
-    expiry: date | None
-    received_on: date
+    expiry: Day | None
+    received_on: Day
     quantity: int
     reserved: int
 
@@ -117,14 +132,14 @@ ReasonCode = Literal["received", "damaged", "lost", "found", "count", "correctio
 class StockAdjustment(Model):
     location: Code
     sku: Code
-    lot: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
-    expiry: date | None = None
-    delta: int = Field(ge=-1_000_000, le=1_000_000)
+    lot: Optional40 = ""
+    expiry: Day | None = None
+    delta: Int = Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)
     reason: ReasonCode
-    note: Annotated[str, StringConstraints(max_length=200)] = ""
+    note: Optional200 = ""
     # Used only when the adjustment creates the position (FIFO by received date); an
     # existing position keeps its own. None: today.
-    received_on: date | None = None
+    received_on: Day | None = None
 
     @field_validator("delta")
     @classmethod

@@ -6,16 +6,18 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from toteflow.contracts.common import Model
+from toteflow.contracts.common import Int, Model, Number
 
-ContainerCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-]{0,39}$")]
+ContainerCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-]{0,39}$")
+]
 
 
 class CartCreate(Model):
     code: ContainerCode
-    slots: int = Field(8, ge=1, le=64)
-    max_volume_l: float = Field(400.0, gt=0, le=10_000)
-    max_weight_kg: float = Field(150.0, gt=0, le=2_000)
+    slots: Int = Field(8, ge=1, le=64)
+    max_volume_l: Number = Field(400.0, gt=0, le=10_000)
+    max_weight_kg: Number = Field(150.0, gt=0, le=2_000)
 
 
 class Cart(CartCreate):
@@ -24,7 +26,7 @@ class Cart(CartCreate):
 
 class ToteCreate(Model):
     code: ContainerCode
-    volume_l: float = Field(50.0, gt=0, le=2_000)
+    volume_l: Number = Field(50.0, gt=0, le=2_000)
 
 
 class Tote(ToteCreate):

@@ -2,33 +2,48 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator
 
-from toteflow.contracts.common import Code, Model, ShortText
+from toteflow.contracts.common import (
+    AddressLine,
+    CarrierCode,
+    Code,
+    Day,
+    Int,
+    Model,
+    Optional80,
+    OptionalAddressLine,
+    Quantity,
+    ShortText,
+    Text20,
+    Text80,
+    Text200,
+    duplicates,
+)
 from toteflow.domain.orders import OrderStatus
 
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Optional120 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+Country = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{2}$")]
+Reference = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_./]{0,63}$")
+]
 
 
 class Address(Model):
     name: ShortText
-    line1: ShortText
-    line2: Optional120 = ""
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-    region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] = ""
-    postal_code: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
-    ]
+    line1: AddressLine
+    line2: OptionalAddressLine = ""
+    city: Text80
+    region: Optional80 = ""
+    postal_code: Text20
     country: Country
 
 
 class OrderLineIn(Model):
     sku: Code
-    quantity: int = Field(ge=1, le=100_000)
+    quantity: Quantity
 
 
 class OrderLine(OrderLineIn):
@@ -45,13 +60,13 @@ def _distinct_skus(lines: list[OrderLineIn]) -> list[OrderLineIn]:
 
 
 class OrderCreate(Model):
-    reference: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_./]{0,63}$")]
+    reference: Reference
     customer_name: ShortText
     ship_to: Address
-    carrier: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,40}$")]
-    service: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,40}$")]
-    priority: int = Field(5, ge=1, le=9)
-    ship_by: date
+    carrier: CarrierCode
+    service: CarrierCode
+    priority: Int = Field(5, ge=1, le=9)
+    ship_by: Day
     lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
 
     _lines = field_validator("lines")(_distinct_skus)
@@ -59,6 +74,18 @@ class OrderCreate(Model):
 
 class OrderBatch(Model):
     orders: list[OrderCreate] = Field(min_length=1, max_length=1000)
+
+    @field_validator("orders")
+    @classmethod
+    def _distinct_references(cls, orders: list[OrderCreate]) -> list[OrderCreate]:
+        # Two copies of one reference cannot both be created: say so rather than keep one.
+        twice = duplicates(order.reference for order in orders)
+        if twice:
+            raise ValueError(
+                f"each reference may appear once in a batch; sent more than once: "
+                f"{', '.join(twice[:20])}{' ...' if len(twice) > 20 else ''}"
+            )
+        return orders
 
 
 class OrderBatchResult(Model):
@@ -74,7 +101,7 @@ class Order(Model):
     carrier: str
     service: str
     priority: int
-    ship_by: date
+    ship_by: Day
     status: OrderStatus
     held_from: OrderStatus | None
     cancel_reason: str
@@ -90,12 +117,12 @@ class LinesReplace(Model):
 
 
 class Reason(Model):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    reason: Text200
 
 
 class OrderFilter(Model):
     status: OrderStatus | None = None
     carrier: str | None = None
-    ship_by_before: date | None = None
-    priority: int | None = Field(None, ge=1, le=9)
+    ship_by_before: Day | None = None
+    priority: Int | None = Field(None, ge=1, le=9)
     reference_prefix: str | None = None

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from pydantic import StringConstraints
 
-from toteflow.contracts.common import Model, ShortText
+from toteflow.contracts.common import Flag, Model, ShortText
 from toteflow.domain.roles import Role
 
-Badge = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9\-]{3,40}$")]
-Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{4,12}$")]
+Badge = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9\-]{3,40}$")]
+Pin = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{4,12}$")]
 
 
 class UserCreate(Model):
@@ -25,7 +25,7 @@ class UserUpdate(Model):
     name: ShortText | None = None
     pin: Pin | None = None
     role: Role | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
 
 class User(Model):
@@ -37,7 +37,9 @@ class User(Model):
 
 
 class StationCreate(Model):
-    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_]{0,59}$")]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-_]{0,59}$")
+    ]
 
 
 class Station(Model):

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from toteflow.contracts.catalogue import ProductUnit
-from toteflow.contracts.common import Model
+from toteflow.contracts.common import CarrierCode, Day, Int, Model
 from toteflow.contracts.orders import Address
 from toteflow.domain.orders import OrderStatus
 
-CarrierCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,40}$")]
 ShipmentStatus = Literal["open", "packed", "shipped"]
 
 
 class SsccBlockRequest(Model):
-    count: int = Field(50, ge=1, le=10_000)
+    count: Int = Field(50, ge=1, le=10_000)
 
 
 class SsccBlock(Model):
@@ -111,7 +110,7 @@ class ShipmentFilter(Model):
 class ManifestCreate(Model):
     carrier: CarrierCode
     # The pick-up day; empty: today (server time, UTC).
-    ship_date: date | None = None
+    ship_date: Day | None = None
 
 
 class Manifest(Model):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from toteflow.contracts.common import Model
+from toteflow.contracts.common import Id, Model, Moment, finite_json
 
 EventType = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z_]*\.[a-z][a-z_]*$", max_length=40)
@@ -19,16 +18,24 @@ class Event(Model):
     """One floor action, numbered by the station that made it (1, 2, 3, ... without gaps)."""
 
     id: UUID
-    seq: int = Field(ge=1)
-    user_id: int | None = Field(None, ge=1)
+    seq: Id
+    user_id: Id | None = None
     type: EventType
     payload: dict[str, Any] = Field(default_factory=dict)
     # The station's clock, for people reading the audit log; ordering never uses it.
-    station_time: datetime
+    station_time: Moment
+
+    @field_validator("payload")
+    @classmethod
+    def _storable(cls, payload: dict[str, Any]) -> dict[str, Any]:
+        # Each event type's parser checks its own fields (and refuses the event alone); what
+        # no event may carry is a number JSON cannot give back (1e999 reads as Infinity).
+        finite_json(payload)
+        return payload
 
 
 class PushRequest(Model):
-    station_id: int = Field(ge=1)
+    station_id: Id
     events: list[Event] = Field(min_length=1, max_length=500)
 
     @model_validator(mode="after")

@@ -7,7 +7,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from toteflow.contracts.common import Model
+from toteflow.contracts.common import (
+    CarrierCode,
+    Day,
+    Id,
+    Int,
+    Model,
+    Number,
+    Optional200,
+    Text40,
+    Text80,
+)
 
 Profile = Literal["single_unit", "single_line", "multi_line"]
 Strategy = Literal["discrete", "cart", "zone"]
@@ -17,10 +27,11 @@ ResolveAction = Literal["close", "reallocate", "cancel_line"]
 
 # A time of day as people write it; JSON Schema's "time" format would demand a UTC offset.
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-WaveName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _\-.:/]{0,79}$")]
-CarrierCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,40}$")]
-ZoneName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+WaveName = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _\-.:/]{0,79}$")
+]
+ZoneName = Text40
+Note = Optional200
 
 
 class WaveFilters(Model):
@@ -32,30 +43,32 @@ class WaveFilters(Model):
     # ship on that pick-up, i.e. by today while it is still ahead, by tomorrow once passed.
     cutoff: ClockTime | None = None
     # Orders to ship on or before this date.
-    ship_by: date | None = None
+    ship_by: Day | None = None
     # Order priorities to take (1 is the most urgent).
-    priorities: list[Annotated[int, Field(ge=1, le=9)]] | None = Field(None, max_length=9)
+    priorities: list[Annotated[Int, Field(ge=1, le=9)]] | None = Field(None, max_length=9)
     # Only orders whose every line is picked in these zones.
     zones: list[ZoneName] | None = Field(None, max_length=99)
     # single_unit: one line of one unit; single_line: one line; multi_line: two lines or more.
     profile: Profile | None = None
-    max_orders: int | None = Field(None, ge=1, le=100_000)
-    max_lines: int | None = Field(None, ge=1, le=1_000_000)
+    max_orders: Int | None = Field(None, ge=1, le=100_000)
+    max_lines: Int | None = Field(None, ge=1, le=1_000_000)
 
 
 class CartSpec(Model):
     """A cart's limits: tote slots (one order each), litres and kilograms."""
 
-    slots: int = Field(ge=1, le=99)
-    volume_l: float = Field(gt=0, le=100_000)
-    weight_kg: float = Field(gt=0, le=100_000)
+    slots: Int = Field(ge=1, le=99)
+    volume_l: Number = Field(gt=0, le=100_000)
+    weight_kg: Number = Field(gt=0, le=100_000)
 
 
 class WaveTemplate(Model):
     """A named wave recipe from config/waves.toml, e.g. "UPS ground before 15:00"."""
 
-    name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]{0,39}$")]
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9_\-]{0,39}$")
+    ]
+    title: Text80
     filters: WaveFilters = WaveFilters()
     strategy: Strategy | None = None
     cart: CartSpec | None = None
@@ -65,7 +78,7 @@ class WaveCreate(Model):
     """A wave from a template, from filters, or a template with some filters overridden."""
 
     name: WaveName | None = None
-    template: str | None = Field(None, max_length=40)
+    template: Text40 | None = None
     filters: WaveFilters | None = None
     strategy: Strategy | None = None
     cart: CartSpec | None = None
@@ -233,7 +246,7 @@ class ExceptionResolved(Model):
 
 
 class TaskReassign(Model):
-    user_id: int = Field(ge=1, le=2_147_483_647)
+    user_id: Id
     reason: Note = ""
 
 

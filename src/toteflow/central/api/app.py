@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 import toteflow
 from toteflow.central.api import errors
-from toteflow.central.api.deps import Services, ServicesDep
+from toteflow.central.api.deps import Services, ServicesDep, refuse_nul_parameters
 from toteflow.central.api.known_tokens import KnownTokens
 from toteflow.central.api.limits import BodySizeLimit
 from toteflow.central.api.routes import (
@@ -70,7 +70,9 @@ def create_app(
     app.state.known_tokens = KnownTokens()
     errors.install(app)
 
-    api = APIRouter(prefix=API_PREFIX, responses=_PROBLEMS)
+    api = APIRouter(
+        prefix=API_PREFIX, responses=_PROBLEMS, dependencies=[Depends(refuse_nul_parameters)]
+    )
     api.include_router(catalogue.router)
     api.include_router(containers.router)
     api.include_router(orders.router)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from toteflow.central.api.known_tokens import KnownTokens
@@ -58,6 +59,30 @@ async def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def refuse_nul_parameters(request: Request) -> None:
+    """NUL in a path or query parameter is bad input (422) on every route, reads included.
+
+    PostgreSQL cannot hold NUL in text, not even in a query's parameter, so a look-up by such
+    a value would fail in the driver; no code, name or search a person sends contains one.
+    """
+    errors = [
+        {
+            "type": "string_pattern_mismatch",
+            "loc": (where, name),
+            "msg": "must not contain NUL (0x00) characters",
+            "input": value,
+        }
+        for where, params in (
+            ("path", list(request.path_params.items())),
+            ("query", request.query_params.multi_items()),
+        )
+        for name, value in params
+        if isinstance(value, str) and "\x00" in value
+    ]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 async def get_station_token(

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from toteflow.contracts import sync
+from toteflow.contracts.common import Id, Int, Quantity, Text40
 from toteflow.domain.floor_batch import Command, MoveTask, Pick, SetTote, Short, Undo
 from toteflow.domain.tasks import FloorRefusal, TaskStatus
 
@@ -17,24 +18,24 @@ class _Payload(BaseModel):
 
 
 class _Line(_Payload):
-    task_line_id: int = Field(ge=1, le=2**62)
-    quantity: int = Field(ge=1, le=100_000)
+    task_line_id: Id
+    quantity: Quantity
 
 
 class _Short(_Payload):
-    task_line_id: int = Field(ge=1, le=2**62)
-    missing: int = Field(ge=1, le=100_000)
+    task_line_id: Id
+    missing: Quantity
     reason: str = Field("not_found", pattern=r"^[a-z_]{1,40}$")
 
 
 class _Task(_Payload):
-    task_id: int = Field(ge=1, le=2**62)
+    task_id: Id
 
 
 class _Tote(_Payload):
-    task_id: int = Field(ge=1, le=2**62)
-    slot: int = Field(ge=1, le=999)
-    tote: str = Field(min_length=1, max_length=40)
+    task_id: Id
+    slot: Int = Field(ge=1, le=999)
+    tote: Text40
     destination: str = Field("", max_length=60)
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from toteflow.central.ports.floor import EventOutcome
 from toteflow.central.ports.repos import UnitOfWork
 from toteflow.contracts import sync
+from toteflow.contracts.common import Id, Quantity, Text40
 from toteflow.domain.actor import Actor
 from toteflow.domain.put_back import PUT_BACK, PutBack, plan
 from toteflow.domain.tasks import FloorRefusal
@@ -20,10 +21,10 @@ class _PutBack(BaseModel):
     # One of the two: the refused pick's event, or the server's exception for units picked
     # before their order was cancelled.
     refused_event: str | None = Field(default=None, min_length=1, max_length=36)
-    exception_id: int | None = Field(default=None, ge=1, le=2**62)
-    task_line_id: int = Field(ge=1, le=2**62)
-    quantity: int = Field(ge=1, le=100_000)
-    location: str = Field(min_length=1, max_length=40)
+    exception_id: Id | None = None
+    task_line_id: Id
+    quantity: Quantity
+    location: Text40
 
 
 def handles(event_type: str) -> bool:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from toteflow.central.ports.floor import EventOutcome
 from toteflow.central.ports.repos import UnitOfWork
 from toteflow.contracts import sync
+from toteflow.contracts.common import Code, Flag, Int, Quantity, Text40
 from toteflow.domain.actor import Actor
 from toteflow.domain.shipping_batch import (
     CloseShipment,
@@ -20,8 +21,6 @@ from toteflow.domain.shipping_batch import (
 )
 from toteflow.domain.tasks import FloorRefusal
 
-_SKU = Field(min_length=1, max_length=64)
-_REF = Field(min_length=1, max_length=64)
 _KEY = Field(min_length=1, max_length=36)
 
 
@@ -31,19 +30,19 @@ class _Payload(BaseModel):
 
 class _Carton(_Payload):
     shipment: str = _KEY
-    order: str = _REF
-    box_no: int = Field(ge=1, le=999)
-    box_code: str = Field(min_length=1, max_length=40)
+    order: Code
+    box_no: Int = Field(ge=1, le=999)
+    box_code: Text40
     sscc: str = Field(pattern=r"^[0-9]{18}$")
-    tracking: str = Field(min_length=1, max_length=40)
-    carrier: str = Field(min_length=1, max_length=40)
-    service: str = Field(min_length=1, max_length=40)
-    weight_g: int = Field(ge=0, le=2_000_000)
-    expected_weight_g: int = Field(0, ge=0, le=2_000_000)
-    length_mm: int = Field(0, ge=0, le=10_000)
-    width_mm: int = Field(0, ge=0, le=10_000)
-    height_mm: int = Field(0, ge=0, le=10_000)
-    contents: dict[str, int] = Field(min_length=1, max_length=500)
+    tracking: Text40
+    carrier: Text40
+    service: Text40
+    weight_g: Int = Field(ge=0, le=2_000_000)
+    expected_weight_g: Int = Field(0, ge=0, le=2_000_000)
+    length_mm: Int = Field(0, ge=0, le=10_000)
+    width_mm: Int = Field(0, ge=0, le=10_000)
+    height_mm: Int = Field(0, ge=0, le=10_000)
+    contents: dict[Code, Int] = Field(min_length=1, max_length=500)
 
 
 class _Label(_Payload):
@@ -53,19 +52,19 @@ class _Label(_Payload):
 
 class _Close(_Payload):
     shipment: str = _KEY
-    order: str = _REF
-    boxes: int = Field(ge=1, le=999)
-    carrier: str = Field(min_length=1, max_length=40)
-    service: str = Field(min_length=1, max_length=40)
-    cost_cents: int | None = Field(None, ge=0)
-    partial: bool = False
-    overridden: bool = False
+    order: Code
+    boxes: Int = Field(ge=1, le=999)
+    carrier: Text40
+    service: Text40
+    cost_cents: Int | None = Field(None, ge=0, le=2_147_483_647)
+    partial: Flag = False
+    overridden: Flag = False
 
 
 class _Short(_Payload):
-    order: str = _REF
-    sku: str = _SKU
-    missing: int = Field(ge=1, le=100_000)
+    order: Code
+    sku: Code
+    missing: Quantity
     reason: str = Field("not_found", pattern=r"^[a-z_]{1,40}$")
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 
 from toteflow.central.store import tables as t
 from toteflow.contracts import catalogue as cat
-from toteflow.contracts.common import Page
+from toteflow.contracts.common import MAX_QUANTITY, Page
 from toteflow.domain.errors import Conflict, NotFound, Refused
 
 
@@ -240,7 +240,11 @@ class SqlCatalogueRepo:
             # none can take on-hand below what is reserved, so none is lost or goes negative.
             updated = self.session.execute(
                 sa.update(t.Stock)
-                .where(position, col(t.Stock.quantity) + adjustment.delta >= col(t.Stock.reserved))
+                .where(
+                    position,
+                    col(t.Stock.quantity) + adjustment.delta >= col(t.Stock.reserved),
+                    col(t.Stock.quantity) + adjustment.delta <= MAX_QUANTITY,
+                )
                 .values(
                     quantity=col(t.Stock.quantity) + adjustment.delta,
                     version=col(t.Stock.version) + 1,
@@ -257,6 +261,11 @@ class SqlCatalogueRepo:
                 raise Refused(
                     f"only {free} free to take from {adjustment.location} "
                     f"({existing.quantity} on hand, {existing.reserved} reserved)"
+                )
+            if existing and existing.quantity + adjustment.delta > MAX_QUANTITY:
+                raise Refused(
+                    f"{adjustment.location} would hold {existing.quantity + adjustment.delta:,} "
+                    f"of {adjustment.sku}: a stock position holds at most {MAX_QUANTITY:,} units"
                 )
             if existing:
                 # PostgreSQL: the row was created, or topped up, by a transaction that committed

@@ -9,6 +9,7 @@ from toteflow.central.services.importing.cells import Cells, shown, validated
 from toteflow.central.services.importing.columns import COLUMNS
 from toteflow.central.services.importing.plan import Checker, OrderDraft
 from toteflow.contracts import orders as ords
+from toteflow.contracts.common import MAX_QUANTITY
 
 MAX_ORDER_LINES = 500
 
@@ -38,7 +39,7 @@ def parse_order_row(values: Mapping[str, str]) -> tuple[ords.OrderCreate | None,
     cells = Cells(values, "orders")
     priority = cells.whole("priority", 1, 9, default=5)
     ship_by = cells.day("ship_by", required=True)
-    quantity = cells.whole("quantity", 1, 100_000)
+    quantity = cells.whole("quantity", 1, MAX_QUANTITY)
     data = {
         "reference": cells.text("reference"),
         "customer_name": cells.text("customer_name"),

@@ -8,8 +8,7 @@ from datetime import date
 from toteflow.central.services.importing.cells import Cells
 from toteflow.central.services.importing.lookups import Lookups, ProductFacts
 from toteflow.central.services.importing.plan import Checker, Plan, StockCount
-
-MAX_STOCK_QUANTITY = 1_000_000
+from toteflow.contracts.common import MAX_QUANTITY
 
 
 def parse_stock_row(values: Mapping[str, str], line: int) -> tuple[StockCount | None, list[str]]:
@@ -21,7 +20,7 @@ def parse_stock_row(values: Mapping[str, str], line: int) -> tuple[StockCount | 
     if len(lot) > 40:
         cells.fail("lot", "lot is longer than 40 characters")
     expiry = cells.day("expiry", required=False)
-    quantity = cells.whole("quantity", 0, MAX_STOCK_QUANTITY)
+    quantity = cells.whole("quantity", 0, MAX_QUANTITY)
     received_on = cells.day("received_on", required=False)
     if cells.bad or quantity is None:
         return None, cells.errors
