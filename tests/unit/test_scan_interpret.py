@@ -182,6 +182,31 @@ def test_gs1_element_errors() -> None:
     assert error_of("]C10104012345") == "GS1 field (01) has the wrong length or characters"
 
 
+def test_a_field_longer_than_the_gs1_table_allows_is_an_error() -> None:
+    # A variable-length field ends at a separator or at the end: 4,998 digits after (99) are
+    # one field of 4,998 characters, not fifty-five (99) fields of 90.
+    too_long = "GS1 field (99) is longer than the 90 characters GS1 allows"
+    assert error_of("]C199" + "9" * 4998) == too_long
+    assert error_of(GS + "99" + "9" * 4998) == too_long
+    assert error_of("]C1" + "9" * 5000) == too_long
+    assert error_of("]C121" + "S" * 20 + "991") == (
+        "GS1 field (21) is longer than the 20 characters GS1 allows"
+    )
+    assert error_of("]C10104012345678901" + "10" + "L" * 20 + "17261231") == (
+        "GS1 field (10) is longer than the 20 characters GS1 allows"
+    )
+    # At its maximum and then ended, a field is fine; so are fixed-length ones back to back.
+    fits = interpret("]C199" + "9" * 90)
+    assert isinstance(fits, Gs1Scan)
+    assert fits.elements == (("99", "9" * 90),)
+    ended = interpret("]C121" + "S" * 20 + GS + "991")
+    assert isinstance(ended, Gs1Scan)
+    assert ended.elements == (("21", "S" * 20), ("99", "1"))
+    chained = interpret("]C1010401234567890117261231" + "10" + "L" * 20)
+    assert isinstance(chained, Gs1Scan)
+    assert chained.lot == "L" * 20
+
+
 def test_digital_link() -> None:
     uri = "https://id.gs1.org/01/04012345678901/10/LOT7?17=261231"
     for raw in (uri, "]Q1" + uri, "]Q3" + uri, "]d2" + uri):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 # ASCII digits only: str.isdigit() also accepts "²" and Arabic-Indic digits, which no
 # barcode carries and int() would quietly read.
@@ -63,3 +64,29 @@ def make_sscc(extension_digit: int, company_prefix: str, serial_reference: int) 
             f"{len(company_prefix)}-digit company prefix, got {serial_reference}"
         )
     return with_check_digit(f"{extension_digit}{company_prefix}{serial_reference:0{width}d}")
+
+
+def overrun_field(
+    text: str, elements: Sequence[tuple[str, str, bool]], separators: Iterable[str]
+) -> tuple[str, int] | None:
+    """The first variable-length field read on past its end, as (AI, characters read).
+
+    `elements` are (AI, value, separator_required) as a parser read them from `text`. GS1
+    ends a field of variable length with a separator, or with the end of the data; a parser
+    that stops at the table's maximum length and reads the rest as the next field turns 5,000
+    digits into fifty-odd (99) fields. A field followed by neither is longer than GS1 allows.
+    """
+    ends = tuple(separators)
+    position = 0
+    for ai, value, separator_required in elements:
+        start = position
+        position += len(ai) + len(value)
+        if text[start:position] != ai + value:
+            return None  # not where the parser read it from: nothing to say
+        if position >= len(text):
+            return None
+        if text[position] in ends:
+            position += 1
+        elif separator_required:
+            return ai, len(value)
+    return None

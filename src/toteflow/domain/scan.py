@@ -19,7 +19,7 @@ from biip.gs1_element_strings import GS1ElementStrings
 from biip.gs1_messages import GS1Message
 from biip.upc import Upc
 
-from toteflow.domain.gs1 import GTIN_LENGTHS, SSCC_LENGTH, gs1_check_digit
+from toteflow.domain.gs1 import GTIN_LENGTHS, SSCC_LENGTH, gs1_check_digit, overrun_field
 from toteflow.domain.scan_results import (
     GS,
     PRODUCT_KINDS,
@@ -473,6 +473,11 @@ def _gs1_message(ctx: _Context, text: str) -> ScanResult:
     except Exception as exc:
         # biip raises more than ParseError on garbage (IndexError on "]", ValueError).
         return ctx.error(_gs1_reason(str(exc)), detail=str(exc))
+    elements = [(e.ai.ai, e.value, e.ai.separator_required) for e in message.element_strings]
+    if overrun := overrun_field(text, elements, separators):
+        return ctx.error(
+            f"GS1 field ({overrun[0]}) is longer than the {overrun[1]} characters GS1 allows"
+        )
     return _gs1_fields(ctx, message.element_strings, message.as_hri(), None)
 
 
