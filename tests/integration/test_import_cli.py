@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
@@ -16,11 +17,15 @@ import toteflow.cli.cmd_import  # noqa: F401  (registers `toteflow import` on th
 from tests.conftest import Database
 from toteflow.central import bootstrap
 from toteflow.central.api.deps import Services
-from toteflow.central.services.importing.service import ImportInterrupted, ImportService
+from toteflow.central.services.importing.service import (
+    ImportInterrupted,
+    ImportReport,
+    ImportService,
+)
 from toteflow.cli.common import app
 from toteflow.config import Settings
 from toteflow.contracts.catalogue import LocationCreate
-from toteflow.contracts.orders import OrderBatch, OrderBatchResult, OrderFilter
+from toteflow.contracts.orders import OrderBatchResult, OrderCreate, OrderFilter
 from toteflow.domain.actor import SYSTEM, Actor
 from toteflow.domain.errors import Forbidden
 from toteflow.domain.roles import Role
@@ -268,17 +273,17 @@ def test_an_interrupted_import_finishes_when_run_again(
     import_samples(site)
     path = write_orders(tmp_path / "orders.csv", [order(f"SO-{n}") for n in range(1, 8)])
     importer = ImportService(site.importer.uow, batch_size=2)
-    real = importer.orders.create_many
+    real = importer.orders.create_all
     calls = 0
 
-    def failing(actor: Actor, batch: OrderBatch) -> OrderBatchResult:
+    def failing(actor: Actor, orders: Sequence[OrderCreate]) -> OrderBatchResult:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise OSError("disk full")
-        return real(actor, batch)
+        return real(actor, orders)
 
-    monkeypatch.setattr(importer.orders, "create_many", failing)
+    monkeypatch.setattr(importer.orders, "create_all", failing)
     with pytest.raises(ImportInterrupted, match=r"stopped after 4 orders \(OSError: disk full\)"):
         importer.run(SYSTEM, "orders", path)
     assert len(site.orders()) == 4
@@ -345,3 +350,53 @@ def test_a_header_only_file_imports_nothing_cleanly(site: Site, tmp_path: Path) 
         f"nothing to import: {path} has no rows after the header",
         "imported 0 stock positions, 0 unchanged, 0 bad",
     ]
+
+
+def test_orders_are_written_set_based_a_few_statements_per_batch(
+    site: Site, tmp_path: Path
+) -> None:
+    """Statements per batch, not per order: the speed shows in `make bench`, the shape here."""
+    import_samples(site)
+    skus = ("MUG-350", "TEA-GRN-20", "CBL-USBC-1M", "TAPE-48")
+    rows = [
+        order(f"SET-{n:04d}", sku=sku, quantity=1 + n % 5)
+        for n in range(1200)
+        for sku in skus[: 1 + n % 3]
+    ]
+    path = write_orders(tmp_path / "set.csv", rows)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    importer = ImportService(site.importer.uow, batch_size=500)
+    plan = importer.check("orders", path)
+    report = ImportReport("orders", path)
+    sa.event.listen(site.engine, "before_cursor_execute", count)
+    try:
+        importer.write(SYSTEM, plan, report)
+    finally:
+        sa.event.remove(site.engine, "before_cursor_execute", count)
+    assert (report.imported, report.already_present) == (1200, 0)
+    # Three batches of at most 500 orders, each a handful of statements (today: 4 an order).
+    assert len(statements) <= 3 * 12, (len(statements), statements[:20])
+    # Every line, in file order, on the order it belongs to; ids the database goes on from.
+    placed = site.services.orders.get(SYSTEM, "SET-0005")
+    assert [(line.line_no, line.sku, line.quantity) for line in placed.lines] == [
+        (1, "MUG-350", 1),
+        (2, "TEA-GRN-20", 1),
+        (3, "CBL-USBC-1M", 1),
+    ]
+    audit = site.services.people.audit(SYSTEM, "order", "SET-0005", "order.created", 0, 5)
+    assert [entry.detail["lines"] for entry in audit.items] == [
+        [
+            {"sku": "MUG-350", "quantity": 1},
+            {"sku": "TEA-GRN-20", "quantity": 1},
+            {"sku": "CBL-USBC-1M", "quantity": 1},
+        ]
+    ]
+    after = site.services.orders.create(
+        SYSTEM, plan.orders["SET-0001"].order().model_copy(update={"reference": "AFTER-1"})
+    )
+    assert after.id > placed.id
+    assert len(site.orders()) == 1201

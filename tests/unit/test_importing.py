@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -53,6 +53,9 @@ class FakeLookups:
     def product(self, sku: str) -> ProductFacts | None:
         self.asked.append(sku)
         return self.products.get(sku)
+
+    def prefetch(self, skus: Sequence[str]) -> None:
+        pass
 
     def barcode_owner(self, barcode: str) -> str | None:
         return self.barcodes.get(barcode)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from toteflow.central.store import tables as t
+from toteflow.central.store.set_based import text_filters
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts.common import MAX_QUANTITY, Page
 from toteflow.domain.errors import Conflict, NotFound, Refused
@@ -67,6 +68,17 @@ class SqlCatalogueRepo:
     def product_by_sku(self, sku: str) -> cat.Product | None:
         row = self.session.exec(select(t.Product).where(col(t.Product.sku) == sku)).first()
         return self._products([row])[0] if row else None
+
+    def tracking_of(self, skus: Sequence[str]) -> dict[str, tuple[bool, bool]]:
+        """(lot tracked, expiry tracked) of each of these SKUs that exists, in a query or few."""
+        product = t.cols(t.Product)
+        return {
+            row.sku: (row.lot_tracked, row.expiry_tracked)
+            for where in text_filters(self.session, product.sku, skus)
+            for row in self.session.execute(
+                sa.select(product.sku, product.lot_tracked, product.expiry_tracked).where(where)
+            )
+        }
 
     def product_by_barcode(self, barcode: str) -> cat.Product | None:
         row = self.session.exec(

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from toteflow.central.store import tables as t
 from toteflow.central.store.people_repo import _aware
+from toteflow.central.store.set_based import new_ids, text_filters
 from toteflow.contracts import orders as o
 from toteflow.contracts.common import Page
 from toteflow.domain.errors import Conflict, NotFound
@@ -48,6 +49,66 @@ class SqlOrderRepo:
         self._add_lines(row.id, order.lines, product_ids)
         return self._orders([row])[0]
 
+    def add_many(self, orders: Sequence[o.OrderCreate]) -> list[o.OrderCreate]:
+        """Write the orders whose references are new, set-based; those written, in order.
+
+        COPY on PostgreSQL and one executemany on SQLite for the orders and for their lines,
+        with the orders' ids drawn beforehand: a few statements for the whole batch, where a
+        row and a read-back per order made an import of 100,000 orders take ten minutes.
+        """
+        present = self.existing_references([order.reference for order in orders])
+        new: list[o.OrderCreate] = []
+        for order in orders:
+            if order.reference not in present:
+                present.add(order.reference)
+                new.append(order)
+        if not new:
+            return []
+        product_ids = self._product_ids(sorted({line.sku for o_ in new for line in o_.lines}))
+        ids = new_ids(self.session, "orders", len(new))
+        now = t.utcnow()
+        order_rows, line_rows = [], []
+        for order_id, order in zip(ids, new, strict=True):
+            to = order.ship_to
+            order_rows.append(
+                {
+                    "id": order_id,
+                    "reference": order.reference,
+                    "customer_name": order.customer_name,
+                    "ship_name": to.name,
+                    "ship_line1": to.line1,
+                    "ship_line2": to.line2,
+                    "ship_city": to.city,
+                    "ship_region": to.region,
+                    "ship_postal_code": to.postal_code,
+                    "ship_country": to.country,
+                    "carrier": order.carrier,
+                    "service": order.service,
+                    "priority": order.priority,
+                    "ship_by": order.ship_by,
+                    "status": OrderStatus.RECEIVED.value,
+                    "held_from": None,
+                    "cancel_reason": "",
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 0,
+                }
+            )
+            line_rows += [
+                {
+                    "order_id": order_id,
+                    "line_no": n,
+                    "product_id": product_ids[line.sku],
+                    "quantity": line.quantity,
+                    "allocated": 0,
+                    "picked": 0,
+                }
+                for n, line in enumerate(order.lines, start=1)
+            ]
+        t.copy_rows(self.session, t.Order, order_rows)
+        t.copy_rows(self.session, t.OrderLine, line_rows)
+        return new
+
     def _add_lines(self, order_id: int, lines: list[o.OrderLineIn], ids: dict[str, int]) -> None:
         self.session.add_all(
             t.OrderLine(
@@ -60,8 +121,9 @@ class SqlOrderRepo:
     def _product_ids(self, skus: list[str]) -> dict[str, int]:
         found = {
             sku: pid
+            for where in text_filters(self.session, col(t.Product.sku), skus)
             for sku, pid in self.session.exec(
-                select(col(t.Product.sku), col(t.Product.id)).where(col(t.Product.sku).in_(skus))
+                select(col(t.Product.sku), col(t.Product.id)).where(where)
             )
             if pid is not None
         }
@@ -78,11 +140,11 @@ class SqlOrderRepo:
         return self._orders([row])[0] if row else None
 
     def existing_references(self, references: list[str]) -> set[str]:
-        return set(
-            self.session.exec(
-                select(col(t.Order.reference)).where(col(t.Order.reference).in_(references))
-            )
-        )
+        return {
+            reference
+            for where in text_filters(self.session, col(t.Order.reference), references)
+            for reference in self.session.exec(select(col(t.Order.reference)).where(where))
+        }
 
     def find(self, filters: o.OrderFilter, offset: int, limit: int) -> Page[o.Order]:
         query = select(t.Order)

@@ -68,3 +68,38 @@ class SetBasedRepo:
                 [{"id": i, "n": amounts[i]} for i in ids],
             )
         return rowcount(result)
+
+
+def new_ids(session: Session, table: str, count: int) -> list[int]:
+    """Ids for `count` rows about to be written to `table` in this transaction, in order.
+
+    Rows bulk-loaded with COPY (or one executemany) give no ids back, and their child rows
+    need them: PostgreSQL hands out a block from the table's own sequence (what the rows
+    would have drawn one by one, safe beside concurrent writers); SQLite, whose BEGIN
+    IMMEDIATE makes this transaction the only writer, continues after the largest id.
+    """
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return list(
+            session.execute(
+                sa.text(
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"table": table, "n": count},
+            ).scalars()
+        )
+    last = session.execute(sa.text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one()
+    return list(range(last + 1, last + 1 + count))
+
+
+def text_filters(session: Session, column: Any, values: Sequence[str]) -> list[Any]:
+    """`column` among `values`, as WHERE clauses: one array on PostgreSQL (an IN of thousands
+    of parameters costs more to build than to run), chunks of parameters on SQLite."""
+    values = list(values)
+    if not values:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return [column == sa.any_(sa.bindparam(None, values, type_=ARRAY(sa.String)))]
+    return [column.in_(values[start : start + CHUNK]) for start in range(0, len(values), CHUNK)]

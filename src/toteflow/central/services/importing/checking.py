@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 from toteflow.central.services.importing.columns import COLUMNS, GROUPED_BY, KINDS, Kind
@@ -13,11 +15,15 @@ from toteflow.central.services.importing.reading import (
     CsvFile,
     ImportFileError,
     Progress,
+    Record,
     read_header,
     record_field,
     record_fields,
 )
 from toteflow.central.services.importing.stock_rows import StockChecker
+
+# Rows read ahead so that their SKUs are looked up in one query, not one each.
+PREFETCH_ROWS = 2000
 
 _CHECKERS: dict[Kind, type[Checker]] = {
     "orders": OrdersChecker,
@@ -42,7 +48,8 @@ def check_file(kind: Kind, path: Path, lookups: Lookups, progress: Progress | No
         )
     header = plan.header = read_header(kind, first, path)
     key_index = header.positions.get(GROUPED_BY[kind] or "")
-    for record in records:
+    sku_index = header.positions.get("sku")
+    for record in _prefetched(records, lookups, sku_index):
         plan.rows += 1
         if len(record_fields(record, header)) != header.width:
             plan.fail(
@@ -61,3 +68,14 @@ def check_file(kind: Kind, path: Path, lookups: Lookups, progress: Progress | No
     if progress is not None:
         progress("checking", source.size, source.size)
     return plan
+
+
+def _prefetched(
+    records: Iterator[Record], lookups: Lookups, sku_index: int | None
+) -> Iterator[Record]:
+    """The records, the SKUs of each chunk of them looked up together first."""
+    while chunk := list(itertools.islice(records, PREFETCH_ROWS)):
+        if sku_index is not None:
+            skus = {record_field(record, sku_index) for record in chunk}
+            lookups.prefetch(sorted(sku for sku in skus if 0 < len(sku) <= 64))
+        yield from chunk

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -24,6 +24,9 @@ class Lookups(Protocol):
     """What the checks need to know about the database (cached by the implementation)."""
 
     def product(self, sku: str) -> ProductFacts | None: ...
+    def prefetch(self, skus: Sequence[str]) -> None:
+        """Look these SKUs up together before product() asks for them one by one."""
+
     def barcode_owner(self, barcode: str) -> str | None: ...
     def location_active(self, code: str) -> bool | None: ...
     def stock_at(self, location: str) -> Mapping[StockKey, tuple[int, int]]: ...
@@ -47,6 +50,18 @@ class DatabaseLookups:
                 ProductFacts(found.lot_tracked, found.expiry_tracked) if found else None
             )
         return self._products[sku]
+
+    def prefetch(self, skus: Sequence[str]) -> None:
+        # One query for a chunk of rows, where a file naming 20,000 SKUs cost as many
+        # transactions one by one.
+        wanted = [sku for sku in skus if sku not in self._products]
+        if not wanted:
+            return
+        with self.uow() as uow:
+            found = uow.catalogue.tracking_of(wanted)
+        for sku in wanted:
+            facts = found.get(sku)
+            self._products[sku] = ProductFacts(*facts) if facts else None
 
     def barcode_owner(self, barcode: str) -> str | None:
         with self.uow() as uow:

@@ -95,16 +95,16 @@ class OrdersChecker(Checker):
             plan.fail(line, errors, reference)
             return
         quantity = order.lines[0].quantity
-        header = order_header(order)
         draft = plan.orders.get(reference)
         if draft is None:
-            plan.orders[reference] = OrderDraft(line, header, {sku: (line, quantity)})
+            plan.orders[reference] = OrderDraft(line, order, {sku: (line, quantity)})
             return
+        header, first = order_header(order), order_header(draft.first)
         differ = [
             f"{column} {shown(header[column])} differs from line {draft.line} "
-            f"({shown(draft.header[column])})"
+            f"({shown(first[column])})"
             for column in ORDER_HEADER_COLUMNS
-            if header[column] != draft.header[column]
+            if header[column] != first[column]
         ]
         if differ:
             plan.fail(

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from toteflow.central.services.importing.columns import Kind
 from toteflow.central.services.importing.lookups import Lookups
@@ -29,25 +28,20 @@ class Problem:
 @dataclass
 class OrderDraft:
     line: int
-    header: dict[str, Any]  # by column name
+    first: ords.OrderCreate  # the order as its first row made it, checked
     lines: dict[str, tuple[int, int]]  # sku -> (line, quantity); compact for big files
 
     def order(self) -> ords.OrderCreate:
-        fields = self.header
-        address = ("name", "line1", "line2", "city", "region", "postal_code", "country")
-        return ords.OrderCreate(
-            reference=fields["reference"],
-            customer_name=fields["customer_name"],
-            ship_to=ords.Address(**{name: fields[f"ship_{name}"] for name in address}),
-            carrier=fields["carrier"],
-            service=fields["service"],
-            priority=fields["priority"],
-            ship_by=fields["ship_by"],
-            lines=[
-                ords.OrderLineIn(sku=sku, quantity=quantity)
-                for sku, (_line, quantity) in self.lines.items()
-            ],
-        )
+        """The order with every line: its first row's checked order, with the lines of all
+        its rows (each checked on its row, distinct and not too many) and nothing validated
+        again: building the models anew cost more than writing them."""
+        if len(self.lines) == 1:
+            return self.first
+        lines = [
+            ords.OrderLineIn.model_construct(sku=sku, quantity=quantity)
+            for sku, (_line, quantity) in self.lines.items()
+        ]
+        return self.first.model_copy(update={"lines": lines})
 
 
 @dataclass

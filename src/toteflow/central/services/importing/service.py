@@ -22,11 +22,13 @@ from toteflow.central.services.importing.plan import (
 from toteflow.central.services.importing.reading import ImportFileError, Progress
 from toteflow.central.services.orders import OrderService
 from toteflow.contracts import catalogue as cat
-from toteflow.contracts import orders as ords
 from toteflow.domain.actor import Actor
 from toteflow.domain.roles import Permission
 
-BATCH_SIZE = 500
+# Items (orders, products, stock positions) a transaction writes at most; orders go
+# set-based, so theirs are bounded by lines too. Batches, not the file, set the memory used.
+BATCH_SIZE = 5000
+BATCH_LINES = 20_000
 T = TypeVar("T")
 
 
@@ -128,7 +130,8 @@ class ImportService:
             progress("importing", 0, total)
         steps: Iterator[tuple[int, tuple[int, int]]]
         if plan.kind == "orders":
-            steps = self._steps(actor, list(plan.orders.values()), plan, self._orders)
+            drafts = _order_batches(list(plan.orders.values()), self.batch_size, BATCH_LINES)
+            steps = ((len(batch), self._orders(actor, batch)) for batch in drafts)
         elif plan.kind == "products":
             steps = self._steps(actor, list(plan.products.values()), plan, self._products)
         else:
@@ -158,9 +161,8 @@ class ImportService:
         for batch in _chunks(items, self.batch_size):
             yield len(batch), write(actor, batch, plan)
 
-    def _orders(self, actor: Actor, batch: Sequence[OrderDraft], plan: Plan) -> tuple[int, int]:
-        orders = [draft.order() for draft in batch]
-        result = self.orders.create_many(actor, ords.OrderBatch(orders=orders))
+    def _orders(self, actor: Actor, batch: Sequence[OrderDraft]) -> tuple[int, int]:
+        result = self.orders.create_all(actor, [draft.order() for draft in batch])
         return len(result.created), len(result.already_present)
 
     def _products(self, actor: Actor, batch: Sequence[ProductDraft], plan: Plan) -> tuple[int, int]:
@@ -227,6 +229,19 @@ _PERMISSION: dict[Kind, Permission] = {
     "products": Permission.MANAGE_CATALOGUE,
     "stock": Permission.ADJUST_STOCK,
 }
+
+
+def _order_batches(
+    drafts: Sequence[OrderDraft], max_orders: int, max_lines: int
+) -> Iterator[Sequence[OrderDraft]]:
+    start = lines = 0
+    for end, draft in enumerate(drafts):
+        if end > start and (end - start >= max_orders or lines + len(draft.lines) > max_lines):
+            yield drafts[start:end]
+            start, lines = end, 0
+        lines += len(draft.lines)
+    if start < len(drafts):
+        yield drafts[start:]
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
