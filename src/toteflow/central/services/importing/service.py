@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -100,6 +102,17 @@ class ImportService:
         actor.require(_PERMISSION[kind])
         if skip_bad is not None and skip_bad.resolve() == path.resolve():
             raise ImportFileError("--skip-bad must name another file than the one imported")
+        with _cyclic_gc_paused():
+            return self._run(actor, kind, path, skip_bad, progress)
+
+    def _run(
+        self,
+        actor: Actor,
+        kind: Kind,
+        path: Path,
+        skip_bad: Path | None,
+        progress: Progress | None,
+    ) -> ImportReport:
         plan = self.check(kind, path, progress)
         report = ImportReport(
             kind,
@@ -229,6 +242,23 @@ _PERMISSION: dict[Kind, Permission] = {
     "products": Permission.MANAGE_CATALOGUE,
     "stock": Permission.ADJUST_STOCK,
 }
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a file is checked and written.
+
+    The plan keeps a draft per order (100,000 of them for a big file, none in a cycle), and
+    every full collection walks them all again: a fifth of the time of such an import. They
+    are freed by reference counting as ever; collection resumes when the import ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _order_batches(
