@@ -593,3 +593,50 @@ def test_summary_reads_as_a_sentence(tmp_path: Path) -> None:
     assert report.summary() == "imported 1 order, 0 already present, 2 bad (3 rows)"
     report = ImportReport("stock", tmp_path, imported=4, already_present=3)
     assert report.summary() == "imported 4 stock positions, 3 unchanged, 0 bad"
+
+
+# -- the limits every way in shares ----------------------------------------------------------
+
+
+def test_one_quantity_limit_for_order_lines_and_stock(tmp_path: Path) -> None:
+    plan = check(
+        tmp_path,
+        "orders",
+        orders(
+            order_row("SO-1", quantity="1000000"),
+            order_row("SO-2", quantity="1000001"),
+        ),
+    )
+    assert messages(plan) == ["line 3: quantity 1000001 is out of range: 1 to 1000000"]
+    assert plan.orders["SO-1"].order().lines[0].quantity == 1_000_000
+    counts = check(
+        tmp_path, "stock", stock("01-001-1,MUG-1,,,1000000,", "01-001-2,MUG-1,,,1000001,")
+    )
+    assert messages(counts) == ["line 3: quantity 1000001 is out of range: 0 to 1000000"]
+
+
+def test_control_and_invisible_characters_are_bad_rows_said_readably(tmp_path: Path) -> None:
+    plan = check(
+        tmp_path,
+        "orders",
+        orders(
+            order_row("SO-1", customer="\x1b[31mNorthwind"),
+            order_row("SO-2", city="Le\u200beds"),
+            order_row("SO-3", line1='"12 Harbour Road\nUnit 5"'),
+        ),
+    )
+    assert messages(plan) == [
+        "line 2: customer_name '\\x1b[31mNorthwind' holds a control or invisible character "
+        "(U+001B at character 1)",
+        "line 2: ship_name '\\x1b[31mNorthwind' holds a control or invisible character "
+        "(U+001B at character 1)",
+        "line 3: ship_city 'Le\\u200beds' holds a control or invisible character "
+        "(U+200B at character 3)",
+    ]
+    assert list(plan.orders) == ["SO-3"]  # an address line may keep its line break
+    # Stock rows too: a lot is checked before anything is written, not refused mid-write.
+    counts = check(tmp_path, "stock", stock("01-001-1,MUG-1,L\u202e7,,5,", "01-001-2,MUG-1,,,5,"))
+    assert messages(counts) == [
+        "line 2: lot 'L\\u202e7' holds a control or invisible character (U+202E at character 2)"
+    ]
+    assert [count.line for count in counts.counts] == [3]

@@ -74,17 +74,24 @@ Moment = Annotated[datetime, BeforeValidator(_moment)]
 _REFUSED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
+def refused_character(text: str, allowed: str = "") -> tuple[str, int] | None:
+    """The first control or invisible character in `text` ("U+001B", its position from 1)."""
+    if text.isprintable():
+        return None  # the fast path: isprintable() refuses all of _REFUSED and more
+    for position, char in enumerate(text, start=1):
+        if unicodedata.category(char) in _REFUSED and char not in allowed:
+            return f"U+{ord(char):04X}", position
+    return None
+
+
 def _printable(value: object, allowed: str = "") -> object:
     # Before stripping: a tab or newline at either end is refused too, not quietly cut off.
-    if not isinstance(value, str) or value.isprintable():
-        return value  # isprintable() is the fast path: it refuses all of _REFUSED and more
-    for position, char in enumerate(value, start=1):
-        if unicodedata.category(char) in _REFUSED and char not in allowed:
-            raise PydanticCustomError(
-                "control_character",
-                "must not contain control or invisible characters: {code} at character {position}",
-                {"code": f"U+{ord(char):04X}", "position": position},
-            )
+    if isinstance(value, str) and (found := refused_character(value, allowed)):
+        raise PydanticCustomError(
+            "control_character",
+            "must not contain control or invisible characters: {code} at character {position}",
+            {"code": found[0], "position": found[1]},
+        )
     return value
 
 

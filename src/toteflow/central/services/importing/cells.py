@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from toteflow.central.services.importing.columns import COLUMNS, Kind
+from toteflow.contracts.common import refused_character
 from toteflow.domain.gs1 import gs1_check_digit
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -17,6 +18,8 @@ _WHOLE = re.compile(r"[+-]?[0-9]+")
 _TRUE = frozenset({"true", "yes", "y", "1", "x"})
 _FALSE = frozenset({"false", "no", "n", "0", ""})
 
+# An address line pasted from a spreadsheet may keep its line break, as the contracts allow.
+_KEEPS = {"ship_line1": "\n", "ship_line2": "\n"}
 # What a value may look like, for the contracts' patterns, in words.
 _PATTERN_HINTS = {
     "reference": "may hold letters, digits and - _ . / only (up to 64, a letter or digit first)",
@@ -30,9 +33,11 @@ _PATTERN_HINTS = {
 
 
 def shown(value: object) -> str:
-    """A value quoted for a message, cut short when long."""
+    """A value quoted for a message, cut short when long; invisible characters as escapes,
+    so that a terminal escape in a cell does not colour (or rewrite) the message."""
     text = str(value)
-    return f"'{text if len(text) <= 40 else text[:37] + '...'}'"
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return "'" + "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text) + "'"
 
 
 class Cells:
@@ -50,7 +55,14 @@ class Cells:
         return [message for _position, message in sorted(self._errors, key=lambda e: e[0])]
 
     def text(self, column: str) -> str:
-        return self.values.get(column, "")
+        value = self.values.get(column, "")
+        if column not in self.bad and (found := refused_character(value, _KEEPS.get(column, ""))):
+            self.fail(
+                column,
+                f"{column} {shown(value)} holds a control or invisible character "
+                f"({found[0]} at character {found[1]})",
+            )
+        return value
 
     def fail(self, column: str, message: str) -> None:
         self.bad.add(column)
