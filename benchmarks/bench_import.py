@@ -97,14 +97,14 @@ def baseline(engine: Engine, path: Path) -> float:
     """Seconds to read the same file and bulk-load its rows into a scratch table: COPY on
     PostgreSQL, one executemany on SQLite, in one transaction; no checks at all."""
     started = time.perf_counter()
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8", newline="") as handle, engine.connect() as connection:
         reader = csv.reader(handle)
         next(reader)
-        rows = [
+        # Streamed, as the import's batches are: the figure is time, not memory.
+        rows = (
             (*row[:11], int(row[11]), date.fromisoformat(row[12]), row[13], int(row[14]))
             for row in reader
-        ]
-    with engine.connect() as connection:
+        )
         connection.execute(sa.text(_SCRATCH))
         driver = connection.connection.driver_connection
         if engine.dialect.name == "postgresql":
@@ -118,9 +118,10 @@ def baseline(engine: Engine, path: Path) -> float:
             marks = ", ".join("?" * len(COLUMNS))
             driver.executemany(f"INSERT INTO import_baseline VALUES ({marks})", rows)
         connection.commit()
+        elapsed = time.perf_counter() - started
         connection.execute(sa.text("DROP TABLE import_baseline"))
         connection.commit()
-    return time.perf_counter() - started
+    return elapsed
 
 
 def import_file(engine: Engine, path: Path) -> tuple[float, float, int]:

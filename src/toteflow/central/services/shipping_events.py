@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from toteflow.central.ports.floor import EventOutcome
 from toteflow.central.ports.repos import UnitOfWork
 from toteflow.contracts import sync
-from toteflow.contracts.common import Code, Flag, Int, Quantity, Text40
+from toteflow.contracts.common import Code, Count, Flag, Int, Quantity, Text40
 from toteflow.domain.actor import Actor
 from toteflow.domain.shipping_batch import (
     CloseShipment,
@@ -42,7 +42,7 @@ class _Carton(_Payload):
     length_mm: Int = Field(0, ge=0, le=10_000)
     width_mm: Int = Field(0, ge=0, le=10_000)
     height_mm: Int = Field(0, ge=0, le=10_000)
-    contents: dict[Code, Int] = Field(min_length=1, max_length=500)
+    contents: dict[Code, Count] = Field(min_length=1, max_length=500)
 
 
 class _Label(_Payload):
