@@ -87,6 +87,9 @@ def test_item_by_each_or_case_barcode() -> None:
         "wrong item: this is not MUG-1 (Blue mug)"
     )
     assert "only 5 needed" in refused(check_item, interpret(CASE), stop(open_quantity=5), TODAY)
+    # Every unit needed is in hand already: no "only 0 needed".
+    full = refused(check_item, interpret(EACH), stop(open_quantity=0), TODAY)
+    assert full == "every unit this stop needs is in your hand: scan the tote now"
     assert "scan the item first" in refused(check_item, interpret("T000002"), stop(), TODAY)
 
 

@@ -19,6 +19,7 @@ from toteflow.domain.scan import (
     ToteScan,
     label_name,
 )
+from toteflow.domain.words import plural
 
 
 class ScanRefused(Exception):
@@ -65,7 +66,7 @@ class ItemTaken:
 
 
 def _units(n: int) -> str:
-    return f"{n} unit{'s' if n != 1 else ''}"
+    return plural(n, "unit")
 
 
 def _refuse_error(scan: ScanResult) -> None:
@@ -149,6 +150,8 @@ def check_item(scan: ScanResult, stop: StopSpec, today: date) -> ItemTaken:
         )
     units = pack.units * count
     if units > stop.open_quantity:
+        if stop.open_quantity <= 0:
+            raise ScanRefused("every unit this stop needs is in your hand: scan the tote now")
         raise ScanRefused(
             f"too many: that is {_units(units)}, only {stop.open_quantity} needed here"
         )

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from toteflow.contracts import sync
 from toteflow.contracts.catalogue import Location, Product
 from toteflow.contracts.tasks import Task
+from toteflow.domain.words import plural
 from toteflow.station.ports.store import (
     CachedLocation,
     CachedProduct,
@@ -79,7 +80,7 @@ def store_task(uow: StationUnitOfWork, task: Task) -> None:
 
 
 def _units(n: int) -> str:
-    return f"{n} unit{'s' if n != 1 else ''}"
+    return plural(n, "unit")
 
 
 def _task_id(change: sync.Change) -> int | None:

@@ -69,6 +69,17 @@ class ScanRules:
     def pending_notices(self) -> tuple[Notice, ...]:
         return tuple(self.state.view.notices(self.state.task_id))
 
+    def hand_words(self) -> str:
+        """The units in the picker's hand for a line the feed cancelled, as the notice says
+        it: the server never counted them, so no notice from the feed names them."""
+        line = self.state.hand_cancelled()
+        if line is None:
+            return ""
+        return (
+            f"Also put the {n_units(self.state.in_hand)} of {line.sku} in your hand back "
+            f"at {line.location}."
+        )
+
     def acknowledge(self, notices: tuple[Notice, ...]) -> str:
         """The picker read these: mark them seen and take in what the feed changed.
 
@@ -80,7 +91,7 @@ class ScanRules:
                 # "Put the units of this line back": they are no longer in the tote.
                 state.returned.add(notice.line_id)
             state.view.notice_seen(notice.id)
-        held = state.current
+        held = state.hand_line if state.in_hand else state.current
         state.refresh()
         line = state.line(held) if held is not None else None
         if line is not None and line.status != "open":
@@ -148,7 +159,7 @@ class ScanRules:
             return self._confirm(line, spec)
         still = replace(spec, open_quantity=spec.open_quantity - state.in_hand)
         taken = check_item(result, still, self.today())
-        state.take(taken)
+        state.take(taken, line.id)
         need = spec.open_quantity
         lot = f" · lot {taken.lot}" if taken.lot else ""
         if taken.substituted:

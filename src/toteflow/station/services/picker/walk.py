@@ -122,6 +122,10 @@ class PickWalk:
     def pending_notices(self) -> tuple[Notice, ...]:
         return self.rules.pending_notices()
 
+    def hand_words(self) -> str:
+        """Units in hand for a line the feed cancelled, to tell with the notices; or ''."""
+        return self.rules.hand_words()
+
     def acknowledge(self, notices: tuple[Notice, ...]) -> str:
         """The picker read these notices; returns what else to do (units in hand go back)."""
         return self.rules.acknowledge(notices)

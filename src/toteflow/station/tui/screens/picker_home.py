@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from toteflow.contracts.tasks import Task
 from toteflow.domain.errors import ServiceError
+from toteflow.domain.words import plural
 from toteflow.station.ports.store import SyncStatus
 from toteflow.station.services.bundle import StationServices
 from toteflow.station.services.login import Person
@@ -32,8 +33,8 @@ def task_words(task: Task) -> str:
     orders = len({c.order_reference for c in task.containers})
     status = task.status.replace("_", " ")
     return (
-        f"Task {task.id} · {task.kind}{where} · {orders} order{'s' if orders != 1 else ''} · "
-        f"{len(lines)} stops, {units} units · {done} done · {status}"
+        f"Task {task.id} · {task.kind}{where} · {plural(orders, 'order')} · "
+        f"{plural(len(lines), 'stop')}, {plural(units, 'unit')} · {done} done · {status}"
     )
 
 
@@ -45,8 +46,9 @@ class PickerHomeScreen(StationScreen[None]):
         Binding("f2", "ask_work", "Ask for work"),
         Binding("enter", "resume_or_ask", "Start", show=False),
         Binding("f3", "resume", "Resume task"),
-        # Shown only while the server has refused something from this station.
-        Binding("f8", "refusals", "Refused"),
+        # Shown only while something waits for a person: a refused event, or units picked
+        # for an order cancelled since, to put back.
+        Binding("f8", "refusals", "To resolve"),
     ]
 
     def __init__(self, services: StationServices, person: Person) -> None:
@@ -89,18 +91,15 @@ class PickerHomeScreen(StationScreen[None]):
             self.refresh_refused()
 
     def refresh_refused(self) -> None:
-        """Say on the home screen when the server refused something that needs a person."""
-        refused = self.desk.refusals().count()
-        if refused == self._refused:
+        """Say on the home screen what waits for a person: refused events, units to put back."""
+        waiting = self.desk.refusals().waiting()
+        if waiting.total == self._refused:
             return
-        self._refused = refused
+        self._refused = waiting.total
         self.refresh_bindings()
         feedback = self.query_one(ScanFeedback)
-        if refused:
-            feedback.bad(
-                f"{refused} event(s) refused by the server need you: press F8",
-                headline="REFUSED PICKS",
-            )
+        if waiting.total:
+            feedback.bad(f"{waiting.words}: press F8", headline=waiting.headline)
         else:
             feedback.idle("Press F2 (or Enter) to ask for work")
 

@@ -10,26 +10,23 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
 from toteflow.contracts import waves as wv
+from toteflow.domain.words import minutes_sum, plural
 from toteflow.station.services.wave_console import WaveConsole
-from toteflow.station.tui.screens.supervisor_base import SupervisorScreen, clock, minutes
+from toteflow.station.tui.screens.supervisor_base import SupervisorScreen, clock
 from toteflow.station.tui.screens.supervisor_dialogs import ReasonDialog
 from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 from toteflow.station.tui.widgets.status_bar import StatusBar
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def preview_words(preview: wv.WavePreview) -> str:
     """The preview's figures, a few short lines."""
     zones = ", ".join(f"{z.zone or 'no zone'} {z.lines}" for z in preview.zones) or "none"
+    (walking, picking), total = minutes_sum(preview.walking_seconds, preview.picking_seconds)
     text = [
         f"Orders {preview.orders} · lines {preview.lines} · units {preview.units}",
         f"Zones (lines): {zones}",
         f"Tasks {preview.tasks} · carts {preview.carts} · totes {preview.totes}",
-        f"Walk {preview.distance_m:,.0f} m · {minutes(preview.walking_seconds)} walking + "
-        f"{minutes(preview.picking_seconds)} picking = {minutes(preview.pick_seconds)}",
+        f"Walk {preview.distance_m:,.0f} m · {walking} walking + {picking} picking = {total}",
     ]
     if preview.cutoff_at is not None:
         text.append(f"Carrier cut-off {clock(preview.cutoff_at)}")

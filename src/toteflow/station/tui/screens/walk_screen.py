@@ -83,7 +83,8 @@ class WalkScreen(StationScreen[None]):
             self.show(outcome)
             from toteflow.station.tui.screens.notice import NoticeScreen
 
-            self.app.push_screen(NoticeScreen(outcome.notices), self._notices_read)
+            notice = NoticeScreen(outcome.notices, self.walk.hand_words())
+            self.app.push_screen(notice, self._notices_read)
             return
         self.station.task_label = walk_label(self.walk)
         if outcome.ok and self.station.follow_walk(self, self.walk, outcome):
