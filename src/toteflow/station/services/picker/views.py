@@ -37,6 +37,18 @@ class StopView:
 
 
 @dataclass(frozen=True)
+class StopAhead:
+    """A stop after the current one, as a line of the list a large terminal has room for."""
+
+    location: str
+    sku: str
+    description: str
+    quantity: int
+    slot: int
+    skipped: bool
+
+
+@dataclass(frozen=True)
 class Progress:
     stops_done: int
     stops_total: int
@@ -87,6 +99,27 @@ def stop_view(state: WalkState) -> StopView | None:
         at_location=state.at_location == line.location,
         skipped=line.id in state.skipped,
     )
+
+
+def stops_ahead(state: WalkState, count: int) -> list[StopAhead]:
+    """The next `count` stops after the current one, in the order the walk will ask for them:
+    route order, then the skipped stops in the order they were skipped."""
+    current = state.current_line()
+    open_lines = [ln for ln in state.open_lines() if current is None or ln.id != current.id]
+    by_id = {ln.id: ln for ln in open_lines}
+    ordered = [ln for ln in open_lines if ln.id not in state.skipped]
+    ordered += [by_id[i] for i in state.skipped if i in by_id]
+    return [
+        StopAhead(
+            location=ln.location,
+            sku=ln.sku,
+            description=ln.description,
+            quantity=ln.quantity - ln.picked - ln.shorted,
+            slot=ln.slot,
+            skipped=ln.id in state.skipped,
+        )
+        for ln in ordered[:count]
+    ]
 
 
 def progress(state: WalkState, estimate: Estimator) -> Progress:

@@ -19,7 +19,7 @@ from toteflow.station.services.picker.scans import ScanRules
 from toteflow.station.services.picker.state import Phase, SlotView, WalkState
 from toteflow.station.services.picker.totes import Totes
 from toteflow.station.services.picker.undo import Undo
-from toteflow.station.services.picker.views import Progress, StopView
+from toteflow.station.services.picker.views import Progress, StopAhead, StopView
 
 
 class PickWalk:
@@ -109,6 +109,10 @@ class PickWalk:
 
     def stop(self) -> StopView | None:
         return views.stop_view(self.state)
+
+    def stops_ahead(self, count: int) -> list[StopAhead]:
+        """The stops after the current one, next first (a large terminal lists them)."""
+        return views.stops_ahead(self.state, count)
 
     def progress(self) -> Progress:
         return views.progress(self.state, self._estimate)
