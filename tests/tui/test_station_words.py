@@ -4,12 +4,24 @@ ahead, counted words read right, help titles in words, F2 at home points to a pa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.app import App
+from textual.widget import Widget
+from textual.widgets import OptionList
 
+from tests.tui.probe import ProbeApp
 from tests.tui.station_fakes import cart_task, offline_app
-from tests.tui.test_station_snapshots import cart_ready
+from tests.tui.station_world import on_screen, press
+from tests.tui.terminal_input import feed_terminal_bytes, settle, wait_until
+from tests.tui.test_station_snapshots import cart_ready, logged_in
 from toteflow.station.tui.app import StationApp
+from toteflow.station.tui.screens.cart_setup import CartSetupScreen
+from toteflow.station.tui.screens.help import HelpScreen, help_title
+from toteflow.station.tui.screens.paused import PausedScreen
+from toteflow.station.tui.screens.picker_home import PickerHomeScreen
+from toteflow.station.tui.widgets.scan_capture import ScanPrompt
 from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 
 pytestmark = pytest.mark.anyio
@@ -76,3 +88,92 @@ async def test_larger_terminals_list_the_stops_ahead(tmp_path: Path) -> None:
         assert "1 x LAMP-LED-C Compact LED Desk Lamp · slot 3" in rows[then + 1]
         # The footer is still the last row: nothing was pushed off the screen.
         assert "Help" in rows[-1]
+
+
+async def test_a_long_typed_code_shows_its_end_where_the_typing_is() -> None:
+
+    app = ProbeApp()
+    url = "https://id.example.com/01/09506000134352/10/LOT-2026-11-A/21/SERIAL-0000123456789?x=1"
+    async with app.run_test(size=(80, 24)) as pilot:
+        prompt = app.probe.query_one(ScanPrompt)
+        await feed_terminal_bytes(app, url.encode())
+        assert await wait_until(pilot, lambda: prompt.pending == url)
+        assert await wait_until(pilot, lambda: "…" in screen_row_of(app, prompt))
+        row = screen_row_of(app, prompt).rstrip()
+        # The end of the code is on screen, just before the cursor; its start gave way.
+        assert row.endswith("SERIAL-0000123456789?x=1▏")
+        assert len(row) <= 80
+
+
+def screen_row_of(app: App[Any], widget: Widget) -> str:
+    return app.screen._compositor.render_strips()[widget.region.y].text
+
+
+async def test_three_quick_demo_presses_scan_the_location_once(tmp_path: Path) -> None:
+
+    app = offline_app(tmp_path, [cart_task()])
+    async with app.run_test(size=(80, 24)) as pilot:
+        stop = await cart_ready(pilot)
+        assert stop.walk.phase == "location"
+        before = stop.signals
+        waiting = app.services.view.sync_state().next_seq
+        # F9 three times in one terminal read, as a quick finger sends it.
+        await feed_terminal_bytes(app, b"\x1b[20~" * 3)
+        await settle(pilot, rounds=10)
+        assert await wait_until(pilot, lambda: stop.signals > before)
+        await settle(pilot, rounds=10)
+        assert stop.signals == before + 1
+        assert stop.walk.at_location == "01-004-1"
+        assert str(stop.query_one(ScanFeedback).render()).startswith(" ✓ AT 01-004-1")
+        assert app.services.view.sync_state().next_seq == waiting
+        # Once that scan is worked, the key scans what the screen asks for next.
+        await pilot.press("f9")
+        assert await wait_until(pilot, lambda: stop.signals > before + 1)
+        assert stop.walk.in_hand == 1
+
+
+async def test_help_titles_are_words(tmp_path: Path) -> None:
+
+    app = offline_app(tmp_path, [cart_task()])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await cart_ready(pilot)
+        await pilot.press("f1")
+        shown = await on_screen(pilot, HelpScreen)
+        assert shown.title_words == "Next stop"
+        assert any("KEYS · Next stop" in row for row in screen_rows(app))
+
+    class WaveRestartDialogScreen:
+        pass
+
+    # A screen not named in the table yet still gets words, not its class name.
+    assert help_title(WaveRestartDialogScreen()) == "Wave restart dialog"
+
+
+async def test_f2_at_home_points_to_the_paused_task_first(tmp_path: Path) -> None:
+
+    second = cart_task(43)
+    app = offline_app(tmp_path, [cart_task(), second])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await cart_ready(pilot)
+        await press(pilot, "f7")
+        await on_screen(pilot, PausedScreen)
+        await press(pilot, "ctrl+l")
+        await logged_in(pilot)
+        home: PickerHomeScreen = await on_screen(pilot, PickerHomeScreen)
+        assert "Task 42 is paused: F3 resumes it." in str(home.query_one("#home-hello").render())
+        assert "1 stop" not in task_line(home)  # six stops, in words that add up
+        assert "6 stops, 13 units" in task_line(home)
+        await press(pilot, "f2")
+        said = str(home.query_one(ScanFeedback).render())
+        assert "TASK 42 IS PAUSED" in said
+        assert "F3 resumes it · F2 again asks for new work all the same" in said
+        assert app.screen is home  # no new task was asked for
+        await press(pilot, "f2")
+        await on_screen(pilot, CartSetupScreen)
+        assert [t.id for t in home.desk.held_tasks()] == [42, 43]
+
+
+def task_line(home: object) -> str:
+    assert isinstance(home, PickerHomeScreen)
+    options = home.query_one("#home-held", OptionList)
+    return str(options.get_option_at_index(0).prompt)

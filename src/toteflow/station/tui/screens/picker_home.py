@@ -38,6 +38,14 @@ def task_words(task: Task) -> str:
     )
 
 
+def _held_words(held: list[Task]) -> str:
+    """'Task 42 is paused', 'Task 42 is waiting for you' (the first held, the one F3 takes)."""
+    task = held[0]
+    state = "is paused" if task.status == "paused" else "is waiting for you"
+    more = f" (and {plural(len(held) - 1, 'other')})" if len(held) > 1 else ""
+    return f"Task {task.id} {state}{more}"
+
+
 class PickerHomeScreen(StationScreen[None]):
     """The base of the picker mode: every task starts and ends here."""
 
@@ -58,6 +66,8 @@ class PickerHomeScreen(StationScreen[None]):
         self.asking = False
         self._cursor = -1
         self._refused = 0
+        # The task F2 pointed to instead of asking for more work; F2 again asks anyway.
+        self._pointed: int | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -68,7 +78,9 @@ class PickerHomeScreen(StationScreen[None]):
         yield ScanPrompt("F2: ask for work · F3: resume the task picked above")
         yield Footer(compact=True)
 
-    def _hello(self) -> str:
+    def _hello(self, held: list[Task] | None = None) -> str:
+        if held:
+            return f"Hello {self.person.first_name}. {_held_words(held)}: F3 resumes it."
         return f"Hello {self.person.first_name}. Press F2 to ask for work."
 
     def on_mount(self) -> None:
@@ -127,6 +139,7 @@ class PickerHomeScreen(StationScreen[None]):
         else:
             self.query_one("#home-held-title", Static).update("No task held for you")
         options.display = bool(held)
+        self.query_one("#home-hello", Static).update(self._hello(held))
 
     def on_scan_received(self, message: ScanReceived) -> None:
         self.signal(False, "NO SCAN NEEDED HERE", "press F2 to ask for work")
@@ -152,8 +165,21 @@ class PickerHomeScreen(StationScreen[None]):
         self._open(int(option.id))
 
     def action_ask_work(self) -> None:
-        if not self.asking:
-            self._ask()
+        if self.asking:
+            return
+        held = self.desk.held_tasks()
+        if held and self._pointed != held[0].id:
+            # A picker with a task paused here most likely means to go on with it: say so
+            # first; F2 again asks for new work all the same.
+            self._pointed = held[0].id
+            self.signal(
+                False,
+                f"{_held_words(held).upper()}",
+                "F3 resumes it · F2 again asks for new work all the same",
+            )
+            return
+        self._pointed = None
+        self._ask()
 
     @work(exclusive=True, group="ask-work")
     async def _ask(self) -> None:
