@@ -3,6 +3,7 @@ ahead, counted words read right, help titles in words, F2 at home points to a pa
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,22 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 
 from tests.tui.probe import ProbeApp
-from tests.tui.station_fakes import cart_task, offline_app
-from tests.tui.station_world import on_screen, press
+from tests.tui.station_fakes import FakeServer, cart_task, offline_app
+from tests.tui.station_world import on_screen, press, scan
 from tests.tui.terminal_input import feed_terminal_bytes, settle, wait_until
 from tests.tui.test_station_snapshots import cart_ready, logged_in
+from toteflow.config import default_assets_dir, default_config_dir
+from toteflow.shared.layout_file import load_layout
+from toteflow.station.ports.store import SyncStatus
+from toteflow.station.services.bundle import StationServices
+from toteflow.station.services.events import FloorActions, StationView
+from toteflow.station.services.login import StationLogin
+from toteflow.station.store.migrate import open_store
+from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 from toteflow.station.tui.app import StationApp
 from toteflow.station.tui.screens.cart_setup import CartSetupScreen
 from toteflow.station.tui.screens.help import HelpScreen, help_title
+from toteflow.station.tui.screens.next_stop import NextStopScreen
 from toteflow.station.tui.screens.paused import PausedScreen
 from toteflow.station.tui.screens.picker_home import PickerHomeScreen
 from toteflow.station.tui.widgets.scan_capture import ScanPrompt
@@ -177,3 +187,45 @@ def task_line(home: object) -> str:
     assert isinstance(home, PickerHomeScreen)
     options = home.query_one("#home-held", OptionList)
     return str(options.get_option_at_index(0).prompt)
+
+
+def reopened_app(folder: Path) -> StationApp:
+    """The station started again on the store it had before (a restart after a crash)."""
+    engine = open_store(folder / "station.db")
+    uow = SqlStationUnitOfWorkFactory(engine)
+    server = FakeServer([])
+    services = StationServices(
+        login=StationLogin(server, pin_required=True),
+        floor=FloorActions(uow),
+        view=StationView(uow),
+        tasks=server,
+        layout=load_layout(default_config_dir() / "warehouse.toml"),
+        today=lambda: date(2026, 11, 22),
+    )
+    app = StationApp(
+        services, css_path=default_assets_dir() / "station.tcss", tune_gc=False, demo=True
+    )
+    app.sync_status = SyncStatus("online")
+    return app
+
+
+async def test_after_a_restart_the_last_committed_pick_is_shown(tmp_path: Path) -> None:
+    task = cart_task()
+    first = task.lines[0]
+    app = offline_app(tmp_path, [task])
+    async with app.run_test(size=(80, 24)) as pilot:
+        stop = await cart_ready(pilot)
+        for raw in ("01-004-1", first.units[0].barcode, first.units[0].barcode, "C0001-S01"):
+            await scan(pilot, raw)
+        assert stop.walk.current_line() is not None
+        assert stop.walk.current_line().location == "02-017-2"  # type: ignore[union-attr]
+    # The station stops here (a crash, a power cut): the pick was committed.
+    again = reopened_app(tmp_path)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await logged_in(pilot)
+        await press(pilot, "f3")
+        resumed: NextStopScreen = await on_screen(pilot, NextStopScreen)
+        said = str(resumed.query_one(ScanFeedback).render())
+        assert f"2 units of {first.sku} from 01-004-1 into tote T000011" in said
+        assert said.startswith("Last recorded at ")
+        assert "Go to 02-017-2 and scan the location label" in said

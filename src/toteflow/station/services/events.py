@@ -28,6 +28,9 @@ from toteflow.station.services.sync import store_task
 LocalChange = Callable[[StationUnitOfWork], None]
 Clock = Callable[[], datetime]
 
+# The events that record what was taken from a shelf (or found missing there).
+PICK_EVENTS = ("pick.confirmed", "pick.shorted", "pick.undone")
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -289,6 +292,12 @@ class StationView:
     def task(self, task_id: int) -> Task | None:
         with self.uow() as uow:
             return uow.tasks.get(task_id)
+
+    def last_pick(self, task_id: int) -> OutboxEvent | None:
+        """The last pick, short or undo this station committed for the task: after a restart
+        the picker sees it, and does not scan again what is already recorded."""
+        with self.uow() as uow:
+            return uow.outbox.last_of_task(task_id, PICK_EVENTS)
 
     def store_task(self, task: Task) -> None:
         """Keep a task handed out by the server (tasks/next) so it can be finished offline."""

@@ -7,6 +7,8 @@ from datetime import date
 
 from toteflow.contracts.tasks import TaskLine
 from toteflow.domain.pick_estimate import Estimator, Remaining
+from toteflow.station.ports.store import OutboxEvent
+from toteflow.station.services.picker.outcome import n_units
 from toteflow.station.services.picker.state import WalkState
 
 
@@ -177,3 +179,30 @@ def prompt(state: WalkState) -> str:
             return "All stops done: press Enter to close the totes"
         case _:
             return "This task was cancelled"
+
+
+def last_pick_words(event: OutboxEvent | None, state: WalkState) -> str:
+    """What the station last committed for the task, in a sentence ('' when nothing yet)."""
+    if event is None:
+        return ""
+    payload = event.payload
+    line_id = payload.get("task_line_id")
+    line = state.line(line_id) if isinstance(line_id, int) else None
+    sku = line.sku if line is not None else "the item"
+    where = str(payload.get("location") or (line.location if line is not None else ""))
+    when = f"Last recorded at {event.station_time.astimezone():%H:%M}"
+    quantity = payload.get("quantity")
+    units = n_units(quantity) if isinstance(quantity, int) else "the units"
+    match event.type:
+        case "pick.confirmed":
+            tote = payload.get("tote")
+            into = f" into tote {tote}" if tote else ""
+            if not into and line is not None:
+                into = f" into slot {line.slot}"
+            return f"{when}: {units} of {sku} from {where}{into}"
+        case "pick.shorted":
+            missing = payload.get("missing")
+            gone = f" ({n_units(missing)} missing)" if isinstance(missing, int) else ""
+            return f"{when}: {sku} at {where} reported short{gone}"
+        case _:
+            return f"{when}: the pick of {units} of {sku} at {where} taken back"

@@ -56,6 +56,7 @@ class PickWalk:
         self.rules = ScanRules(state, floor, user, self.totes, today)
         self.undoing = Undo(state, floor, user)
         self.finishing = Finishing(state, floor, user)
+        self._told_last = False
 
     # -- what the screens read ------------------------------------------------------------
 
@@ -116,6 +117,17 @@ class PickWalk:
 
     def progress(self) -> Progress:
         return views.progress(self.state, self._estimate)
+
+    def resumed_words(self) -> str:
+        """Once per walk: what this station last committed for the task ('' when nothing).
+
+        A walk opened on a task with picks recorded (after a restart, a crash, a log-out)
+        shows it, so that a pick committed just before is not scanned a second time.
+        """
+        if self._told_last:
+            return ""
+        self._told_last = True
+        return views.last_pick_words(self.view.last_pick(self.task_id), self.state)
 
     def prompt(self) -> str:
         """The instruction for the next scan, in a few words."""

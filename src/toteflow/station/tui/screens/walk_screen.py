@@ -11,6 +11,7 @@ from toteflow.station.ports.store import Notice, SyncStatus
 from toteflow.station.services.picker import Outcome, PickWalk
 from toteflow.station.tui.scan_messages import ScanReceived
 from toteflow.station.tui.screens.base import StationScreen
+from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 
 
 class WalkScreen(StationScreen[None]):
@@ -33,6 +34,8 @@ class WalkScreen(StationScreen[None]):
         self.render_walk()
         if self.first_outcome is not None:
             self.show(self.first_outcome)
+        elif last := self.walk.resumed_words():
+            self.query_one(ScanFeedback).idle(f"{last}. {self.walk.prompt()}")
         status = self.station.sync_status
         self._cursor = status.cursor if status is not None else None
         self.watch(self.app, "sync_status", self._sync_changed, init=False)
