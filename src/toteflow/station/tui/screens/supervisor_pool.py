@@ -22,7 +22,11 @@ from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 from toteflow.station.tui.widgets.status_bar import StatusBar
 
 NO_TEMPLATE = "-"
-IDLE = "F2 filters · arrows: a template and its filters · F5 builds the wave"
+# The second line says what the short column headers count (orders of the group).
+IDLE = (
+    "F2 filters · arrows: a template and its filters · F5 builds the wave\n"
+    "Ord orders · 1u one unit · 1l one line (1u among them) · Multi several lines"
+)
 
 
 class PoolScreen(SupervisorScreen):
