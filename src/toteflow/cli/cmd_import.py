@@ -25,6 +25,7 @@ from toteflow.central.services.importing.service import ImportInterrupted, Impor
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 from toteflow.domain.actor import SYSTEM
 from toteflow.domain.errors import ServiceError
+from toteflow.domain.words import plural
 
 imports = typer.Typer(
     help="Import orders, products or stock counts from CSV files (UTF-8, header line first). "
@@ -148,7 +149,7 @@ def _report(report: ImportReport) -> None:
             typer.echo(str(problem))
         units = "" if report.kind == "stock" else f" ({counted(report.bad, report.kind)})"
         fail(
-            f"{report.bad_lines} bad row{'s' if report.bad_lines != 1 else ''} in "
+            f"{plural(report.bad_lines, 'bad row')} in "
             f"{report.path}{units}: nothing imported. Fix them and run the import again, or "
             "add --skip-bad BADFILE to import the good rows and set the bad ones aside."
         )

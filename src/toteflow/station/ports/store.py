@@ -12,6 +12,7 @@ from uuid import UUID
 from toteflow.contracts import sync
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.tasks import Task, TaskContainer, TaskLine
+from toteflow.domain.words import plural
 from toteflow.station.ports.packing import PackingRepo
 
 OutboxState = Literal["pending", "acked"]
@@ -51,7 +52,7 @@ class SyncStatus:
     def label(self) -> str:
         text = _LABELS[self.state]
         if self.waiting:
-            text += f" · {self.waiting} event{'s' if self.waiting != 1 else ''} waiting"
+            text += f" · {plural(self.waiting, 'event')} waiting"
         return text
 
 

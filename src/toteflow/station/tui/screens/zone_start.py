@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from toteflow.domain.words import plural
 from toteflow.station.tui.screens.cart_setup import CartSetupScreen
 
 
@@ -10,4 +11,5 @@ class ZoneStartScreen(CartSetupScreen):
 
     def _title(self) -> str:
         task = self.walk.task
-        return f"ZONE {task.zone or '?'} START · task {task.id} · {len(task.containers)} order(s)"
+        orders = plural(len(task.containers), "order")
+        return f"ZONE {task.zone or '?'} START · task {task.id} · {orders}"
