@@ -91,6 +91,7 @@ class PickerHomeScreen(StationScreen[None]):
 
     def on_screen_resume(self) -> None:
         self.station.task_label = ""
+        self._pointed = None
         self.refresh_tasks()
         self.refresh_refused()
 
