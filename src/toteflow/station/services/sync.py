@@ -168,7 +168,7 @@ def _order_cancelled(uow: StationUnitOfWork, change: sync.Change, at: datetime) 
         scan_it = ""
         if line.picked and server is not None:
             # The server took these units off their shelf when the pick was applied: they
-            # count again once a shelf is scanned for them on the refused-events screen.
+            # count again once a shelf is scanned for them under F8 at the picker's home.
             units = server.get("picked")
             units = units if isinstance(units, int) and units > 0 else line.picked
             uow.exceptions.open_for_cancelled_pick(
@@ -185,7 +185,7 @@ def _order_cancelled(uow: StationUnitOfWork, change: sync.Change, at: datetime) 
                 },
                 at,
             )
-            scan_it = ", then scan that shelf on the refused-events screen (F8)"
+            scan_it = ", then scan that shelf under F8 (To resolve) on the home screen"
         if line.picked:
             uow.notices.add(
                 f"c{change.seq}:l{line.id}",
