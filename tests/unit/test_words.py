@@ -5,7 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from toteflow.contracts.waves import WavePreview
 from toteflow.domain.words import minutes_sum, plural
+from toteflow.station.tui.screens.supervisor_preview import preview_words
 
 
 def test_one_and_many() -> None:
@@ -31,3 +33,27 @@ def test_the_parts_always_add_up_to_the_total(seconds: list[float]) -> None:
     assert all(p.endswith(unit) for p in parts)
     assert sum(int(p.split()[0]) for p in parts) == int(total.split()[0])
     assert abs(int(total.split()[0]) - sum(seconds) / (60 if unit == "min" else 1)) <= 0.5
+
+
+def test_the_wave_preview_says_minutes_that_add_up() -> None:
+    walking, picking = 33.4 * 60, 14.45 * 60
+    preview = WavePreview(
+        orders=3,
+        lines=5,
+        units=9,
+        zones=[],
+        shortages=[],
+        short_units=0,
+        orders_left=[],
+        orders_cancelled=[],
+        tasks=1,
+        carts=1,
+        totes=3,
+        distance_m=1200,
+        walking_seconds=walking,
+        picking_seconds=picking,
+        pick_seconds=walking + picking,
+        cutoff_at=None,
+        shortage_policy="partial",
+    )
+    assert "33 min walking + 15 min picking = 48 min" in preview_words(preview)
