@@ -229,3 +229,17 @@ async def test_after_a_restart_the_last_committed_pick_is_shown(tmp_path: Path) 
         assert f"2 units of {first.sku} from 01-004-1 into tote T000011" in said
         assert said.startswith("Last recorded at ")
         assert "Go to 02-017-2 and scan the location label" in said
+
+
+async def test_a_skipped_stop_is_listed_last_among_the_stops_ahead(tmp_path: Path) -> None:
+    app = offline_app(tmp_path, [cart_task()])
+    async with app.run_test(size=(120, 34)) as pilot:
+        stop = await cart_ready(pilot)
+        await press(pilot, "f4")  # skip 01-004-1
+        assert await wait_until(pilot, lambda: stop.walk.current_line() is not None)
+        await settle(pilot)
+        rows = screen_rows(app)
+        then = next(i for i, row in enumerate(rows) if row.strip() == "THEN")
+        listed = [row.split()[0] for row in rows[then + 1 : then + 6]]
+        assert listed == ["05-017-2", "06-030-1", "09-012-1", "12-003-1", "01-004-1"]
+        assert rows[then + 5].rstrip().endswith("(skipped before)")
