@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.app import App
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import OptionList
 
@@ -69,9 +70,12 @@ async def test_a_long_sentence_is_never_cut_at_80x24(tmp_path: Path) -> None:
         # The panel took the row the screen had to spare: the footer is still there.
         assert feedback.content_size.height <= 3
         assert "Help" in screen_rows(app)[-1]
-        # A short detail keeps its own row under the headline.
+        # A short detail keeps its own row under the headline; the panel goes back to two
+        # rows, and after that a scan's words of the same height ask for no layout pass.
         stop.signal(True, "AT 01-004-1", "scan the item")
         await pilot.pause()
+        assert feedback.content_size.height == 2
+        assert not feedback._height_changes(Content.assemble(" ✓ 1 OF 2 ", "\n", "A-1"))
         region = feedback.content_region
         rows = screen_rows(app)[region.y : region.bottom]
         assert "AT 01-004-1" in rows[0]

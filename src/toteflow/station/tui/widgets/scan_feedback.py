@@ -101,7 +101,6 @@ class ScanFeedback(Static):
         super().__init__(self._idle_content(prompt), id=id, classes=classes)
         self._flash_timer: Timer | None = None
         self._bells: BellPlayer | None = None
-        self._rows = 0
         self.last_signal: str = ""
         """"good", "bad" or "" (nothing yet): what the panel shows now."""
 
@@ -155,13 +154,25 @@ class ScanFeedback(Static):
         self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
 
     def _put(self, content: Content) -> None:
-        # A layout pass re-renders the whole screen, a cost paid on every scan: only when
-        # the words need another number of rows (a panel whose height follows its words,
-        # such as the station's #feedback) is one asked for.
-        width = self.content_size.width
-        rows = _rows(content.plain, width) if width else 0
-        self.update(content, layout=rows != self._rows)
-        self._rows = rows
+        # A layout pass re-renders the whole screen, a cost paid on every scan: one is
+        # asked for only when the panel's height follows its words (the station's
+        # #feedback: auto between a min and a max) and these words change that height.
+        self.update(content, layout=self._height_changes(content))
+
+    def _height_changes(self, content: Content) -> bool:
+        styles = self.styles
+        if styles.height is None or not styles.height.is_auto:
+            return False
+        width, height = self.content_size
+        if not width:
+            return True
+        rows = _rows(content.plain, width)
+        gutter = styles.gutter.height
+        if styles.min_height is not None and styles.min_height.is_cells:
+            rows = max(rows, int(styles.min_height.value) - gutter)
+        if styles.max_height is not None and styles.max_height.is_cells:
+            rows = min(rows, int(styles.max_height.value) - gutter)
+        return rows != height
 
     def _end_flash(self) -> None:
         if self._flash_timer is not None:
