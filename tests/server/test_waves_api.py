@@ -693,3 +693,36 @@ def test_a_supervisor_takes_a_task_back_and_gives_it_to_someone_else(floor: Site
     )
     assert nobody.status_code == 409
     assert nobody.json()["detail"] == "picker one is not logged in at any station"
+
+
+def test_keyed_picks_count_against_the_pickers_scan_accuracy(floor: Site) -> None:
+    """A unit picked on a typed-in SKU is recorded on its line and shown in the progress."""
+    wave = create(floor, {"filters": {"carrier": "UPS"}, "strategy": "cart"})
+    release(floor, wave["id"])
+    picker = floor.login(Role.PICKER)
+    me = floor.client.get(f"{API}/auth/me", headers=picker).json()
+    task = floor.client.post(f"{API}/tasks/next", headers=picker).json()
+    first, second = task["lines"][0], task["lines"][1]
+    keyed = {"task_line_id": first["id"], "quantity": first["quantity"], "keyed": 1}
+    scanned = {"task_line_id": second["id"], "quantity": second["quantity"]}
+    pushed = [
+        event(1, "pick.confirmed", keyed, me["id"]),
+        event(2, "pick.confirmed", scanned, me["id"]),
+    ]
+    push(floor, *pushed)
+    push(floor, *pushed)  # a retry counts nothing twice
+    with floor.parts.engine.connect() as connection:
+        counted = dict(
+            connection.execute(
+                sa.select(t.cols(t.TaskLine).id, t.cols(t.TaskLine).keyed).where(
+                    t.cols(t.TaskLine).id.in_([first["id"], second["id"]])
+                )
+            ).all()
+        )
+    assert counted == {first["id"]: 1, second["id"]: 0}
+    progress = floor.client.get(f"{API}/waves/{wave['id']}/progress", headers=picker).json()
+    units = first["quantity"] + second["quantity"]
+    assert progress["units_keyed"] == 1
+    (person,) = progress["pickers"]
+    assert (person["units_picked"], person["units_keyed"]) == (units, 1)
+    assert person["scanned_pct"] == round(100 * (units - 1) / units, 1)

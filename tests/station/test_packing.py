@@ -420,3 +420,93 @@ def test_a_station_packs_against_the_real_server(
     box = shipments["items"][0]["boxes"][0]
     assert box["label_prints"] == 1
     assert box["box_code"] == "BOX-S"
+
+
+def tracked_order(**line: object) -> PackOrder:
+    """SO-T: 2 units of a tracked SKU-T (GTIN 4006381333931), as `line` says it is tracked."""
+    base = order("SO-T")
+    mug = base.lines[0].model_copy(update={"sku": "SKU-T", "ordered": 2, "picked": 2, **line})
+    return base.model_copy(update={"lines": [mug]})
+
+
+def gs1(*, lot: str | None = None, expiry: str | None = None, serial: str | None = None) -> str:
+    text = "]C10104006381333931"
+    if expiry:
+        text += f"17{expiry}"
+    if lot:
+        text += f"10{lot}" + ("\x1d" if serial else "")
+    if serial:
+        text += f"21{serial}"
+    return text
+
+
+def test_a_tracked_item_needs_the_label_that_carries_its_lot_expiry_or_serial(
+    packing: PackingService,
+) -> None:
+    """The packer is held to the picker's rules: a plain GTIN will not do for a tracked SKU."""
+    packing.records.store_order(7, tracked_order(lot_tracked=True, lots=["L1"]))
+    with pytest.raises(
+        Refused, match=r"SKU-T is lot-tracked: scan the label that carries the lot \(L1\)"
+    ):
+        packing.records.verify("SO-T", "4006381333931")
+    with pytest.raises(Refused, match="wrong lot L2: SKU-T was picked from lot L1"):
+        packing.records.verify("SO-T", gs1(lot="L2"))
+    checked = packing.records.verify("SO-T", gs1(lot="L1"))
+    assert (checked.verified, checked.label.lot) == (1, "L1")
+    assert packing.records.view("SO-T").lines[0].verified == 1
+
+    packing.records.store_order(
+        7, tracked_order(expiry_tracked=True).model_copy(update={"reference": "SO-E"})
+    )
+    with pytest.raises(Refused, match="expiry-tracked: scan the label that carries the expiry"):
+        packing.records.verify("SO-E", "4006381333931")
+    with pytest.raises(Refused, match="expired on 2020-01-31: do not pack it"):
+        packing.records.verify("SO-E", gs1(expiry="200131"))
+    assert packing.records.verify("SO-E", gs1(expiry="401231")).verified == 1
+
+    packing.records.store_order(
+        7, tracked_order(serial_tracked=True).model_copy(update={"reference": "SO-S"})
+    )
+    with pytest.raises(Refused, match="serial-tracked: scan the label that carries the serial"):
+        packing.records.verify("SO-S", "4006381333931")
+    assert packing.records.verify("SO-S", gs1(serial="SN1")).label.serial == "SN1"
+    with pytest.raises(Refused, match="serial SN1 of SKU-T is already checked"):
+        packing.records.verify("SO-S", gs1(serial="SN1"))
+    assert packing.records.verify("SO-S", gs1(serial="SN2")).order_done
+    # Nothing refused was counted; the serials are kept with the order.
+    with packing.records.uow() as unit:
+        state = unit.packing.get("SO-S")
+    assert state is not None
+    assert state.marks == {"SKU-T": {"serials": ["SN1", "SN2"]}}
+
+
+def test_a_keyed_sku_counts_only_where_the_site_allows_it_and_is_recorded_as_keyed(
+    registered: SqlStationUnitOfWorkFactory, zebra: RawPrinter, tmp_path: Path
+) -> None:
+    strict = packing_service(registered, zebra, tmp_path / "strict")
+    strict.records.store_order(7, order("SO-K1"))
+    # Typing the SKU shown used to pass unremarked; now it needs [station] allow_keyed_items.
+    with pytest.raises(Refused, match="keying in the item is not allowed at this site"):
+        strict.records.verify("SO-K1", "SKU-A")
+    assert strict.records.view("SO-K1").lines[0].verified == 0
+
+    keyed = packing_service(registered, zebra, tmp_path / "keyed", allow_keyed_items=True)
+    with registered() as unit:
+        unit.packing.add_sscc_block(
+            SsccBlock(company_prefix="0614141", extension_digit=0, first=200, last=204)
+        )
+        unit.commit()
+    keyed.records.store_order(7, order("SO-K2"))
+    assert keyed.records.verify("SO-K2", " sku-a ").label.keyed
+    keyed.records.verify("SO-K2", "14006381333938")  # the case of 6, scanned
+    keyed.records.verify("SO-K2", "SKU-B-EA")
+    view = keyed.records.view("SO-K2")
+    assert view.all_checked
+    keyed.records.close_carton(7, "SO-K2", "BOX-L", 4000, "UPS", "GROUND", confirmed=True)
+    event = keyed.records.close_shipment(7, "SO-K2")
+    # The keyed unit travels with the order's record, for the accuracy figures.
+    assert event.payload["keyed"] == {"SKU-A": 1}
+    # A lot-tracked item can never be keyed: the lot is on the label, not the screen.
+    keyed.records.store_order(7, tracked_order(lot_tracked=True, lots=["L1"]))
+    with pytest.raises(Refused, match="SKU-T carries a lot: it cannot be keyed in"):
+        keyed.records.verify("SO-T", "SKU-T")

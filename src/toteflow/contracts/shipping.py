@@ -36,6 +36,13 @@ class PackLine(Model):
     picked: int
     upright: bool
     units: list[ProductUnit]
+    # What the item's label must carry at packing, checked as at picking.
+    lot_tracked: bool = False
+    expiry_tracked: bool = False
+    serial_tracked: bool = False
+    lot_substitution: bool = False
+    # The lots the units were picked from (the task lines' reserved lots).
+    lots: list[str] = Field(default_factory=list)
 
 
 class PackOrder(Model):

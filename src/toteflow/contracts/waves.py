@@ -155,6 +155,11 @@ class PickerProgress(Model):
     tasks: int
     lines_done: int
     lines_per_hour: float
+    # Units picked, and of them those keyed in (the SKU typed, not scanned): the share
+    # scanned is the picker's scan accuracy.
+    units_picked: int = 0
+    units_keyed: int = 0
+    scanned_pct: float = 100.0
 
 
 class TaskProgress(Model):
@@ -179,6 +184,8 @@ class WaveProgress(Model):
     lines_short: int
     units: int
     units_picked: int
+    # Units picked on a typed-in SKU rather than a scan.
+    units_keyed: int = 0
     percent_done: float
     lines_per_hour: float
     finished: bool

@@ -21,6 +21,8 @@ from toteflow.domain.tasks import (
 class Pick:
     task_line_id: int
     quantity: int
+    # Units of it typed in (the SKU) rather than scanned: they count against accuracy.
+    keyed: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class FloorBatch:
     task_moves: dict[int, TaskStatus] = field(default_factory=dict)
     totes: list[SetTote] = field(default_factory=list)
     shorts: list[ShortNote] = field(default_factory=list)
+    # Keyed units added per task line (rare: written apart from the picks' statements).
+    keyed: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
     def apply(self, command: Command) -> dict[str, Any]:
         """Apply a command in memory, or raise FloorRefusal having changed nothing."""
@@ -121,6 +125,8 @@ class FloorBatch:
         done = picked + line.shorted >= line.quantity
         self._update(line, picked=picked, line_status="picked" if done else line.line_status)
         self.order_line_deltas[line.order_line_id][0] += pick.quantity
+        if pick.keyed:
+            self.keyed[line.task_line_id] += min(pick.keyed, pick.quantity)
         return {"task_line_id": line.task_line_id, "picked": picked}
 
     def _short(self, short: Short) -> dict[str, Any]:

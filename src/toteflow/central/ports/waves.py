@@ -162,6 +162,8 @@ class ProgressRow:
     lines: int
     units: int
     picked: int
+    # Of `picked`, the units picked on a typed-in SKU rather than a scan.
+    keyed: int = 0
 
 
 @dataclass(frozen=True)

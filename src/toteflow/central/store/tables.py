@@ -353,6 +353,8 @@ class TaskLine(SQLModel, table=True):
     quantity: int
     picked: int = 0
     shorted: int = 0
+    # Units picked on a typed-in SKU rather than a scan: they count against accuracy.
+    keyed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     slot: int = 1
     status: str = Field(default="open", max_length=10)
 

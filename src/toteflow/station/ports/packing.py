@@ -21,6 +21,8 @@ class PackState:
     user_id: int | None
     verified: dict[str, int]
     shorted: dict[str, int]
+    # Per SKU: {"keyed": units typed in, "lots": {lot: units}, "serials": [serial, ...]}.
+    marks: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,12 @@ class PackingRepo(Protocol):
         ...
 
     def set_progress(
-        self, reference: str, verified: dict[str, int], shorted: dict[str, int], at: datetime
+        self,
+        reference: str,
+        verified: dict[str, int],
+        shorted: dict[str, int],
+        at: datetime,
+        marks: dict[str, Any] | None = None,
     ) -> None: ...
     def set_status(self, reference: str, status: str, at: datetime) -> None: ...
     def cartons(self, reference: str) -> list[CartonRecord]: ...

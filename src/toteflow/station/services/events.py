@@ -149,14 +149,18 @@ class FloorActions:
         tote: str | None = None,
         lot: str | None = None,
         expiry: date | None = None,
+        keyed: int = 0,
     ) -> OutboxEvent:
-        """`quantity` units taken from the line's location (into `tote`, when scanned)."""
+        """`quantity` units taken from the line's location (into `tote`, when scanned).
+
+        `keyed`: how many of them were typed in (the SKU) rather than scanned.
+        """
 
         def build(uow: StationUnitOfWork) -> dict[str, Any]:
             view = _line(uow, line_id)
             _save(uow, line_id, picking.confirm(_progress(view), quantity))
             picked_expiry = expiry or view.line.expiry
-            return {
+            payload: dict[str, Any] = {
                 "task_line_id": line_id,
                 "task_id": view.task_id,
                 "quantity": quantity,
@@ -165,6 +169,9 @@ class FloorActions:
                 "expiry": picked_expiry.isoformat() if picked_expiry else None,
                 "tote": tote,
             }
+            if keyed:
+                payload["keyed"] = min(keyed, quantity)
+            return payload
 
         return self._act(user_id, "pick.confirmed", build)
 

@@ -16,10 +16,11 @@ from decimal import Decimal, InvalidOperation
 from toteflow.domain.carriers import Parcel
 from toteflow.domain.cartonize import Box
 from toteflow.domain.errors import ServiceError
-from toteflow.domain.packing import WeightCheck
+from toteflow.domain.packing import ItemLabel, WeightCheck
 from toteflow.station.ports.packing import PackServer
 from toteflow.station.services.login import Person
 from toteflow.station.services.pack_carrier import CarrierChoice
+from toteflow.station.services.packing.item_scans import demo_label
 from toteflow.station.services.packing.printing import PrintResult
 from toteflow.station.services.packing.service import PackingService, open_order
 from toteflow.station.services.packing.views import PackView
@@ -81,6 +82,17 @@ def parse_kg(text: str) -> int | None:
 
 
 NOTHING_SHIPS = "nothing of the order is left to ship; a supervisor decides (Escape goes back)"
+
+
+def label_words(label: ItemLabel) -> str:
+    """What the item's label carried, for the good-scan line ("" for a plain barcode)."""
+    if label.keyed:
+        return " · keyed in (recorded)"
+    said = [
+        f"lot {label.lot}" if label.lot else "",
+        f"serial {label.serial}" if label.serial else "",
+    ]
+    return "".join(f" · {word}" for word in said if word)
 
 
 def _nothing_ships(view: PackView) -> bool:
@@ -154,6 +166,7 @@ class PackDesk:
             return PackOutcome(False, "WRONG ITEM", str(refusal))
         detail = (
             f"{verified.description} ({verified.sku}): {verified.verified} of {verified.expected}"
+            f"{label_words(verified.label)}"
         )
         if verified.order_done:
             return self.start_boxing(f"{detail} · every item checked")
@@ -164,10 +177,7 @@ class PackDesk:
         view = self.view()
         for line, order_line in zip(view.lines, view.order.lines, strict=True):
             if line.to_verify > 0:
-                single = [u for u in order_line.units if u.units == 1 and u.barcode]
-                if single:
-                    return single[0].barcode
-                return line.sku
+                return demo_label(order_line, line.verified, self.today())
         return None
 
     def short(self, sku: str, reason: str) -> PackOutcome:

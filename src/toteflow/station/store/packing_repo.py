@@ -35,6 +35,7 @@ class SqlPackingRepo:
             user_id=row.user_id,
             verified=_counts(row.verified),
             shorted=_counts(row.shorted),
+            marks=dict(row.marks or {}),
         )
 
     def upsert_order(
@@ -61,12 +62,20 @@ class SqlPackingRepo:
         self.session.flush()
 
     def set_progress(
-        self, reference: str, verified: dict[str, int], shorted: dict[str, int], at: datetime
+        self,
+        reference: str,
+        verified: dict[str, int],
+        shorted: dict[str, int],
+        at: datetime,
+        marks: dict[str, Any] | None = None,
     ) -> None:
+        values: dict[str, Any] = {"verified": verified, "shorted": shorted, "updated_at": at}
+        if marks is not None:
+            values["marks"] = marks
         self.session.execute(
             sa.update(table(pt.PackOrderRow))
             .where(table(pt.PackOrderRow).c.reference == reference)
-            .values(verified=verified, shorted=shorted, updated_at=at)
+            .values(**values)
         )
 
     def set_status(self, reference: str, status: str, at: datetime) -> None:

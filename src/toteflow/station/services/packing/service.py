@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from toteflow.domain.errors import Refused
+from toteflow.domain.scan import ScanResult, interpret
 from toteflow.station.ports.packing import LabelRenderer, PackServer, Printer
 from toteflow.station.ports.store import StationUnitOfWorkFactory
 from toteflow.station.services.events import Clock, utcnow
@@ -28,6 +29,7 @@ class PackingService:
         *,
         clock: Clock = utcnow,
         on_recorded: Callable[[], None] | None = None,
+        read: Callable[[str], ScanResult] = interpret,
     ) -> None:
         self.policy = policy
         self.boxes = BoxAndCarrier(policy, clock=clock)
@@ -36,7 +38,14 @@ class PackingService:
             uow, policy, renderer, printers, clock=clock, on_recorded=on_recorded
         )
         self.records = PackRecords(
-            uow, policy, self.boxes, self.sscc, self.prints, clock=clock, on_recorded=on_recorded
+            uow,
+            policy,
+            self.boxes,
+            self.sscc,
+            self.prints,
+            clock=clock,
+            on_recorded=on_recorded,
+            read=read,
         )
 
 

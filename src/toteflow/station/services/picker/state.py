@@ -79,6 +79,8 @@ class WalkState:
         self.in_hand = 0
         self.in_hand_lot: str | None = None
         self.in_hand_expiry: date | None = None
+        # Units in hand that were keyed in rather than scanned (recorded with the pick).
+        self.in_hand_keyed = 0
         self.substituted = False
         self.skipped: list[int] = []
         self.current: int | None = None
@@ -245,12 +247,14 @@ class WalkState:
                 f"{self.in_hand_lot or 'none'} in the tote first"
             )
         self.in_hand += taken.units
+        self.in_hand_keyed += taken.units if taken.keyed else 0
         self.in_hand_lot = taken.lot
         self.in_hand_expiry = taken.expiry
         self.substituted = taken.substituted
 
     def drop_hand(self) -> None:
         self.in_hand = 0
+        self.in_hand_keyed = 0
         self.in_hand_lot = None
         self.in_hand_expiry = None
         self.substituted = False

@@ -26,6 +26,8 @@ class StopView:
     quantity: int  # still to pick on this line
     ordered: int
     pack: str  # e.g. "EA" or "EA · case of 12 (CS)"
+    # The single unit's barcode digits, to check by eye (or key in the SKU) when it will not scan.
+    barcode: str
     slot: int
     tote: str | None
     order_reference: str
@@ -58,6 +60,11 @@ def _pack_words(line: TaskLine) -> str:
     return " · ".join(words)
 
 
+def _barcode(line: TaskLine) -> str:
+    units = sorted((u for u in line.units if u.barcode), key=lambda u: u.units)
+    return units[0].barcode if units else ""
+
+
 def stop_view(state: WalkState) -> StopView | None:
     line = state.current_line()
     if line is None:
@@ -78,6 +85,7 @@ def stop_view(state: WalkState) -> StopView | None:
         quantity=line.quantity - line.picked - line.shorted,
         ordered=line.quantity,
         pack=_pack_words(line),
+        barcode=_barcode(line),
         slot=line.slot,
         tote=container.tote if container else None,
         order_reference=line.order_reference,

@@ -1,0 +1,28 @@
+"""task lines count the units picked on a typed-in SKU (keyed), for accuracy figures
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-04 18:20:00.000000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("task_line", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("keyed", sa.Integer(), nullable=False, server_default="0"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("task_line", schema=None) as batch_op:
+        batch_op.drop_column("keyed")
