@@ -24,6 +24,7 @@ from toteflow.contracts.shipping import PackLine, PackOrder, SsccBlock
 from toteflow.domain.carriers import Parcel
 from toteflow.domain.errors import Refused
 from toteflow.domain.labels import Address as LabelAddress
+from toteflow.domain.packing import WeightOverride
 from toteflow.domain.roles import Role
 from toteflow.shared.labels import LabelRenderer
 from toteflow.shared.shipping_files import load_boxes, load_carrier_rules
@@ -280,21 +281,50 @@ def test_normal_pack_suggest_weigh_choose_print_close(
         packing.records.verify("SO-1", "SKU-B-EA")
 
 
-def test_a_weight_outside_tolerance_asks_for_a_recheck(packing: PackingService) -> None:
+def test_a_weight_outside_tolerance_needs_a_reason_and_far_off_a_supervisor(
+    packing: PackingService,
+) -> None:
     packing.records.store_order(7, order())
     packing.records.verify("SO-1", "SKU-B-EA")
-    with pytest.raises(WeightOutOfTolerance, match="box is heavy"):
+    with pytest.raises(WeightOutOfTolerance, match=r"box is heavy.*give a reason"):
         packing.records.close_carton(7, "SO-1", "BOX-M", 2500, "UPS", "GROUND")
     expected = packing.boxes.expected_weight(
         order(), packing.boxes.box_for_barcode("BOX-M"), {"SKU-B": 1}
     )
     assert expected == 950 + 320
     assert packing.boxes.check_weight(expected, expected + 50).ok
-    # The packer checked the box and confirms the scale.
-    confirmed = packing.records.close_carton(
-        7, "SO-1", "BOX-M", 2500, "UPS", "GROUND", confirmed=True
+    with pytest.raises(WeightOutOfTolerance, match="not a reason to accept a weight"):
+        packing.records.close_carton(
+            7, "SO-1", "BOX-M", 1400, "UPS", "GROUND", override=WeightOverride("because")
+        )
+    # 1.23 kg off is beyond the second limit (the larger of 15 % and 250 g): a reason alone
+    # will not do; a supervisor's approval (their badge, checked by the server) will.
+    with pytest.raises(WeightOutOfTolerance, match="a supervisor's badge must approve it"):
+        packing.records.close_carton(
+            7, "SO-1", "BOX-M", 2500, "UPS", "GROUND", override=WeightOverride("scale")
+        )
+    approved = WeightOverride("packing_material", approved_by=3, approver="Supervisor One")
+    closed = packing.records.close_carton(
+        7, "SO-1", "BOX-M", 2500, "UPS", "GROUND", override=approved
     )
-    assert confirmed.event.payload["weight_confirmed"] is True
+    assert closed.event.payload["weight_confirmed"] is True
+    assert closed.event.payload["weight_override"] == {
+        "reason": "packing_material",
+        "approved_by": 3,
+        "approver": "Supervisor One",
+    }
+
+
+def test_a_weight_a_little_off_is_accepted_with_the_packers_reason_alone(
+    packing: PackingService,
+) -> None:
+    packing.records.store_order(7, order())
+    packing.records.verify("SO-1", "SKU-B-EA")
+    # 1.27 kg expected: 130 g heavy is outside 5 % / 50 g but within 15 % / 250 g.
+    closed = packing.records.close_carton(
+        7, "SO-1", "BOX-M", 1400, "UPS", "GROUND", override=WeightOverride("packing_material")
+    )
+    assert closed.event.payload["weight_override"]["approved_by"] is None
 
 
 def test_printer_down_keeps_the_label_queued_then_reprint_or_switch(
@@ -405,7 +435,9 @@ def test_a_station_packs_against_the_real_server(
             # The test product has no measurements: the packer picks the box by scanning it.
             with pytest.raises(Refused, match="no dimensions"):
                 packing.boxes.suggest(packing.records.view("SO-1"))
-            packing.records.close_carton(2, "SO-1", "BOX-S", 180, "UPS", "GROUND", confirmed=True)
+            packing.records.close_carton(
+                2, "SO-1", "BOX-S", 180, "UPS", "GROUND", override=WeightOverride("scale")
+            )
             assert all(r.ok for r in packing.prints.print_queued(user_id=2))
             packing.records.close_shipment(2, "SO-1")
             with uow() as unit:
@@ -502,7 +534,8 @@ def test_a_keyed_sku_counts_only_where_the_site_allows_it_and_is_recorded_as_key
     keyed.records.verify("SO-K2", "SKU-B-EA")
     view = keyed.records.view("SO-K2")
     assert view.all_checked
-    keyed.records.close_carton(7, "SO-K2", "BOX-L", 4000, "UPS", "GROUND", confirmed=True)
+    approved = WeightOverride("scale", approved_by=3, approver="Supervisor One")
+    keyed.records.close_carton(7, "SO-K2", "BOX-L", 4000, "UPS", "GROUND", override=approved)
     event = keyed.records.close_shipment(7, "SO-K2")
     # The keyed unit travels with the order's record, for the accuracy figures.
     assert event.payload["keyed"] == {"SKU-A": 1}

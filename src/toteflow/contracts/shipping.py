@@ -11,6 +11,7 @@ from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.common import Model
 from toteflow.contracts.orders import Address
 from toteflow.domain.orders import OrderStatus
+from toteflow.domain.roles import Role
 
 CarrierCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,40}$")]
 ShipmentStatus = Literal["open", "packed", "shipped"]
@@ -58,6 +59,24 @@ class PackOrder(Model):
     priority: int
     totes: list[str]
     lines: list[PackLine]
+
+
+class WeightApprovalRequest(Model):
+    """A packer asks a supervisor's badge to approve a weight far outside tolerance."""
+
+    badge: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9\-]{3,40}$")]
+    order: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    weight_g: int = Field(ge=0, le=2_000_000)
+    expected_weight_g: int = Field(ge=0, le=2_000_000)
+    reason: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
+
+
+class WeightApproval(Model):
+    """The supervisor whose badge approved it (the approval is audited on the server)."""
+
+    user_id: int
+    name: str
+    role: Role
 
 
 class ShipmentBox(Model):

@@ -177,3 +177,34 @@ def needs_supervisor(check: WeightCheck, pct: float, min_g: int) -> bool:
     return not check.ok and abs(check.difference_g) > supervisor_limit_g(
         check.expected_g, pct, min_g
     )
+
+
+@dataclass(frozen=True)
+class WeightOverride:
+    """The packer accepts a weight outside tolerance: why, and who approved it if needed."""
+
+    reason: str  # a key of WEIGHT_REASONS
+    approved_by: int | None = None  # the supervisor's user id
+    approver: str = ""  # the supervisor's name, for the screen and the record
+
+
+def override_problem(
+    check: WeightCheck, override: WeightOverride | None, pct: float, min_g: int
+) -> str:
+    """Why the weight cannot be accepted as it is ("" when it can)."""
+    if check.ok:
+        return ""
+    if override is None:
+        return f"{check.message()}; to accept it as it is, give a reason"
+    if override.reason not in WEIGHT_REASONS:
+        return (
+            f"{override.reason!r} is not a reason to accept a weight: "
+            f"choose one of {', '.join(WEIGHT_REASONS)}"
+        )
+    if needs_supervisor(check, pct, min_g) and override.approved_by is None:
+        limit = supervisor_limit_g(check.expected_g, pct, min_g)
+        return (
+            f"{abs(check.difference_g) / 1000:.2f} kg off is more than "
+            f"{limit / 1000:.2f} kg: a supervisor's badge must approve it"
+        )
+    return ""

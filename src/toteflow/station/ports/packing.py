@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from toteflow.contracts.shipping import PackOrder, SsccBlock
+from toteflow.contracts.shipping import (
+    PackOrder,
+    SsccBlock,
+    WeightApproval,
+    WeightApprovalRequest,
+)
 from toteflow.domain.labels import PackingSlip, ShippingLabel
 
 
@@ -122,6 +127,11 @@ class PackServer(Protocol):
 
     async def pack_order(self, key: str, session_token: str) -> PackOrder: ...
     async def reserve_sscc(self, count: int, session_token: str) -> SsccBlock: ...
+    async def approve_weight(
+        self, request: WeightApprovalRequest, session_token: str
+    ) -> WeightApproval:
+        """A supervisor's badge approves a weight; Refused (with why) if it cannot."""
+        ...
 
 
 class LabelRenderer(Protocol):

@@ -188,12 +188,13 @@ class PackRecords:
         service: str,
         contents: dict[str, int] | None = None,
         *,
-        confirmed: bool = False,
+        override: rules.WeightOverride | None = None,
     ) -> ClosedCarton:
         """Record a packed, weighed box with its SSCC and tracking number; queue its label.
 
         `contents` defaults to every unit checked and not yet boxed. A weight outside
-        tolerance raises `WeightOutOfTolerance` unless the packer re-checked (`confirmed`).
+        tolerance raises `WeightOutOfTolerance` unless the packer re-checked and gives a
+        reason (`override`); beyond the policy's second limit a supervisor approved it too.
         """
         box = self.boxes.box_for_barcode(box_code)
         with self.uow() as uow:
@@ -202,8 +203,14 @@ class PackRecords:
             chosen = _contents(pack_view(state, cartons), contents)
             expected = self.boxes.expected_weight(state.order, box, chosen)
             check = self.boxes.check_weight(expected, weight_g)
-            if not check.ok and not confirmed:
-                raise WeightOutOfTolerance(check.message())
+            problem = rules.override_problem(
+                check,
+                override,
+                self.policy.weight_supervisor_pct,
+                self.policy.weight_supervisor_g,
+            )
+            if problem:
+                raise WeightOutOfTolerance(problem)
             sscc, serial = self.sscc.take(uow)
             info = self.policy.carriers.carrier(carrier)
             # The tracking number comes from the SSCC serial: unique, and the same on reprint.
@@ -227,29 +234,31 @@ class PackRecords:
             )
             uow.packing.add_carton(record_)
             job = self.prints.queue_label(uow, state.order, record_, box_count=box_no)
-            event = record(
-                uow,
-                user_id,
-                "carton.packed",
-                {
-                    "shipment": state.shipment_key,
-                    "order": reference,
-                    "box_no": box_no,
-                    "box_code": box.code,
-                    "sscc": sscc,
-                    "tracking": tracking,
-                    "carrier": record_.carrier,
-                    "service": record_.service,
-                    "weight_g": weight_g,
-                    "expected_weight_g": expected,
-                    "length_mm": box.length_mm,
-                    "width_mm": box.width_mm,
-                    "height_mm": box.height_mm,
-                    "contents": chosen,
-                    "weight_confirmed": not check.ok,
-                },
-                now=self.clock,
-            )
+            payload: dict[str, Any] = {
+                "shipment": state.shipment_key,
+                "order": reference,
+                "box_no": box_no,
+                "box_code": box.code,
+                "sscc": sscc,
+                "tracking": tracking,
+                "carrier": record_.carrier,
+                "service": record_.service,
+                "weight_g": weight_g,
+                "expected_weight_g": expected,
+                "length_mm": box.length_mm,
+                "width_mm": box.width_mm,
+                "height_mm": box.height_mm,
+                "contents": chosen,
+                "weight_confirmed": not check.ok,
+            }
+            if not check.ok and override is not None:
+                # Why the packer accepted the weight, and the supervisor who approved it.
+                payload["weight_override"] = {
+                    "reason": override.reason,
+                    "approved_by": override.approved_by,
+                    "approver": override.approver,
+                }
+            event = record(uow, user_id, "carton.packed", payload, now=self.clock)
             uow.commit()
         self._recorded()
         return ClosedCarton(record_, job, event)
