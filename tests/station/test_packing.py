@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import socket
 import threading
@@ -21,7 +22,7 @@ from tests.server.test_sync_api import order_status
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.orders import Address
 from toteflow.contracts.shipping import PackLine, PackOrder, SsccBlock
-from toteflow.domain.carriers import Parcel
+from toteflow.domain.carriers import CarrierRules, Parcel, ShipmentRequest, evaluate
 from toteflow.domain.errors import Refused
 from toteflow.domain.labels import Address as LabelAddress
 from toteflow.domain.packing import WeightOverride
@@ -32,6 +33,8 @@ from toteflow.station.devices.printer import make_printer, parse_printer
 from toteflow.station.ports.store import CachedProduct
 from toteflow.station.server_client.pack_client import PackClient
 from toteflow.station.services import setup as station_setup
+from toteflow.station.services.pack_carrier import CarrierChoice
+from toteflow.station.services.packing.boxes import BoxAndCarrier
 from toteflow.station.services.packing.policy import PackingPolicy
 from toteflow.station.services.packing.records import WeightOutOfTolerance
 from toteflow.station.services.packing.service import PackingService, open_order
@@ -543,3 +546,53 @@ def test_a_keyed_sku_counts_only_where_the_site_allows_it_and_is_recorded_as_key
     keyed.records.store_order(7, tracked_order(lot_tracked=True, lots=["L1"]))
     with pytest.raises(Refused, match="SKU-T carries a lot: it cannot be keyed in"):
         keyed.records.verify("SO-T", "SKU-T")
+
+
+def test_the_price_follows_the_boxes_and_weights_and_stays_on_the_printed_service(
+    packing: PackingService,
+) -> None:
+    """Cheapest on time by policy; once a label is printed, later boxes go the same way."""
+    cheapest = dataclasses.replace(RULES, service_policy="cheapest_on_time")
+    boxes = BoxAndCarrier(dataclasses.replace(packing.policy, carriers=cheapest))
+    carrier = CarrierChoice(boxes, order(), lambda: date(2026, 11, 23))
+    light, heavy = Parcel(1000, 300, 200, 150), Parcel(24_000, 500, 400, 400)
+    carrier.follow([light])
+    assert carrier.choice is not None
+    assert carrier.choice.chosen is not None
+    first = carrier.choice.chosen
+    assert (first.service.key, first.cost_cents) == ("USPS/GROUND_ADVANTAGE", 1080)
+    assert carrier.choice.why == (
+        "instead of the asked UPS Ground: 3.70 cheaper and arrives 2026-11-30, by the "
+        "promised 2026-12-02 (policy: the cheapest that arrives by the promised date)"
+    )
+    # A second, heavy box: the cheapest is now the order's own service, at its new price.
+    carrier.follow([light, heavy])
+    assert carrier.choice.chosen is not None
+    assert (carrier.choice.chosen.service.key, carrier.choice.chosen.cost_cents) == (
+        "UPS/GROUND",
+        6600,
+    )
+    assert carrier.choice.why == "the service the order asked for"
+    carrier.pin(first.service.carrier, first.service.code)
+    carrier.follow([light, heavy])
+    pinned = carrier.choice
+    assert pinned is not None
+    assert pinned.chosen is not None
+    assert pinned.chosen.service == first.service
+    assert pinned.why == "the service on the labels already printed"
+    alone = evaluate(cheapest, first.service, _request(cheapest, [light, heavy]), pinned.zone)
+    assert pinned.chosen.cost_cents == alone.cost_cents
+    assert not pinned.overridden
+
+
+def _request(rules: CarrierRules, parcels: list[Parcel]) -> ShipmentRequest:
+    o = order()
+    return ShipmentRequest(
+        tuple(parcels),
+        o.ship_to.country,
+        o.ship_to.postal_code,
+        o.carrier,
+        o.service,
+        o.ship_by,
+        date(2026, 11, 23),
+    )

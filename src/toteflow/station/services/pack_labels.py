@@ -77,6 +77,8 @@ class PackLabels:
         except ServiceError as refusal:
             return PackOutcome(False, "NOT CLOSED", str(refusal))
         carton.closed, carton.label_job = True, closed.label_job
+        # One carrier per order: the next boxes are priced on the service just printed.
+        self.boxing.carrier.pin(service.carrier, service.code)
         carton.sscc, carton.tracking = closed.carton.sscc, closed.carton.tracking
         try:
             result = self.packing.prints.print_job(closed.label_job, user_id=self.person.user_id)

@@ -166,13 +166,16 @@ class PackBoxScreen(StationScreen[None]):
         chosen = choice.chosen
         price = f"{chosen.cost_cents / 100:.2f}" if chosen.cost_cents is not None else "-"
         when = chosen.delivery.isoformat() if chosen.delivery else "-"
-        why = "your choice" if choice.overridden else "cheapest on time"
+        why = "your choice" if choice.overridden else choice.why
         if choice.late:
-            why = "LATE: nothing arrives by the promise"
+            why = f"LATE: nothing arrives by the promise · {why}"
+        # Another service than the order's: said in words, where the packer looks.
+        asked = choice.requested is not None and choice.requested.service == chosen.service
         return Content.assemble(
             ("CARRIER ", "dim"),
             (chosen.service.name, "bold"),
-            f" · {price} · arrives {when} (promised {choice.promised.isoformat()}) · {why}",
+            f" · {price} · arrives {when} (promised {choice.promised.isoformat()})\n",
+            (why, "dim" if asked or choice.overridden else "yellow"),
             ("  F6 to change", "dim"),
         )
 
