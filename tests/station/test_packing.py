@@ -19,12 +19,14 @@ from PIL import Image
 from tests.server.conftest import Site
 from tests.server.test_shipping_api import API, picked
 from tests.server.test_sync_api import order_status
+from tests.station.conftest import keep_task, make_task
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.orders import Address
 from toteflow.contracts.shipping import PackLine, PackOrder, SsccBlock
 from toteflow.domain.carriers import CarrierRules, Parcel, ShipmentRequest, evaluate
 from toteflow.domain.errors import Refused
 from toteflow.domain.labels import Address as LabelAddress
+from toteflow.domain.labels import packing_slip_text
 from toteflow.domain.packing import WeightOverride
 from toteflow.domain.roles import Role
 from toteflow.shared.labels import LabelRenderer
@@ -33,6 +35,7 @@ from toteflow.station.devices.printer import make_printer, parse_printer
 from toteflow.station.ports.store import CachedProduct
 from toteflow.station.server_client.pack_client import PackClient
 from toteflow.station.services import setup as station_setup
+from toteflow.station.services.events import FloorActions
 from toteflow.station.services.pack_carrier import CarrierChoice
 from toteflow.station.services.packing.boxes import BoxAndCarrier
 from toteflow.station.services.packing.policy import PackingPolicy
@@ -596,3 +599,46 @@ def _request(rules: CarrierRules, parcels: list[Parcel]) -> ShipmentRequest:
         o.ship_by,
         date(2026, 11, 23),
     )
+
+
+def test_the_packing_slip_lists_what_was_shorted_at_picking_and_at_packing(
+    packing: PackingService,
+) -> None:
+    # 9 mugs ordered, 7 picked (2 short at picking); the oil goes missing at packing.
+    short_picked = order("SO-SL")
+    mugs = short_picked.lines[0].model_copy(update={"ordered": 9})
+    short_picked = short_picked.model_copy(update={"lines": [mugs, short_picked.lines[1]]})
+    packing.records.store_order(7, short_picked)
+    packing.records.verify("SO-SL", "14006381333938")
+    packing.records.verify("SO-SL", "4006381333931")
+    packing.records.report_short(7, "SO-SL", "SKU-B", "damaged")
+    packing.records.close_carton(
+        7, "SO-SL", "BOX-M", 2500, "UPS", "GROUND", override=WeightOverride("scale", 3, "S")
+    )
+    packing.records.close_shipment(7, "SO-SL")
+    slip = packing.prints.packing_slip(packing.records.view("SO-SL"))
+    assert [(m.sku, m.quantity) for m in slip.missing] == [("SKU-A", 2), ("SKU-B", 1)]
+    text = packing_slip_text(slip)
+    assert "Not in this shipment:" in text
+    assert "2 x SKU-A Mug" in text
+    assert "1 x SKU-B Olive oil" in text
+
+
+def test_a_tote_whose_every_unit_was_reported_short_leaves_the_pack_home_list(
+    packing: PackingService, registered: SqlStationUnitOfWorkFactory
+) -> None:
+    floor = FloorActions(registered)
+    for task_id, reference, tote in ((31, "SO-31", "T000031"), (32, "SO-32", "T000032")):
+        keep_task(registered, make_task(task_id, reference=reference, quantity=2))
+        floor.assign_tote(7, task_id, 1, tote)
+    floor.confirm_pick(7, 3101, 2, tote="T000031")
+    floor.short_pick(7, 3201, "empty")  # nothing of SO-32 was found
+    for task_id, tote in ((31, "T000031"), (32, "T000032")):
+        floor.close_tote(7, task_id, 1, tote)
+        floor.complete_task(7, task_id)
+    assert packing.records.totes_to_pack() == [("T000031", "SO-31")]
+    # Every unit reported short at the pack bench: the tote leaves the list too.
+    mugs = order("SO-31").lines[0].model_copy(update={"sku": "SKU-31-1", "ordered": 2, "picked": 2})
+    packing.records.store_order(7, order("SO-31").model_copy(update={"lines": [mugs]}))
+    packing.records.report_short(7, "SO-31", "SKU-31-1", "not_found")
+    assert packing.records.totes_to_pack() == []
