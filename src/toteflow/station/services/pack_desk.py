@@ -367,7 +367,13 @@ class PackDesk(PackLabels):
         chosen = choice.chosen
         name = chosen.service.name if chosen else service
         late = ": it arrives after the promised date" if choice.late else ""
-        return PackOutcome(True, "CARRIER CHANGED", f"{name}{late}")
+        asked = choice.requested
+        instead = (
+            f" instead of the asked {asked.service.name}"
+            if asked is not None and chosen is not None and asked.service != chosen.service
+            else ""
+        )
+        return PackOutcome(True, "CARRIER CHANGED", f"{name}{instead}{late}")
 
     def close(self) -> None:
         """Back to the home screen: the next scan opens another order."""

@@ -180,8 +180,9 @@ class PackWeightReasonScreen(StationDialog):
         self.reason = event.option.id
         self.query_one("#weight-why").display = False
         self.query_one("#weight-ask", Static).update(
-            "The box is far off what it should weigh.\n"
-            "A supervisor scans their badge to approve it (Escape: do not accept)."
+            f"Reason: {WEIGHT_REASONS[self.reason]}.\n"
+            "That far off, a supervisor scans their badge to approve it.\n"
+            "(Escape: the weight is not accepted.)"
         )
 
     def on_scan_received(self, message: ScanReceived) -> None:
