@@ -351,3 +351,30 @@ def test_a_supervisors_badge_approves_a_far_off_weight_and_the_override_is_audit
     bad = carton(key, "SO-1", 2, sscc_of(b, 1), {"SKU-SO-1": 1})
     bad["weight_override"] = {"reason": "Because!"}
     assert statuses(push(site, event(3, "carton.packed", bad))) == ["rejected"]
+
+
+def test_a_pack_order_says_what_each_line_tracks_and_the_lots_it_was_picked_from(
+    site: Site,
+) -> None:
+    work = picked(site)
+    with site.parts.engine.begin() as connection:
+        connection.execute(
+            sa.update(t.table(t.Product))
+            .where(t.cols(t.Product).sku == "SKU-SO-1")
+            .values(lot_tracked=True, expiry_tracked=True, serial_tracked=True)
+        )
+        connection.execute(
+            sa.update(t.table(t.TaskLine))
+            .where(t.cols(t.TaskLine).id == work.task_line_id)
+            .values(lot="L-0815")
+        )
+    line = site.client.get(f"{API}/pack-orders/SO-1", headers=site.login(Role.PACKER)).json()[
+        "lines"
+    ][0]
+    assert {k: line[k] for k in ("lot_tracked", "expiry_tracked", "serial_tracked", "lots")} == {
+        "lot_tracked": True,
+        "expiry_tracked": True,
+        "serial_tracked": True,
+        "lots": ["L-0815"],
+    }
+    assert line["lot_substitution"] is False

@@ -17,6 +17,8 @@ from tests.support.tasks import Item, Pick, make_task
 from tests.tui.station_world import World, log_in, on_screen, press, scan, synced, until
 from tests.tui.terminal_input import feed_terminal_bytes
 from toteflow.central.store import tables as t
+from toteflow.contracts.shipping import ShipmentFilter
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
 from toteflow.station.tui.screens.base import StationScreen
 from toteflow.station.tui.screens.cart_setup import CartSetupScreen
@@ -130,3 +132,7 @@ async def test_a_packer_keys_in_the_sku_and_the_shipment_records_it(world: World
         ).scalars()
         (closed,) = list(details)
     assert closed["payload"]["keyed"] == {"PK-KEY": 1}
+    page = world.parts.services.shipping.shipments(
+        SYSTEM, ShipmentFilter(order_reference="SO-310"), 0, 10
+    )
+    assert [s.keyed_units for s in page.items] == [1]

@@ -531,3 +531,25 @@ async def test_a_tote_scanned_while_checking_is_named_and_changes_nothing(world:
         assert "that was a tote label: scan the items of order SO-522" in words
         assert "set it aside" not in words
         assert order.desk.view() == before
+
+
+async def test_a_lot_tracked_item_needs_its_lot_label_at_packing_as_at_picking(
+    world: World,
+) -> None:
+    honey = Measured(Item("PK-HONEY", lot_tracked=True), 1, (80, 80, 120), 500, lot="L4711")
+    picked_into_tote(world.parts.engine, "SO-590", "T000590", [honey])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        order = await open_tote(pilot, "T000590")
+        await scan(pilot, honey.item.barcode)  # the plain GTIN: no lot on it
+        assert signalled(order) == "bad"
+        said = str(order.query_one(ScanFeedback).render())
+        assert "PK-HONEY is lot-tracked: scan the label that carries the lot (L4711)" in said
+        gtin = honey.item.barcode.zfill(14)
+        await scan(pilot, f"]C101{gtin}10L9999")
+        assert signalled(order) == "bad"
+        assert "wrong lot L9999" in str(order.query_one(ScanFeedback).render())
+        assert order.desk.view().lines[0].verified == 0
+        await scan(pilot, f"]C101{gtin}10L4711")
+        await on_screen(pilot, PackBoxScreen)
+        assert order.desk.view().lines[0].verified == 1

@@ -105,6 +105,8 @@ class Shipment(Model):
     cost_cents: int | None
     partial: bool
     overridden: bool
+    # Units the packer keyed in (the SKU typed, not scanned): they count against accuracy.
+    keyed_units: int = 0
     manifest_id: int | None
     station_id: int | None
     user_id: int | None

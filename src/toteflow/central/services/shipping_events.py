@@ -69,6 +69,7 @@ class _Close(_Payload):
     cost_cents: int | None = Field(None, ge=0)
     partial: bool = False
     overridden: bool = False
+    keyed: dict[str, int] = Field(default_factory=dict, max_length=500)
 
 
 class _Short(_Payload):
@@ -107,8 +108,18 @@ def _label(p: dict[str, Any]) -> ShippingCommand:
 
 def _close(p: dict[str, Any]) -> ShippingCommand:
     b = _Close.model_validate(p)
+    if any(q < 0 for q in b.keyed.values()):
+        raise FloorRefusal("shipment.closed event is malformed: keyed: units must be >= 0")
     return CloseShipment(
-        b.shipment, b.order, b.boxes, b.carrier, b.service, b.cost_cents, b.partial, b.overridden
+        b.shipment,
+        b.order,
+        b.boxes,
+        b.carrier,
+        b.service,
+        b.cost_cents,
+        b.partial,
+        b.overridden,
+        sum(b.keyed.values()),
     )
 
 

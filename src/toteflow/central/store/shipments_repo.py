@@ -285,6 +285,7 @@ class SqlShipmentRepo:
                     cost_cents=sa.bindparam("cost"),
                     partial=sa.bindparam("partial"),
                     overridden=sa.bindparam("ov"),
+                    keyed_units=sa.bindparam("keyed"),
                 ),
                 [
                     {
@@ -294,6 +295,7 @@ class SqlShipmentRepo:
                         "cost": c.cost_cents,
                         "partial": c.partial,
                         "ov": c.overridden,
+                        "keyed": c.keyed_units,
                     }
                     for c in batch.closed
                 ],
@@ -393,6 +395,7 @@ def shipments_of(session: Session, rows: Any) -> list[sh.Shipment]:
             cost_cents=s.cost_cents,
             partial=s.partial,
             overridden=s.overridden,
+            keyed_units=s.keyed_units,
             manifest_id=s.manifest_id,
             station_id=s.station_id,
             user_id=s.user_id,

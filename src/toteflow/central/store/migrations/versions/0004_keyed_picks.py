@@ -1,4 +1,4 @@
-"""task lines count the units picked on a typed-in SKU (keyed), for accuracy figures
+"""task lines and shipments count the units picked or packed on a typed-in SKU (keyed)
 
 Revision ID: 0004
 Revises: 0003
@@ -21,8 +21,14 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("task_line", schema=None) as batch_op:
         batch_op.add_column(sa.Column("keyed", sa.Integer(), nullable=False, server_default="0"))
+    with op.batch_alter_table("shipment", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("keyed_units", sa.Integer(), nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("shipment", schema=None) as batch_op:
+        batch_op.drop_column("keyed_units")
     with op.batch_alter_table("task_line", schema=None) as batch_op:
         batch_op.drop_column("keyed")
