@@ -15,7 +15,7 @@ from toteflow.contracts.shipping import PackLine, PackOrder
 from toteflow.domain import packing as rules
 from toteflow.domain.gs1 import gtin14
 from toteflow.domain.pick_checks import KEYING_OFF, keyed_sku
-from toteflow.domain.scan import GS, Gs1Data, ScanResult, product_gtin
+from toteflow.domain.scan import GS, Gs1Data, ScanResult, SkuScan, product_gtin
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ def match_item(order: PackOrder, scan: ScanResult, *, allow_keyed: bool) -> Item
     if gtin is None and isinstance(scan, Gs1Data):
         gtin = scan.content_gtin
     raw = scan.raw.strip()
-    code = getattr(scan, "code", raw)
+    # Our own SKU label reads back as its code (the raw text may carry a symbology prefix).
+    code = scan.code if isinstance(scan, SkuScan) else raw
     count = scan.count if isinstance(scan, Gs1Data) and scan.count else 1
     label = (
         rules.ItemLabel(scan.lot, scan.expiry, scan.serial)
