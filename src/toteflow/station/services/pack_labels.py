@@ -56,7 +56,7 @@ class PackLabels:
             return PackOutcome(False, "WEIGH THE BOX FIRST", "put it on the scale, or F4 to type")
         if not carton.check.ok and not carton.confirmed:
             return PackOutcome(
-                False, "RE-CHECK THE BOX", f"{carton.check.message()}; F5 confirms the weight"
+                False, "RE-CHECK THE BOX", f"{carton.check.message()}; F5 accepts it with a reason"
             )
         choice = self.boxing.carrier.choice
         if choice is None or choice.chosen is None:
