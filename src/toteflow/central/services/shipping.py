@@ -126,6 +126,8 @@ class ShippingService:
                 why = f"{user.name} is a {user.role.value}: a supervisor's badge must approve it"
             elif user.id == actor.user_id:
                 why = "you cannot approve your own weight: ask another supervisor"
+            elif creds is not None and creds.locked_until and creds.locked_until > self.clock():
+                why = f"{user.name}'s badge is locked after wrong PINs: try again later"
             if why:
                 uow.audit.record(
                     actor, "weight.approval_refused", "order", body.order, {**detail, "why": why}
