@@ -7,6 +7,7 @@ loopback port; the server's database then shows the packed order, its boxes and 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -553,3 +554,58 @@ async def test_a_lot_tracked_item_needs_its_lot_label_at_packing_as_at_picking(
         await scan(pilot, f"]C101{gtin}10L4711")
         await on_screen(pilot, PackBoxScreen)
         assert order.desk.view().lines[0].verified == 1
+
+
+async def test_a_policy_that_allows_a_cheaper_service_says_why_and_prices_the_real_box(
+    world: World, tmp_path: Path
+) -> None:
+    """carriers.toml service_policy = "cheapest_on_time": the suggestion differs, in words."""
+    rules = (Path(world.settings.config_dir) / "carriers.toml").read_text()
+    cheapest = tmp_path / "carriers-cheapest.toml"
+    cheapest.write_text(
+        rules.replace('service_policy = "as_ordered"', 'service_policy = "cheapest_on_time"')
+    )
+    shipping = world.settings.shipping.model_copy(update={"carriers_file": str(cheapest)})
+    world.settings = world.settings.model_copy(update={"shipping": shipping})
+    picked_into_tote(world.parts.engine, "SO-600", "T000600", [MUG])
+    app = await world.station_app()
+    # Handed over well before the order's ship-by date (1 December): Ground keeps the promise.
+    app.services.today = lambda: date(2026, 11, 23)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tote(pilot, "T000600")
+        box = await check_all(pilot, MUG)
+        carton = box.desk.carton()
+        assert carton is not None
+        await scan(pilot, box.expected_scan() or "")
+        await type_weight(pilot, f"{box.desk.expected_weight_g(carton) / 1000:.3f}")
+        assert box.desk.boxing is not None
+        choice = box.desk.boxing.carrier.choice
+        assert choice is not None
+        assert choice.chosen is not None
+        assert choice.requested is not None
+        assert choice.chosen.service != choice.requested.service
+        panel = str(box.query_one("#pack-box-carrier").render())
+        assert "instead of the asked UPS Ground" in panel
+        assert "cheaper" in panel
+        # Weighed heavier (a reason given): the price follows the weight actually used.
+        before = choice.chosen.cost_cents
+        await type_weight(pilot, "2.5")
+        await press(pilot, "f5")
+        await on_screen(pilot, PackWeightReasonScreen)
+        await press(pilot, "enter")
+        supervisor = await on_screen(pilot, PackWeightReasonScreen)
+        await scan_dialog(pilot, supervisor, "B10003")
+        await on_screen(pilot, PackBoxScreen)
+        after = box.desk.boxing.carrier.choice
+        assert after is not None
+        assert after.chosen is not None
+        assert (after.chosen.cost_cents or 0) > (before or 0)
+        await label_and_finish(pilot, box)
+        assert await until(pilot, lambda: synced(app))
+    packed = shipment(world, "SO-600")
+    assert (packed.carrier, packed.service) == (
+        after.chosen.service.carrier,
+        after.chosen.service.code,
+    )
+    assert packed.cost_cents == after.chosen.cost_cents
+    assert not packed.overridden

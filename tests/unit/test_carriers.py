@@ -234,3 +234,23 @@ def test_a_bad_service_policy_is_named(tmp_path: Path) -> None:
     bad.write_text(text.replace('service_policy = "as_ordered"', 'service_policy = "cheap"'))
     with pytest.raises(ShippingFileError, match="service_policy must be one of as_ordered"):
         load_carrier_rules(bad)
+
+
+def test_an_asked_service_that_would_arrive_late_gives_way_and_says_so() -> None:
+    r = rules(svc("SLOW", 6, 500), svc("FAST", 1, 2000), service_policy="cheapest_on_time")
+    # Handed over a week after ship-by: the asked SLOW would break the promise.
+    late = choose_service(r, request(carrier="C", service="SLOW", ship_on=date(2026, 11, 30)))
+    assert late.chosen is not None
+    assert late.chosen.service.code == "FAST"
+    assert late.why == (
+        "the order asked for SLOW, which arrives 2026-12-08, after the promised 2026-12-01; "
+        "instead the cheapest that arrives by the promised date"
+    )
+    # As ordered, it is kept, and said to be late.
+    kept = choose_service(
+        replace(r, service_policy="as_ordered"),
+        request(carrier="C", service="SLOW", ship_on=date(2026, 11, 30)),
+    )
+    assert kept.chosen is not None
+    assert (kept.chosen.service.code, kept.late) == ("SLOW", True)
+    assert kept.why == "the service the order asked for (it arrives late)"

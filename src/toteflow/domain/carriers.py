@@ -338,7 +338,8 @@ def _why(
         return "the service the order asked for"
     if requested is None:
         because = f"the order asked for {asked}, which this site does not know"
-    elif requested.cost_cents is None:
+    elif requested.cost_cents is None or requested.rejected:
+        # It cannot carry the boxes, or it would arrive after the promised date.
         because = f"the order asked for {requested.service.name}, which {requested.rejected}"
     elif rules.service_policy == "cheapest_on_time" and chosen is not None:
         saved = (requested.cost_cents or 0) - (chosen.cost_cents or 0)
