@@ -103,6 +103,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", f"{API}/exceptions/{{exception_id}}/resolve"): MANAGERS,
     ("POST", f"{API}/tasks/{{task_id}}/unassign"): MANAGERS,
     ("POST", f"{API}/tasks/{{task_id}}/reassign"): MANAGERS,
+    ("GET", f"{API}/pickers"): MANAGERS,
 }
 
 # Path parameters that name nothing: an allowed call ends in 404 (or 422), never changes data.

@@ -13,9 +13,12 @@ from textual.widgets import Input, Static
 
 from tests.tui.station_fakes import offline_app
 from tests.tui.station_world import on_screen, press, until
-from tests.tui.wave_fakes import SUPERVISOR, FakeWaveServer
+from tests.tui.wave_fakes import AT, SUPERVISOR, FakeWaveServer
+from toteflow.contracts import waves as wv
 from toteflow.station.tui.app import StationApp
 from toteflow.station.tui.screens.supervisor_console import NoConsoleScreen, SupervisorConsoleScreen
+from toteflow.station.tui.screens.supervisor_dialogs import ExceptionDetail
+from toteflow.station.tui.screens.supervisor_exceptions import ExceptionsScreen
 from toteflow.station.tui.screens.supervisor_filters import FilterDialog
 from toteflow.station.tui.screens.supervisor_pool import PoolScreen
 from toteflow.station.tui.screens.supervisor_progress import WaveProgressScreen
@@ -49,7 +52,7 @@ async def signed_in(pilot: Pilot[Any]) -> SupervisorConsoleScreen:
 
 async def wave_progress(pilot: Pilot[Any]) -> None:
     await signed_in(pilot)
-    await press(pilot, "down")
+    await press(pilot, "down", "down")  # the released wave, under the discarded one
     await press(pilot, "f4")
     screen: WaveProgressScreen = await on_screen(pilot, WaveProgressScreen)
     assert await until(pilot, lambda: screen.refreshes > 0)
@@ -95,6 +98,47 @@ def test_snapshot_wave_console(snap_compare: Callable[..., bool], tmp_path: Path
 def test_snapshot_wave_progress(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
     app = console_app(tmp_path)
     assert snap_compare(app, terminal_size=(80, 24), run_before=wave_progress)
+
+
+LONG_REASON = (
+    "event pick.confirmed from pick-02 refused: task line 118 of task 41 was cancelled when "
+    "wave express-20261122-0915 was cancelled (truck is late); put the 2 units of SKU-B back"
+)
+
+
+def floor_exception() -> wv.FloorException:
+    return wv.FloorException(
+        id=7,
+        kind="rejected_event",
+        status="open",
+        reason=LONG_REASON,
+        order_reference="SO-1042",
+        task_line_id=118,
+        station_id=2,
+        user_id=1,
+        detail={"event_type": "pick.confirmed", "quantity": 2},
+        created_at=AT,
+        resolved_at=None,
+        resolved_by=None,
+        resolution="",
+    )
+
+
+async def exception_in_full(pilot: Pilot[Any]) -> None:
+    """Enter on an exception: its sentence whole, which the list cuts at 80 columns."""
+    await signed_in(pilot)
+    await press(pilot, "f5")
+    screen: ExceptionsScreen = await on_screen(pilot, ExceptionsScreen)
+    assert await until(pilot, lambda: screen.refreshes > 0)
+    await press(pilot, "enter")
+    await on_screen(pilot, ExceptionDetail)
+    await pilot.pause()
+
+
+def test_snapshot_exception_detail(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
+    app = offline_app(tmp_path, [])
+    app.services.waves = FakeWaveServer(exceptions_shown=[floor_exception()])
+    assert snap_compare(app, terminal_size=(80, 24), run_before=exception_in_full)
 
 
 @pytest.fixture

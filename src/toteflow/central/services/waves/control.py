@@ -19,7 +19,7 @@ from toteflow.domain import orders as rules
 from toteflow.domain.actor import Actor
 from toteflow.domain.errors import NotFound, Refused
 from toteflow.domain.orders import OrderStatus
-from toteflow.domain.roles import Permission, allows
+from toteflow.domain.roles import Permission, Role, allows
 from toteflow.domain.tasks import WORKABLE, FloorRefusal, TaskStatus, move_task
 
 
@@ -134,6 +134,27 @@ class FloorControlService:
             return wave_view(existing(uow, wave_id))
 
     # tasks ------------------------------------------------------------------------------
+
+    def pickers(self, actor: Actor) -> list[wv.LoggedInPicker]:
+        """Whom a task can be given to: active people who may pick, logged in at a station."""
+        actor.require(Permission.MANAGE_WAVES)
+        with self.uow() as uow:
+            found = uow.wave_tasks.logged_in(self.clock())
+        return sorted(
+            (
+                wv.LoggedInPicker(
+                    user_id=p.user_id,
+                    name=p.name,
+                    badge=p.badge,
+                    station_id=p.station_id,
+                    station=p.station,
+                    since=p.since,
+                )
+                for p in found
+                if p.active and allows(Role(p.role), Permission.PICK)
+            ),
+            key=lambda p: (p.name.lower(), p.user_id),
+        )
 
     def unassign(self, actor: Actor, task_id: int, reason: str) -> tk.Task:
         """Take a task back from its picker: it goes back to the queue (or waits, if held)."""
