@@ -44,6 +44,7 @@ from toteflow.station.tui.app import StationApp
 from toteflow.station.tui.screens.help import HelpScreen
 from toteflow.station.tui.screens.supervisor_console import SupervisorConsoleScreen
 from toteflow.station.tui.screens.supervisor_dialogs import (
+    ExceptionDetail,
     PickerDialog,
     ReasonDialog,
     ResolveDialog,
@@ -297,6 +298,12 @@ async def test_build_release_follow_resolve_and_reassign(floor: World) -> None:
         assert {e.kind for e in exceptions.found.values()} == {"short", "shortage"}
         table = exceptions.query_one("#exceptions", DataTable)
         table.move_cursor(row=table.get_row_index(str(short.id)))
+        # Enter: the exception in full (the list cuts its sentence); F5 from there resolves.
+        await press(pilot, "enter")
+        detail: ExceptionDetail = await on_screen(pilot, ExceptionDetail)
+        whole = str(detail.query_one("#exception-text", Static).render())
+        assert whole.startswith(short.reason + "\n")
+        assert "1 short at 02-005-1 for order SO-1" in whole
         await press(pilot, "f5")
         await on_screen(pilot, ResolveDialog)
         await press(pilot, "enter")  # "close", the first choice; then the note
@@ -371,6 +378,12 @@ async def test_priority_zone_and_caps_from_the_filter_dialog(floor: World) -> No
         )
         assert preview.preview.orders == 1
         assert [z.zone for z in preview.preview.zones] == ["A"]
+        # The preview takes what the pool showed, and names the filters that left the rest.
+        assert (preview.preview.waiting, preview.preview.matched) == (4, 1)
+        words = str(preview.query_one("#preview-figures", Static).render())
+        assert "Filters take 1 of 4 waiting orders; left out by\n" in words
+        assert "carrier UPS: 1 · priority 1,5: 1" in words
+        assert "max orders 1: 1" in words
 
 
 async def test_refusals_and_a_dead_server_change_nothing(floor: World) -> None:

@@ -29,8 +29,8 @@ def resolutions(found: wv.FloorException) -> tuple[wv.ResolveAction, ...]:
 
 
 def left_out_words(left_out: list[wv.LeftOut]) -> str:
-    """Which filter left how many waiting orders out: "carrier UPS 20, max lines 5 3"."""
-    return ", ".join(f"{o.words}: {o.orders}" for o in left_out)
+    """Which filter left how many waiting orders out: "carrier UPS: 20 · max lines 5: 3"."""
+    return " · ".join(f"{o.words}: {o.orders}" for o in left_out)
 
 
 def pool_words(pool: wv.Pool) -> str:

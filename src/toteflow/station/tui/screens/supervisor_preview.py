@@ -52,8 +52,8 @@ def preview_words(preview: wv.WavePreview) -> str:
     if preview.left_out:
         # Where the preview takes fewer than the whole pool, which filter left them out.
         text.append(
-            f"Filters take {preview.matched} of {preview.waiting} waiting; left out by "
-            + left_out_words(preview.left_out)
+            f"Filters take {preview.matched} of {preview.waiting} waiting orders; left out by\n"
+            f"  {left_out_words(preview.left_out)}"
         )
     return "\n".join(text)
 
