@@ -26,7 +26,8 @@ class WaveRow:
 
 @dataclass(frozen=True)
 class PoolQuery:
-    """The filters the database applies; profile, zones and maxima are applied after."""
+    """Filters the database can apply to the pool. A wave's selection reads the whole pool
+    (an empty query) and applies every filter itself, to count what each one leaves out."""
 
     carrier: str | None = None
     service: str | None = None
