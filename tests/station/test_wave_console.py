@@ -388,3 +388,43 @@ async def test_a_finished_wave_is_read_once_and_kept() -> None:
         assert by_id[2].progress is not None
         assert (by_id[2].progress.lines_done, by_id[2].progress.lines_short) == (4, 1)
         assert by_id[1].progress is None
+
+
+def test_the_preview_names_what_it_leaves_out() -> None:
+    """Whatever the filters take and the wave does not release is named, and why."""
+    from toteflow.station.tui.screens.supervisor_preview import preview_words
+
+    figures = wv.WavePreview(
+        orders=1,
+        lines=1,
+        units=1,
+        zones=[],
+        shortages=[],
+        short_units=0,
+        orders_left=["SO-6"],
+        orders_cancelled=["SO-7", "SO-8"],
+        tasks=1,
+        carts=0,
+        totes=1,
+        distance_m=10.0,
+        walking_seconds=10.0,
+        picking_seconds=10.0,
+        pick_seconds=20.0,
+        cutoff_at=None,
+        shortage_policy="cancel_line",
+        waiting=9,
+        matched=4,
+        left_out=[
+            wv.LeftOut(filter="carrier", words="carrier UPS", orders=3),
+            wv.LeftOut(filter="max_lines", words="max lines 5", orders=2),
+        ],
+    )
+    words = preview_words(figures).splitlines()
+    assert words[-4:] == [
+        "1 order stays in the pool (nothing reservable)",
+        "2 orders cancelled: every line short (policy cancel_line)",
+        "Filters take 4 of 9 waiting orders; left out by",
+        "  carrier UPS: 3 · max lines 5: 2",
+    ]
+    nothing_left_out = figures.model_copy(update={"left_out": [], "matched": 9})
+    assert "Filters take" not in preview_words(nothing_left_out)

@@ -221,6 +221,11 @@ async def test_build_release_follow_resolve_and_reassign(floor: World) -> None:
         await press(pilot, "f5")
         assert await until(pilot, lambda: preview.released is not None)
         assert "RELEASED" in feedback(app)
+        # Released: F5 and F8 would do nothing now, so they leave the footer.
+        await pilot.pause()
+        footer = {b.binding.key for b in app.active_bindings.values() if b.binding.show}
+        assert not {"f5", "f8"} & footer
+        assert "escape" in footer
         states = order_states(floor.parts.engine)
         assert (states["SO-1"], states["SO-2"], states["SO-4"]) == ("released",) * 2 + ("received",)
         wave_id = preview.wave.id

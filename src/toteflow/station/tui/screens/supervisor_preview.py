@@ -49,6 +49,9 @@ def preview_words(preview: wv.WavePreview) -> str:
         left = len(preview.orders_left)
         verb = "stays" if left == 1 else "stay"
         text.append(f"{plural(left, 'order')} {verb} in the pool (nothing reservable)")
+    if preview.orders_cancelled:
+        gone = len(preview.orders_cancelled)
+        text.append(f"{plural(gone, 'order')} cancelled: every line short (policy cancel_line)")
     if preview.left_out:
         # Where the preview takes fewer than the whole pool, which filter left them out.
         text.append(
