@@ -309,6 +309,7 @@ async def test_build_release_follow_resolve_and_reassign(floor: World) -> None:
         whole = str(detail.query_one("#exception-text", Static).render())
         assert whole.startswith(short.reason + "\n")
         assert "1 short at 02-005-1 for order SO-1" in whole
+        assert "Station api-picker · by Picker One" in whole
         await press(pilot, "f5")
         await on_screen(pilot, ResolveDialog)
         await press(pilot, "enter")  # "close", the first choice; then the note

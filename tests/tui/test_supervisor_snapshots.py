@@ -122,6 +122,8 @@ def floor_exception() -> wv.FloorException:
         resolved_at=None,
         resolved_by=None,
         resolution="",
+        station="pick-02",
+        user_name="Pat Picker",
     )
 
 

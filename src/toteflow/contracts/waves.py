@@ -267,6 +267,9 @@ class FloorException(Model):
     resolved_at: datetime | None
     resolved_by: int | None
     resolution: str
+    # The names behind station_id and user_id, as a supervisor reads them.
+    station: str | None = None
+    user_name: str | None = None
 
 
 class ExceptionResolve(Model):

@@ -52,7 +52,8 @@ def exception_words(found: wv.FloorException) -> str:
         found.reason,
         "",
         f"Order {found.order_reference or '-'} · {found.status} · raised {at}",
-        f"Station {found.station_id or '-'} · person {found.user_id or '-'}"
+        f"Station {found.station or found.station_id or '-'} · "
+        f"by {found.user_name or found.user_id or '-'}"
         + (f" · task line {found.task_line_id}" if found.task_line_id is not None else ""),
     ]
     shown = {k: v for k, v in found.detail.items() if not isinstance(v, (dict, list))}
