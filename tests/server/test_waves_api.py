@@ -848,7 +848,15 @@ def test_only_people_logged_in_at_a_station_are_offered_a_task(floor: Site) -> N
         ("picker one", "pick-02", pick_02),
         ("supervisor one", "pick-01", floor.station_id),
     ]
-    assert floor.client.post(f"{API}/auth/logout", headers=picker).status_code in (200, 204)
+    # Logged in at a second station as well: offered once, at the newer log-in's station.
+    again, pick_03 = login_at(floor, Role.PICKER, "pick-03")
+    found = pickers(floor, boss)
+    assert [(p["name"], p["station_id"]) for p in found] == [
+        ("picker one", pick_03),
+        ("supervisor one", floor.station_id),
+    ]
+    for headers in (again, picker):
+        assert floor.client.post(f"{API}/auth/logout", headers=headers).status_code in (200, 204)
     assert [p["name"] for p in pickers(floor, boss)] == ["supervisor one"]
     refused = floor.client.get(f"{API}/pickers", headers=floor.login(Role.PICKER))
     assert refused.status_code == 403
