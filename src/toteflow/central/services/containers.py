@@ -18,9 +18,15 @@ class ContainerService:
         self.uow = uow
 
     def add(self, actor: Actor, body: c.ContainersCreate) -> c.ContainersCreated:
+        return self.register(actor, body.all_carts(), body.all_totes())
+
+    def register(
+        self, actor: Actor, carts_in: list[c.CartCreate], totes_in: list[c.ToteCreate]
+    ) -> c.ContainersCreated:
+        """Register the carts and totes not known yet (an import file's, however many)."""
         actor.require(Permission.MANAGE_CATALOGUE)
         with self.uow() as uow:
-            carts, totes = uow.containers.add(body.all_carts(), body.all_totes())
+            carts, totes = uow.containers.add(carts_in, totes_in)
             uow.audit.record(
                 actor,
                 "containers.added",
