@@ -12,6 +12,7 @@ from toteflow.contracts import sync
 from toteflow.domain.errors import ServiceError
 from toteflow.station.services.events import FloorActions, StationView
 from toteflow.station.services.sync import apply_changes
+from toteflow.station.services.tote_arrivals import ToteArrivals
 from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 AT = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
@@ -126,3 +127,31 @@ def test_a_station_that_never_heard_of_a_registry_takes_any_tote(
     keep_task(registered, make_task(10))
     floor.assign_tote(7, 10, 1, "T999999")
     assert view.free_totes(5) == []
+
+
+def test_a_pack_station_tells_of_a_tote_opened_and_emptied_but_not_one_still_in_a_task(
+    registered: SqlStationUnitOfWorkFactory, floor: FloorActions
+) -> None:
+    keep_task(registered, make_task(10, reference="SO-1", status="in_progress"))
+    feed(
+        registered,
+        1,
+        free("tote", "T000002"),
+        {"kind": "tote", "code": "T000003", "state": "travelling", "order_reference": "SO-9"},
+    )
+    arrivals = ToteArrivals(floor)
+    arrivals.arrived(7, "T000003")
+    with registered() as unit:
+        held = unit.containers.get("tote", "T000003")
+    assert held is not None
+    assert held.state.value == "at_packing"
+    arrivals.emptied(7, "T000003")
+    floor.assign_tote(7, 10, 1, "T000002")
+    with pytest.raises(ServiceError, match="it is freed when that task is finished"):
+        arrivals.emptied(7, "T000002")
+    assert pending(registered) == ["tote.arrived", "tote.emptied", "tote.assigned"]
+    assert view_free(registered) == ["T000003"]
+
+
+def view_free(uow: SqlStationUnitOfWorkFactory) -> list[str]:
+    return StationView(uow).free_totes(10)

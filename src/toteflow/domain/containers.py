@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -151,6 +152,10 @@ def close_tote(
     return replace(
         holding, state=ContainerState.TRAVELLING, destination=destination or PACK, units=units
     )
+
+
+# A step of a tote's life that needs nothing but the tote: arriving, being emptied.
+HoldingChange = Callable[[str, "Holding"], "Holding"]
 
 
 def arrive_at_packing(code: str, holding: Holding) -> Holding:

@@ -23,6 +23,7 @@ from toteflow.domain.actor import Actor
 from toteflow.domain.containers import (
     ContainerRefusal,
     Holding,
+    HoldingChange,
     ToteRegistry,
     arrive_at_packing,
     empty_tote,
@@ -71,9 +72,7 @@ def _cart_assigned(uow: UnitOfWork, payload: dict[str, Any]) -> dict[str, Any]:
     return {"cart": body.cart, "task_id": body.task_id}
 
 
-def _tote_change(
-    change: Callable[[str, Any], Any],
-) -> Handler:
+def _tote_change(change: HoldingChange) -> Handler:
     def handle(uow: UnitOfWork, payload: dict[str, Any]) -> dict[str, Any]:
         code = _Tote.model_validate(payload).tote
         holding = uow.containers.tote_holdings([code], lock=True).get(code)

@@ -121,7 +121,11 @@ def _backfill(bind: sa.Connection) -> None:
     )
     rows = {row.tote_code: row for row in bind.execute(in_use)}
     known = {code for (code,) in bind.execute(sa.select(tote.c.code))}
-    missing = [{"code": code, "volume_l": 50.0} for code in rows if code not in known]
+    missing = [
+        {"code": code, "volume_l": 50.0, "state": "free", "destination": "", "units": 0}
+        for code in rows
+        if code not in known
+    ]
     if missing:
         bind.execute(sa.insert(tote), missing)
     for code, row in rows.items():
