@@ -28,7 +28,8 @@ from toteflow.domain.actor import SYSTEM
 from toteflow.domain.errors import ServiceError
 
 imports = typer.Typer(
-    help="Import orders, products or stock counts from CSV files (UTF-8, header line first). "
+    help="Import orders, products, stock counts or carts and totes from CSV files (UTF-8, "
+    "header line first). "
     "Every row is checked first; nothing is imported if any row is bad, unless --skip-bad "
     "names a file for the bad rows. Running an import twice creates no duplicates.",
     no_args_is_help=True,
