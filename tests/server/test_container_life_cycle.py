@@ -252,3 +252,28 @@ def test_a_supervisor_frees_an_emptied_tote_but_not_one_still_in_a_task(site: Si
     assert freed.status_code == 200, freed.text
     assert freed.json()["state"] == "free"
     assert registry_changes(site)[-1]["code"] == "T000001"
+
+
+def test_one_push_that_takes_a_cart_and_finishes_its_task_leaves_the_cart_free(
+    site: Site,
+) -> None:
+    # An offline station pushes its whole walk at once: the cart taken at set-up must not
+    # stay with the task the same push completes.
+    register(site, cart_ranges=[{"labels": "C0001-C0002"}], tote_ranges=[{"labels": "T1-T9"}])
+    work = started(site, "SO-1")
+    task = work.task_id
+    reply = push(
+        site,
+        event(1, "cart.assigned", {"task_id": task, "cart": "C0001"}),
+        event(2, "tote.assigned", {"task_id": task, "slot": 1, "tote": "T3"}),
+        event(3, "pick.confirmed", {"task_line_id": work.task_line_id, "quantity": 1}),
+        event(4, "tote.closed", {"task_id": task, "slot": 1, "tote": "T3"}),
+        event(5, "task.completed", {"task_id": task}),
+    )
+    assert statuses(reply) == ["applied"] * 5, reply.text
+    cart = site.client.get("/api/v1/carts/C0001", headers=site.login(Role.PICKER)).json()
+    assert (cart["state"], cart["task_id"]) == ("free", None)
+    assert tote(site, "T3")["state"] == "travelling"
+    last = {(r["kind"], r["code"]): r["state"] for r in registry_changes(site)}
+    assert last[("cart", "C0001")] == "free"
+    assert last[("tote", "T3")] == "travelling"

@@ -3,7 +3,8 @@
 Tote events (`tote.assigned`, `tote.closed`) are checked inside the floor batch against the
 totes it names, locked up front (`load`); what they change is written after the batch
 (`settle`), with the carts and empty totes of tasks the batch finished. The events of this
-module (`cart.assigned`, `tote.arrived`, `tote.emptied`) run after the batch, one by one. A
+module (`cart.assigned`, `tote.arrived`, `tote.emptied`) run after it, one by one, and
+before the pack events: the totes of an order packed in the same push are freed last. A
 conflict is a rejected event, and so a floor exception for the supervisor: never two
 orders silently in one tote.
 """
@@ -54,8 +55,12 @@ Handler = Callable[[UnitOfWork, dict[str, Any]], dict[str, Any]]
 
 def _cart_assigned(uow: UnitOfWork, payload: dict[str, Any]) -> dict[str, Any]:
     body = _Cart.model_validate(payload)
-    if uow.tasks.get(body.task_id) is None:
+    task = uow.tasks.get(body.task_id)
+    if task is None:
         raise ContainerRefusal(f"there is no task {body.task_id} on the server")
+    if task.status in ("done", "cancelled"):
+        # Completed in this very push (an offline walk pushed whole): its cart is free again.
+        return {"cart": body.cart, "task_id": body.task_id}
     holding = uow.containers.cart_holding(body.cart, lock=True)
     if holding is not None and holding.task_id not in (None, body.task_id):
         other = uow.tasks.get(holding.task_id)

@@ -117,7 +117,9 @@ def _apply(
     # Put-backs move stock outside the batch's locked rows (a shelf of the picker's
     # choosing): they run after the batch is written, like the pack events.
     put_backs = [e for e in events if put_back_events.handles(e.type)]
-    # A cart taken, a tote at packing or emptied: the registry's own events, after the batch.
+    # A cart taken, a tote at packing or emptied: the registry's own events, after the
+    # batch (a tote closed in it arrives at packing) and before the pack events (the totes
+    # of an order packed in this push are freed after they arrived).
     registry_events = [e for e in events if container_events.handles(e.type)]
     events = [
         e
@@ -183,15 +185,16 @@ def _apply(
         exceptions = [e for e in exceptions if _still_short(e, covered)]
     uow.push.write_batch(batch)
     moved = container_events.settle(uow, batch)
+    registry, registry_exceptions, applied = container_events.apply(
+        uow, station_id, registry_events
+    )
+    moved += applied
     packed, pack_exceptions = shipping_events.apply(uow, station_id, packing)
     moved += container_events.packed(uow, packed)
     # A put-back finds the refusal it answers among the floor exceptions: open them first.
     uow.exceptions.open_many(exceptions)
     put_back, put_back_exceptions = put_back_events.apply(uow, station_id, put_backs)
-    registry, registry_exceptions, registry_moved = container_events.apply(
-        uow, station_id, registry_events
-    )
-    container_events.announce(uow, moved + registry_moved)
+    container_events.announce(uow, moved)
     if packed or put_back or registry:
         outcomes = sorted(outcomes + packed + put_back + registry, key=lambda o: o.event.seq)
     uow.push.store_events(station_id, outcomes)
