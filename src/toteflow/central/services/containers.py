@@ -32,7 +32,7 @@ class ContainerService:
                 "containers.added",
                 "container",
                 "",
-                {"carts": len(carts), "totes": len(totes), "first": (carts + totes)[:1]},
+                {"carts": len(carts), "totes": len(totes)},
             )
             container_events.announce(
                 uow,
