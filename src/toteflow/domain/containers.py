@@ -136,15 +136,8 @@ def close_tote(
     code: str, holding: Holding, *, task_id: int, slot: int, destination: str, units: int
 ) -> Holding:
     """The tote of a task's slot closed and sent to `destination` with `units` in it."""
-    if (
-        holding.task_id != task_id
-        or holding.slot != slot
-        or holding.state
-        not in (
-            ContainerState.IN_TASK,
-            ContainerState.TRAVELLING,
-        )
-    ):
+    in_use = holding.state in (ContainerState.IN_TASK, ContainerState.TRAVELLING)
+    if not in_use or (holding.task_id, holding.slot) != (task_id, slot):
         raise ContainerRefusal(
             f"tote {code} is not in slot {slot} of task {task_id} ({holding.describe()}): "
             "it cannot be closed there"
@@ -260,10 +253,8 @@ class ToteRegistry:
         holding = self.holdings.get(tote)
         if holding is None:
             return  # not registered and accepted when assigned: nothing to follow
-        if holding.state is ContainerState.TRAVELLING and (holding.task_id, holding.slot) == (
-            task_id,
-            slot,
-        ):
+        here = (holding.task_id, holding.slot) == (task_id, slot)
+        if holding.state is ContainerState.TRAVELLING and here:
             return  # closed already
         try:
             # The units it carries from an earlier zone; the slot's are added when written.
