@@ -1,4 +1,4 @@
-"""Migration 0004 brings totes and carts in live work into the registry as they are, and tells
+"""Migration 0005 brings totes and carts in live work into the registry as they are, and tells
 the stations the whole registry through the change feed."""
 
 from __future__ import annotations

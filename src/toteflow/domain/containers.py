@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from toteflow.domain.errors import Refused
 from toteflow.domain.tasks import FloorRefusal
+from toteflow.domain.zone_pass import destination_words
 
 # Where a closed tote goes when its task names no other destination: the pack stations.
 PACK = "pack"
@@ -34,7 +35,9 @@ class ContainerRefusal(Refused):
 
 def place_name(destination: str) -> str:
     """`packing`, `zone B`, `consolidation`: where a closed tote travels to."""
-    return "packing" if destination in ("", PACK) else destination
+    if destination in ("", PACK):
+        return "packing"
+    return destination_words(destination) if destination.startswith("zone:") else destination
 
 
 def _units(n: int) -> str:

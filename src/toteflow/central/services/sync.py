@@ -189,6 +189,14 @@ def _apply(
         uow, station_id, registry_events
     )
     moved += applied
+    # Pick-and-pass: a closed tote is handed to the order's next zone; a station already
+    # holding that zone's task gets it again, naming the tote that comes.
+    for task_id, holder in uow.push.pass_totes(batch.totes):
+        task = uow.tasks.get(task_id)
+        if task is not None:
+            uow.feed.add_change(
+                "task.assigned", "task", str(task_id), task.model_dump(mode="json"), holder
+            )
     packed, pack_exceptions = shipping_events.apply(uow, station_id, packing)
     moved += container_events.packed(uow, packed)
     # A put-back finds the refusal it answers among the floor exceptions: open them first.

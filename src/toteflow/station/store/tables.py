@@ -174,7 +174,10 @@ class LocalTaskContainer(StationTable, table=True):
     order_reference: str = Field(max_length=64)
     tote: str | None = Field(default=None, max_length=40)
     status: str = Field(default="open", max_length=10)
-    destination: str = Field(default="", max_length=40)
+    destination: str = Field(default="", max_length=60)
+    # Pick-and-pass: the tote the order's zone before sent on to this slot, and that zone.
+    arriving_tote: str | None = Field(default=None, max_length=40)
+    arriving_from: str | None = Field(default=None, max_length=40)
 
 
 class CachedContainer(StationTable, table=True):

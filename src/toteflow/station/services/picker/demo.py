@@ -18,7 +18,8 @@ def expected_scan(state: WalkState, formats: CodeFormats) -> str | None:
             return formats.format_cart_slot(cart, state.slot_needing_tote() or 1)
         case "tote" | "new_tote":
             slot = state.new_tote_for or state.setup_slot or state.slot_needing_tote() or 1
-            return _free_tote(state, formats, slot)
+            arriving = state.arriving(slot) if phase == "tote" else None
+            return arriving[0] if arriving else _free_tote(state, formats, slot)
         case "location":
             line = state.current_line()
             return line.location if line else None

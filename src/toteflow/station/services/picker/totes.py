@@ -5,6 +5,7 @@ from __future__ import annotations
 from toteflow.domain.errors import Refused
 from toteflow.domain.pick_checks import check_new_tote
 from toteflow.domain.scan import CartScan, CartSlotScan, ScanError, ScanResult, ToteScan, label_name
+from toteflow.domain.zone_pass import PACK, destination_words, zone_words
 from toteflow.station.services import registry
 from toteflow.station.services.events import FloorActions, record
 from toteflow.station.services.picker.outcome import Outcome, bad, good
@@ -80,11 +81,25 @@ class Totes:
         assert slot is not None
         closed = frozenset(t.tote for t in state.closed)
         tote = check_new_tote(result, slot, state.totes_in_use(), closed)
+        arriving = state.arriving(slot)
         self.floor.assign_tote(self.user_id, state.task_id, slot, tote)
         state.setup_slot = None
         state.refresh()
         container = state.container(slot)
         order = container.order_reference if container else ""
+        if arriving is not None:
+            came, zone = arriving
+            if came == tote:
+                return good(
+                    f"TOTE {tote} TAKEN", f"order {order}, from {zone_words(zone)}", advanced=True
+                )
+            # The server sends the tote that came on to packing when it sees this one.
+            return good(
+                f"NEW TOTE {tote} · ORDER {order}",
+                f"tote {came} from {zone_words(zone)} goes on to {destination_words(PACK)}: "
+                "the pack desk waits for both",
+                advanced=True,
+            )
         return good(f"TOTE {tote} → SLOT {slot}", f"order {order}", advanced=True)
 
     # -- a full tote ----------------------------------------------------------------------
@@ -135,7 +150,7 @@ class Totes:
         assert container is not None
         assert container.tote
         old = container.tote
-        destination = state.destination(slot)
+        destination = state.destination(slot, full=True)
         units = state.units_in_tote(slot)
         task_id, user = state.task_id, self.user_id
         with self.floor.uow() as uow:
@@ -149,9 +164,9 @@ class Totes:
                 user,
                 "tote.closed",
                 {"task_id": task_id, "slot": slot, "tote": old, "destination": destination},
-                lambda u: u.tasks.set_container(
-                    task_id, slot, tote=old, status="closed", destination=destination
-                ),
+                # The slot keeps its planned destination for the tote that takes its place:
+                # a zone's full tote goes to packing, the new one passes on.
+                lambda u: u.tasks.set_container(task_id, slot, tote=old, status="closed"),
                 now=self.floor.clock,
             )
             record(

@@ -1,11 +1,11 @@
 """container registry: the carts and totes the server knows, and where each is
 
-Revision ID: s0003
-Revises: s0002
+Revision ID: s0004
+Revises: s0003
 Create Date: 2026-12-04 18:30:00.000000
 
 Filled from the change feed (`containers.updated`); a station upgraded from s0002 gets the
-whole registry from the change the server's migration 0004 wrote.
+whole registry from the change the server's migration 0005 wrote.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "s0003"
-down_revision: str | None = "s0002"
+revision: str = "s0004"
+down_revision: str | None = "s0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
