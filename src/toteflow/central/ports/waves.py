@@ -105,6 +105,11 @@ class NewTask:
     orders: tuple[int, ...]  # slot n holds orders[n - 1]
     lines: tuple[NewLine, ...]  # in route order: stop_no follows this order
     status: str = "ready"
+    # Where the slots' totes go when closed ("" is packing); for a zone task of an order
+    # picked in several zones, the next zone (domain/zone_pass.py).
+    destination: str = ""
+    # The index, in the same add_tasks call, of the task this one waits for (pick-and-pass).
+    after: int | None = None
 
 
 @dataclass(frozen=True)

@@ -52,13 +52,29 @@ class SqlWaveTaskRepo(SetBasedRepo):
                     "slot": slot,
                     "order_id": order_id,
                     "status": "open",
-                    "destination": "",
+                    "destination": new.destination,
+                    "arriving_tote": None,
+                    "arriving_from": None,
                 }
                 for slot, order_id in enumerate(new.orders, start=1)
             ]
             lines += _line_rows(task_id, 1, new.lines)
         t.copy_rows(self.session, t.TaskContainer, containers)
         t.copy_rows(self.session, t.TaskLine, lines)
+        # Pick-and-pass: each zone task after the first of its order waits for that one.
+        chained = [
+            {"tid": ids[n], "after": ids[new.after]}
+            for n, new in enumerate(tasks)
+            if new.after is not None
+        ]
+        if chained:
+            task_c = t.cols(t.Task)
+            self.session.execute(
+                sa.update(t.table(t.Task))
+                .where(task_c.id == sa.bindparam("tid"))
+                .values(after_task_id=sa.bindparam("after")),
+                chained,
+            )
         return ids
 
     def append_lines(self, task_id: int, lines: list[NewLine]) -> None:

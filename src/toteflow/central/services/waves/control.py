@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from toteflow.central.ports.repos import UnitOfWork, UnitOfWorkFactory
 from toteflow.central.ports.waves import WaveOrder
+from toteflow.central.services import container_events
 from toteflow.central.services.waves.common import (
     Clock,
     announce,
@@ -68,7 +69,11 @@ class FloorControlService:
                 expect=("on_hold",),
                 held_from=received.value,
             )
-            for task in uow.wave_tasks.settle_tasks(wave_id):
+            settled = uow.wave_tasks.settle_tasks(wave_id)
+            # A cancelled task held no picks: its cart and totes are free for other work.
+            freed = uow.containers.free_of_tasks(task.id for task in settled)
+            container_events.announce(uow, freed)
+            for task in settled:
                 cancelled_tasks += 1
                 if task.station_id is not None:
                     uow.feed.add_change(

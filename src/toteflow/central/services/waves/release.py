@@ -147,6 +147,8 @@ def _new_tasks(plan: Plan) -> list[NewTask]:
                 distance_m=round(task.distance_m, 2),
                 orders=task.orders,
                 lines=tuple(lines),
+                destination=task.destination,
+                after=task.after,
             )
         )
     return out
