@@ -46,6 +46,15 @@ class PackLine(Model):
     lots: list[str] = Field(default_factory=list)
 
 
+class OrderTote(Model):
+    """One tote of an order and where it is: picking (in a zone), travelling, at packing."""
+
+    tote: str
+    state: Literal["picking", "travelling", "at_packing"]
+    # The zone picking into it, or where it was sent ("pack", "zone:B", "consolidation").
+    place: str
+
+
 class PackOrder(Model):
     """An order as a pack station needs it: what to verify, where it goes, how it should go."""
 
@@ -59,6 +68,10 @@ class PackOrder(Model):
     priority: int
     totes: list[str]
     lines: list[PackLine]
+    # Every tote of the order with where it is, and the work not yet begun ("zone C",
+    # "task 12"): the pack desk waits until every tote is at packing and nothing is to come.
+    tote_trail: list[OrderTote] = Field(default_factory=list)
+    to_pick: list[str] = Field(default_factory=list)
 
 
 class WeightApprovalRequest(Model):

@@ -40,7 +40,7 @@ class _Tote(_Payload):
     task_id: int = Field(ge=1, le=2**62)
     slot: int = Field(ge=1, le=999)
     tote: str = Field(min_length=1, max_length=40)
-    destination: str = Field("", max_length=40)
+    destination: str = Field("", max_length=60)
 
 
 def _pick(p: dict[str, Any]) -> Command:

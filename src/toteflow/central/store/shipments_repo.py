@@ -13,6 +13,7 @@ from toteflow.central.ports.shipping import LabelSource
 from toteflow.central.store import shipping_tables as st
 from toteflow.central.store import tables as t
 from toteflow.central.store.people_repo import _aware
+from toteflow.central.store.tote_trail_repo import order_trail
 from toteflow.contracts import shipping as sh
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.common import Page
@@ -37,6 +38,15 @@ class SqlShipmentRepo:
                 .order_by(container.id.desc())
                 .limit(1)
             ).scalar_one_or_none()
+            if order_id is None:
+                # A tote closed full mid-walk left its slot: the order's totes know it.
+                trail = t.cols(t.OrderTote)
+                order_id = self.session.execute(
+                    sa.select(trail.order_id)
+                    .where(trail.tote_code == key)
+                    .order_by(trail.id.desc())
+                    .limit(1)
+                ).scalar_one_or_none()
             if order_id is None:
                 return None
             order = self.session.get(t.Order, order_id)
@@ -86,6 +96,8 @@ class SqlShipmentRepo:
                 .order_by(container.id)
             )
         ]
+        trail, to_pick = order_trail(self.session, order.id)
+        totes += [x.tote for x in trail]
         return sh.PackOrder(
             reference=order.reference,
             status=OrderStatus(order.status),
@@ -96,6 +108,8 @@ class SqlShipmentRepo:
             ship_by=order.ship_by,
             priority=order.priority,
             totes=list(dict.fromkeys(totes)),
+            tote_trail=trail,
+            to_pick=to_pick,
             lines=[
                 sh.PackLine(
                     sku=r.sku,

@@ -7,6 +7,7 @@ from datetime import date
 
 from toteflow.contracts.tasks import TaskLine
 from toteflow.domain.pick_estimate import Estimator, Remaining
+from toteflow.domain.zone_pass import zone_words
 from toteflow.station.services.picker.state import WalkState
 
 
@@ -135,7 +136,7 @@ def prompt(state: WalkState) -> str:
             container = state.container(slot or 0)
             order = container.order_reference if container else ""
             if state.kind == "zone":
-                return f"Scan the tote arriving for order {order} (or a new tote)"
+                return _zone_tote_prompt(state, slot or 0, order)
             return f"Scan an empty tote for slot {slot} (order {order})"
         case "new_tote":
             return f"Scan a new empty tote for slot {state.new_tote_for}"
@@ -152,3 +153,12 @@ def prompt(state: WalkState) -> str:
             return "All stops done: press Enter to close the totes"
         case _:
             return "This task was cancelled"
+
+
+def _zone_tote_prompt(state: WalkState, slot: int, order: str) -> str:
+    """A zone task's tote: the one the zone before sent on, else an empty one."""
+    arriving = state.arriving(slot)
+    if arriving is not None:
+        tote, zone = arriving
+        return f"Take tote {tote} arriving from {zone_words(zone)} for order {order}: scan it"
+    return f"Scan an empty tote for order {order}"

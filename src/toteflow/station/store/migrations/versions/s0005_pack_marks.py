@@ -1,7 +1,7 @@
 """pack station: what item scans carried (keyed units, lots, serials) per order
 
-Revision ID: s0003
-Revises: s0002
+Revision ID: s0005
+Revises: s0004
 Create Date: 2026-12-04 18:05:00.000000
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "s0003"
-down_revision: str | None = "s0002"
+revision: str = "s0005"
+down_revision: str | None = "s0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
