@@ -284,11 +284,19 @@ def zone_tasks(
         session.commit()
     tasks = []
     for zone, picks, destination, priority in (
-        ("A", first, "zone B", 1),
+        ("A", first, "zone:B", 1),
         ("B", second, "pack", 2),
     ):
         ours = [line for line in lines if line.pick in picks]
         tasks.append(_task_over(engine, "zone", zone, ours, destination, priority))
+    with Session(engine) as session:
+        # Pick-and-pass: zone B's task waits for zone A's, as a wave's release chains them.
+        session.execute(
+            sa.update(t.table(t.Task))
+            .where(t.cols(t.Task).id == tasks[1].task_id)
+            .values(after_task_id=tasks[0].task_id)
+        )
+        session.commit()
     return tasks[0], tasks[1]
 
 

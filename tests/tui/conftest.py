@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.tui.station_world import world_fixture  # noqa: F401  (the `world` fixture)
+from tests.tui.tmux import tmux_fixture  # noqa: F401  (the `tmux` fixture)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ loopback port; afterwards the server's database shows exactly what was picked.
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Static
 
 from tests.support.tasks import (
     Item,
@@ -170,13 +171,19 @@ async def test_a_zone_task_hands_its_tote_to_the_next_zone(world: World) -> None
         done = await on_screen(pilot, TaskCompleteScreen)
         assert done.done is not None
         assert [(t.tote, t.where) for t in done.done.totes] == [("T000400", "zone B")]
+        assert "ZONE B" in str(done.query_one("#done-totes", Static).render())
         await press(pilot, "enter")
         await on_screen(pilot, PickerHomeScreen)
-        # Zone B: the same tote arrives and is scanned in; then on to packing.
+        # Zone B's task is handed out once zone A's finish reached the server.
+        assert await until(pilot, lambda: synced(app))
         await press(pilot, "f2")
         start = await on_screen(pilot, ZoneStartScreen)
         assert start.walk.task_id == second.task_id
-        assert "arriving" in start.walk.prompt()
+        assert (
+            start.walk.prompt()
+            == "Take tote T000400 arriving from zone A for order SO-300: scan it"
+        )
+        assert "tote T000400 from zone A" in str(start.query_one("#setup-title", Static).render())
         await scan(pilot, "T000400")
         await on_screen(pilot, NextStopScreen)
         await scan(pilot, "07-010-1")
@@ -190,7 +197,7 @@ async def test_a_zone_task_hands_its_tote_to_the_next_zone(world: World) -> None
     engine = world.parts.engine
     assert task_state(engine, first.task_id)[0] == "done"
     assert task_state(engine, second.task_id)[0] == "done"
-    assert containers(engine, first.task_id) == {1: ("T000400", "closed", "zone B")}
+    assert containers(engine, first.task_id) == {1: ("T000400", "closed", "zone:B")}
     assert containers(engine, second.task_id) == {1: ("T000400", "closed", "pack")}
     assert order_state(engine, "SO-300") == ("picked", [(2, 2, 2), (1, 1, 1), (4, 4, 4)])
     stocks = [stock_row(engine, s) for s in (*first.stock_ids, *second.stock_ids)]

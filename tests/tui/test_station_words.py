@@ -123,29 +123,6 @@ def screen_row_of(app: App[Any], widget: Widget) -> str:
     return app.screen._compositor.render_strips()[widget.region.y].text
 
 
-async def test_three_quick_demo_presses_scan_the_location_once(tmp_path: Path) -> None:
-
-    app = offline_app(tmp_path, [cart_task()])
-    async with app.run_test(size=(80, 24)) as pilot:
-        stop = await cart_ready(pilot)
-        assert stop.walk.phase == "location"
-        before = stop.signals
-        waiting = app.services.view.sync_state().next_seq
-        # F9 three times in one terminal read, as a quick finger sends it.
-        await feed_terminal_bytes(app, b"\x1b[20~" * 3)
-        await settle(pilot, rounds=10)
-        assert await wait_until(pilot, lambda: stop.signals > before)
-        await settle(pilot, rounds=10)
-        assert stop.signals == before + 1
-        assert stop.walk.at_location == "01-004-1"
-        assert str(stop.query_one(ScanFeedback).render()).startswith(" ✓ AT 01-004-1")
-        assert app.services.view.sync_state().next_seq == waiting
-        # Once that scan is worked, the key scans what the screen asks for next.
-        await pilot.press("f9")
-        assert await wait_until(pilot, lambda: stop.signals > before + 1)
-        assert stop.walk.in_hand == 1
-
-
 async def test_help_titles_are_words(tmp_path: Path) -> None:
 
     app = offline_app(tmp_path, [cart_task()])

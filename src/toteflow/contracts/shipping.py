@@ -11,6 +11,7 @@ from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.common import Model
 from toteflow.contracts.orders import Address
 from toteflow.domain.orders import OrderStatus
+from toteflow.domain.roles import Role
 
 CarrierCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,40}$")]
 ShipmentStatus = Literal["open", "packed", "shipped"]
@@ -36,6 +37,22 @@ class PackLine(Model):
     picked: int
     upright: bool
     units: list[ProductUnit]
+    # What the item's label must carry at packing, checked as at picking.
+    lot_tracked: bool = False
+    expiry_tracked: bool = False
+    serial_tracked: bool = False
+    lot_substitution: bool = False
+    # The lots the units were picked from (the task lines' reserved lots).
+    lots: list[str] = Field(default_factory=list)
+
+
+class OrderTote(Model):
+    """One tote of an order and where it is: picking (in a zone), travelling, at packing."""
+
+    tote: str
+    state: Literal["picking", "travelling", "at_packing"]
+    # The zone picking into it, or where it was sent ("pack", "zone:B", "consolidation").
+    place: str
 
 
 class PackOrder(Model):
@@ -51,6 +68,28 @@ class PackOrder(Model):
     priority: int
     totes: list[str]
     lines: list[PackLine]
+    # Every tote of the order with where it is, and the work not yet begun ("zone C",
+    # "task 12"): the pack desk waits until every tote is at packing and nothing is to come.
+    tote_trail: list[OrderTote] = Field(default_factory=list)
+    to_pick: list[str] = Field(default_factory=list)
+
+
+class WeightApprovalRequest(Model):
+    """A packer asks a supervisor's badge to approve a weight far outside tolerance."""
+
+    badge: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9\-]{3,40}$")]
+    order: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    weight_g: int = Field(ge=0, le=2_000_000)
+    expected_weight_g: int = Field(ge=0, le=2_000_000)
+    reason: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
+
+
+class WeightApproval(Model):
+    """The supervisor whose badge approved it (the approval is audited on the server)."""
+
+    user_id: int
+    name: str
+    role: Role
 
 
 class ShipmentBox(Model):
@@ -79,6 +118,8 @@ class Shipment(Model):
     cost_cents: int | None
     partial: bool
     overridden: bool
+    # Units the packer keyed in (the SKU typed, not scanned): they count against accuracy.
+    keyed_units: int = 0
     manifest_id: int | None
     station_id: int | None
     user_id: int | None

@@ -43,9 +43,13 @@ class TaskContainer(Model):
     tote: str | None
     status: Literal["open", "closed"]
     # Where the slot's tote goes when it is closed: "" or "pack" (the pack stations), the
-    # next zone of a zone-picked order ("zone B"), "consolidation". Set when the work is
-    # planned; the station sends it back in tote.closed.
+    # next zone of a zone-picked order ("zone:B", see domain/zone_pass.py), "consolidation".
+    # Set when the work is planned; the station sends it back in tote.closed.
     destination: str = ""
+    # Pick-and-pass: the tote the order's zone before closed towards this slot, and that
+    # zone. The picker scans it to take it on; None when nothing was sent on.
+    arriving_tote: str | None = None
+    arriving_from: str | None = None
 
 
 class Task(Model):

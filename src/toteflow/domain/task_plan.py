@@ -1,13 +1,15 @@
 """Pick tasks for a wave: its reserved lines into tasks per strategy, each routed exactly.
 
 discrete: one task per order; cart: orders batched onto carts (`batching.batch_orders`);
-zone: one task per order and zone, each zone walked from its own front.
+zone: one task per order and zone, each zone walked from its own front; an order's zone tasks
+form a chain (pick-and-pass): each names the next zone as its tote's destination and waits for
+the one before it, and the last sends the tote to packing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from toteflow.domain.batching import (
@@ -24,6 +26,7 @@ from toteflow.domain.batching import (
     zone_layout,
 )
 from toteflow.domain.layout import Layout
+from toteflow.domain.zone_pass import PACK, chain
 
 
 class PickLine(NamedTuple):
@@ -56,6 +59,10 @@ class PlannedTask:
     orders: tuple[int, ...]  # slot n holds orders[n - 1]
     lines: tuple[tuple[int, int], ...]  # (line key, slot), in the order the picker walks
     distance_m: float
+    # Where the slot's tote goes when the task is done: packing, or the order's next zone.
+    destination: str = PACK
+    # The index (in the plan) of the order's zone task before this one, which it waits for.
+    after: int | None = None
 
 
 def plan_tasks(
@@ -106,14 +113,45 @@ def plan_tasks(
                 zones.setdefault(line.zone, []).append(line)
             for zone, zone_lines in zones.items():
                 per_zone.setdefault(zone, []).append((order_id, zone_lines))
-        for zone in sorted(per_zone, key=lambda z: (z is None, z or "")):
+        # Zones in walking order from the depot (by first aisle): the tote passes A, B, C.
+        order = _zone_order(layout)
+        for zone in sorted(per_zone, key=order):
             work = per_zone[zone]
             tours = router(zone_layout(layout, zone), [[ln.stop for ln in z] for _, z in work])
             for (order_id, zone_lines), walked in zip(work, tours, strict=True):
                 tasks.append(_task("zone", zone, (order_id,), {order_id: zone_lines}, walked))
+        tasks = _pass_on(tasks, order)
     else:
         raise ValueError(f"unknown pick strategy {strategy!r}; choose from {', '.join(STRATEGIES)}")
     return tasks
+
+
+def _zone_order(layout: Layout) -> Callable[[str | None], tuple[bool, int, str]]:
+    first_aisle = {zone.name: zone.first_aisle for zone in layout.zones}
+
+    def key(zone: str | None) -> tuple[bool, int, str]:
+        # Aisles outside every zone come last.
+        return (zone is None, first_aisle.get(zone or "", 0), zone or "")
+
+    return key
+
+
+def _pass_on(
+    tasks: list[PlannedTask], order: Callable[[str | None], tuple[bool, int, str]]
+) -> list[PlannedTask]:
+    """Chain each order's zone tasks in zone order: the tote passes on, then to packing."""
+    per_order: dict[int, list[int]] = {}
+    for n, task in enumerate(tasks):
+        per_order.setdefault(task.orders[0], []).append(n)
+    out = list(tasks)
+    for indexes in per_order.values():
+        indexes.sort(key=lambda n: order(tasks[n].zone))
+        destinations = chain([tasks[n].zone for n in indexes])
+        for k, n in enumerate(indexes):
+            out[n] = replace(
+                tasks[n], destination=destinations[k], after=indexes[k - 1] if k else None
+            )
+    return out
 
 
 def _task(

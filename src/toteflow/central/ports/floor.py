@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from toteflow.contracts import sync, tasks
-from toteflow.domain.floor_batch import FloorBatch
+from toteflow.domain.floor_batch import FloorBatch, SetTote
 from toteflow.domain.put_back import RefusedPick
 
 
@@ -49,6 +49,14 @@ class PushRepo(Protocol):
 
     def write_batch(self, batch: FloorBatch) -> None:
         """Write what the batch changed with a few set-based statements."""
+        ...
+
+    def pass_totes(self, totes: list[SetTote]) -> list[tuple[int, int]]:
+        """Record the closed totes on their orders; hand each on to the order's next zone.
+
+        Returns (task, station) for next-zone tasks a station holds whose arriving tote
+        changed, to be sent to it again.
+        """
         ...
 
 

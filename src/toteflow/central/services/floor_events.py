@@ -21,6 +21,11 @@ class _Line(_Payload):
     quantity: int = Field(ge=1, le=100_000)
 
 
+class _Pick(_Line):
+    # Units typed in rather than scanned; older stations send none.
+    keyed: int = Field(0, ge=0, le=100_000)
+
+
 class _Short(_Payload):
     task_line_id: int = Field(ge=1, le=2**62)
     missing: int = Field(ge=1, le=100_000)
@@ -35,12 +40,12 @@ class _Tote(_Payload):
     task_id: int = Field(ge=1, le=2**62)
     slot: int = Field(ge=1, le=999)
     tote: str = Field(min_length=1, max_length=40)
-    destination: str = Field("", max_length=40)
+    destination: str = Field("", max_length=60)
 
 
 def _pick(p: dict[str, Any]) -> Command:
-    body = _Line.model_validate(p)
-    return Pick(body.task_line_id, body.quantity)
+    body = _Pick.model_validate(p)
+    return Pick(body.task_line_id, body.quantity, min(body.keyed, body.quantity))
 
 
 def _undo(p: dict[str, Any]) -> Command:

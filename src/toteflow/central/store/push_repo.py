@@ -13,8 +13,10 @@ from sqlmodel import Session
 
 from toteflow.central.ports.floor import EventOutcome, StoredEvent
 from toteflow.central.store import tables as t
-from toteflow.domain.floor_batch import FloorBatch, StockState
+from toteflow.central.store.tote_trail_repo import ToteTrail
+from toteflow.domain.floor_batch import FloorBatch, SetTote, StockState
 from toteflow.domain.tasks import LineState, TaskStatus
+from toteflow.domain.zone_pass import is_packing
 
 
 class SqlPushRepo:
@@ -137,6 +139,14 @@ class SqlPushRepo:
         if line_rows:
             # Absolute values are safe: the rows were locked when the batch read them.
             self.session.execute(_line_progress(), line_rows)
+        if batch.keyed:
+            tl = t.cols(t.TaskLine)
+            self.session.execute(
+                sa.update(t.table(t.TaskLine))
+                .where(tl.id == sa.bindparam("lid"))
+                .values(keyed=tl.keyed + sa.bindparam("k")),
+                [{"lid": lid, "k": k} for lid, k in sorted(batch.keyed.items())],
+            )
         order_line_rows = [
             {"olid": olid, "dp": dp, "da": da}
             for olid, (dp, da) in batch.order_line_deltas.items()
@@ -159,7 +169,16 @@ class SqlPushRepo:
         for tote in batch.totes:
             values: dict[str, Any] = {"tote_code": tote.tote}
             if tote.close_to is not None:
-                values.update(status="closed", destination=tote.close_to)
+                # A zone's tote closed full goes to packing; the slot keeps its next zone for
+                # the tote that takes its place.
+                planned = sa.case(
+                    (container.destination.like("zone:%"), container.destination),
+                    else_=tote.close_to,
+                )
+                values.update(
+                    status="closed",
+                    destination=planned if is_packing(tote.close_to) else tote.close_to,
+                )
             self.session.execute(
                 sa.update(t.table(t.TaskContainer))
                 .where(container.task_id == tote.task_id, container.slot == tote.slot)
@@ -167,6 +186,10 @@ class SqlPushRepo:
             )
         if batch.touched_orders:
             self._orders_progress(batch.touched_orders)
+
+    def pass_totes(self, totes: list[SetTote]) -> list[tuple[int, int]]:
+        # Only pushes that set totes pay for it: a batch of picks touches none.
+        return ToteTrail(self.session).pass_totes(totes) if totes else []
 
     def _finish_waves(self, task_ids: list[int]) -> None:
         """Waves of these just-finished tasks whose every task is now done (or cancelled).

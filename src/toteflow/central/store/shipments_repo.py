@@ -13,6 +13,7 @@ from toteflow.central.ports.shipping import LabelSource
 from toteflow.central.store import shipping_tables as st
 from toteflow.central.store import tables as t
 from toteflow.central.store.people_repo import _aware
+from toteflow.central.store.tote_trail_repo import order_trail
 from toteflow.contracts import shipping as sh
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.common import Page
@@ -38,6 +39,15 @@ class SqlShipmentRepo:
                 .limit(1)
             ).scalar_one_or_none()
             if order_id is None:
+                # A tote closed full mid-walk left its slot: the order's totes know it.
+                trail = t.cols(t.OrderTote)
+                order_id = self.session.execute(
+                    sa.select(trail.order_id)
+                    .where(trail.tote_code == key)
+                    .order_by(trail.id.desc())
+                    .limit(1)
+                ).scalar_one_or_none()
+            if order_id is None:
                 return None
             order = self.session.get(t.Order, order_id)
             if order is None:
@@ -49,14 +59,27 @@ class SqlShipmentRepo:
                 ol.product_id,
                 ol.quantity,
                 ol.picked,
+                ol.id,
                 prod.sku,
                 prod.description,
                 prod.upright,
+                prod.lot_tracked,
+                prod.expiry_tracked,
+                prod.serial_tracked,
+                prod.lot_substitution,
             )
             .join(t.table(t.Product), prod.id == ol.product_id)
             .where(ol.order_id == order.id)
             .order_by(ol.line_no)
         ).all()
+        tl = t.cols(t.TaskLine)
+        lots: dict[int, set[str]] = defaultdict(set)
+        for line_id, lot in self.session.execute(
+            sa.select(tl.order_line_id, tl.lot).where(
+                tl.order_line_id.in_({r.id for r in rows}), tl.picked > 0, tl.lot != ""
+            )
+        ):
+            lots[line_id].add(lot)
         units: dict[int, list[ProductUnit]] = defaultdict(list)
         for unit in self.session.exec(
             select(t.ProductUnit).where(
@@ -73,6 +96,8 @@ class SqlShipmentRepo:
                 .order_by(container.id)
             )
         ]
+        trail, to_pick = order_trail(self.session, order.id)
+        totes += [x.tote for x in trail]
         return sh.PackOrder(
             reference=order.reference,
             status=OrderStatus(order.status),
@@ -83,6 +108,8 @@ class SqlShipmentRepo:
             ship_by=order.ship_by,
             priority=order.priority,
             totes=list(dict.fromkeys(totes)),
+            tote_trail=trail,
+            to_pick=to_pick,
             lines=[
                 sh.PackLine(
                     sku=r.sku,
@@ -91,6 +118,11 @@ class SqlShipmentRepo:
                     picked=r.picked,
                     upright=r.upright,
                     units=units[r.product_id],
+                    lot_tracked=r.lot_tracked,
+                    expiry_tracked=r.expiry_tracked,
+                    serial_tracked=r.serial_tracked,
+                    lot_substitution=r.lot_substitution,
+                    lots=sorted(lots[r.id]),
                 )
                 for r in rows
             ],
@@ -267,6 +299,7 @@ class SqlShipmentRepo:
                     cost_cents=sa.bindparam("cost"),
                     partial=sa.bindparam("partial"),
                     overridden=sa.bindparam("ov"),
+                    keyed_units=sa.bindparam("keyed"),
                 ),
                 [
                     {
@@ -276,6 +309,7 @@ class SqlShipmentRepo:
                         "cost": c.cost_cents,
                         "partial": c.partial,
                         "ov": c.overridden,
+                        "keyed": c.keyed_units,
                     }
                     for c in batch.closed
                 ],
@@ -375,6 +409,7 @@ def shipments_of(session: Session, rows: Any) -> list[sh.Shipment]:
             cost_cents=s.cost_cents,
             partial=s.partial,
             overridden=s.overridden,
+            keyed_units=s.keyed_units,
             manifest_id=s.manifest_id,
             station_id=s.station_id,
             user_id=s.user_id,

@@ -76,23 +76,48 @@ class Location(SQLModel, table=True):
     active: bool = True
 
 
+CART_STATES = ("free", "in_task")
+TOTE_STATES = ("free", "in_task", "travelling", "at_packing")
+
+
 class Cart(SQLModel, table=True):
+    """A registered cart; `state` is where it is in its life (domain/containers.py)."""
+
     __tablename__ = "cart"
-    __table_args__ = (sa.CheckConstraint("slots > 0", name="slots_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("slots > 0", name="slots_positive"),
+        sa.CheckConstraint(_one_of("state", CART_STATES), name="state"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     slots: int = 8
     max_volume_l: float = 400.0
     max_weight_kg: float = 150.0
+    state: str = Field(default="free", max_length=12)
+    task_id: int | None = Field(default=None, foreign_key="task.id")
+    state_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class Tote(SQLModel, table=True):
+    """A registered tote; `state` is where it is in its life, with the order it holds."""
+
     __tablename__ = "tote"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("state", TOTE_STATES), name="state"),
+        sa.CheckConstraint("units >= 0", name="units_not_negative"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     volume_l: float = 50.0
+    state: str = Field(default="free", max_length=12)
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    slot: int | None = None
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+    destination: str = Field(default="", max_length=40)
+    units: int = 0
+    state_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class Product(SQLModel, table=True):
@@ -309,6 +334,10 @@ class Task(SQLModel, table=True):
     distance_m: float = 0.0
     created_at: datetime = _ts()
     version: int = 0
+    # Pick-and-pass: the order's zone task before this one. This one is handed out only when
+    # that one is done (its tote is on the way here) or cancelled. No foreign key: SQLite
+    # cannot add one to the task table without copying it.
+    after_task_id: int | None = Field(default=None, index=True)
 
 
 class TaskContainer(SQLModel, table=True):
@@ -326,7 +355,33 @@ class TaskContainer(SQLModel, table=True):
     order_id: int = Field(foreign_key="orders.id", index=True)
     tote_code: str | None = Field(default=None, max_length=40)
     status: str = Field(default="open", max_length=10)
-    destination: str = Field(default="", max_length=40)
+    # Where the tote goes when closed: "pack", "consolidation" or "zone:<name>" (the order's
+    # next zone); planned at release.
+    destination: str = Field(default="", max_length=60)
+    # Pick-and-pass: the tote the zone before closed towards this slot, and that zone.
+    arriving_tote: str | None = Field(default=None, max_length=40)
+    arriving_from: str | None = Field(default=None, max_length=40)
+
+
+class OrderTote(SQLModel, table=True):
+    """Every tote an order was picked into, as it was closed: where it went, who took it on.
+
+    A tote closed full mid-walk leaves its slot for a new one, so the task's containers alone
+    do not know it; the pack desk waits for every row here whose tote is not taken on.
+    """
+
+    __tablename__ = "order_tote"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    tote_code: str = Field(max_length=40, index=True)
+    task_id: int = Field(foreign_key="task.id")
+    slot: int
+    zone: str | None = Field(default=None, max_length=40)
+    destination: str = Field(default="", max_length=60)
+    # The next zone's task that took the tote on (it is in that task's slot now).
+    taken_by_task_id: int | None = Field(default=None, foreign_key="task.id")
+    closed_at: datetime = _ts()
 
 
 class TaskLine(SQLModel, table=True):
@@ -353,6 +408,8 @@ class TaskLine(SQLModel, table=True):
     quantity: int
     picked: int = 0
     shorted: int = 0
+    # Units picked on a typed-in SKU rather than a scan: they count against accuracy.
+    keyed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     slot: int = 1
     status: str = Field(default="open", max_length=10)
 

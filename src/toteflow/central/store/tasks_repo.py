@@ -20,15 +20,26 @@ class SqlTaskRepo:
         self.session = session
 
     def next_ready(self) -> int | None:
-        task = t.cols(t.Task)
+        task, tl = t.cols(t.Task), t.cols(t.TaskLine)
+        before = t.table(t.Task).alias("before_task")
+        # Pick-and-pass: a zone task waits until the order's zone before it is done (its tote
+        # is on the way) or cancelled. A task with no open line (every line cancelled) is
+        # never handed out: there is nothing to walk to.
+        arrived = sa.or_(
+            task.after_task_id.is_(None),
+            sa.exists().where(
+                before.c.id == task.after_task_id, before.c.status.in_(("done", "cancelled"))
+            ),
+        )
+        has_work = sa.exists().where(tl.task_id == task.id, tl.status == "open")
         # SKIP LOCKED: concurrent callers each get a different task instead of queueing on one.
         # SQLite renders no FOR UPDATE; there BEGIN IMMEDIATE already serialises callers.
         value = self.session.execute(
             sa.select(task.id)
-            .where(task.status == "ready")
+            .where(task.status == "ready", arrived, has_work)
             .order_by(task.priority, task.id)
             .limit(1)
-            .with_for_update(skip_locked=True)
+            .with_for_update(of=t.table(t.Task), skip_locked=True)
         ).scalar_one_or_none()
         return int(value) if value is not None else None
 
@@ -153,6 +164,8 @@ class SqlTaskRepo:
                 tote=container.tote_code,
                 status=container.status,
                 destination=container.destination,
+                arriving_tote=container.arriving_tote,
+                arriving_from=container.arriving_from,
             )
             for container, reference in rows
         ]
@@ -224,4 +237,30 @@ class SqlTaskRepo:
         self.session.execute(
             sa.update(t.OrderLine).where(ol.order_id == order_id).values(allocated=ol.picked)
         )
+        self._cancel_emptied({line.task_id for line in lines})
         return picked
+
+    def _cancel_emptied(self, task_ids: set[int]) -> None:
+        """Tasks no one holds that are left with nothing to pick and nothing picked: cancelled.
+
+        Otherwise a task whose every line was cancelled stays ready, to be handed out empty.
+        A task someone holds is left to its station, which the change feed tells.
+        """
+        if not task_ids:
+            return
+        task, tl = t.cols(t.Task), t.cols(t.TaskLine)
+        busy = (
+            sa.select(tl.id)
+            .where(tl.task_id == task.id, sa.or_(tl.status == "open", tl.picked > 0))
+            .exists()
+        )
+        self.session.execute(
+            sa.update(t.table(t.Task))
+            .where(
+                task.id.in_(sorted(task_ids)),
+                task.status.in_(("ready", "paused")),
+                task.user_id.is_(None),
+                ~busy,
+            )
+            .values(status="cancelled", version=task.version + 1)
+        )

@@ -174,7 +174,32 @@ class LocalTaskContainer(StationTable, table=True):
     order_reference: str = Field(max_length=64)
     tote: str | None = Field(default=None, max_length=40)
     status: str = Field(default="open", max_length=10)
+    destination: str = Field(default="", max_length=60)
+    # Pick-and-pass: the tote the order's zone before sent on to this slot, and that zone.
+    arriving_tote: str | None = Field(default=None, max_length=40)
+    arriving_from: str | None = Field(default=None, max_length=40)
+
+
+class CachedContainer(StationTable, table=True):
+    """The server's registry of carts and totes as the feed last told it, with this
+    station's own changes on top: cart set-up decides from it, offline too."""
+
+    __tablename__ = "container"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("kind", ("tote", "cart")), name="kind"),
+        sa.CheckConstraint(
+            _one_of("state", ("free", "in_task", "travelling", "at_packing")), name="state"
+        ),
+    )
+
+    kind: str = Field(primary_key=True, max_length=4)
+    code: str = Field(primary_key=True, max_length=40)
+    state: str = Field(default="free", max_length=12)
+    task_id: int | None = None
+    slot: int | None = None
+    order_reference: str = Field(default="", max_length=64)
     destination: str = Field(default="", max_length=40)
+    units: int = 0
 
 
 class CachedProductRow(StationTable, table=True):

@@ -49,6 +49,8 @@ def _container(row: t.LocalTaskContainer) -> TaskContainer:
         tote=row.tote,
         status="closed" if row.status == "closed" else "open",
         destination=row.destination,
+        arriving_tote=row.arriving_tote,
+        arriving_from=row.arriving_from,
     )
 
 
@@ -139,6 +141,8 @@ class SqlLocalTaskRepo:
             # A tote scanned here wins over the server's older view of the slot.
             row.tote, row.status = container.tote, container.status
         row.order_reference = container.order_reference
+        # What the zone before sent on is the server's to know: it may change after hand-out.
+        row.arriving_tote, row.arriving_from = container.arriving_tote, container.arriving_from
         if row.status == "open":
             # The planned destination; a tote closed here keeps the one it was sent to.
             row.destination = container.destination

@@ -122,8 +122,6 @@ class StationApp(ScanInputApp[None]):
         self._tune_gc = tune_gc
         self._gc_state: GcState | None = None
         self._mode: str | None = None
-        # The screen a demo scan was handed to, until it has worked it (action_demo_scan).
-        self._demo_waiting: Screen[Any] | None = None
 
     def on_mount(self) -> None:
         self.register_theme(FLOOR_THEME)
@@ -262,29 +260,18 @@ class StationApp(ScanInputApp[None]):
     def action_demo_scan(self) -> None:
         """The demo scanner: scan the label the screen is waiting for (demo stations only).
 
-        One demo scan at a time: until the screen has worked the last one, it still asks
-        for the same label, and three quick presses would scan one location three times.
-        A press meanwhile does nothing; the screen's own queue tells when it is done.
+        Quick presses each scan what the screen asks for next: the App works a key only
+        once the scan before it is done (scan_input.ScanInputApp), so three presses at a
+        stop scan its location, then its items, never one location three times.
         """
         if not self.demo:
             return
-        screen = self.screen
-        if self._demo_waiting is screen:
-            return
-        expected = getattr(screen, "expected_scan", None)
+        expected = getattr(self.screen, "expected_scan", None)
         raw = expected() if callable(expected) else None
         if raw:
-            self._demo_waiting = screen
             self.deliver_scan(raw, "demo")
-            # Messages to a screen are handled in order, each to its end (a walk screen's
-            # scan with its commit): this runs once the scan above was worked.
-            screen.call_later(self._demo_done, screen)
         else:
             self.notify("Nothing to scan here: use the keys at the bottom.", title="Demo scan")
-
-    def _demo_done(self, screen: Screen[Any]) -> None:
-        if self._demo_waiting is screen:
-            self._demo_waiting = None
 
     def action_sync_now(self) -> None:
         if self._sync is not None:

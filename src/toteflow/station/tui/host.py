@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 
 from toteflow.domain.scale import ScaleReading
@@ -11,6 +12,7 @@ from toteflow.station.ports.store import SyncStatus
 from toteflow.station.services.bundle import StationServices
 from toteflow.station.services.login import Person
 from toteflow.station.services.picker import Outcome, PickWalk
+from toteflow.station.tui.input_holds import InputHold
 
 
 class StationHost(Protocol):
@@ -28,9 +30,7 @@ class StationHost(Protocol):
 
     def follow_walk(self, current: Screen[None], walk: PickWalk, outcome: Outcome) -> bool: ...
 
-    # The app's one ordered scan queue (scan_input.ScanInputApp), worked by the walk screens.
+    # The app's one ordered input queue (scan_input.ScanInputApp).
     def active_screen(self) -> Screen[Any] | None: ...
 
-    def next_queued_scan(self) -> tuple[str, str] | None: ...
-
-    def requeue_scans(self) -> None: ...
+    def hold_input(self, node: MessagePump, *, scan: bool = False) -> InputHold: ...

@@ -1,16 +1,20 @@
-"""ScanInputApp: reads wedge keys at the App level and routes every scan to the active screen."""
+"""ScanInputApp: one ordered queue of scans and keys, each worked by the screen then active."""
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from textual import events
 from textual.app import App, ReturnType, ScreenStackError
+from textual.message_pump import MessagePump
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, TextArea
 
+from toteflow.station.tui.input_holds import MAX_LAPS, InputHold, InputSettled, path_busy
 from toteflow.station.tui.scan_messages import (
     SERIAL_SOURCE_PREFIX,
     ScannerStatus,
@@ -51,6 +55,13 @@ class ScannerConnectionLike(Protocol):
 
 ScannerEventSink = Callable[[ScanRecordLike | ScannerConnectionLike], None]
 
+QueuedScan = tuple[str, str]
+"""A complete scan waiting for its turn: (raw, source)."""
+WaitingInput = events.Key | events.Paste | QueuedScan
+
+# How often holds whose owner went away are looked for (a dialog closed by its own key).
+_HOLD_CHECK_S = 0.05
+
 
 def scanner_events_to(app: App[Any]) -> ScannerEventSink:
     """The callback to give a scanner reader: each event it reports becomes a Message on `app`.
@@ -77,7 +88,7 @@ def screen_accepts_scans(screen: object) -> bool:
 
 
 class ScanInputApp(App[ReturnType]):
-    """An App whose screens receive scans as ScanReceived messages, from any scanner.
+    """An App whose input (keys, pastes, scans from any scanner) is one ordered queue.
 
     Keys are read here, in the App's own message loop, before Textual forwards them to the
     focused widget: each key is settled (scan text, scan end, or an ordinary key) before the
@@ -85,9 +96,16 @@ class ScanInputApp(App[ReturnType]):
     order (Textual's Input cannot promise this: Textualize/textual#6605). Keys that end a
     scan are consumed here, so a focused Button never sees a scanner's Enter.
 
-    Screens opt in with `ACCEPTS_SCANS = True` and an `on_scan_received` handler. Serial
-    scanner threads post `SerialScan` / `ScannerStatus` to the App (post_message is
-    thread-safe); they reach the screen the same way.
+    One rule for every screen: while a scan is being worked, or a key forwarded to a widget
+    is on its way (bindings, an Input's Submitted, a dialog closing), the next input waits
+    (InputHold). It is then worked by the screen that is active in its turn, once any new
+    screen is up. So a badge then a PIN typed in one burst goes badge to the log-in, PIN to
+    the PIN field; Tab then text in a dialog lands in the field Tab moved to.
+
+    Screens opt in with `ACCEPTS_SCANS = True` and an `on_scan_received` handler; one that
+    works a scan on a worker calls `message.keep()` and releases when the outcome is shown.
+    Serial scanner threads post `SerialScan` / `ScannerStatus` to the App (post_message is
+    thread-safe); they join the same queue.
 
     Bindings on scan screens must use keys that are not scan text (function keys, Escape,
     ctrl+letter): printable keys are read as scan characters there.
@@ -101,8 +119,16 @@ class ScanInputApp(App[ReturnType]):
         self._app_bells: BellPlayer | None = None
         self._shown_pending = ""
         self._pending_listeners: list[Callable[[str], None]] = []
-        # Scans for a screen that works them off the event loop (see next_queued_scan).
-        self._queued: deque[tuple[str, str]] = deque()
+        self._holds: list[InputHold] = []
+        # Raw input that arrived while something was held, in arrival order; and what the
+        # input already taken still has to hand on (a second scan from one key, keys after
+        # a forwarded one), which comes before it.
+        self._waiting: deque[WaitingInput] = deque()
+        self._next_up: deque[WaitingInput] = deque()
+        self._release_due = False
+        self._hold_timer: Timer | None = None
+        self.scans_worked = 0
+        """How many scans reached a screen (tests wait on it)."""
 
     def active_screen(self) -> Screen[Any] | None:
         """The screen scans go to, or None before the first screen or after the last."""
@@ -118,25 +144,114 @@ class ScanInputApp(App[ReturnType]):
             return False
         return not isinstance(screen.focused, TEXT_ENTRY_WIDGETS)
 
+    # -- the queue ------------------------------------------------------------------------
+
+    @property
+    def input_waiting(self) -> bool:
+        """Whether input is held back now (something is being worked, or waits its turn)."""
+        return bool(self._holds or self._waiting or self._next_up)
+
+    def hold_input(self, node: MessagePump, *, scan: bool = False) -> InputHold:
+        """Keep the next scans and keys waiting until the hold is released.
+
+        For work that goes on after a handler returns (a worker asking the server, then a
+        new screen): take the hold before starting it, release it in its `finally`.
+        """
+        hold = InputHold(node, self.active_screen(), scan, self._hold_released)
+        self._holds.append(hold)
+        if self._hold_timer is None:
+            self._hold_timer = self.set_interval(_HOLD_CHECK_S, self._drop_lapsed_holds)
+        else:
+            self._hold_timer.resume()
+        return hold
+
+    def _hold_released(self, hold: InputHold) -> None:
+        if hold in self._holds:
+            self._holds.remove(hold)
+        if self._holds:
+            return
+        if self._hold_timer is not None:
+            self._hold_timer.pause()
+        if not (self._waiting or self._next_up) or self._release_due:
+            return
+        self._release_due = True
+        if self.active_screen() is not hold.screen:
+            # A new screen: what waited goes to it once it is mounted and shown.
+            self.call_after_refresh(self.call_later, self._work_waiting)
+        else:
+            self.call_later(self._work_waiting)
+
+    def _drop_lapsed_holds(self) -> None:
+        now = time.monotonic()
+        for hold in [hold for hold in self._holds if hold.lapsed(now)]:
+            hold.release()
+
+    async def _work_waiting(self) -> None:
+        self._release_due = False
+        while not self._holds and (self._next_up or self._waiting):
+            item = (self._next_up or self._waiting).popleft()
+            await self._take(item)
+
+    async def _take(self, item: WaitingInput) -> None:
+        if isinstance(item, events.Key):
+            await self._take_key(item)
+        elif isinstance(item, events.Paste):
+            await self._take_paste(item)
+        else:
+            self._hand_over(*item)
+
     async def on_event(self, event: events.Event) -> None:
         # Only raw input from the driver is read here; events that bubbled back up from a
         # widget were already offered to the wedge.
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            passthrough = self.wedge.feed_key(
-                event.key, event.character, event, self.scan_capture_active()
-            )
-            self._sync_pending()
-            for key_event in passthrough:
-                await super().on_event(key_event)
-            return
-        if (
-            isinstance(event, events.Paste)
-            and not event.is_forwarded
-            and self.wedge.feed_paste(event.text, self.scan_capture_active())
-        ):
-            self._sync_pending()
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            if self.input_waiting:
+                self._waiting.append(event)
+            else:
+                await self._take(event)
             return
         await super().on_event(event)
+
+    async def _take_key(self, event: events.Key) -> None:
+        passthrough = self.wedge.feed_key(
+            event.key, event.character, event, self.scan_capture_active()
+        )
+        self._sync_pending()
+        for key_event in passthrough:
+            if self._holds:
+                self._next_up.append(key_event)
+            else:
+                await self._forward(key_event)
+
+    async def _take_paste(self, event: events.Paste) -> None:
+        if self.wedge.feed_paste(event.text, self.scan_capture_active()):
+            self._sync_pending()
+        else:
+            await self._forward(event)
+
+    async def _forward(self, event: events.Key | events.Paste) -> None:
+        """Give an ordinary key (or paste) to Textual; hold what follows until it is done."""
+        screen = self.active_screen()
+        target: MessagePump | None = (screen.focused or screen) if screen is not None else None
+        await super().on_event(event)
+        if target is None or not event.is_forwarded:
+            return  # a priority binding took it, here and now
+        hold = self.hold_input(target)
+        target.call_next(self._send_settled, target, hold)
+
+    @staticmethod
+    def _send_settled(target: MessagePump, hold: InputHold, lap: int = 1) -> None:
+        target.post_message(InputSettled(hold, lap))
+
+    def on_input_settled(self, message: InputSettled) -> None:
+        message.stop()
+        hold = message.hold
+        node = hold.node
+        if message.lap < MAX_LAPS and not hold.released and node.is_attached and path_busy(node):
+            node.call_next(self._send_settled, node, hold, message.lap + 1)
+        else:
+            hold.release()
+
+    # -- scans ----------------------------------------------------------------------------
 
     @property
     def scan_pending(self) -> str:
@@ -161,34 +276,29 @@ class ScanInputApp(App[ReturnType]):
             for listener in self._pending_listeners:
                 listener(pending)
 
-    def next_queued_scan(self) -> tuple[str, str] | None:
-        """The oldest queued scan (raw, source), taken off the queue; None when there is none.
-
-        Screens with `QUEUES_SCANS = True` work their scans off the event loop: the App keeps
-        those scans here, in arrival order, and posts the screen a ScanReceived for each as
-        a nudge; the screen works what is queued, one at a time. A message still in a
-        screen's own queue would be lost if an earlier scan moved the walk to another screen.
-        """
-        return self._queued.popleft() if self._queued else None
-
-    def requeue_scans(self) -> None:
-        """Hand what is still queued to the screen that is active now, in order."""
-        queued, self._queued = self._queued, deque()
-        while queued:
-            self.deliver_scan(*queued.popleft())
-
     def deliver_scan(self, raw: str, source: str) -> None:
-        """Hand one scan to the active screen, or signal that none is expected here."""
-        screen = self.active_screen()
-        if screen is not None and screen_accepts_scans(screen):
-            if getattr(screen, "QUEUES_SCANS", False):
-                self._queued.append((raw, source))
-            elif self._queued:
-                # Left by a screen that went away between its nudges: they come first.
-                self.requeue_scans()
-            screen.post_message(ScanReceived(raw, source))
+        """Hand one scan to the active screen in its turn (after the scan before it)."""
+        if any(hold.scan for hold in self._holds):
+            self._next_up.append((raw, source))
         else:
+            self._hand_over(raw, source)
+
+    def _hand_over(self, raw: str, source: str) -> None:
+        screen = self.active_screen()
+        if screen is None or not screen_accepts_scans(screen):
             self.scan_not_expected(raw, source)
+            return
+        hold = self.hold_input(screen, scan=True)
+        message = ScanReceived(raw, source, hold)
+        self.scans_worked += 1
+        screen.post_message(message)
+        # Runs once the handler has returned: the scan is done unless the screen kept it.
+        screen.call_later(self._scan_handled, message)
+
+    @staticmethod
+    def _scan_handled(message: ScanReceived) -> None:
+        if not message.kept and message.hold is not None:
+            message.hold.release()
 
     def scan_not_expected(self, raw: str, source: str) -> None:
         """A scan arrived where no screen takes one: never silent, never acted on."""
@@ -198,7 +308,11 @@ class ScanInputApp(App[ReturnType]):
         self.notify("No scan expected on this screen.", severity="error", title="Scan ignored")
 
     def _on_serial_scan(self, message: SerialScan) -> None:
-        self.deliver_scan(message.raw, SERIAL_SOURCE_PREFIX + message.device)
+        raw, source = message.raw, SERIAL_SOURCE_PREFIX + message.device
+        if self.input_waiting:
+            self._waiting.append((raw, source))
+        else:
+            self._hand_over(raw, source)
 
     def _on_scanner_status(self, message: ScannerStatus) -> None:
         # The toast is for every screen; the forwarded copy lets a screen show it in place.

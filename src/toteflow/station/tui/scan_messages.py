@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.message import Message
+
+from toteflow.station.tui.input_holds import InputHold
 
 # Sources a ScanReceived can name. Serial scans use "serial:<device>" so IT staff can tell
 # two scanners on one station apart.
@@ -23,13 +27,29 @@ class ScanReceived(Message, bubble=False):
     would act on it a second time.
     """
 
-    def __init__(self, raw: str, source: str) -> None:
+    def __init__(self, raw: str, source: str, hold: InputHold | None = None) -> None:
         super().__init__()
         self.raw = raw
         self.source = source
+        self.hold = hold
+        self.kept = False
+
+    def keep(self) -> Callable[[], None]:
+        """Keep the next input waiting after the handler returns, until the returned call.
+
+        For a handler that works the scan on a worker (a server call, then a new screen):
+        the scans and keys behind this one are worked only once its outcome is complete.
+        """
+        self.kept = True
+        hold = self.hold
+        return hold.release if hold is not None else _nothing
 
     def __repr__(self) -> str:
         return f"ScanReceived(raw={self.raw!r}, source={self.source!r})"
+
+
+def _nothing() -> None:
+    return None
 
 
 class SerialScan(Message, bubble=False):

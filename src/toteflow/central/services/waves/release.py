@@ -91,6 +91,7 @@ class WaveReleaseService:
                     f"none of the {matched} matching orders could be reserved"
                     if matched
                     else "no received order matches its filters"
+                    + "".join(f", {o.words} leaves out {o.orders}" for o in plan.left_out)
                 )
             )
         reserved = plan.reservations
@@ -146,6 +147,8 @@ def _new_tasks(plan: Plan) -> list[NewTask]:
                 distance_m=round(task.distance_m, 2),
                 orders=task.orders,
                 lines=tuple(lines),
+                destination=task.destination,
+                after=task.after,
             )
         )
     return out

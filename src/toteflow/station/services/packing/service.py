@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from toteflow.contracts.shipping import PackOrder
 from toteflow.domain.errors import Refused
+from toteflow.domain.scan import ScanResult, interpret
+from toteflow.domain.zone_pass import destination_words
 from toteflow.station.ports.packing import LabelRenderer, PackServer, Printer
 from toteflow.station.ports.store import StationUnitOfWorkFactory
 from toteflow.station.services.events import Clock, utcnow
@@ -28,6 +31,7 @@ class PackingService:
         *,
         clock: Clock = utcnow,
         on_recorded: Callable[[], None] | None = None,
+        read: Callable[[str], ScanResult] = interpret,
     ) -> None:
         self.policy = policy
         self.boxes = BoxAndCarrier(policy, clock=clock)
@@ -36,7 +40,14 @@ class PackingService:
             uow, policy, renderer, printers, clock=clock, on_recorded=on_recorded
         )
         self.records = PackRecords(
-            uow, policy, self.boxes, self.sscc, self.prints, clock=clock, on_recorded=on_recorded
+            uow,
+            policy,
+            self.boxes,
+            self.sscc,
+            self.prints,
+            clock=clock,
+            on_recorded=on_recorded,
+            read=read,
         )
 
 
@@ -57,6 +68,26 @@ async def open_order(
             f"order {order.reference} is {order.status.value.replace('_', ' ')}: "
             "it cannot be packed now"
         )
+    waiting = still_to_come(order)
+    if waiting:
+        raise Refused(waiting)
     view = packing.records.store_order(user_id, order)
     await packing.sscc.top_up(server, session_token)
     return view
+
+
+def still_to_come(order: PackOrder) -> str:
+    """Why the order waits for more totes (every tote is packed together), or "" when all
+    of them are at packing."""
+    here = [x.tote for x in order.tote_trail if x.state == "at_packing"]
+    away = []
+    for x in order.tote_trail:
+        if x.state == "picking":
+            away.append(f"tote {x.tote} (being picked in {x.place})")
+        elif x.state == "travelling":
+            away.append(f"tote {x.tote} (on its way to {destination_words(x.place)})")
+    away += [f"{where} (not picked yet)" for where in order.to_pick]
+    if not away:
+        return ""
+    have = f"{len(here)} tote(s) here ({', '.join(here)})" if here else "no tote here yet"
+    return f"order {order.reference} waits for {'; '.join(away)}; {have}: pack it when all are in"

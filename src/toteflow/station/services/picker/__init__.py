@@ -6,6 +6,7 @@ undo (undo.py), shorts, skips and the finish (finish.py), what the screens show 
 and the demo scanner (demo.py).
 """
 
+from toteflow.domain.zone_pass import destination_words
 from toteflow.station.services.picker.demo import demo_item_label
 from toteflow.station.services.picker.desk import PickerDesk
 from toteflow.station.services.picker.finish import SHORT_REASONS, Completion
@@ -16,7 +17,6 @@ from toteflow.station.services.picker.state import (
     Phase,
     SlotView,
     WalkState,
-    destination_words,
 )
 from toteflow.station.services.picker.views import Progress, StopAhead, StopView
 from toteflow.station.services.picker.walk import PickWalk

@@ -18,7 +18,8 @@ def expected_scan(state: WalkState, formats: CodeFormats) -> str | None:
             return formats.format_cart_slot(cart, state.slot_needing_tote() or 1)
         case "tote" | "new_tote":
             slot = state.new_tote_for or state.setup_slot or state.slot_needing_tote() or 1
-            return _free_tote(state, formats, slot)
+            arriving = state.arriving(slot) if phase == "tote" else None
+            return arriving[0] if arriving else _free_tote(state, formats, slot)
         case "location":
             line = state.current_line()
             return line.location if line else None
@@ -38,6 +39,10 @@ def expected_scan(state: WalkState, formats: CodeFormats) -> str | None:
 
 def _free_tote(state: WalkState, formats: CodeFormats, slot: int) -> str:
     taken = set(state.totes_in_use()) | {t.tote for t in state.closed}
+    # A registered free tote when the station knows the registry: others are refused.
+    registered = state.view.free_totes(1, exclude=taken)
+    if registered:
+        return registered[0]
     number = (state.task_id * 10 + slot) % 1_000_000
     while (code := formats.format_tote(number)) in taken:
         number = (number + 1) % 1_000_000

@@ -73,6 +73,7 @@ class Finishing:
                     tote=container.tote if container else None,
                     lot=state.in_hand_lot,
                     expiry=state.in_hand_expiry,
+                    keyed=min(state.in_hand_keyed, found),
                 )
                 state.picks.append((event.id, line.id, found))
             self.floor.short_pick(self.user_id, line.id, reason)

@@ -57,12 +57,16 @@ class ScanRules:
         user_id: int,
         totes: Totes,
         today: Callable[[], date],
+        *,
+        allow_keyed: bool = False,
     ) -> None:
         self.state = state
         self.floor = floor
         self.user_id = user_id
         self.totes = totes
         self.today = today
+        # [station] allow_keyed_items: the SKU typed from the screen counts, marked as keyed.
+        self.allow_keyed = allow_keyed
 
     # -- notices from the change feed -----------------------------------------------------
 
@@ -158,12 +162,14 @@ class ScanRules:
             check_put(result, spec)
             return self._confirm(line, spec)
         still = replace(spec, open_quantity=spec.open_quantity - state.in_hand)
-        taken = check_item(result, still, self.today())
+        taken = check_item(result, still, self.today(), allow_keyed=self.allow_keyed)
         state.take(taken, line.id)
         need = spec.open_quantity
         lot = f" · lot {taken.lot}" if taken.lot else ""
         if taken.substituted:
             lot += f" (instead of {line.lot}: recorded)"
+        if taken.keyed:
+            lot += " · keyed in (recorded)"
         return good(f"{state.in_hand} OF {need}", f"{line.sku}{lot}")
 
     def _confirm(self, line: TaskLine, spec: StopSpec) -> Outcome:
@@ -181,6 +187,7 @@ class ScanRules:
             tote=spec.tote,
             lot=state.in_hand_lot,
             expiry=state.in_hand_expiry,
+            keyed=state.in_hand_keyed,
         )
         state.picks.append((event.id, line.id, quantity))
         state.drop_hand()
@@ -207,5 +214,8 @@ class ScanRules:
         need = line.quantity - line.picked - line.shorted
         if not 1 <= quantity <= need:
             return bad(f"enter 1 to {need}")
+        if state.in_hand_keyed:
+            # One keyed entry and a count: every unit of it stands on that typed entry.
+            state.in_hand_keyed = quantity
         state.in_hand = quantity
         return good(f"{quantity} OF {need}", f"scan slot {line.slot} to put them")

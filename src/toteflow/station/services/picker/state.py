@@ -11,22 +11,12 @@ from toteflow.contracts.tasks import Task, TaskContainer, TaskLine
 from toteflow.domain import picking
 from toteflow.domain.errors import NotFound
 from toteflow.domain.pick_checks import ItemTaken, ScanRefused
+from toteflow.domain.zone_pass import PACK, destination_words, next_zone
 from toteflow.station.services.events import StationView
 from toteflow.station.services.picker.outcome import n_units
 
 Phase = Literal["cart", "slot", "tote", "new_tote", "location", "item", "put", "done", "cancelled"]
-DEFAULT_DESTINATION = "pack"
-
-
-def destination_words(destination: str) -> str:
-    """Where a closed tote goes, as the screen says it: 'the pack stations', 'zone B'."""
-    match destination:
-        case "" | "pack":
-            return "the pack stations"
-        case "consolidation":
-            return "consolidation"
-        case _:
-            return destination
+DEFAULT_DESTINATION = PACK
 
 
 @dataclass(frozen=True)
@@ -82,6 +72,8 @@ class WalkState:
         self.hand_line: int | None = None
         self.in_hand_lot: str | None = None
         self.in_hand_expiry: date | None = None
+        # Units in hand that were keyed in rather than scanned (recorded with the pick).
+        self.in_hand_keyed = 0
         self.substituted = False
         self.skipped: list[int] = []
         self.current: int | None = None
@@ -169,12 +161,23 @@ class WalkState:
     def totes_in_use(self) -> dict[str, int]:
         return {c.tote: c.slot for c in self.task.containers if c.tote and c.status == "open"}
 
-    def destination(self, slot: int) -> str:
+    def destination(self, slot: int, *, full: bool = False) -> str:
         container = self.container(slot)
         # The server names the destination when it plans the work (the next zone of a
         # zone-picked order, consolidation); otherwise totes go to packing.
         preset = container.destination if container is not None else ""
+        if full and next_zone(preset) is not None:
+            # A full tote cannot take the next zone's units: it goes to packing, where the
+            # pack desk waits for every tote of the order; the new tote passes on.
+            return PACK
         return preset or DEFAULT_DESTINATION
+
+    def arriving(self, slot: int) -> tuple[str, str | None] | None:
+        """The tote the order's zone before sent on to this slot, and that zone; or None."""
+        container = self.container(slot)
+        if container is None or not container.arriving_tote or container.tote:
+            return None
+        return container.arriving_tote, container.arriving_from
 
     def units_in_tote(self, slot: int) -> int:
         """Units picked into the slot's open tote: not in a tote closed full before it."""
@@ -255,6 +258,7 @@ class WalkState:
             )
         self.in_hand += taken.units
         self.hand_line = line_id
+        self.in_hand_keyed += taken.units if taken.keyed else 0
         self.in_hand_lot = taken.lot
         self.in_hand_expiry = taken.expiry
         self.substituted = taken.substituted
@@ -262,6 +266,7 @@ class WalkState:
     def drop_hand(self) -> None:
         self.in_hand = 0
         self.hand_line = None
+        self.in_hand_keyed = 0
         self.in_hand_lot = None
         self.in_hand_expiry = None
         self.substituted = False

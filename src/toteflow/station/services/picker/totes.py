@@ -5,6 +5,8 @@ from __future__ import annotations
 from toteflow.domain.errors import Refused
 from toteflow.domain.pick_checks import check_new_tote
 from toteflow.domain.scan import CartScan, CartSlotScan, ScanError, ScanResult, ToteScan, label_name
+from toteflow.domain.zone_pass import PACK, destination_words, zone_words
+from toteflow.station.services import registry
 from toteflow.station.services.events import FloorActions, record
 from toteflow.station.services.picker.outcome import Outcome, bad, good
 from toteflow.station.services.picker.state import ClosedTote, WalkState
@@ -32,6 +34,8 @@ class Totes:
             return bad(f"scan the cart's label first: that was a {label_name(result)}")
         if state.task.cart and result.code != state.task.cart:
             return bad(f"wrong cart {result.code}: take cart {state.task.cart}")
+        # Not registered, or in another task: refused here, from the station's registry.
+        self.floor.assign_cart(self.user_id, state.task_id, result.code)
         state.cart = result.code
         state.cart_scanned = True
         return good(f"CART {result.code}", prompt(state))
@@ -77,11 +81,25 @@ class Totes:
         assert slot is not None
         closed = frozenset(t.tote for t in state.closed)
         tote = check_new_tote(result, slot, state.totes_in_use(), closed)
+        arriving = state.arriving(slot)
         self.floor.assign_tote(self.user_id, state.task_id, slot, tote)
         state.setup_slot = None
         state.refresh()
         container = state.container(slot)
         order = container.order_reference if container else ""
+        if arriving is not None:
+            came, zone = arriving
+            if came == tote:
+                return good(
+                    f"TOTE {tote} TAKEN", f"order {order}, from {zone_words(zone)}", advanced=True
+                )
+            # The server sends the tote that came on to packing when it sees this one.
+            return good(
+                f"NEW TOTE {tote} · ORDER {order}",
+                f"tote {came} from {zone_words(zone)} goes on to {destination_words(PACK)}: "
+                "the pack desk waits for both",
+                advanced=True,
+            )
         return good(f"TOTE {tote} → SLOT {slot}", f"order {order}", advanced=True)
 
     # -- a full tote ----------------------------------------------------------------------
@@ -98,6 +116,12 @@ class Totes:
         if state.new_tote_for is not None:
             state.new_tote_for = None
             return good("CARRY ON", f"tote {container.tote} stays in slot {line.slot}")
+        if state.units_in_tote(line.slot) <= 0:
+            # A closed empty tote would travel to packing with nothing for the packer.
+            return bad(
+                f"tote {container.tote} has nothing in it yet: it cannot be full",
+                headline="TOTE IS EMPTY",
+            )
         state.new_tote_for = line.slot
         return good(f"TOTE {container.tote} FULL", f"scan a new empty tote for slot {line.slot}")
 
@@ -126,21 +150,23 @@ class Totes:
         assert container is not None
         assert container.tote
         old = container.tote
-        destination = state.destination(slot)
+        destination = state.destination(slot, full=True)
         units = state.units_in_tote(slot)
         task_id, user = state.task_id, self.user_id
         with self.floor.uow() as uow:
             current = uow.tasks.container(task_id, slot)
             if current is None or current.tote != old or current.status != "open":
                 raise Refused(f"slot {slot} no longer holds tote {old}: scan again")
+            registry.take_tote(uow, task_id, slot, new, current.order_reference)
+            registry.close_tote(uow, task_id, slot, old, destination, units)
             record(
                 uow,
                 user,
                 "tote.closed",
                 {"task_id": task_id, "slot": slot, "tote": old, "destination": destination},
-                lambda u: u.tasks.set_container(
-                    task_id, slot, tote=old, status="closed", destination=destination
-                ),
+                # The slot keeps its planned destination for the tote that takes its place:
+                # a zone's full tote goes to packing, the new one passes on.
+                lambda u: u.tasks.set_container(task_id, slot, tote=old, status="closed"),
                 now=self.floor.clock,
             )
             record(

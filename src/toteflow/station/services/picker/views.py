@@ -7,6 +7,7 @@ from datetime import date
 
 from toteflow.contracts.tasks import TaskLine
 from toteflow.domain.pick_estimate import Estimator, Remaining
+from toteflow.domain.zone_pass import zone_words
 from toteflow.station.ports.store import OutboxEvent
 from toteflow.station.services.picker.outcome import n_units
 from toteflow.station.services.picker.state import WalkState
@@ -28,6 +29,8 @@ class StopView:
     quantity: int  # still to pick on this line
     ordered: int
     pack: str  # e.g. "EA" or "EA · case of 12 (CS)"
+    # The single unit's barcode digits, to check by eye (or key in the SKU) when it will not scan.
+    barcode: str
     slot: int
     tote: str | None
     order_reference: str
@@ -72,6 +75,11 @@ def _pack_words(line: TaskLine) -> str:
     return " · ".join(words)
 
 
+def _barcode(line: TaskLine) -> str:
+    units = sorted((u for u in line.units if u.barcode), key=lambda u: u.units)
+    return units[0].barcode if units else ""
+
+
 def stop_view(state: WalkState) -> StopView | None:
     line = state.current_line()
     if line is None:
@@ -92,6 +100,7 @@ def stop_view(state: WalkState) -> StopView | None:
         quantity=line.quantity - line.picked - line.shorted,
         ordered=line.quantity,
         pack=_pack_words(line),
+        barcode=_barcode(line),
         slot=line.slot,
         tote=container.tote if container else None,
         order_reference=line.order_reference,
@@ -162,7 +171,7 @@ def prompt(state: WalkState) -> str:
             container = state.container(slot or 0)
             order = container.order_reference if container else ""
             if state.kind == "zone":
-                return f"Scan the tote arriving for order {order} (or a new tote)"
+                return _zone_tote_prompt(state, slot or 0, order)
             return f"Scan an empty tote for slot {slot} (order {order})"
         case "new_tote":
             return f"Scan a new empty tote for slot {state.new_tote_for}"
@@ -206,3 +215,12 @@ def last_pick_words(event: OutboxEvent | None, state: WalkState) -> str:
             return f"{when}: {sku} at {where} reported short{gone}"
         case _:
             return f"{when}: the pick of {units} of {sku} at {where} taken back"
+
+
+def _zone_tote_prompt(state: WalkState, slot: int, order: str) -> str:
+    """A zone task's tote: the one the zone before sent on, else an empty one."""
+    arriving = state.arriving(slot)
+    if arriving is not None:
+        tote, zone = arriving
+        return f"Take tote {tote} arriving from {zone_words(zone)} for order {order}: scan it"
+    return f"Scan an empty tote for order {order}"

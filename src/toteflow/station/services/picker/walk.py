@@ -41,6 +41,7 @@ class PickWalk:
         layout: Layout | None = None,
         formats: CodeFormats | None = None,
         today: Callable[[], date] = date.today,
+        allow_keyed: bool = False,
     ) -> None:
         self.person = person
         self.task_id = task_id
@@ -53,7 +54,7 @@ class PickWalk:
         user = person.user_id
         self.state = state = WalkState(task_id, view)
         self.totes = Totes(state, floor, user)
-        self.rules = ScanRules(state, floor, user, self.totes, today)
+        self.rules = ScanRules(state, floor, user, self.totes, today, allow_keyed=allow_keyed)
         self.undoing = Undo(state, floor, user)
         self.finishing = Finishing(state, floor, user)
         self._told_last = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on, work
@@ -82,23 +83,31 @@ class LoginScreen(StationScreen[None]):
             pin.focus()
             self._hint(PIN_HINT)
         else:
-            self._log_in(result.code, None)
+            self.busy = True
+            self._log_in(result.code, None, message.keep())
 
     @on(Input.Submitted, "#login-pin")
     def _pin_entered(self, event: Input.Submitted) -> None:
         if self.badge is None or self.busy:
             return
-        self._log_in(self.badge, event.value.strip())
+        self.busy = True
+        # What is typed or scanned next (the first tote) waits for the person's own screen.
+        self._log_in(self.badge, event.value.strip(), self.station.hold_input(self).release)
 
     @work(exclusive=True, group="login")
-    async def _log_in(self, badge: str, pin: str | None) -> None:
-        self.busy = True
+    async def _log_in(self, badge: str, pin: str | None, done: Callable[[], None]) -> None:
+        try:
+            await self._check_and_sign_in(badge, pin)
+        finally:
+            self.busy = False
+            done()
+
+    async def _check_and_sign_in(self, badge: str, pin: str | None) -> None:
         feedback = self.query_one(ScanFeedback)
         feedback.idle("Checking your badge…")
         try:
             person = await self.services.login.login(badge, pin)
         except ServiceError as refusal:
-            self.busy = False
             pin_input = self.query_one("#login-pin", Input)
             pin_input.value = ""
             again = ": type the PIN again, or Escape for another badge" if pin is not None else ""

@@ -76,6 +76,7 @@ def what_words(stop: StopView) -> Content:
         "\n",
         (stop.sku, "bold"),
         f" · {stop.pack}",
+        f" · {stop.barcode}" if stop.barcode else "",
         "\n",
         line3,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
@@ -70,17 +72,22 @@ class PackHomeScreen(StationScreen[None]):
         elif self.opening:
             self.signal(False, "WAIT", "still opening the last order")
         else:
-            self._open(message.raw)
+            self.opening = True
+            # The next scan (the first item) waits for the order's screen.
+            self._open(message.raw, message.keep())
 
     @work(exclusive=True, group="open-order")
-    async def _open(self, raw: str) -> None:
-        assert self.desk is not None
-        self.opening = True
-        self.query_one(ScanFeedback).idle(f"Asking the server for {raw.strip()}…")
+    async def _open(self, raw: str, done: Callable[[], None]) -> None:
         try:
-            outcome = await self.desk.open(raw)
+            await self._open_order(raw)
         finally:
             self.opening = False
+            done()
+
+    async def _open_order(self, raw: str) -> None:
+        assert self.desk is not None
+        self.query_one(ScanFeedback).idle(f"Asking the server for {raw.strip()}…")
+        outcome = await self.desk.open(raw)
         if not outcome.ok:
             self.signal(False, outcome.headline, outcome.detail)
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import work
@@ -180,19 +181,25 @@ class PickerHomeScreen(StationScreen[None]):
             )
             return
         self._pointed = None
-        self._ask()
+        self.asking = True
+        # Scans right after F2 (the cart, the first tote) wait for the task's screen.
+        self._ask(self.station.hold_input(self).release)
 
     @work(exclusive=True, group="ask-work")
-    async def _ask(self) -> None:
-        self.asking = True
+    async def _ask(self, done: Callable[[], None]) -> None:
+        try:
+            await self._ask_and_open()
+        finally:
+            self.asking = False
+            done()
+
+    async def _ask_and_open(self) -> None:
         self.query_one(ScanFeedback).idle("Asking the server for work…")
         try:
             task = await self.desk.ask_for_work()
         except ServiceError as refusal:
             self.signal(False, "NO NEW WORK", str(refusal))
             return
-        finally:
-            self.asking = False
         if task is None:
             self.signal(False, "NO WORK WAITING", "no task is released for picking: try later")
             self.refresh_tasks()

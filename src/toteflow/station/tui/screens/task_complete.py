@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from toteflow.domain.words import plural
+from toteflow.domain.zone_pass import next_zone
 from toteflow.station.services.picker import Completion
 from toteflow.station.tui.scan_messages import ScanReceived
 from toteflow.station.tui.screens.base import StationScreen
@@ -72,8 +73,14 @@ class TaskCompleteScreen(StationScreen[None]):
 
     def on_mount(self) -> None:
         self.station.task_label = ""
-        if self.done is not None:
-            self.signal(True, "TASK DONE", "totes closed: take them where the list says")
+        done = self.done
+        if done is not None:
+            passed = [t for t in done.totes if next_zone(t.destination) is not None]
+            if len(done.totes) == 1 and passed:
+                # A zone's tote handed on: the signal itself names the next zone.
+                self.signal(True, "TASK DONE", f"take tote {passed[0].tote} to {passed[0].where}")
+            else:
+                self.signal(True, "TASK DONE", "totes closed: take them where the list says")
 
     def on_scan_received(self, message: ScanReceived) -> None:
         self.signal(False, "TASK DONE", "press Enter for home, or F2 for the next task")

@@ -18,7 +18,6 @@ class WalkScreen(StationScreen[None]):
     """Turns each scan into a walk step and shows what it did; subclasses draw the walk."""
 
     ACCEPTS_SCANS = True
-    QUEUES_SCANS = True
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f7", "pause", "Pause")]
 
     def __init__(self, walk: PickWalk, outcome: Outcome | None = None) -> None:
@@ -52,21 +51,15 @@ class WalkScreen(StationScreen[None]):
         self.signal(outcome.ok, outcome.headline, outcome.detail)
 
     async def on_scan_received(self, message: ScanReceived) -> None:
-        """Work the queued scans, one at a time and in order (`message` is the nudge).
+        """Work one scan; the App holds the next one until this handler has returned.
 
         A scan may commit to the station store (synchronous=FULL: an fsync). It runs on a
         worker thread so the event loop keeps drawing and taking input; the outcome, and so
         the next stop, is shown only after the commit returned. Scans arriving meanwhile
-        wait in the App's queue and are worked here afterwards against the updated walk; if
-        the walk moved to another screen, that screen gets them.
+        wait in the App's queue and are worked afterwards against the updated walk, by this
+        screen or by the screen the walk moved to.
         """
-        station = self.station
-        try:
-            while station.active_screen() is self and (queued := station.next_queued_scan()):
-                await self._step(queued[0])
-        finally:
-            if station.active_screen() is not self:
-                station.requeue_scans()
+        await self._step(message.raw)
 
     async def _step(self, raw: str) -> None:
         result = self.services.read_scan(raw)
