@@ -155,3 +155,32 @@ def test_a_pack_station_tells_of_a_tote_opened_and_emptied_but_not_one_still_in_
 
 def view_free(uow: SqlStationUnitOfWorkFactory) -> list[str]:
     return StationView(uow).free_totes(10)
+
+
+def test_opening_an_order_marks_only_its_totes_on_their_way_to_packing_as_arrived(
+    registered: SqlStationUnitOfWorkFactory, floor: FloorActions
+) -> None:
+    feed(
+        registered,
+        1,
+        {"kind": "tote", "code": "T000021", "state": "travelling", "order_reference": "SO-21"},
+        {
+            "kind": "tote",
+            "code": "T000022",
+            "state": "travelling",
+            "order_reference": "SO-21",
+            "destination": "zone:B",
+        },
+    )
+    arrivals = ToteArrivals(floor)
+    # On its way to packing: it arrives. Going to zone B first, or unknown: left alone.
+    assert arrivals.opened(7, "T000021")
+    assert not arrivals.opened(7, "T000022")
+    assert not arrivals.opened(7, "T999999")
+    # Opened again (after a log-out): it is at packing already, nothing more is sent.
+    assert not arrivals.opened(7, "T000021")
+    assert pending(registered) == ["tote.arrived"]
+    with registered() as unit:
+        held = unit.containers.get("tote", "T000021")
+    assert held is not None
+    assert held.state.value == "at_packing"

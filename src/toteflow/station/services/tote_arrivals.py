@@ -1,7 +1,8 @@
 """A closed tote reaching a pack station, and a tote emptied there: told to the registry.
 
-For the pack desk to call when it opens a tote (`arrived`) and when the tote is empty
-(`emptied`); each commits its cached state and its outbox event together, and refuses what
+The pack desk calls `opened` for each tote of an order it opens; `emptied` is for a tote
+emptied without its order being packed (a packed order's totes are freed by the server). Each
+commits its cached state and its outbox event together, and refuses what
 the station's copy of the registry says cannot be (a tote still in a task's slot).
 """
 
@@ -14,6 +15,19 @@ from toteflow.station.services.events import FloorActions, record
 class ToteArrivals:
     def __init__(self, floor: FloorActions) -> None:
         self.floor = floor
+
+    def opened(self, user_id: int | None, tote: str) -> bool:
+        """An order was opened from this tote: it arrived, if the registry has it on its way here.
+
+        A tote the station's copy does not know, or sees going elsewhere (another zone first),
+        is left to the server's word: an arrival it would refuse is never sent.
+        """
+        with self.floor.uow() as uow:
+            current = uow.containers.get("tote", tote)
+        if current is None or current.travelling_to != containers.PACK:
+            return False
+        self.arrived(user_id, tote)
+        return True
 
     def arrived(self, user_id: int | None, tote: str) -> None:
         """The tote is open at this pack station (from travelling to packing)."""
