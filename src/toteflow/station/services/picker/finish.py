@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toteflow.domain.errors import Refused, ServiceError
+from toteflow.domain.words import plural
 from toteflow.station.services.events import FloorActions
 from toteflow.station.services.picker.outcome import Outcome, bad, good, n_units
 from toteflow.station.services.picker.state import ClosedTote, WalkState
@@ -140,7 +141,9 @@ class Finishing:
         state = self.state
         state.refresh()
         if state.open_lines():
-            raise Refused(f"{len(state.open_lines())} stop(s) still open: pick or short them")
+            raise Refused(
+                f"{plural(len(state.open_lines()), 'stop')} still open: pick or short them"
+            )
         closed: list[ClosedTote] = []
         empty: list[str] = []
         for container in state.task.containers:
