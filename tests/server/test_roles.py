@@ -73,6 +73,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", f"{API}/containers"): ADMINS,
     # shipping: packers reserve label numbers; supervisors close manifests and retry webhooks
     ("POST", f"{API}/shipping/sscc-blocks"): PACKERS,
+    ("POST", f"{API}/shipping/weight-approvals"): PACKERS,
     ("GET", f"{API}/shipping/pack-orders/{{key}}"): EVERYONE,
     ("GET", f"{API}/shipping/shipments"): EVERYONE,
     ("GET", f"{API}/shipping/shipments.csv"): EVERYONE,
