@@ -52,6 +52,9 @@ class StationSettings(_Section):
     data_dir: str = ""
     pin_required: bool = True
     sync_interval_seconds: float = Field(2.0, gt=0)
+    # A picker or packer may type the SKU (or item number) shown on screen for an item whose
+    # barcode will not scan; such entries are recorded as keyed and count against accuracy.
+    allow_keyed_items: bool = False
 
 
 class LayoutSettings(_Section):
@@ -167,9 +170,25 @@ class ShippingSettings(_Section):
     # A weighed box may differ from items + carton by the larger of these before a re-check.
     weight_tolerance_pct: float = Field(5.0, ge=0, le=100)
     weight_tolerance_g: int = Field(50, ge=0)
+    # Accepting a weight outside the tolerance needs the packer's reason; one further off
+    # than the larger of these needs a supervisor's badge as well.
+    weight_supervisor_pct: float = Field(15.0, ge=0, le=1000)
+    weight_supervisor_g: int = Field(250, ge=0)
     # An item the packer cannot find: "ship_partial" closes the order without it,
     # "wait" keeps the order open until a supervisor resolves the exception.
     short_policy: Literal["ship_partial", "wait"] = "ship_partial"
+
+    @model_validator(mode="after")
+    def _limits(self) -> ShippingSettings:
+        if (
+            self.weight_supervisor_pct < self.weight_tolerance_pct
+            or self.weight_supervisor_g < self.weight_tolerance_g
+        ):
+            raise ValueError(
+                "weight_supervisor_pct and weight_supervisor_g must be at least "
+                "weight_tolerance_pct and weight_tolerance_g"
+            )
+        return self
 
 
 class PrintingSettings(_Section):

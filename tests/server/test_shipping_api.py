@@ -13,7 +13,7 @@ import zxingcpp
 from PIL import Image
 
 from tests.server.conftest import Site
-from tests.server.test_sync_api import event, order_status, push
+from tests.server.test_sync_api import audit, event, order_status, push
 from tests.support.floor import Work, released_task
 from toteflow.central.store import shipping_tables as st
 from toteflow.central.store import tables as t
@@ -291,3 +291,90 @@ def test_pack_orders_are_found_by_tote_and_unknown_ones_are_404(site: Site) -> N
     assert by_tote.json()["reference"] == "SO-1"
     assert by_tote.json()["totes"] == ["T000042"]
     assert site.client.get(f"{API}/pack-orders/T999999", headers=packer).status_code == 404
+
+
+def test_a_supervisors_badge_approves_a_far_off_weight_and_the_override_is_audited(
+    site: Site,
+) -> None:
+    picked(site)
+    b = block(site)
+    packer = site.login(Role.PACKER)
+    ask = {
+        "order": "SO-1",
+        "weight_g": 2500,
+        "expected_weight_g": 1200,
+        "reason": "packing_material",
+    }
+
+    def approve(badge: str, headers: dict[str, str]) -> Any:
+        return site.client.post(
+            f"{API}/weight-approvals", json={**ask, "badge": badge}, headers=headers
+        )
+
+    # Only a supervisor's badge, and not the packer's own, approves; each refusal is audited.
+    refused = approve("B10002", packer)
+    assert refused.status_code == 409
+    assert "packer one is a packer: a supervisor's badge must approve it" in refused.text
+    assert "is not a supervisor's" in approve("B99999", packer).text
+    supervisor = site.login(Role.SUPERVISOR)
+    assert "cannot approve your own" in approve("B10003", supervisor).text
+    assert site.client.post(
+        f"{API}/weight-approvals", json={**ask, "badge": "B10003"}, headers=site.station_headers()
+    ).status_code in (401, 403)
+    approved = approve("B10003", packer)
+    assert approved.status_code == 200, approved.text
+    approval = approved.json()
+    assert (approval["name"], approval["role"]) == ("supervisor one", "supervisor")
+    assert len(audit(site, "weight.approval_refused")) == 3
+    (entry,) = audit(site, "weight.approved")
+    assert entry["detail"]["approved_by"] == approval["user_id"]
+
+    key = str(uuid.uuid4())
+    box = carton(key, "SO-1", 1, sscc_of(b, 0), {"SKU-SO-1": 2})
+    box["weight_override"] = {
+        "reason": "packing_material",
+        "approved_by": approval["user_id"],
+        "approver": approval["name"],
+    }
+    assert statuses(push(site, event(2, "carton.packed", box))) == ["applied"]
+    (overridden,) = audit(site, "carton.weight_overridden")
+    assert overridden["detail"] == {
+        "order": "SO-1",
+        "sscc": sscc_of(b, 0),
+        "weight_g": 1234,
+        "expected_weight_g": 1200,
+        "reason": "packing_material",
+        "approved_by": approval["user_id"],
+        "approver": "supervisor one",
+    }
+    # A malformed override refuses the carton, as any malformed payload does.
+    bad = carton(key, "SO-1", 2, sscc_of(b, 1), {"SKU-SO-1": 1})
+    bad["weight_override"] = {"reason": "Because!"}
+    assert statuses(push(site, event(3, "carton.packed", bad))) == ["rejected"]
+
+
+def test_a_pack_order_says_what_each_line_tracks_and_the_lots_it_was_picked_from(
+    site: Site,
+) -> None:
+    work = picked(site)
+    with site.parts.engine.begin() as connection:
+        connection.execute(
+            sa.update(t.table(t.Product))
+            .where(t.cols(t.Product).sku == "SKU-SO-1")
+            .values(lot_tracked=True, expiry_tracked=True, serial_tracked=True)
+        )
+        connection.execute(
+            sa.update(t.table(t.TaskLine))
+            .where(t.cols(t.TaskLine).id == work.task_line_id)
+            .values(lot="L-0815")
+        )
+    line = site.client.get(f"{API}/pack-orders/SO-1", headers=site.login(Role.PACKER)).json()[
+        "lines"
+    ][0]
+    assert {k: line[k] for k in ("lot_tracked", "expiry_tracked", "serial_tracked", "lots")} == {
+        "lot_tracked": True,
+        "expiry_tracked": True,
+        "serial_tracked": True,
+        "lots": ["L-0815"],
+    }
+    assert line["lot_substitution"] is False

@@ -186,7 +186,7 @@ def test_units_picked_before_a_cancel_are_put_back_once_from_the_station(
     [back] = desk.open()
     assert (back.cancelled, back.units, back.taken_from) == (True, 2, "01-001-1")
     messages = [n.message for n in station.view.notices(work.task_id)]
-    assert any("scan that shelf on the refused-events screen (F8)" in m for m in messages)
+    assert any("scan that shelf under F8 (To resolve) on the home screen" in m for m in messages)
     assert desk.put_back(back.id, interpret("01-001-1")).ok
     assert not desk.put_back(back.id, interpret("01-001-1")).ok
     station.sync()

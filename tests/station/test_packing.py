@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import socket
 import threading
@@ -18,12 +19,15 @@ from PIL import Image
 from tests.server.conftest import Site
 from tests.server.test_shipping_api import API, picked
 from tests.server.test_sync_api import order_status
+from tests.station.conftest import keep_task, make_task
 from toteflow.contracts.catalogue import ProductUnit
 from toteflow.contracts.orders import Address
 from toteflow.contracts.shipping import PackLine, PackOrder, SsccBlock
-from toteflow.domain.carriers import Parcel
+from toteflow.domain.carriers import CarrierRules, Parcel, ShipmentRequest, evaluate
 from toteflow.domain.errors import Refused
 from toteflow.domain.labels import Address as LabelAddress
+from toteflow.domain.labels import packing_slip_text
+from toteflow.domain.packing import WeightOverride
 from toteflow.domain.roles import Role
 from toteflow.shared.labels import LabelRenderer
 from toteflow.shared.shipping_files import load_boxes, load_carrier_rules
@@ -31,6 +35,9 @@ from toteflow.station.devices.printer import make_printer, parse_printer
 from toteflow.station.ports.store import CachedProduct
 from toteflow.station.server_client.pack_client import PackClient
 from toteflow.station.services import setup as station_setup
+from toteflow.station.services.events import FloorActions
+from toteflow.station.services.pack_carrier import CarrierChoice
+from toteflow.station.services.packing.boxes import BoxAndCarrier
 from toteflow.station.services.packing.policy import PackingPolicy
 from toteflow.station.services.packing.records import WeightOutOfTolerance
 from toteflow.station.services.packing.service import PackingService, open_order
@@ -280,21 +287,50 @@ def test_normal_pack_suggest_weigh_choose_print_close(
         packing.records.verify("SO-1", "SKU-B-EA")
 
 
-def test_a_weight_outside_tolerance_asks_for_a_recheck(packing: PackingService) -> None:
+def test_a_weight_outside_tolerance_needs_a_reason_and_far_off_a_supervisor(
+    packing: PackingService,
+) -> None:
     packing.records.store_order(7, order())
     packing.records.verify("SO-1", "SKU-B-EA")
-    with pytest.raises(WeightOutOfTolerance, match="box is heavy"):
+    with pytest.raises(WeightOutOfTolerance, match=r"box is heavy.*give a reason"):
         packing.records.close_carton(7, "SO-1", "BOX-M", 2500, "UPS", "GROUND")
     expected = packing.boxes.expected_weight(
         order(), packing.boxes.box_for_barcode("BOX-M"), {"SKU-B": 1}
     )
     assert expected == 950 + 320
     assert packing.boxes.check_weight(expected, expected + 50).ok
-    # The packer checked the box and confirms the scale.
-    confirmed = packing.records.close_carton(
-        7, "SO-1", "BOX-M", 2500, "UPS", "GROUND", confirmed=True
+    with pytest.raises(WeightOutOfTolerance, match="not a reason to accept a weight"):
+        packing.records.close_carton(
+            7, "SO-1", "BOX-M", 1400, "UPS", "GROUND", override=WeightOverride("because")
+        )
+    # 1.23 kg off is beyond the second limit (the larger of 15 % and 250 g): a reason alone
+    # will not do; a supervisor's approval (their badge, checked by the server) will.
+    with pytest.raises(WeightOutOfTolerance, match="a supervisor's badge must approve it"):
+        packing.records.close_carton(
+            7, "SO-1", "BOX-M", 2500, "UPS", "GROUND", override=WeightOverride("scale")
+        )
+    approved = WeightOverride("packing_material", approved_by=3, approver="Supervisor One")
+    closed = packing.records.close_carton(
+        7, "SO-1", "BOX-M", 2500, "UPS", "GROUND", override=approved
     )
-    assert confirmed.event.payload["weight_confirmed"] is True
+    assert closed.event.payload["weight_confirmed"] is True
+    assert closed.event.payload["weight_override"] == {
+        "reason": "packing_material",
+        "approved_by": 3,
+        "approver": "Supervisor One",
+    }
+
+
+def test_a_weight_a_little_off_is_accepted_with_the_packers_reason_alone(
+    packing: PackingService,
+) -> None:
+    packing.records.store_order(7, order())
+    packing.records.verify("SO-1", "SKU-B-EA")
+    # 1.27 kg expected: 130 g heavy is outside 5 % / 50 g but within 15 % / 250 g.
+    closed = packing.records.close_carton(
+        7, "SO-1", "BOX-M", 1400, "UPS", "GROUND", override=WeightOverride("packing_material")
+    )
+    assert closed.event.payload["weight_override"]["approved_by"] is None
 
 
 def test_printer_down_keeps_the_label_queued_then_reprint_or_switch(
@@ -405,7 +441,9 @@ def test_a_station_packs_against_the_real_server(
             # The test product has no measurements: the packer picks the box by scanning it.
             with pytest.raises(Refused, match="no dimensions"):
                 packing.boxes.suggest(packing.records.view("SO-1"))
-            packing.records.close_carton(2, "SO-1", "BOX-S", 180, "UPS", "GROUND", confirmed=True)
+            packing.records.close_carton(
+                2, "SO-1", "BOX-S", 180, "UPS", "GROUND", override=WeightOverride("scale")
+            )
             assert all(r.ok for r in packing.prints.print_queued(user_id=2))
             packing.records.close_shipment(2, "SO-1")
             with uow() as unit:
@@ -420,3 +458,187 @@ def test_a_station_packs_against_the_real_server(
     box = shipments["items"][0]["boxes"][0]
     assert box["label_prints"] == 1
     assert box["box_code"] == "BOX-S"
+
+
+def tracked_order(**line: object) -> PackOrder:
+    """SO-T: 2 units of a tracked SKU-T (GTIN 4006381333931), as `line` says it is tracked."""
+    base = order("SO-T")
+    mug = base.lines[0].model_copy(update={"sku": "SKU-T", "ordered": 2, "picked": 2, **line})
+    return base.model_copy(update={"lines": [mug]})
+
+
+def gs1(*, lot: str | None = None, expiry: str | None = None, serial: str | None = None) -> str:
+    text = "]C10104006381333931"
+    if expiry:
+        text += f"17{expiry}"
+    if lot:
+        text += f"10{lot}" + ("\x1d" if serial else "")
+    if serial:
+        text += f"21{serial}"
+    return text
+
+
+def test_a_tracked_item_needs_the_label_that_carries_its_lot_expiry_or_serial(
+    packing: PackingService,
+) -> None:
+    """The packer is held to the picker's rules: a plain GTIN will not do for a tracked SKU."""
+    packing.records.store_order(7, tracked_order(lot_tracked=True, lots=["L1"]))
+    with pytest.raises(
+        Refused, match=r"SKU-T is lot-tracked: scan the label that carries the lot \(L1\)"
+    ):
+        packing.records.verify("SO-T", "4006381333931")
+    with pytest.raises(Refused, match="wrong lot L2: SKU-T was picked from lot L1"):
+        packing.records.verify("SO-T", gs1(lot="L2"))
+    checked = packing.records.verify("SO-T", gs1(lot="L1"))
+    assert (checked.verified, checked.label.lot) == (1, "L1")
+    assert packing.records.view("SO-T").lines[0].verified == 1
+
+    packing.records.store_order(
+        7, tracked_order(expiry_tracked=True).model_copy(update={"reference": "SO-E"})
+    )
+    with pytest.raises(Refused, match="expiry-tracked: scan the label that carries the expiry"):
+        packing.records.verify("SO-E", "4006381333931")
+    with pytest.raises(Refused, match="expired on 2020-01-31: do not pack it"):
+        packing.records.verify("SO-E", gs1(expiry="200131"))
+    assert packing.records.verify("SO-E", gs1(expiry="401231")).verified == 1
+
+    packing.records.store_order(
+        7, tracked_order(serial_tracked=True).model_copy(update={"reference": "SO-S"})
+    )
+    with pytest.raises(Refused, match="serial-tracked: scan the label that carries the serial"):
+        packing.records.verify("SO-S", "4006381333931")
+    assert packing.records.verify("SO-S", gs1(serial="SN1")).label.serial == "SN1"
+    with pytest.raises(Refused, match="serial SN1 of SKU-T is already checked"):
+        packing.records.verify("SO-S", gs1(serial="SN1"))
+    assert packing.records.verify("SO-S", gs1(serial="SN2")).order_done
+    # Nothing refused was counted; the serials are kept with the order.
+    with packing.records.uow() as unit:
+        state = unit.packing.get("SO-S")
+    assert state is not None
+    assert state.marks == {"SKU-T": {"serials": ["SN1", "SN2"]}}
+
+
+def test_a_keyed_sku_counts_only_where_the_site_allows_it_and_is_recorded_as_keyed(
+    registered: SqlStationUnitOfWorkFactory, zebra: RawPrinter, tmp_path: Path
+) -> None:
+    strict = packing_service(registered, zebra, tmp_path / "strict")
+    strict.records.store_order(7, order("SO-K1"))
+    # Typing the SKU shown used to pass unremarked; now it needs [station] allow_keyed_items.
+    with pytest.raises(Refused, match="keying in the item is not allowed at this site"):
+        strict.records.verify("SO-K1", "SKU-A")
+    assert strict.records.view("SO-K1").lines[0].verified == 0
+
+    keyed = packing_service(registered, zebra, tmp_path / "keyed", allow_keyed_items=True)
+    with registered() as unit:
+        unit.packing.add_sscc_block(
+            SsccBlock(company_prefix="0614141", extension_digit=0, first=200, last=204)
+        )
+        unit.commit()
+    keyed.records.store_order(7, order("SO-K2"))
+    assert keyed.records.verify("SO-K2", " sku-a ").label.keyed
+    keyed.records.verify("SO-K2", "14006381333938")  # the case of 6, scanned
+    keyed.records.verify("SO-K2", "SKU-B-EA")
+    view = keyed.records.view("SO-K2")
+    assert view.all_checked
+    approved = WeightOverride("scale", approved_by=3, approver="Supervisor One")
+    keyed.records.close_carton(7, "SO-K2", "BOX-L", 4000, "UPS", "GROUND", override=approved)
+    event = keyed.records.close_shipment(7, "SO-K2")
+    # The keyed unit travels with the order's record, for the accuracy figures.
+    assert event.payload["keyed"] == {"SKU-A": 1}
+    # A lot-tracked item can never be keyed: the lot is on the label, not the screen.
+    keyed.records.store_order(7, tracked_order(lot_tracked=True, lots=["L1"]))
+    with pytest.raises(Refused, match="SKU-T carries a lot: it cannot be keyed in"):
+        keyed.records.verify("SO-T", "SKU-T")
+
+
+def test_the_price_follows_the_boxes_and_weights_and_stays_on_the_printed_service(
+    packing: PackingService,
+) -> None:
+    """Cheapest on time by policy; once a label is printed, later boxes go the same way."""
+    cheapest = dataclasses.replace(RULES, service_policy="cheapest_on_time")
+    boxes = BoxAndCarrier(dataclasses.replace(packing.policy, carriers=cheapest))
+    carrier = CarrierChoice(boxes, order(), lambda: date(2026, 11, 23))
+    light, heavy = Parcel(1000, 300, 200, 150), Parcel(24_000, 500, 400, 400)
+    carrier.follow([light])
+    assert carrier.choice is not None
+    assert carrier.choice.chosen is not None
+    first = carrier.choice.chosen
+    assert (first.service.key, first.cost_cents) == ("USPS/GROUND_ADVANTAGE", 1080)
+    assert carrier.choice.why == (
+        "instead of the asked UPS Ground: 3.70 cheaper and arrives 2026-11-30, by the "
+        "promised 2026-12-02 (policy: the cheapest that arrives by the promised date)"
+    )
+    # A second, heavy box: the cheapest is now the order's own service, at its new price.
+    carrier.follow([light, heavy])
+    assert carrier.choice.chosen is not None
+    assert (carrier.choice.chosen.service.key, carrier.choice.chosen.cost_cents) == (
+        "UPS/GROUND",
+        6600,
+    )
+    assert carrier.choice.why == "the service the order asked for"
+    carrier.pin(first.service.carrier, first.service.code)
+    carrier.follow([light, heavy])
+    pinned = carrier.choice
+    assert pinned is not None
+    assert pinned.chosen is not None
+    assert pinned.chosen.service == first.service
+    assert pinned.why == "the service on the labels already printed"
+    alone = evaluate(cheapest, first.service, _request(cheapest, [light, heavy]), pinned.zone)
+    assert pinned.chosen.cost_cents == alone.cost_cents
+    assert not pinned.overridden
+
+
+def _request(rules: CarrierRules, parcels: list[Parcel]) -> ShipmentRequest:
+    o = order()
+    return ShipmentRequest(
+        tuple(parcels),
+        o.ship_to.country,
+        o.ship_to.postal_code,
+        o.carrier,
+        o.service,
+        o.ship_by,
+        date(2026, 11, 23),
+    )
+
+
+def test_the_packing_slip_lists_what_was_shorted_at_picking_and_at_packing(
+    packing: PackingService,
+) -> None:
+    # 9 mugs ordered, 7 picked (2 short at picking); the oil goes missing at packing.
+    short_picked = order("SO-SL")
+    mugs = short_picked.lines[0].model_copy(update={"ordered": 9})
+    short_picked = short_picked.model_copy(update={"lines": [mugs, short_picked.lines[1]]})
+    packing.records.store_order(7, short_picked)
+    packing.records.verify("SO-SL", "14006381333938")
+    packing.records.verify("SO-SL", "4006381333931")
+    packing.records.report_short(7, "SO-SL", "SKU-B", "damaged")
+    packing.records.close_carton(
+        7, "SO-SL", "BOX-M", 2500, "UPS", "GROUND", override=WeightOverride("scale", 3, "S")
+    )
+    packing.records.close_shipment(7, "SO-SL")
+    slip = packing.prints.packing_slip(packing.records.view("SO-SL"))
+    assert [(m.sku, m.quantity) for m in slip.missing] == [("SKU-A", 2), ("SKU-B", 1)]
+    text = packing_slip_text(slip)
+    assert "Not in this shipment:" in text
+    assert "2 x SKU-A Mug" in text
+    assert "1 x SKU-B Olive oil" in text
+
+
+def test_a_tote_whose_every_unit_was_reported_short_leaves_the_pack_home_list(
+    packing: PackingService, registered: SqlStationUnitOfWorkFactory
+) -> None:
+    floor = FloorActions(registered)
+    for task_id, reference, tote in ((31, "SO-31", "T000031"), (32, "SO-32", "T000032")):
+        keep_task(registered, make_task(task_id, reference=reference, quantity=2))
+        floor.assign_tote(7, task_id, 1, tote)
+    floor.confirm_pick(7, 3101, 2, tote="T000031")
+    floor.short_pick(7, 3201, "empty")  # nothing of SO-32 was found
+    for task_id, tote in ((31, "T000031"), (32, "T000032")):
+        floor.close_tote(7, task_id, 1, tote)
+        floor.complete_task(7, task_id)
+    assert packing.records.totes_to_pack() == [("T000031", "SO-31")]
+    # Every unit reported short at the pack bench: the tote leaves the list too.
+    mugs = order("SO-31").lines[0].model_copy(update={"sku": "SKU-31-1", "ordered": 2, "picked": 2})
+    packing.records.store_order(7, order("SO-31").model_copy(update={"lines": [mugs]}))
+    packing.records.report_short(7, "SO-31", "SKU-31-1", "not_found")
+    assert packing.records.totes_to_pack() == []

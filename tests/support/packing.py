@@ -20,6 +20,7 @@ class Measured:
     quantity: int
     size_mm: tuple[int, int, int] | None = (100, 80, 60)  # None: never measured
     weight_g: int = 400
+    lot: str = ""  # the lot reserved and picked (a lot-tracked item)
 
 
 def picked_into_tote(
@@ -27,7 +28,7 @@ def picked_into_tote(
 ) -> None:
     """A released order, its discrete task done: every unit picked into `tote` for packing."""
     picks = [
-        Pick(f"{first_aisle + n:02d}-001-1", line.item, line.quantity)
+        Pick(f"{first_aisle + n:02d}-001-1", line.item, line.quantity, lot=line.lot)
         for n, line in enumerate(lines)
     ]
     planned = make_task(engine, "discrete", {reference: picks}, destinations={reference: "pack"})
@@ -44,12 +45,17 @@ def picked_into_tote(
                 .where(t.cols(t.ProductUnit).product_id == product_id)
                 .values(length_mm=length, width_mm=width, height_mm=height, weight_g=line.weight_g)
             )
-        order_line = t.cols(t.OrderLine)
+        order_line, task_line = t.cols(t.OrderLine), t.cols(t.TaskLine)
         for planned_line in planned.lines:
             connection.execute(
                 sa.update(t.table(t.OrderLine))
                 .where(order_line.id == planned_line.order_line_id)
                 .values(picked=planned_line.quantity)
+            )
+            connection.execute(
+                sa.update(t.table(t.TaskLine))
+                .where(task_line.id == planned_line.task_line_id)
+                .values(picked=planned_line.quantity, status="picked")
             )
         connection.execute(
             sa.update(t.table(t.Order))

@@ -7,10 +7,12 @@ loopback port; the server's database then shows the packed order, its boxes and 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from textual.pilot import Pilot
 
 from tests.integration.fake_scales import FakeScale
@@ -27,6 +29,7 @@ from tests.tui.station_world import (
     synced,
     until,
 )
+from toteflow.central.store import tables as t
 from toteflow.config import PrintingSettings, ScaleSettings
 from toteflow.contracts.shipping import Shipment, ShipmentFilter
 from toteflow.domain.actor import SYSTEM
@@ -35,6 +38,7 @@ from toteflow.station.tui.screens.pack_box import PackBoxScreen
 from toteflow.station.tui.screens.pack_dialogs import (
     PackChoiceScreen,
     PackShortScreen,
+    PackWeightReasonScreen,
     PackWeightScreen,
 )
 from toteflow.station.tui.screens.pack_done import PackDoneScreen
@@ -90,6 +94,14 @@ async def type_weight(pilot: Pilot[Any], kg: str) -> None:
     field.value = kg
     await press(pilot, "enter")
     await on_screen(pilot, PackBoxScreen)
+
+
+async def scan_dialog(pilot: Pilot[Any], dialog: PackWeightReasonScreen, raw: str) -> None:
+    """A scan at the weight dialog; returns once the dialog has answered it."""
+    before = dialog.signals
+    pilot.app.deliver_scan(raw, "wedge")  # type: ignore[attr-defined]
+    assert await until(pilot, lambda: dialog.signals > before), f"no answer to {raw!r}"
+    await pilot.pause()
 
 
 async def label_and_finish(pilot: Pilot[Any], box: PackBoxScreen) -> PackDoneScreen:
@@ -199,7 +211,9 @@ async def test_a_missing_item_is_reported_short_and_the_order_ships_partially(
     assert packed.boxes[0].contents == {"PK-MUG": 2}
 
 
-async def test_the_packer_overrides_the_box_and_confirms_an_odd_weight(world: World) -> None:
+async def test_the_packer_overrides_the_box_and_a_supervisor_approves_an_odd_weight(
+    world: World,
+) -> None:
     picked_into_tote(world.parts.engine, "SO-530", "T000530", [MUG])
     app = await world.station_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -222,8 +236,26 @@ async def test_the_packer_overrides_the_box_and_confirms_an_odd_weight(world: Wo
         assert signalled(box) == "bad"
         assert box.desk.boxing is not None
         assert box.desk.boxing.prints == []
+        # 9.9 kg for about 1 kg is beyond the second limit: a reason, then a supervisor's badge.
         await press(pilot, "f5")
-        assert carton.confirmed
+        why = await on_screen(pilot, PackWeightReasonScreen)
+        await scan_dialog(pilot, why, "B10003")  # before the reason: not taken
+        assert "choose the reason first" in str(why.query_one("#weight-error").render())
+        await press(pilot, "down", "enter")  # the catalogue weight is wrong
+        await scan_dialog(pilot, why, "T000001")
+        assert "scan a supervisor's badge" in str(why.query_one("#weight-error").render())
+        await scan_dialog(pilot, why, "B10002")  # the packer's own badge will not do
+        assert "a supervisor's badge must approve" in str(why.query_one("#weight-error").render())
+        assert not carton.confirmed
+        await scan_dialog(pilot, why, "B10003")
+        await on_screen(pilot, PackBoxScreen)
+        assert signalled(box) == "good"
+        assert carton.override is not None
+        assert (carton.override.reason, carton.override.approver) == (
+            "catalogue_weight",
+            "Supervisor One",
+        )
+        assert "approved by Supervisor One" in str(box.query_one("#pack-box-weight").render())
         # The carrier list: the packer takes the dearest service that can carry the box.
         choice = box.desk.boxing.carrier.choice
         assert choice is not None
@@ -245,6 +277,10 @@ async def test_the_packer_overrides_the_box_and_confirms_an_odd_weight(world: Wo
     assert [(b.box_code, b.weight_g) for b in packed.boxes] == [("BOX-L", 9900)]
     assert (packed.carrier, packed.service) == (dearest.service.carrier, dearest.service.code)
     assert packed.overridden
+    # The server audited the approval and the carton's weight override.
+    with world.parts.engine.connect() as connection:
+        actions = set(connection.execute(sa.select(t.cols(t.AuditEntry).action)).scalars())
+    assert {"weight.approved", "weight.approval_refused", "carton.weight_overridden"} <= actions
 
 
 @pytest.fixture
@@ -408,12 +444,20 @@ async def test_an_item_never_measured_is_boxed_in_the_box_the_packer_scans(world
         carton = box.desk.carton()
         assert carton is not None
         assert (carton.box.code, carton.box_scanned) == ("BOX-S", True)
-        await type_weight(pilot, "0.9")
+        # 0.40 kg for the box's own 0.18 kg: outside the tolerance, within the second limit.
+        await type_weight(pilot, "0.4")
+        await press(pilot, "f10")
+        assert signalled(box) == "bad"
         await press(pilot, "f5")
+        await on_screen(pilot, PackWeightReasonScreen)
+        await press(pilot, "enter")  # extra packing material: the packer's reason will do
+        await on_screen(pilot, PackBoxScreen)
+        assert carton.override is not None
+        assert carton.override.approved_by is None
         await label_and_finish(pilot, box)
         assert await until(pilot, lambda: synced(app))
     packed = shipment(world, "SO-570")
-    assert [(b.box_code, b.weight_g) for b in packed.boxes] == [("BOX-S", 900)]
+    assert [(b.box_code, b.weight_g) for b in packed.boxes] == [("BOX-S", 400)]
 
 
 async def test_an_order_too_heavy_for_one_box_goes_in_several(world: World) -> None:
@@ -488,3 +532,80 @@ async def test_a_tote_scanned_while_checking_is_named_and_changes_nothing(world:
         assert "that was a tote label: scan the items of order SO-522" in words
         assert "set it aside" not in words
         assert order.desk.view() == before
+
+
+async def test_a_lot_tracked_item_needs_its_lot_label_at_packing_as_at_picking(
+    world: World,
+) -> None:
+    honey = Measured(Item("PK-HONEY", lot_tracked=True), 1, (80, 80, 120), 500, lot="L4711")
+    picked_into_tote(world.parts.engine, "SO-590", "T000590", [honey])
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        order = await open_tote(pilot, "T000590")
+        await scan(pilot, honey.item.barcode)  # the plain GTIN: no lot on it
+        assert signalled(order) == "bad"
+        said = str(order.query_one(ScanFeedback).render())
+        assert "PK-HONEY is lot-tracked: scan the label that carries the lot (L4711)" in said
+        gtin = honey.item.barcode.zfill(14)
+        await scan(pilot, f"]C101{gtin}10L9999")
+        assert signalled(order) == "bad"
+        assert "wrong lot L9999" in str(order.query_one(ScanFeedback).render())
+        assert order.desk.view().lines[0].verified == 0
+        await scan(pilot, f"]C101{gtin}10L4711")
+        await on_screen(pilot, PackBoxScreen)
+        assert order.desk.view().lines[0].verified == 1
+
+
+async def test_a_policy_that_allows_a_cheaper_service_says_why_and_prices_the_real_box(
+    world: World, tmp_path: Path
+) -> None:
+    """carriers.toml service_policy = "cheapest_on_time": the suggestion differs, in words."""
+    rules = (Path(world.settings.config_dir) / "carriers.toml").read_text()
+    cheapest = tmp_path / "carriers-cheapest.toml"
+    cheapest.write_text(
+        rules.replace('service_policy = "as_ordered"', 'service_policy = "cheapest_on_time"')
+    )
+    shipping = world.settings.shipping.model_copy(update={"carriers_file": str(cheapest)})
+    world.settings = world.settings.model_copy(update={"shipping": shipping})
+    picked_into_tote(world.parts.engine, "SO-600", "T000600", [MUG])
+    app = await world.station_app()
+    # Handed over well before the order's ship-by date (1 December): Ground keeps the promise.
+    app.services.today = lambda: date(2026, 11, 23)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tote(pilot, "T000600")
+        box = await check_all(pilot, MUG)
+        carton = box.desk.carton()
+        assert carton is not None
+        await scan(pilot, box.expected_scan() or "")
+        await type_weight(pilot, f"{box.desk.expected_weight_g(carton) / 1000:.3f}")
+        assert box.desk.boxing is not None
+        choice = box.desk.boxing.carrier.choice
+        assert choice is not None
+        assert choice.chosen is not None
+        assert choice.requested is not None
+        assert choice.chosen.service != choice.requested.service
+        panel = str(box.query_one("#pack-box-carrier").render())
+        assert "instead of the asked UPS Ground" in panel
+        assert "cheaper" in panel
+        # Weighed heavier (a reason given): the price follows the weight actually used.
+        before = choice.chosen.cost_cents
+        await type_weight(pilot, "2.5")
+        await press(pilot, "f5")
+        await on_screen(pilot, PackWeightReasonScreen)
+        await press(pilot, "enter")
+        supervisor = await on_screen(pilot, PackWeightReasonScreen)
+        await scan_dialog(pilot, supervisor, "B10003")
+        await on_screen(pilot, PackBoxScreen)
+        after = box.desk.boxing.carrier.choice
+        assert after is not None
+        assert after.chosen is not None
+        assert (after.chosen.cost_cents or 0) > (before or 0)
+        await label_and_finish(pilot, box)
+        assert await until(pilot, lambda: synced(app))
+    packed = shipment(world, "SO-600")
+    assert (packed.carrier, packed.service) == (
+        after.chosen.service.carrier,
+        after.chosen.service.code,
+    )
+    assert packed.cost_cents == after.chosen.cost_cents
+    assert not packed.overridden

@@ -1,4 +1,4 @@
-"""Snapshots at 80x24 of the pack station: the order being checked, and a box being weighed."""
+"""Snapshots at 80x24 of the pack station: the order checked, a box weighed, a weight approved."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from toteflow.station.services.login import Person
 from toteflow.station.tui.app import StationApp
 from toteflow.station.tui.screens.login import LoginScreen
 from toteflow.station.tui.screens.pack_box import PackBoxScreen
+from toteflow.station.tui.screens.pack_dialogs import PackWeightReasonScreen, PackWeightScreen
 from toteflow.station.tui.screens.pack_home import PackHomeScreen
 from toteflow.station.tui.screens.pack_order import PackOrderScreen
 
@@ -104,3 +105,27 @@ def test_snapshot_pack_box(snap_compare: Callable[..., bool], tmp_path: Path) ->
     app = pack_app(tmp_path)
     app.services.today = lambda: date(2026, 11, 23)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run(weighed))
+
+
+async def far_off(pilot: Pilot[Any]) -> None:
+    """A box weighed far off what it should: F5, a reason, then a supervisor's badge."""
+    await order_open(pilot)
+    await scan(pilot, "14006381333938")
+    await scan(pilot, "4006381333931")
+    await scan(pilot, "SKU-B-EA")
+    box: PackBoxScreen = await on_screen(pilot, PackBoxScreen)
+    await scan(pilot, box.expected_scan() or "")
+    await press(pilot, "f4")
+    dialog = await on_screen(pilot, PackWeightScreen)
+    dialog.query_one("#pack-weight", Input).value = "9.000"
+    await press(pilot, "enter")
+    await on_screen(pilot, PackBoxScreen)
+    await press(pilot, "f5")
+    await on_screen(pilot, PackWeightReasonScreen)
+    await press(pilot, "enter")  # extra packing material
+
+
+def test_snapshot_pack_weight_approval(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
+    app = pack_app(tmp_path)
+    app.services.today = lambda: date(2026, 11, 23)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run(far_off))

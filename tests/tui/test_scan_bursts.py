@@ -24,10 +24,12 @@ from toteflow.domain.roles import Role
 from toteflow.station.services.wave_filters import PoolFilter
 from toteflow.station.tui.scan_input import ScanInputApp
 from toteflow.station.tui.scan_messages import ScanReceived
+from toteflow.station.tui.screens.cart_setup import CartSetupScreen
 from toteflow.station.tui.screens.next_stop import NextStopScreen
 from toteflow.station.tui.screens.pack_box import PackBoxScreen
 from toteflow.station.tui.screens.pack_home import PackHomeScreen
 from toteflow.station.tui.screens.supervisor_filters import FilterDialog
+from toteflow.station.tui.screens.task_complete import TaskCompleteScreen
 
 pytestmark = pytest.mark.anyio
 
@@ -204,3 +206,24 @@ async def test_the_demo_key_pressed_three_times_fast_scans_three_different_label
         assert stop.walk.at_location == first.location
         assert stop.walk.in_hand == 2
         assert not app.input_waiting
+
+
+async def test_a_whole_task_by_the_demo_key_in_one_burst_then_home_and_the_next_task(
+    tmp_path: Path,
+) -> None:
+    """Cart set-up, every stop, the finish: forty F9 in one read cross every walk screen."""
+    app = offline_app(tmp_path, [cart_task(42), cart_task(43)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await feed_terminal_bytes(app, b"B00101\r1111\r" + F2)
+        await on_screen(pilot, CartSetupScreen)
+        # 9 scans set the cart up and 25 pick its 6 stops; the rest find nothing to scan.
+        await feed_terminal_bytes(app, F9 * 40)
+        done: TaskCompleteScreen = await on_screen(pilot, TaskCompleteScreen)
+        assert done.done is not None
+        assert done.done.units_picked == 13
+        # Enter goes home and F2 asks for the next task; the cart scan reaches its set-up.
+        await feed_terminal_bytes(app, b"\r" + F2 + b"C0001\r")
+        setup: CartSetupScreen = await on_screen(pilot, CartSetupScreen)
+        assert await wait_until(pilot, lambda: setup.walk.cart == "C0001")
+        assert setup.walk.task.id == 43

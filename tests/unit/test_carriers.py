@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def test_the_cheapest_service_that_meets_the_promise_wins() -> None:
 
 
 def test_shipping_early_lets_a_slower_cheaper_service_keep_the_promise() -> None:
-    r = rules(svc("SLOW", 6, 500), svc("MID", 3, 900))
+    r = rules(svc("SLOW", 6, 500), svc("MID", 3, 900), service_policy="cheapest_on_time")
     early = choose_service(
         r, request(carrier="C", service="MID", ship_by=date(2026, 12, 7), ship_on=MONDAY)
     )
@@ -158,7 +159,8 @@ def test_zones_come_from_the_longest_postal_prefix() -> None:
 
 
 def test_the_shipped_rules_choose_and_explain_every_candidate() -> None:
-    choice = choose_service(RULES, request(ship_by=date(2026, 11, 25)))
+    cheapest = replace(RULES, service_policy="cheapest_on_time")
+    choice = choose_service(cheapest, request(ship_by=date(2026, 11, 25)))
     assert choice.chosen is not None
     assert not choice.late
     lines = choice.explain()
@@ -191,3 +193,64 @@ def test_bad_files_name_the_key(tmp_path: Path) -> None:
     carriers.write_text("[[carrier]]\ncode = 'X'\ntracking = 'pigeon'\n")
     with pytest.raises(ShippingFileError, match="tracking must be one of"):
         load_carrier_rules(carriers)
+
+
+def test_the_service_the_order_asked_for_is_kept_unless_the_policy_allows_another() -> None:
+    services = (svc("SLOW", 6, 500), svc("MID", 3, 900), svc("FAST", 1, 2000))
+    asked = request(carrier="C", service="FAST", ship_by=date(2026, 12, 7))
+    kept = choose_service(rules(*services), asked)
+    assert kept.chosen is not None
+    assert kept.chosen.service.code == "FAST"
+    assert kept.why == "the service the order asked for"
+    assert kept.requested == kept.chosen
+    cheaper = choose_service(rules(*services, service_policy="cheapest_on_time"), asked)
+    assert cheaper.chosen is not None
+    assert cheaper.chosen.service.code == "SLOW"
+    # The screen says why, in words: how much cheaper, and that it still keeps the promise.
+    assert cheaper.why == (
+        "instead of the asked FAST: 15.00 cheaper and arrives 2026-12-01, by the promised "
+        "2026-12-08 (policy: the cheapest that arrives by the promised date)"
+    )
+
+
+def test_a_service_that_cannot_carry_the_box_gives_way_and_says_why() -> None:
+    small = svc("SMALL", 1, 700, max_weight_g=1000)
+    r = rules(svc("SLOW", 6, 500), svc("MID", 3, 900), small)
+    heavy = choose_service(r, request(Parcel(2000, 300, 200, 150), carrier="C", service="SMALL"))
+    assert heavy.chosen is not None
+    assert heavy.chosen.service.code == "MID"
+    assert heavy.why.startswith("the order asked for SMALL, which 2 kg is over its 1 kg limit")
+    # The price follows the parcel actually weighed: a light box keeps the asked service.
+    light = choose_service(r, request(Parcel(800, 300, 200, 150), carrier="C", service="SMALL"))
+    assert light.chosen is not None
+    assert (light.chosen.service.code, light.chosen.cost_cents) == ("SMALL", 700)
+    unknown = choose_service(r, request(carrier="C", service="ROCKET"))
+    assert "the order asked for C/ROCKET, which this site does not know" in unknown.why
+
+
+def test_a_bad_service_policy_is_named(tmp_path: Path) -> None:
+    text = (CONFIG / "carriers.toml").read_text()
+    bad = tmp_path / "carriers.toml"
+    bad.write_text(text.replace('service_policy = "as_ordered"', 'service_policy = "cheap"'))
+    with pytest.raises(ShippingFileError, match="service_policy must be one of as_ordered"):
+        load_carrier_rules(bad)
+
+
+def test_an_asked_service_that_would_arrive_late_gives_way_and_says_so() -> None:
+    r = rules(svc("SLOW", 6, 500), svc("FAST", 1, 2000), service_policy="cheapest_on_time")
+    # Handed over a week after ship-by: the asked SLOW would break the promise.
+    late = choose_service(r, request(carrier="C", service="SLOW", ship_on=date(2026, 11, 30)))
+    assert late.chosen is not None
+    assert late.chosen.service.code == "FAST"
+    assert late.why == (
+        "the order asked for SLOW, which arrives 2026-12-08, after the promised 2026-12-01; "
+        "instead the cheapest that arrives by the promised date"
+    )
+    # As ordered, it is kept, and said to be late.
+    kept = choose_service(
+        replace(r, service_policy="as_ordered"),
+        request(carrier="C", service="SLOW", ship_on=date(2026, 11, 30)),
+    )
+    assert kept.chosen is not None
+    assert (kept.chosen.service.code, kept.late) == ("SLOW", True)
+    assert kept.why == "the service the order asked for (it arrives late)"

@@ -165,3 +165,19 @@ def test_relative_file_names_resolve_against_the_config_folder(tmp_path: Path) -
     settings = load_settings(environ={})
     assert settings.resolve("warehouse.toml") == default_config_dir() / "warehouse.toml"
     assert settings.resolve(str(tmp_path / "x.toml")) == tmp_path / "x.toml"
+
+
+def test_keyed_items_and_the_weight_limits_are_settings_and_checked(tmp_path: Path) -> None:
+    settings = load_settings(environ={})
+    assert settings.station.allow_keyed_items is False
+    assert (settings.shipping.weight_supervisor_pct, settings.shipping.weight_supervisor_g) == (
+        15.0,
+        250,
+    )
+    keyed = tmp_path / "keyed.toml"
+    keyed.write_text("[station]\nallow_keyed_items = true\n")
+    assert load_settings(keyed, environ={}).station.allow_keyed_items is True
+    low = tmp_path / "low.toml"
+    low.write_text("[shipping]\nweight_tolerance_g = 300\nweight_supervisor_g = 200\n")
+    with pytest.raises(ConfigError, match="weight_supervisor_pct and weight_supervisor_g must be"):
+        load_settings(low, environ={})

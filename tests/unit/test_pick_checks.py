@@ -87,6 +87,9 @@ def test_item_by_each_or_case_barcode() -> None:
         "wrong item: this is not MUG-1 (Blue mug)"
     )
     assert "only 5 needed" in refused(check_item, interpret(CASE), stop(open_quantity=5), TODAY)
+    # Every unit needed is in hand already: no "only 0 needed".
+    full = refused(check_item, interpret(EACH), stop(open_quantity=0), TODAY)
+    assert full == "every unit this stop needs is in your hand: scan the tote now"
     assert "scan the item first" in refused(check_item, interpret("T000002"), stop(), TODAY)
 
 
@@ -177,3 +180,29 @@ def test_an_estimator_remembers_legs_and_answers_as_a_fresh_estimate_does() -> N
     # A code that is not a rack location of the layout: the planned metres pro rata.
     off = estimate.remaining(None, ["PACK-01", "03-010-1"], 1, planned_m=500.0, planned_stops=5)
     assert off.distance_m == pytest.approx(200.0)
+
+
+def test_a_keyed_sku_counts_only_where_allowed_and_never_for_a_tracked_item() -> None:
+    """The SKU shown on screen, typed because the barcode will not scan: one unit, keyed."""
+    for typed in ("MUG-1", " mug-1 "):
+        assert "keying in the item is not allowed" in refused(
+            check_item, interpret(typed), stop(), TODAY
+        )
+        taken = check_item(interpret(typed), stop(), TODAY, allow_keyed=True)
+        assert (taken.units, taken.keyed, taken.lot) == (1, True, None)
+    # The item number of an SKU-00810 style SKU, or our own SKU label's text, will do too.
+    for typed in ("00810", "SKU-00810"):
+        assert check_item(interpret(typed), stop(sku="SKU-00810"), TODAY, allow_keyed=True).keyed
+    # A scanned barcode is never "keyed", even where keying is allowed.
+    assert not check_item(interpret(EACH), stop(), TODAY, allow_keyed=True).keyed
+    # Another SKU is still the wrong item.
+    with pytest.raises(ScanRefused, match="wrong item: this is not SKU-00810"):
+        check_item(interpret("SKU-00811"), stop(sku="SKU-00810"), TODAY, allow_keyed=True)
+    tracked = stop(lot_tracked=True, lot="L1")
+    assert refused(check_item, interpret("MUG-1"), tracked, TODAY) == (
+        "keying in the item is not allowed at this site: scan its barcode"
+    )
+    with pytest.raises(ScanRefused, match="MUG-1 carries a lot: it cannot be keyed in"):
+        check_item(interpret("MUG-1"), tracked, TODAY, allow_keyed=True)
+    with pytest.raises(ScanRefused, match="too many"):
+        check_item(interpret("MUG-1"), stop(open_quantity=0), TODAY, allow_keyed=True)

@@ -13,6 +13,7 @@ import typer
 
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 from toteflow.domain.errors import ServiceError
+from toteflow.domain.words import plural
 from toteflow.station import bootstrap as station_bootstrap
 from toteflow.station.server_client.client import SyncClient, SyncError, make_http_client
 from toteflow.station.server_client.worker import SyncStatus
@@ -165,7 +166,7 @@ def run_sync(
             asyncio.run(_once(parts))
             waiting = parts.view.events_waiting()
             if waiting:
-                fail(f"{waiting} event(s) still waiting", code=1)
+                fail(f"{plural(waiting, 'event')} still waiting", code=1)
             return
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: worker.stop())

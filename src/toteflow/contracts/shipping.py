@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from toteflow.contracts.catalogue import ProductUnit
-from toteflow.contracts.common import CarrierCode, Day, Int, Model
+from toteflow.contracts.common import CarrierCode, Code, Day, Int, Model
 from toteflow.contracts.orders import Address
+from toteflow.contracts.people import Badge
 from toteflow.domain.orders import OrderStatus
+from toteflow.domain.roles import Role
 
 ShipmentStatus = Literal["open", "packed", "shipped"]
 
@@ -35,6 +37,13 @@ class PackLine(Model):
     picked: int
     upright: bool
     units: list[ProductUnit]
+    # What the item's label must carry at packing, checked as at picking.
+    lot_tracked: bool = False
+    expiry_tracked: bool = False
+    serial_tracked: bool = False
+    lot_substitution: bool = False
+    # The lots the units were picked from (the task lines' reserved lots).
+    lots: list[str] = Field(default_factory=list)
 
 
 class OrderTote(Model):
@@ -65,6 +74,24 @@ class PackOrder(Model):
     to_pick: list[str] = Field(default_factory=list)
 
 
+class WeightApprovalRequest(Model):
+    """A packer asks a supervisor's badge to approve a weight far outside tolerance."""
+
+    badge: Badge
+    order: Code
+    weight_g: Int = Field(ge=0, le=2_000_000)
+    expected_weight_g: Int = Field(ge=0, le=2_000_000)
+    reason: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
+
+
+class WeightApproval(Model):
+    """The supervisor whose badge approved it (the approval is audited on the server)."""
+
+    user_id: int
+    name: str
+    role: Role
+
+
 class ShipmentBox(Model):
     box_no: int
     box_code: str
@@ -91,6 +118,8 @@ class Shipment(Model):
     cost_cents: int | None
     partial: bool
     overridden: bool
+    # Units the packer keyed in (the SKU typed, not scanned): they count against accuracy.
+    keyed_units: int = 0
     manifest_id: int | None
     station_id: int | None
     user_id: int | None

@@ -1,11 +1,23 @@
-"""Carrier and service choice: the cheapest service that meets the promise, with reasons."""
+"""Carrier and service choice: the service the order asked for, or another the policy allows.
+
+`SERVICE_POLICIES` names what a site may allow: keep the order's service ("as_ordered"), or
+take the cheapest that arrives by the promised date ("cheapest_on_time"). Every candidate
+carries its price, delivery date or the reason against it; a choice other than the order's
+says why in words.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+
+# What the site allows instead of the service the order asked for, in words for the packer.
+SERVICE_POLICIES: dict[str, str] = {
+    "as_ordered": "the service the order asked for",
+    "cheapest_on_time": "the cheapest that arrives by the promised date",
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,8 @@ class CarrierRules:
     default_promise_days: int = 5
     # False: only the requested carrier's services are considered.
     allow_carrier_change: bool = True
+    # Which service is suggested (SERVICE_POLICIES): the order's unless this allows another.
+    service_policy: str = "as_ordered"
 
     def service(self, carrier: str, code: str) -> Service | None:
         for service in self.services:
@@ -148,6 +162,10 @@ class ServiceChoice:
     # True when no service meets the promise and the fastest one was chosen instead.
     late: bool = False
     overridden: bool = False
+    # The service the order asked for, as evaluated (None: this site does not know it).
+    requested: Candidate | None = None
+    # Why the choice is what it is, in words (the chosen differs from the order's: why).
+    why: str = ""
 
     def explain(self) -> list[str]:
         """One line per candidate, cheapest first, for the packer's screen."""
@@ -266,8 +284,36 @@ def choose_service(
             ),
         )
     )
+    requested = next(
+        (
+            c
+            for c in ordered
+            if (c.service.carrier.upper(), c.service.code.upper())
+            == (request.requested_carrier.upper(), request.requested_service.upper())
+        ),
+        None,
+    )
     if override is not None:
-        return _overridden(ordered, zone, promised, override)
+        return replace(
+            _overridden(ordered, zone, promised, override),
+            requested=requested,
+            why="your choice",
+        )
+    if (
+        rules.service_policy == "as_ordered"
+        and requested is not None
+        and requested.cost_cents is not None
+        and requested.delivery is not None
+    ):
+        late = requested.delivery > promised
+        why = "the service the order asked for" + (" (it arrives late)" if late else "")
+        return ServiceChoice(requested, ordered, zone, promised, late, False, requested, why)
+    choice = _by_rules(ordered, zone, promised)
+    return replace(choice, requested=requested, why=_why(rules, request, choice, requested))
+
+
+def _by_rules(ordered: tuple[Candidate, ...], zone: int | None, promised: date) -> ServiceChoice:
+    """The cheapest service on time; else the fastest that can carry it, marked late."""
     on_time = [c for c in ordered if not c.rejected]
     if on_time:
         return ServiceChoice(on_time[0], ordered, zone, promised)
@@ -277,6 +323,40 @@ def choose_service(
         return ServiceChoice(None, ordered, zone, promised)
     fastest = min(able, key=lambda c: (c.delivery or date.max, c.cost_cents or 0))
     return ServiceChoice(fastest, ordered, zone, promised, late=True)
+
+
+def _why(
+    rules: CarrierRules,
+    request: ShipmentRequest,
+    choice: ServiceChoice,
+    requested: Candidate | None,
+) -> str:
+    """Why the rules chose what they did instead of the order's service, in words."""
+    chosen = choice.chosen
+    asked = f"{request.requested_carrier}/{request.requested_service}".upper()
+    if chosen is not None and requested is not None and chosen.service == requested.service:
+        return "the service the order asked for"
+    if requested is None:
+        because = f"the order asked for {asked}, which this site does not know"
+    elif requested.cost_cents is None or requested.rejected:
+        # It cannot carry the boxes, or it would arrive after the promised date.
+        because = f"the order asked for {requested.service.name}, which {requested.rejected}"
+    elif rules.service_policy == "cheapest_on_time" and chosen is not None:
+        saved = (requested.cost_cents or 0) - (chosen.cost_cents or 0)
+        cheaper = f"{saved / 100:.2f} cheaper" if saved > 0 else "as cheap"
+        return (
+            f"instead of the asked {requested.service.name}: {cheaper} and arrives "
+            f"{chosen.delivery.isoformat() if chosen.delivery else '-'}, by the promised "
+            f"{choice.promised.isoformat()} (policy: "
+            f"{SERVICE_POLICIES['cheapest_on_time']})"
+        )
+    else:
+        because = f"the order asked for {requested.service.name}"
+    if chosen is None:
+        return f"{because}; no service can carry it: F6 chooses one"
+    if choice.late:
+        return f"{because}; nothing arrives by the promised date: the fastest instead"
+    return f"{because}; instead {SERVICE_POLICIES['cheapest_on_time']}"
 
 
 def _overridden(

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from toteflow.domain.containers import ToteRegistry
 from toteflow.domain.tasks import (
     FloorRefusal,
     LineState,
@@ -21,6 +22,8 @@ from toteflow.domain.tasks import (
 class Pick:
     task_line_id: int
     quantity: int
+    # Units of it typed in (the SKU) rather than scanned: they count against accuracy.
+    keyed: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,11 @@ class FloorBatch:
     task_moves: dict[int, TaskStatus] = field(default_factory=dict)
     totes: list[SetTote] = field(default_factory=list)
     shorts: list[ShortNote] = field(default_factory=list)
+    # Keyed units added per task line (rare: written apart from the picks' statements).
+    keyed: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    # The totes the batch names, when the server keeps their life cycle: a tote event that
+    # would put a tote in use into another slot is refused like any other floor event.
+    registry: ToteRegistry | None = None
 
     def apply(self, command: Command) -> dict[str, Any]:
         """Apply a command in memory, or raise FloorRefusal having changed nothing."""
@@ -121,6 +129,8 @@ class FloorBatch:
         done = picked + line.shorted >= line.quantity
         self._update(line, picked=picked, line_status="picked" if done else line.line_status)
         self.order_line_deltas[line.order_line_id][0] += pick.quantity
+        if pick.keyed:
+            self.keyed[line.task_line_id] += min(pick.keyed, pick.quantity)
         return {"task_line_id": line.task_line_id, "picked": picked}
 
     def _short(self, short: Short) -> dict[str, Any]:
@@ -168,6 +178,11 @@ class FloorBatch:
     def _tote(self, tote: SetTote) -> dict[str, Any]:
         if (tote.task_id, tote.slot) not in self.slots:
             raise FloorRefusal(f"task {tote.task_id} has no slot {tote.slot}")
+        if self.registry is not None:
+            if tote.close_to is None:
+                self.registry.assign(tote.task_id, tote.slot, tote.tote)
+            else:
+                self.registry.close(tote.task_id, tote.slot, tote.tote, tote.close_to)
         self.totes.append(tote)
         return {"task_id": tote.task_id, "slot": tote.slot, "tote": tote.tote}
 

@@ -19,6 +19,9 @@ from toteflow.domain.scan import (
     ToteScan,
     label_name,
 )
+from toteflow.domain.words import plural
+
+KEYING_OFF = "keying in the item is not allowed at this site: scan its barcode"
 
 
 class ScanRefused(Exception):
@@ -62,10 +65,12 @@ class ItemTaken:
     expiry: date | None
     # True when the label's lot differs from the reserved one and the product allows it.
     substituted: bool
+    # True when the person typed the SKU shown on screen instead of scanning a barcode.
+    keyed: bool = False
 
 
 def _units(n: int) -> str:
-    return f"{n} unit{'s' if n != 1 else ''}"
+    return plural(n, "unit")
 
 
 def _refuse_error(scan: ScanResult) -> None:
@@ -104,19 +109,70 @@ def _pack_of(scan: ScanResult, packs: Sequence[PackSize]) -> PackSize | None:
     return None
 
 
-def check_item(scan: ScanResult, stop: StopSpec, today: date) -> ItemTaken:
+def keyed_sku(scan: ScanResult, sku: str) -> bool:
+    """Whether the scan is `sku` typed by hand: the SKU shown on screen, or its item number.
+
+    Case and spaces do not matter. The item number is the part after the SKU's last "-"
+    when that is all digits (SKU-00810: 00810), or the `sku` group of the site's SKU label.
+    """
+    typed = "".join(scan.raw.split()).upper()
+    wanted = "".join(sku.split()).upper()
+    if not typed or not wanted:
+        return False
+    if typed == wanted:
+        return True
+    if isinstance(scan, SkuScan) and scan.sku.upper() == wanted:
+        return True
+    number = wanted.rpartition("-")[2]
+    return typed.isdigit() and number.isdigit() and typed == number and number != wanted
+
+
+def tracked_words(lot_tracked: bool, expiry_tracked: bool, serial_tracked: bool = False) -> str:
+    """What a tracked item's label must carry, in words ("" when it is not tracked)."""
+    parts = [
+        word
+        for word, tracked in (
+            ("lot", lot_tracked),
+            ("expiry date", expiry_tracked),
+            ("serial number", serial_tracked),
+        )
+        if tracked
+    ]
+    return " and ".join(parts)
+
+
+def _keyed(stop: StopSpec) -> ItemTaken:
+    carries = tracked_words(stop.lot_tracked, stop.expiry_tracked)
+    if carries:
+        raise ScanRefused(
+            f"{stop.sku} carries a {carries}: it cannot be keyed in; "
+            f"scan the label that carries the {carries}"
+        )
+    if stop.open_quantity < 1:
+        raise ScanRefused(f"too many: nothing more of {stop.sku} is needed here")
+    return ItemTaken(units=1, lot=None, expiry=None, substituted=False, keyed=True)
+
+
+def check_item(
+    scan: ScanResult, stop: StopSpec, today: date, *, allow_keyed: bool = False
+) -> ItemTaken:
     """A scan of this stop's product (any pack size), its lot and expiry checked.
 
     A lot-tracked product needs a label with its lot (a GS1 code); a lot other than the
     reserved one is accepted only where the product allows substitution. An expired label
-    is never accepted.
+    is never accepted. With `allow_keyed`, the SKU (or item number) typed from the screen
+    stands for one unit, marked `keyed`; a lot- or expiry-tracked item cannot be keyed.
     """
+    pack = None if isinstance(scan, ScanError) else _pack_of(scan, stop.packs)
+    if pack is None and keyed_sku(scan, stop.sku):
+        if not allow_keyed:
+            raise ScanRefused(KEYING_OFF)
+        return _keyed(stop)
     _refuse_error(scan)
     if isinstance(scan, LocationScan):
         raise ScanRefused(f"you are at {stop.location} already: scan the item ({stop.sku})")
     if isinstance(scan, ToteScan | CartSlotScan | CartScan):
         raise ScanRefused(f"scan the item first ({stop.description}), then the tote")
-    pack = _pack_of(scan, stop.packs)
     if pack is None:
         raise ScanRefused(f"wrong item: this is not {stop.sku} ({stop.description})")
     lot = scan.lot if isinstance(scan, Gs1Data) else None
@@ -149,6 +205,8 @@ def check_item(scan: ScanResult, stop: StopSpec, today: date) -> ItemTaken:
         )
     units = pack.units * count
     if units > stop.open_quantity:
+        if stop.open_quantity <= 0:
+            raise ScanRefused("every unit this stop needs is in your hand: scan the tote now")
         raise ScanRefused(
             f"too many: that is {_units(units)}, only {stop.open_quantity} needed here"
         )

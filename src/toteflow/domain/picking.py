@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toteflow.domain.words import plural
+
 # The statuses a station may still pick, short or undo in (the server accepts the same: a
 # paused task's units are already in the tote, and an offline station sends them late).
 WORKABLE = frozenset({"assigned", "in_progress", "paused"})
@@ -24,7 +26,7 @@ class PickRefused(Exception):
 
 
 def _units(n: int) -> str:
-    return f"{n} unit{'s' if n != 1 else ''}"
+    return plural(n, "unit")
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def move_task(current: str, target: str, *, open_lines: int = 0) -> str:
         raise PickRefused(f"a task that is {current.replace('_', ' ')} cannot be {verb}")
     if target == "done" and open_lines:
         raise PickRefused(
-            f"{open_lines} line{'s' if open_lines != 1 else ''} still open: pick or short "
+            f"{plural(open_lines, 'line')} still open: pick or short "
             f"{'them' if open_lines != 1 else 'it'} first"
         )
     return target

@@ -47,6 +47,8 @@ class CloseShipment:
     cost_cents: int | None
     partial: bool
     overridden: bool
+    # Units the packer keyed in (the SKU typed, not scanned): they count against accuracy.
+    keyed_units: int = 0
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from toteflow.domain.carriers import CarrierInfo, CarrierRules, RateRow, Service, ZoneRule
+from toteflow.domain.carriers import (
+    SERVICE_POLICIES,
+    CarrierInfo,
+    CarrierRules,
+    RateRow,
+    Service,
+    ZoneRule,
+)
 from toteflow.domain.cartonize import Box
 from toteflow.domain.tracking import FORMATS
 
@@ -118,6 +125,11 @@ def load_carrier_rules(path: Path) -> CarrierRules:
         holidays = frozenset(date.fromisoformat(str(d)) for d in policy.get("holidays", []))
     except ValueError as exc:
         raise ShippingFileError(f"{path.name}: policy: {exc}") from None
+    service_policy = str(policy.get("service_policy", "as_ordered"))
+    if service_policy not in SERVICE_POLICIES:
+        raise ShippingFileError(
+            f"{path.name}: policy: service_policy must be one of {', '.join(SERVICE_POLICIES)}"
+        )
     return CarrierRules(
         services=tuple(services),
         zones=zones,
@@ -126,6 +138,7 @@ def load_carrier_rules(path: Path) -> CarrierRules:
         holidays=holidays,
         default_promise_days=int(policy.get("default_promise_days", 5)),
         allow_carrier_change=bool(policy.get("allow_carrier_change", True)),
+        service_policy=service_policy,
     )
 
 

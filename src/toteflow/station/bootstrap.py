@@ -14,6 +14,7 @@ from toteflow.config import ConfigError, Settings, StationSettings, default_asse
 from toteflow.domain.errors import Refused
 from toteflow.domain.labels import Address
 from toteflow.domain.layout import Layout
+from toteflow.domain.scan import ScanResult, interpret
 from toteflow.shared.codes import build_code_formats
 from toteflow.shared.labels import LabelRenderer
 from toteflow.shared.layout_file import load_layout
@@ -181,6 +182,7 @@ def build_station_app(
         layout=_layout(settings),
         formats=build_code_formats(settings.codes),
         fnc1_replacement=scanner.fnc1_replacement or None,
+        allow_keyed_items=settings.station.allow_keyed_items,
         # Folder printers write into the station's data folder (the demo's label pictures).
         packing=build_packing(
             settings, station.uow, station.path.parent, on_recorded=station.worker.wake
@@ -254,6 +256,9 @@ def packing_policy(settings: Settings) -> PackingPolicy:
         ship_from=ship_from(settings),
         weight_tolerance_pct=shipping.weight_tolerance_pct,
         weight_tolerance_g=shipping.weight_tolerance_g,
+        weight_supervisor_pct=shipping.weight_supervisor_pct,
+        weight_supervisor_g=shipping.weight_supervisor_g,
+        allow_keyed_items=settings.station.allow_keyed_items,
         short_policy=shipping.short_policy,
         label_printer=settings.printing.label_printer,
         slip_printer=settings.printing.slip_printer,
@@ -269,12 +274,19 @@ def build_packing(
     on_recorded: Callable[[], None] | None = None,
 ) -> PackingService:
     """The pack station's use cases, wired; `folder` is the station's data folder."""
+    formats = build_code_formats(settings.codes)
+    fnc1 = settings.scanner.fnc1_replacement or None
+
+    def read(raw: str) -> ScanResult:
+        return interpret(raw, formats, fnc1_replacement=fnc1)
+
     return PackingService(
         uow,
         packing_policy(settings),
         LabelRenderer(),
         build_printers(settings, folder),
         on_recorded=on_recorded,
+        read=read,
     )
 
 

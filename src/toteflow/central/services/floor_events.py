@@ -22,6 +22,11 @@ class _Line(_Payload):
     quantity: Quantity
 
 
+class _Pick(_Line):
+    # Units typed in rather than scanned; older stations send none.
+    keyed: int = Field(0, ge=0, le=100_000)
+
+
 class _Short(_Payload):
     task_line_id: Id
     missing: Quantity
@@ -40,8 +45,8 @@ class _Tote(_Payload):
 
 
 def _pick(p: dict[str, Any]) -> Command:
-    body = _Line.model_validate(p)
-    return Pick(body.task_line_id, body.quantity)
+    body = _Pick.model_validate(p)
+    return Pick(body.task_line_id, body.quantity, min(body.keyed, body.quantity))
 
 
 def _undo(p: dict[str, Any]) -> Command:

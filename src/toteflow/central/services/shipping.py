@@ -17,7 +17,7 @@ from toteflow.domain.actor import Actor
 from toteflow.domain.carriers import CarrierRules
 from toteflow.domain.errors import Forbidden, NotFound, Refused
 from toteflow.domain.labels import Address, ShippingLabel
-from toteflow.domain.roles import Permission
+from toteflow.domain.roles import Permission, allows
 
 Clock = Callable[[], datetime]
 CSV_COLUMNS = (
@@ -102,6 +102,44 @@ class ShippingService:
         if found is None:
             raise NotFound(f"no order or picked tote {key}")
         return found
+
+    def approve_weight(self, actor: Actor, body: sh.WeightApprovalRequest) -> sh.WeightApproval:
+        """A supervisor's badge, scanned at the pack station, approves a weight far off.
+
+        Refused (and audited) for an unknown or inactive badge, one without a supervisor's
+        rights, or the packer's own: the approval is a second person's.
+        """
+        actor.require(Permission.PACK)
+        detail = {
+            "badge": body.badge,
+            "weight_g": body.weight_g,
+            "expected_weight_g": body.expected_weight_g,
+            "reason": body.reason,
+        }
+        with self.uow() as uow:
+            creds = uow.people.credentials(body.badge)
+            user = creds.user if creds is not None else None
+            why = ""
+            if user is None or not user.active:
+                why = f"badge {body.badge} is not a supervisor's: scan a supervisor's badge"
+            elif not allows(user.role, Permission.MANAGE_ORDERS):
+                why = f"{user.name} is a {user.role.value}: a supervisor's badge must approve it"
+            elif user.id == actor.user_id:
+                why = "you cannot approve your own weight: ask another supervisor"
+            elif creds is not None and creds.locked_until and creds.locked_until > self.clock():
+                why = f"{user.name}'s badge is locked after wrong PINs: try again later"
+            if why:
+                uow.audit.record(
+                    actor, "weight.approval_refused", "order", body.order, {**detail, "why": why}
+                )
+                uow.commit()
+                raise Refused(why)
+            assert user is not None
+            uow.audit.record(
+                actor, "weight.approved", "order", body.order, {**detail, "approved_by": user.id}
+            )
+            uow.commit()
+        return sh.WeightApproval(user_id=user.id, name=user.name, role=user.role)
 
     def shipments(
         self, actor: Actor, filters: sh.ShipmentFilter, offset: int, limit: int

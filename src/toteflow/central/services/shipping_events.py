@@ -28,6 +28,14 @@ class _Payload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class _Override(_Payload):
+    """Why a packer accepted a weight outside tolerance, and who approved it."""
+
+    reason: str = Field(pattern=r"^[a-z_]{1,40}$")
+    approved_by: int | None = Field(None, ge=1, le=2**31 - 1)
+    approver: str = Field("", max_length=120)
+
+
 class _Carton(_Payload):
     shipment: str = _KEY
     order: Code
@@ -43,6 +51,7 @@ class _Carton(_Payload):
     width_mm: Int = Field(0, ge=0, le=10_000)
     height_mm: Int = Field(0, ge=0, le=10_000)
     contents: dict[Code, Count] = Field(min_length=1, max_length=500)
+    weight_override: _Override | None = None
 
 
 class _Label(_Payload):
@@ -59,6 +68,7 @@ class _Close(_Payload):
     cost_cents: Int | None = Field(None, ge=0, le=2_147_483_647)
     partial: Flag = False
     overridden: Flag = False
+    keyed: dict[Code, Count] = Field(default_factory=dict, max_length=500)
 
 
 class _Short(_Payload):
@@ -97,8 +107,18 @@ def _label(p: dict[str, Any]) -> ShippingCommand:
 
 def _close(p: dict[str, Any]) -> ShippingCommand:
     b = _Close.model_validate(p)
+    if any(q < 0 for q in b.keyed.values()):
+        raise FloorRefusal("shipment.closed event is malformed: keyed: units must be >= 0")
     return CloseShipment(
-        b.shipment, b.order, b.boxes, b.carrier, b.service, b.cost_cents, b.partial, b.overridden
+        b.shipment,
+        b.order,
+        b.boxes,
+        b.carrier,
+        b.service,
+        b.cost_cents,
+        b.partial,
+        b.overridden,
+        sum(b.keyed.values()),
     )
 
 
@@ -199,6 +219,8 @@ def apply(
                 "station_time": event.station_time.isoformat(),
             },
         )
+        if isinstance(c, PackCarton):
+            _audit_override(uow, station_id, event, c)
     uow.shipments.write_batch(batch, station_id, users)
     return outcomes, exceptions
 
@@ -221,6 +243,28 @@ def _exception(
         "order_id": order_id,
         "detail": detail or {"type": event.type, "payload": event.payload},
     }
+
+
+def _audit_override(uow: UnitOfWork, station_id: int, event: sync.Event, c: PackCarton) -> None:
+    """A weight accepted outside tolerance gets its own audit row, easy to find and count."""
+    override = _Carton.model_validate(event.payload).weight_override
+    if override is None:
+        return
+    _audit(
+        uow,
+        station_id,
+        event,
+        "carton.weight_overridden",
+        {
+            "order": c.order,
+            "sscc": c.sscc,
+            "weight_g": c.weight_g,
+            "expected_weight_g": c.expected_weight_g,
+            "reason": override.reason,
+            "approved_by": override.approved_by,
+            "approver": override.approver,
+        },
+    )
 
 
 def _audit(

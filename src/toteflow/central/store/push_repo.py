@@ -139,6 +139,14 @@ class SqlPushRepo:
         if line_rows:
             # Absolute values are safe: the rows were locked when the batch read them.
             self.session.execute(_line_progress(), line_rows)
+        if batch.keyed:
+            tl = t.cols(t.TaskLine)
+            self.session.execute(
+                sa.update(t.table(t.TaskLine))
+                .where(tl.id == sa.bindparam("lid"))
+                .values(keyed=tl.keyed + sa.bindparam("k")),
+                [{"lid": lid, "k": k} for lid, k in sorted(batch.keyed.items())],
+            )
         order_line_rows = [
             {"olid": olid, "dp": dp, "da": da}
             for olid, (dp, da) in batch.order_line_deltas.items()

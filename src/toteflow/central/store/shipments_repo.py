@@ -59,14 +59,27 @@ class SqlShipmentRepo:
                 ol.product_id,
                 ol.quantity,
                 ol.picked,
+                ol.id,
                 prod.sku,
                 prod.description,
                 prod.upright,
+                prod.lot_tracked,
+                prod.expiry_tracked,
+                prod.serial_tracked,
+                prod.lot_substitution,
             )
             .join(t.table(t.Product), prod.id == ol.product_id)
             .where(ol.order_id == order.id)
             .order_by(ol.line_no)
         ).all()
+        tl = t.cols(t.TaskLine)
+        lots: dict[int, set[str]] = defaultdict(set)
+        for line_id, lot in self.session.execute(
+            sa.select(tl.order_line_id, tl.lot).where(
+                tl.order_line_id.in_({r.id for r in rows}), tl.picked > 0, tl.lot != ""
+            )
+        ):
+            lots[line_id].add(lot)
         units: dict[int, list[ProductUnit]] = defaultdict(list)
         for unit in self.session.exec(
             select(t.ProductUnit).where(
@@ -105,6 +118,11 @@ class SqlShipmentRepo:
                     picked=r.picked,
                     upright=r.upright,
                     units=units[r.product_id],
+                    lot_tracked=r.lot_tracked,
+                    expiry_tracked=r.expiry_tracked,
+                    serial_tracked=r.serial_tracked,
+                    lot_substitution=r.lot_substitution,
+                    lots=sorted(lots[r.id]),
                 )
                 for r in rows
             ],
@@ -281,6 +299,7 @@ class SqlShipmentRepo:
                     cost_cents=sa.bindparam("cost"),
                     partial=sa.bindparam("partial"),
                     overridden=sa.bindparam("ov"),
+                    keyed_units=sa.bindparam("keyed"),
                 ),
                 [
                     {
@@ -290,6 +309,7 @@ class SqlShipmentRepo:
                         "cost": c.cost_cents,
                         "partial": c.partial,
                         "ov": c.overridden,
+                        "keyed": c.keyed_units,
                     }
                     for c in batch.closed
                 ],
@@ -389,6 +409,7 @@ def shipments_of(session: Session, rows: Any) -> list[sh.Shipment]:
             cost_cents=s.cost_cents,
             partial=s.partial,
             overridden=s.overridden,
+            keyed_units=s.keyed_units,
             manifest_id=s.manifest_id,
             station_id=s.station_id,
             user_id=s.user_id,

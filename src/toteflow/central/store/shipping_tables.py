@@ -80,6 +80,8 @@ class Shipment(SQLModel, table=True):
     cost_cents: int | None = None
     partial: bool = False
     overridden: bool = False
+    # Units the packer keyed in rather than scanned (they count against accuracy figures).
+    keyed_units: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     manifest_id: int | None = Field(default=None, foreign_key="manifest.id", index=True)
     created_at: datetime = _ts()
     packed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

@@ -31,6 +31,7 @@ class SqlWaveProgressRepo:
                 sa.func.count().label("lines"),
                 sa.func.sum(tl.quantity).label("units"),
                 sa.func.sum(tl.picked).label("picked"),
+                sa.func.sum(tl.keyed).label("keyed"),
             )
             .select_from(t.table(t.TaskLine))
             .join(t.table(t.Task), task.id == tl.task_id)
@@ -47,6 +48,7 @@ class SqlWaveProgressRepo:
                     int(row.lines),
                     int(row.units),
                     int(row.picked),
+                    int(row.keyed or 0),
                 )
             )
         counted = (

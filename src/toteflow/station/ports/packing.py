@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from toteflow.contracts.shipping import PackOrder, SsccBlock
+from toteflow.contracts.shipping import (
+    PackOrder,
+    SsccBlock,
+    WeightApproval,
+    WeightApprovalRequest,
+)
 from toteflow.domain.labels import PackingSlip, ShippingLabel
 
 
@@ -21,6 +26,8 @@ class PackState:
     user_id: int | None
     verified: dict[str, int]
     shorted: dict[str, int]
+    # Per SKU: {"keyed": units typed in, "lots": {lot: units}, "serials": [serial, ...]}.
+    marks: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,12 @@ class PackingRepo(Protocol):
         ...
 
     def set_progress(
-        self, reference: str, verified: dict[str, int], shorted: dict[str, int], at: datetime
+        self,
+        reference: str,
+        verified: dict[str, int],
+        shorted: dict[str, int],
+        at: datetime,
+        marks: dict[str, Any] | None = None,
     ) -> None: ...
     def set_status(self, reference: str, status: str, at: datetime) -> None: ...
     def cartons(self, reference: str) -> list[CartonRecord]: ...
@@ -115,6 +127,11 @@ class PackServer(Protocol):
 
     async def pack_order(self, key: str, session_token: str) -> PackOrder: ...
     async def reserve_sscc(self, count: int, session_token: str) -> SsccBlock: ...
+    async def approve_weight(
+        self, request: WeightApprovalRequest, session_token: str
+    ) -> WeightApproval:
+        """A supervisor's badge approves a weight; Refused (with why) if it cannot."""
+        ...
 
 
 class LabelRenderer(Protocol):

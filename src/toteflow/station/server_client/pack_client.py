@@ -1,4 +1,4 @@
-"""The pack station's HTTP calls: fetch an order to pack, reserve SSCC serials."""
+"""The pack station's HTTP calls: an order to pack, SSCC serials, a supervisor's approval."""
 
 from __future__ import annotations
 
@@ -8,14 +8,20 @@ from urllib.parse import quote
 
 import httpx
 
-from toteflow.contracts.shipping import PackOrder, SsccBlock, SsccBlockRequest
+from toteflow.contracts.shipping import (
+    PackOrder,
+    SsccBlock,
+    SsccBlockRequest,
+    WeightApproval,
+    WeightApprovalRequest,
+)
 from toteflow.domain.errors import Refused
 from toteflow.station.server_client.client import SESSION_HEADER, BadReply, SyncClient
 from toteflow.station.server_client.station_api import _translated
 
 
 class PackClient(SyncClient):
-    """SyncClient's transport and error sorting, with the pack station's two requests."""
+    """SyncClient's transport and error sorting, with the pack station's requests."""
 
     async def pack_order(self, key: str, session_token: str) -> PackOrder:
         response = await self._send(
@@ -33,6 +39,17 @@ class PackClient(SyncClient):
             headers={SESSION_HEADER: session_token},
         )
         return self._parse(SsccBlock, response)
+
+    async def approve_weight(
+        self, request: WeightApprovalRequest, session_token: str
+    ) -> WeightApproval:
+        response = await self._send(
+            "POST",
+            "/shipping/weight-approvals",
+            json=request.model_dump(),
+            headers={SESSION_HEADER: session_token},
+        )
+        return self._parse(WeightApproval, response)
 
 
 T = TypeVar("T")
@@ -59,6 +76,11 @@ class StationPackApi:
 
     async def reserve_sscc(self, count: int, session_token: str) -> SsccBlock:
         return await self._call(lambda client: client.reserve_sscc(count, session_token))
+
+    async def approve_weight(
+        self, request: WeightApprovalRequest, session_token: str
+    ) -> WeightApproval:
+        return await self._call(lambda client: client.approve_weight(request, session_token))
 
 
 async def _plain(call: Awaitable[T]) -> T:

@@ -31,6 +31,8 @@ class StationServices:
     formats: CodeFormats = field(default_factory=lambda: DEFAULT_FORMATS)
     fnc1_replacement: str | None = None
     today: Callable[[], date] = date.today
+    # [station] allow_keyed_items: the SKU typed from the screen stands for an item scan.
+    allow_keyed_items: bool = False
     # A pack station's: None where the station has no packing set up.
     packing: PackingService | None = None
     pack_server: PackServer | None = None
@@ -50,6 +52,7 @@ class StationServices:
             layout=self.layout,
             formats=self.formats,
             today=self.today,
+            allow_keyed=self.allow_keyed_items,
         )
 
     def pack_desk(self, person: Person) -> PackDesk | None:

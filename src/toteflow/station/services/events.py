@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -23,10 +23,14 @@ from toteflow.station.ports.store import (
     SyncState,
     TaskServer,
 )
+from toteflow.station.services import registry
 from toteflow.station.services.sync import store_task
 
 LocalChange = Callable[[StationUnitOfWork], None]
 Clock = Callable[[], datetime]
+
+# The events that record what was taken from a shelf (or found missing there).
+PICK_EVENTS = ("pick.confirmed", "pick.shorted", "pick.undone")
 
 
 def utcnow() -> datetime:
@@ -149,14 +153,18 @@ class FloorActions:
         tote: str | None = None,
         lot: str | None = None,
         expiry: date | None = None,
+        keyed: int = 0,
     ) -> OutboxEvent:
-        """`quantity` units taken from the line's location (into `tote`, when scanned)."""
+        """`quantity` units taken from the line's location (into `tote`, when scanned).
+
+        `keyed`: how many of them were typed in (the SKU) rather than scanned.
+        """
 
         def build(uow: StationUnitOfWork) -> dict[str, Any]:
             view = _line(uow, line_id)
             _save(uow, line_id, picking.confirm(_progress(view), quantity))
             picked_expiry = expiry or view.line.expiry
-            return {
+            payload: dict[str, Any] = {
                 "task_line_id": line_id,
                 "task_id": view.task_id,
                 "quantity": quantity,
@@ -165,6 +173,9 @@ class FloorActions:
                 "expiry": picked_expiry.isoformat() if picked_expiry else None,
                 "tote": tote,
             }
+            if keyed:
+                payload["keyed"] = min(keyed, quantity)
+            return payload
 
         return self._act(user_id, "pick.confirmed", build)
 
@@ -221,6 +232,7 @@ class FloorActions:
             picking.assign_tote(
                 container.status, container.tote, tote, None if elsewhere == slot else elsewhere
             )
+            registry.take_tote(uow, task_id, slot, tote, container.order_reference)
             uow.tasks.set_container(task_id, slot, tote=tote, status="open")
             return {"task_id": task_id, "slot": slot, "tote": tote}
 
@@ -235,12 +247,27 @@ class FloorActions:
             if container is None:
                 raise NotFound(f"task {task_id} has no slot {slot}")
             picking.close_tote(container.status, container.tote, tote)
+            registry.close_tote(uow, task_id, slot, tote, destination)
             uow.tasks.set_container(
                 task_id, slot, tote=tote, status="closed", destination=destination
             )
             return {"task_id": task_id, "slot": slot, "tote": tote, "destination": destination}
 
         return self._act(user_id, "tote.closed", build)
+
+    def assign_cart(self, user_id: int | None, task_id: int, cart: str) -> OutboxEvent | None:
+        """The cart scanned at set-up is taken for the task; None if it was already."""
+        with self.uow() as uow:
+            _task(uow, task_id)
+            if not registry.take_cart(uow, task_id, cart):
+                return None
+            event = record(
+                uow, user_id, "cart.assigned", {"task_id": task_id, "cart": cart}, now=self.clock
+            )
+            uow.commit()
+        if self.on_recorded is not None:
+            self.on_recorded()
+        return event
 
     def _move(self, user_id: int | None, task_id: int, target: str, type: str) -> OutboxEvent:
         def build(uow: StationUnitOfWork) -> dict[str, Any]:
@@ -249,6 +276,9 @@ class FloorActions:
             uow.tasks.set_task_status(
                 task_id, picking.move_task(task.status, target, open_lines=open_lines)
             )
+            if target == "done":
+                # As the server does when it applies the event: cart and empty totes free.
+                uow.containers.free_of_task(task_id)
             return {"task_id": task_id}
 
         return self._act(user_id, type, build)
@@ -290,11 +320,22 @@ class StationView:
         with self.uow() as uow:
             return uow.tasks.get(task_id)
 
+    def last_pick(self, task_id: int) -> OutboxEvent | None:
+        """The last pick, short or undo this station committed for the task: after a restart
+        the picker sees it, and does not scan again what is already recorded."""
+        with self.uow() as uow:
+            return uow.outbox.last_of_task(task_id, PICK_EVENTS)
+
     def store_task(self, task: Task) -> None:
         """Keep a task handed out by the server (tasks/next) so it can be finished offline."""
         with self.uow() as uow:
             store_task(uow, task)
             uow.commit()
+
+    def free_totes(self, limit: int, exclude: Collection[str] = ()) -> list[str]:
+        """Registered totes free for any order, as this station's copy of the registry says."""
+        with self.uow() as uow:
+            return uow.containers.free_totes(limit, exclude)
 
     def notices(self, task_id: int | None = None) -> list[Notice]:
         with self.uow() as uow:

@@ -1,12 +1,15 @@
 """The carrier for the order being boxed: the rules' choice, or the packer's override.
 
 `CarrierChoice` is the pack desk's: it follows the parcels as they change (another box, a
-weight) and keeps the packer's override for as long as it suits them.
+weight), so the price is always that of the boxes and weights actually used, and keeps the
+packer's override for as long as it suits them. Once a box's label is printed the service
+on it is the order's (one carrier per order): later boxes are priced on it, never moved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 
 from toteflow.contracts.shipping import PackOrder
@@ -23,12 +26,32 @@ class CarrierChoice:
         self.today = today
         self.choice: ServiceChoice | None = None
         self.override: tuple[str, str] | None = None
+        # The service on a printed label, and whether that was the packer's override.
+        self.pinned: tuple[str, str] | None = None
+        self.pinned_overridden = False
         # Why there is no choice, or why the override was dropped: shown, never raised.
         self.problem = ""
+
+    def pin(self, carrier: str, service: str) -> None:
+        """A label is printed with this service: the order's other boxes go the same way."""
+        if self.pinned is None:
+            self.pinned = (carrier, service)
+            self.pinned_overridden = bool(self.choice and self.choice.overridden)
 
     def follow(self, parcels: Sequence[Parcel]) -> None:
         """The choice for the parcels as they are now: the override while it suits them."""
         self.problem = ""
+        if self.pinned is not None:
+            try:
+                choice = self._choose(parcels, self.pinned)
+            except ServiceError as refusal:
+                carrier, service = self.pinned
+                self.choice = None
+                self.problem = f"{refusal}; the labels printed say {carrier}/{service}"
+                return
+            why = "the service on the labels already printed"
+            self.choice = replace(choice, overridden=self.pinned_overridden, why=why)
+            return
         for override in dict.fromkeys((self.override, None)):
             try:
                 self.choice = self._choose(parcels, override)

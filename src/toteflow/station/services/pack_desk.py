@@ -3,69 +3,42 @@
 `PackDesk` keeps where the packer is in the open order (which carton, its box, its weight,
 the carrier choice, the last print) and turns each scan or key into a `PackOutcome` for the
 screen to show. Every rule and every record lives in `PackingService`; this only sequences.
-The carrier choice and the packer's override of it are `pack_carrier.CarrierChoice`.
+The carrier choice and the packer's override of it are `pack_carrier.CarrierChoice`;
+closing cartons and the order, with their labels, `pack_labels.PackLabels`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from toteflow.contracts.shipping import WeightApproval, WeightApprovalRequest
 from toteflow.domain.carriers import Parcel
-from toteflow.domain.cartonize import Box
 from toteflow.domain.errors import ServiceError
-from toteflow.domain.packing import WeightCheck
+from toteflow.domain.packing import (
+    WEIGHT_REASONS,
+    ItemLabel,
+    WeightOverride,
+    needs_supervisor,
+    override_problem,
+)
 from toteflow.station.ports.packing import PackServer
 from toteflow.station.services.login import Person
 from toteflow.station.services.pack_carrier import CarrierChoice
-from toteflow.station.services.packing.printing import PrintResult
+from toteflow.station.services.pack_labels import PackLabels
+from toteflow.station.services.pack_state import Boxing, Carton, PackOutcome
+from toteflow.station.services.packing.item_scans import demo_label
 from toteflow.station.services.packing.service import PackingService, open_order
 from toteflow.station.services.packing.views import PackView
+
+__all__ = ["SHORT_REASONS", "Boxing", "Carton", "PackDesk", "PackOutcome", "parse_kg"]
 
 SHORT_REASONS = {
     "not_found": "Not in the tote",
     "damaged": "Damaged",
     "wrong_item": "Another item in its place",
 }
-
-
-@dataclass(frozen=True)
-class PackOutcome:
-    """What a scan or key did: good or refused, a headline and why; `boxing` once all is checked."""
-
-    ok: bool
-    headline: str
-    detail: str = ""
-    boxing: bool = False
-    done: bool = False
-
-
-@dataclass
-class Carton:
-    """One box of the plan: the suggested box, the one used, what goes in, how it weighed."""
-
-    suggested: Box
-    box: Box
-    contents: dict[str, int]
-    box_scanned: bool = False
-    # False when cartonization could not suggest one: the packer chooses by scanning.
-    suggested_by_rules: bool = True
-    weight_g: int | None = None
-    check: WeightCheck | None = None
-    confirmed: bool = False
-    closed: bool = False
-    label_job: int | None = None
-    sscc: str = ""
-    tracking: str = ""
-
-
-@dataclass
-class Boxing:
-    cartons: list[Carton]
-    carrier: CarrierChoice
-    prints: list[PrintResult] = field(default_factory=list)
 
 
 def parse_kg(text: str) -> int | None:
@@ -83,13 +56,27 @@ def parse_kg(text: str) -> int | None:
 NOTHING_SHIPS = "nothing of the order is left to ship; a supervisor decides (Escape goes back)"
 
 
+def label_words(label: ItemLabel) -> str:
+    """What the item's label carried, for the good-scan line ("" for a plain barcode)."""
+    if label.keyed:
+        return " · keyed in (recorded)"
+    said = [
+        f"lot {label.lot}" if label.lot else "",
+        f"serial {label.serial}" if label.serial else "",
+    ]
+    return "".join(f" · {word}" for word in said if word)
+
+
 def _nothing_ships(view: PackView) -> bool:
     """Every unit reported short and no box closed: there is nothing to box or label."""
     return view.all_checked and not view.cartons and not any(li.verified for li in view.lines)
 
 
-class PackDesk:
-    """The pack screens' one object: an order at a time, for one logged-in packer."""
+class PackDesk(PackLabels):
+    """The pack screens' one object: an order at a time, for one logged-in packer.
+
+    Closing cartons, their labels and the order are `PackLabels`, which it builds on.
+    """
 
     def __init__(
         self,
@@ -134,10 +121,6 @@ class PackDesk:
             f"{left} unit{'s' if left != 1 else ''} to check: scan each item",
         )
 
-    def view(self) -> PackView:
-        assert self.reference is not None, "no order open"
-        return self.packing.records.view(self.reference)
-
     # verifying -------------------------------------------------------------------------
 
     def scan_item(self, code: str) -> PackOutcome:
@@ -154,6 +137,7 @@ class PackDesk:
             return PackOutcome(False, "WRONG ITEM", str(refusal))
         detail = (
             f"{verified.description} ({verified.sku}): {verified.verified} of {verified.expected}"
+            f"{label_words(verified.label)}"
         )
         if verified.order_done:
             return self.start_boxing(f"{detail} · every item checked")
@@ -164,10 +148,7 @@ class PackDesk:
         view = self.view()
         for line, order_line in zip(view.lines, view.order.lines, strict=True):
             if line.to_verify > 0:
-                single = [u for u in order_line.units if u.units == 1 and u.barcode]
-                if single:
-                    return single[0].barcode
-                return line.sku
+                return demo_label(order_line, line.verified, self.today())
         return None
 
     def short(self, sku: str, reason: str) -> PackOutcome:
@@ -245,19 +226,6 @@ class PackDesk:
     def _boxing(self, view: PackView, cartons: list[Carton]) -> Boxing:
         return Boxing(cartons, CarrierChoice(self.packing.boxes, view.order, self.today))
 
-    def carton(self) -> Carton | None:
-        """The carton being packed now; None once every carton is closed."""
-        if self.boxing is None:
-            return None
-        return next((c for c in self.boxing.cartons if not c.closed), None)
-
-    def carton_number(self) -> tuple[int, int]:
-        assert self.boxing is not None
-        cartons = self.boxing.cartons
-        current = self.carton()
-        number = cartons.index(current) + 1 if current is not None else len(cartons)
-        return number, len(cartons)
-
     def expected_weight_g(self, carton: Carton) -> int:
         return self.packing.boxes.expected_weight(self.view().order, carton.box, carton.contents)
 
@@ -279,8 +247,7 @@ class PackDesk:
         was = carton.box
         carton.box, carton.box_scanned = box, True
         # A different box weighs differently: weigh again against the new expectation.
-        carton.weight_g = carton.check = None
-        carton.confirmed = False
+        carton.weight_g = carton.check = carton.override = None
         self._choose()
         return PackOutcome(True, f"BOX {box.code}", f"{box.name} instead of {was.name}: weigh it")
 
@@ -297,25 +264,79 @@ class PackDesk:
             check = self.packing.boxes.check_weight(self.expected_weight_g(carton), weight_g)
         except ServiceError as refusal:
             return PackOutcome(False, "NOT A WEIGHT", str(refusal))
-        carton.weight_g, carton.check, carton.confirmed = weight_g, check, False
+        carton.weight_g, carton.check, carton.override = weight_g, check, None
         self._choose()
         if check.ok:
             return PackOutcome(True, "WEIGHT OK", f"{check.message()} ({source}): F10 prints")
+        who = " and a supervisor's badge" if self.weight_needs_supervisor() else ""
         return PackOutcome(
             False,
             "RE-CHECK THE BOX",
-            f"{check.message()}. F4 weighs again; F5 if the box is right as it is",
+            f"{check.message()}. F4 weighs again; F5 accepts it with a reason{who}",
         )
 
-    def confirm_weight(self) -> PackOutcome:
-        """The packer re-checked the contents: the weight stands though out of tolerance."""
+    def weight_to_accept(self) -> PackOutcome | None:
+        """None when the weighed box waits for F5's reason; otherwise what to say instead."""
         carton = self.carton()
         if carton is None or carton.check is None:
             return PackOutcome(False, "WEIGH FIRST", "put the box on the scale (F4)")
         if carton.check.ok:
-            return PackOutcome(True, "WEIGHT OK", "nothing to confirm: F10 prints the label")
-        carton.confirmed = True
-        return PackOutcome(True, "WEIGHT CONFIRMED", "re-checked by the packer: F10 prints")
+            return PackOutcome(True, "WEIGHT OK", "nothing to accept: F10 prints the label")
+        return None
+
+    def weight_needs_supervisor(self) -> bool:
+        """The weighed box is further off than the second limit: a supervisor approves."""
+        carton = self.carton()
+        policy = self.packing.policy
+        return (
+            carton is not None
+            and carton.check is not None
+            and needs_supervisor(
+                carton.check, policy.weight_supervisor_pct, policy.weight_supervisor_g
+            )
+        )
+
+    def accept_weight(self, reason: str, approval: WeightApproval | None = None) -> PackOutcome:
+        """The packer re-checked the box: the weight stands, for `reason` (and approval)."""
+        refused = self.weight_to_accept()
+        if refused is not None:
+            return refused
+        carton = self.carton()
+        assert carton is not None
+        assert carton.check is not None
+        policy = self.packing.policy
+        override = WeightOverride(
+            reason, approval.user_id if approval else None, approval.name if approval else ""
+        )
+        problem = override_problem(
+            carton.check, override, policy.weight_supervisor_pct, policy.weight_supervisor_g
+        )
+        if problem:
+            return PackOutcome(False, "NOT ACCEPTED", problem)
+        carton.override = override
+        said = WEIGHT_REASONS[reason].lower()
+        by = f", approved by {approval.name}" if approval else ""
+        return PackOutcome(True, "WEIGHT ACCEPTED", f"{said}{by}: F10 prints the label")
+
+    async def approve_weight(self, reason: str, badge: str) -> PackOutcome:
+        """A supervisor's badge approves the weight: asked of the server, which audits it."""
+        carton = self.carton()
+        refused = self.weight_to_accept()
+        if refused is not None or carton is None or carton.check is None:
+            return refused or PackOutcome(False, "WEIGH FIRST", "put the box on the scale (F4)")
+        assert self.reference is not None
+        request = WeightApprovalRequest(
+            badge=badge.strip(),
+            order=self.reference,
+            weight_g=carton.check.actual_g,
+            expected_weight_g=carton.check.expected_g,
+            reason=reason,
+        )
+        try:
+            approval = await self.server.approve_weight(request, self.person.session_token)
+        except ServiceError as refusal:
+            return PackOutcome(False, "NOT APPROVED", str(refusal))
+        return self.accept_weight(reason, approval)
 
     # carrier ---------------------------------------------------------------------------
 
@@ -346,140 +367,13 @@ class PackDesk:
         chosen = choice.chosen
         name = chosen.service.name if chosen else service
         late = ": it arrives after the promised date" if choice.late else ""
-        return PackOutcome(True, "CARRIER CHANGED", f"{name}{late}")
-
-    # labels ----------------------------------------------------------------------------
-
-    def close_carton(self) -> PackOutcome:
-        """Record the weighed carton, then print its label; a down printer keeps it queued."""
-        assert self.boxing is not None
-        assert self.reference is not None
-        carton = self.carton()
-        if carton is None:
-            return self.finish()
-        if not carton.box_scanned:
-            return PackOutcome(
-                False, "SCAN THE BOX FIRST", f"scan {carton.box.barcode or carton.box.code}"
-            )
-        if carton.weight_g is None or carton.check is None:
-            return PackOutcome(False, "WEIGH THE BOX FIRST", "put it on the scale, or F4 to type")
-        if not carton.check.ok and not carton.confirmed:
-            return PackOutcome(
-                False, "RE-CHECK THE BOX", f"{carton.check.message()}; F5 confirms the weight"
-            )
-        choice = self.boxing.carrier.choice
-        if choice is None or choice.chosen is None:
-            why = self.boxing.carrier.problem or "no service meets the rules: F6 chooses one"
-            return PackOutcome(False, "NO CARRIER", why)
-        service = choice.chosen.service
-        try:
-            closed = self.packing.records.close_carton(
-                self.person.user_id,
-                self.reference,
-                carton.box.code,
-                carton.weight_g,
-                service.carrier,
-                service.code,
-                carton.contents,
-                confirmed=carton.confirmed,
-            )
-        except ServiceError as refusal:
-            return PackOutcome(False, "NOT CLOSED", str(refusal))
-        carton.closed, carton.label_job = True, closed.label_job
-        carton.sscc, carton.tracking = closed.carton.sscc, closed.carton.tracking
-        try:
-            result = self.packing.prints.print_job(closed.label_job, user_id=self.person.user_id)
-        except ServiceError as refusal:
-            # Recorded and queued all the same: F7 or F8 print it once the printer is sorted.
-            return PackOutcome(False, "LABEL NOT PRINTED", f"{refusal}: F8 chooses a printer")
-        return self._printed(result)
-
-    def _printed(self, result: PrintResult) -> PackOutcome:
-        assert self.boxing is not None
-        self.boxing.prints.append(result)
-        if not result.ok:
-            return PackOutcome(
-                False,
-                "LABEL NOT PRINTED",
-                f"{result.message}. F7 prints again, F8 on another printer",
-            )
-        where = self.packing.prints.printer_where(result.printer)
-        then = "scan the next box" if self.carton() is not None else "F10 finishes the order"
-        return PackOutcome(True, "LABEL PRINTED", f"label to {where}: {then}")
-
-    def queued_labels(self) -> list[int]:
-        if self.reference is None:
-            return []
-        return [
-            j.id for j in self.packing.prints.jobs(reference=self.reference) if j.kind == "label"
-        ]
-
-    def reprint(self, printer: str | None = None) -> PackOutcome:
-        """Queued labels (or the last one again) on their printer or on `printer`."""
-        assert self.boxing is not None
-        jobs = self.queued_labels()
-        if not jobs:
-            last = [c.label_job for c in self.boxing.cartons if c.label_job is not None]
-            if not last:
-                return PackOutcome(False, "NO LABEL YET", "close a box first (F10)")
-            jobs = last[-1:]
-        outcome = PackOutcome(False, "NO LABEL", "")
-        for job in jobs:
-            try:
-                result = self.packing.prints.print_job(job, printer, user_id=self.person.user_id)
-            except ServiceError as refusal:
-                return PackOutcome(False, "NOT PRINTED", str(refusal))
-            outcome = self._printed(result)
-            if not result.ok:
-                break
-        return outcome
-
-    def printers(self) -> list[str]:
-        return self.packing.prints.printers()
-
-    def label_printer(self) -> str:
-        return self.packing.policy.label_printer
-
-    # finishing -------------------------------------------------------------------------
-
-    def finish(self) -> PackOutcome:
-        assert self.boxing is not None
-        assert self.reference is not None
-        if self.carton() is not None:
-            number, total = self.carton_number()
-            return PackOutcome(False, "BOXES LEFT", f"box {number} of {total} is still open")
-        if self.queued_labels():
-            return PackOutcome(
-                False, "A LABEL IS QUEUED", "F7 prints it again, F8 on another printer"
-            )
-        try:
-            self.packing.records.close_shipment(
-                self.person.user_id, self.reference, self.boxing.carrier.choice
-            )
-        except ServiceError as refusal:
-            return PackOutcome(False, "NOT CLOSED", str(refusal))
-        slips = [j for j in self.packing.prints.jobs(reference=self.reference) if j.kind == "slip"]
-        said = []
-        for job in slips:
-            try:
-                result = self.packing.prints.print_job(job.id, user_id=self.person.user_id)
-            except ServiceError as refusal:
-                said.append(f"packing slip not printed: {refusal}")
-                continue
-            where = self.packing.prints.printer_where(result.printer)
-            said.append(f"packing slip to {where}" if result.ok else result.message)
-        return PackOutcome(True, f"ORDER {self.reference} PACKED", "; ".join(said), done=True)
-
-    def slip_lines(self) -> list[str]:
-        """The packing slip as lines for the screen."""
-        assert self.reference is not None
-        slip = self.packing.prints.packing_slip(self.view())
-        lines = []
-        for box in slip.boxes:
-            lines.append(f"Box {box.box_no} {box.box_name} · SSCC {box.sscc} · {box.tracking}")
-            lines += [f"   {li.quantity} x {li.sku} {li.description}" for li in box.lines]
-        lines += [f"Missing: {li.quantity} x {li.sku} {li.description}" for li in slip.missing]
-        return lines
+        asked = choice.requested
+        instead = (
+            f" instead of the asked {asked.service.name}"
+            if asked is not None and chosen is not None and asked.service != chosen.service
+            else ""
+        )
+        return PackOutcome(True, "CARRIER CHANGED", f"{name}{instead}{late}")
 
     def close(self) -> None:
         """Back to the home screen: the next scan opens another order."""

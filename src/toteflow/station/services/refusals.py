@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from toteflow.domain.errors import NotFound, Refused, ServiceError
 from toteflow.domain.put_back import CANCELLED_PICK, PUT_BACK, PUTS_BACK
 from toteflow.domain.scan import LocationScan, ScanError, ScanResult, label_name
+from toteflow.domain.words import plural
 from toteflow.station.ports.store import StationException, StationUnitOfWork
 from toteflow.station.services.events import FloorActions, StationView, record
 
@@ -59,6 +60,36 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """What waits for a person at this station: events the server refused, and units picked
+    for orders cancelled since (nothing was refused there: they only go back on a shelf)."""
+
+    refused: int
+    put_backs: int
+
+    @property
+    def total(self) -> int:
+        return self.refused + self.put_backs
+
+    @property
+    def headline(self) -> str:
+        if self.refused and self.put_backs:
+            return "REFUSED EVENTS AND PUT-BACKS"
+        return "REFUSED BY THE SERVER" if self.refused else "PUT UNITS BACK"
+
+    @property
+    def words(self) -> str:
+        """'1 event refused by the server', '2 picks for cancelled orders to put back', both."""
+        parts = []
+        if self.refused:
+            parts.append(f"{plural(self.refused, 'event')} refused by the server")
+        if self.put_backs:
+            orders = "a cancelled order" if self.put_backs == 1 else "cancelled orders"
+            parts.append(f"{plural(self.put_backs, 'pick')} for {orders} to put back")
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True)
 class Resolved:
     ok: bool
     headline: str
@@ -88,6 +119,13 @@ class RefusalDesk:
     def count(self) -> int:
         with self.floor.uow() as uow:
             return uow.exceptions.count_open()
+
+    def waiting(self) -> Waiting:
+        """The open ones by what they ask of a person."""
+        with self.floor.uow() as uow:
+            found = uow.exceptions.list(open_only=True)
+        put_backs = sum(1 for f in found if f.kind == CANCELLED_PICK)
+        return Waiting(refused=len(found) - put_backs, put_backs=put_backs)
 
     def _refusal(self, uow: StationUnitOfWork, found: StationException) -> Refusal:
         payload = found.payload
@@ -159,7 +197,9 @@ class RefusalDesk:
             return Resolved(False, "NOT ACCEPTED", str(refusal))
         if self.floor.on_recorded is not None:
             self.floor.on_recorded()
-        return Resolved(True, f"PUT BACK AT {where} ✓", f"{units} unit(s): the server is told")
+        return Resolved(
+            True, f"PUT BACK AT {where} ✓", f"{plural(units, 'unit')}: the server is told"
+        )
 
     def seen_to(self, exception_id: int) -> Resolved:
         """A refusal with nothing to put back (a tote, a task move): a person saw to it."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from toteflow.domain.errors import Refused
+from toteflow.domain.words import plural
 from toteflow.station.ports.store import StationIdentity, StationUnitOfWorkFactory
 
 
@@ -45,8 +46,9 @@ def register(
             unresolved = uow.exceptions.count_open()
             if waiting or unresolved:
                 raise Refused(
-                    f"this store is station {current.station_id} and still has {waiting} "
-                    f"event(s) waiting and {unresolved} exception(s) open: re-register it as "
+                    f"this store is station {current.station_id} and still has "
+                    f"{plural(waiting, 'event')} waiting and {plural(unresolved, 'exception')} "
+                    "open: re-register it as "
                     f"station {current.station_id} (with a new token) until they are done"
                 )
             # Another station's history (numbering, tasks, feed position) means nothing here.

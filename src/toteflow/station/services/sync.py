@@ -11,7 +11,9 @@ from pydantic import ValidationError
 
 from toteflow.contracts import sync
 from toteflow.contracts.catalogue import Location, Product
+from toteflow.contracts.containers import ContainerRecord
 from toteflow.contracts.tasks import Task
+from toteflow.domain.words import plural
 from toteflow.station.ports.store import (
     CachedLocation,
     CachedProduct,
@@ -79,7 +81,7 @@ def store_task(uow: StationUnitOfWork, task: Task) -> None:
 
 
 def _units(n: int) -> str:
-    return f"{n} unit{'s' if n != 1 else ''}"
+    return plural(n, "unit")
 
 
 def _task_id(change: sync.Change) -> int | None:
@@ -167,7 +169,7 @@ def _order_cancelled(uow: StationUnitOfWork, change: sync.Change, at: datetime) 
         scan_it = ""
         if line.picked and server is not None:
             # The server took these units off their shelf when the pick was applied: they
-            # count again once a shelf is scanned for them on the refused-events screen.
+            # count again once a shelf is scanned for them under F8 at the picker's home.
             units = server.get("picked")
             units = units if isinstance(units, int) and units > 0 else line.picked
             uow.exceptions.open_for_cancelled_pick(
@@ -184,7 +186,7 @@ def _order_cancelled(uow: StationUnitOfWork, change: sync.Change, at: datetime) 
                 },
                 at,
             )
-            scan_it = ", then scan that shelf on the refused-events screen (F8)"
+            scan_it = ", then scan that shelf under F8 (To resolve) on the home screen"
         if line.picked:
             uow.notices.add(
                 f"c{change.seq}:l{line.id}",
@@ -248,6 +250,12 @@ def _location_updated(uow: StationUnitOfWork, change: sync.Change, at: datetime)
     )
 
 
+def _containers_updated(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> None:
+    records = change.payload.get("containers")
+    if isinstance(records, list):
+        uow.containers.upsert([ContainerRecord.model_validate(record) for record in records])
+
+
 ChangeHandler = Callable[[StationUnitOfWork, sync.Change, datetime], None]
 CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "task.assigned": _task_assigned,
@@ -257,6 +265,7 @@ CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "order.held": _order_held,
     "product.updated": _product_updated,
     "location.updated": _location_updated,
+    "containers.updated": _containers_updated,
 }
 
 

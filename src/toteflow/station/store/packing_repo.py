@@ -12,7 +12,7 @@ from toteflow.contracts.shipping import PackOrder, SsccBlock
 from toteflow.station.ports.packing import CartonRecord, PackState, PrintJob
 from toteflow.station.store import packing_tables as pt
 from toteflow.station.store.sync_repo import aware
-from toteflow.station.store.tables import LocalTask, LocalTaskContainer, table
+from toteflow.station.store.tables import LocalTask, LocalTaskContainer, LocalTaskLine, table
 
 
 def _counts(raw: dict[str, Any]) -> dict[str, int]:
@@ -35,6 +35,7 @@ class SqlPackingRepo:
             user_id=row.user_id,
             verified=_counts(row.verified),
             shorted=_counts(row.shorted),
+            marks=dict(row.marks or {}),
         )
 
     def upsert_order(
@@ -61,12 +62,20 @@ class SqlPackingRepo:
         self.session.flush()
 
     def set_progress(
-        self, reference: str, verified: dict[str, int], shorted: dict[str, int], at: datetime
+        self,
+        reference: str,
+        verified: dict[str, int],
+        shorted: dict[str, int],
+        at: datetime,
+        marks: dict[str, Any] | None = None,
     ) -> None:
+        values: dict[str, Any] = {"verified": verified, "shorted": shorted, "updated_at": at}
+        if marks is not None:
+            values["marks"] = marks
         self.session.execute(
             sa.update(table(pt.PackOrderRow))
             .where(table(pt.PackOrderRow).c.reference == reference)
-            .values(verified=verified, shorted=shorted, updated_at=at)
+            .values(**values)
         )
 
     def set_status(self, reference: str, status: str, at: datetime) -> None:
@@ -207,6 +216,17 @@ class SqlPackingRepo:
 
     def picked_totes(self, limit: int) -> list[tuple[str, str]]:
         packed = select(pt.PackOrderRow.reference).where(col(pt.PackOrderRow.status) == "closed")
+        line = table(LocalTaskLine).c
+        # A tote whose every unit was reported short holds nothing to pack.
+        holds_units = (
+            sa.select(line.id)
+            .where(
+                line.task_id == col(LocalTaskContainer.task_id),
+                line.slot == col(LocalTaskContainer.slot),
+                line.picked > 0,
+            )
+            .exists()
+        )
         rows = self.session.exec(
             select(LocalTaskContainer.tote, LocalTaskContainer.order_reference)
             .join(LocalTask, col(LocalTask.id) == col(LocalTaskContainer.task_id))
@@ -215,11 +235,28 @@ class SqlPackingRepo:
                 col(LocalTaskContainer.tote).is_not(None),
                 col(LocalTaskContainer.destination) == "pack",
                 col(LocalTaskContainer.order_reference).not_in(packed),
+                holds_units,
             )
             .order_by(col(LocalTaskContainer.task_id), col(LocalTaskContainer.slot))
             .limit(limit)
         ).all()
-        return [(str(tote), reference) for tote, reference in rows]
+        found = [(str(tote), reference) for tote, reference in rows]
+        gone = self._all_short_at_packing({reference for _, reference in found})
+        return [(tote, reference) for tote, reference in found if reference not in gone]
+
+    def _all_short_at_packing(self, references: set[str]) -> set[str]:
+        """Orders opened here whose every unit the packer reported short: nothing to pack."""
+        if not references:
+            return set()
+        gone = set()
+        for row in self.session.exec(
+            select(pt.PackOrderRow).where(col(pt.PackOrderRow.reference).in_(references))
+        ):
+            picked = sum(int(li.get("picked", 0)) for li in row.order.get("lines", []))
+            verified, shorted = _counts(row.verified), _counts(row.shorted)
+            if picked and not any(verified.values()) and sum(shorted.values()) >= picked:
+                gone.add(row.reference)
+        return gone
 
 
 def _job(row: pt.PrintJobRow) -> PrintJob:

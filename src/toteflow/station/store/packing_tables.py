@@ -26,6 +26,8 @@ class PackOrderRow(StationTable, table=True):
     user_id: int | None = None
     verified: dict[str, Any] = _json()  # units per SKU scanned and found right
     shorted: dict[str, Any] = _json()  # units per SKU reported missing
+    # Per SKU what the item scans carried: units keyed in, lots, serial numbers checked.
+    marks: dict[str, Any] = _json()
     opened_at: datetime = _ts()
     updated_at: datetime = _ts()
 

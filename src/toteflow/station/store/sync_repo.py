@@ -192,6 +192,19 @@ class SqlOutboxRepo:
         ).first()
         return _event(row) if row else None
 
+    def last_of_task(self, task_id: int, types: tuple[str, ...]) -> OutboxEvent | None:
+        # Newest first along the primary key: SQLite stops at the first row that matches.
+        row = self.session.exec(
+            select(t.OutboxRow)
+            .where(
+                col(t.OutboxRow.type).in_(types),
+                func.json_extract(t.OutboxRow.payload, "$.task_id") == task_id,
+            )
+            .order_by(col(t.OutboxRow.seq).desc())
+            .limit(1)
+        ).first()
+        return _event(row) if row else None
+
     def undoing(self, event_id: UUID) -> OutboxEvent | None:
         row = self.session.exec(
             select(t.OutboxRow).where(col(t.OutboxRow.undoes) == str(event_id))

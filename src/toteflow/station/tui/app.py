@@ -27,7 +27,7 @@ from toteflow.station.tui.scan_input import (
     screen_accepts_scans,
 )
 from toteflow.station.tui.scan_messages import ScannerStatus
-from toteflow.station.tui.screens.help import HelpScreen
+from toteflow.station.tui.screens.help import HelpScreen, help_title
 from toteflow.station.tui.screens.login import LoginScreen
 from toteflow.station.tui.screens.walk_screen import walk_label
 from toteflow.station.tui.station_messages import ScaleChanged, SyncStatusChanged
@@ -252,13 +252,18 @@ class StationApp(ScanInputApp[None]):
         if not isinstance(screen, ModalScreen):  # a dialog shuts these out
             keys.setdefault("ctrl+l", "Log out")
             keys.setdefault("ctrl+p", "Command palette")
-        title = type(screen).__name__.removesuffix("Screen")
+        title = help_title(screen)
         # The console and the dialogs take no scans: the help does not offer them.
         scans = screen_accepts_scans(screen)
         self.push_screen(HelpScreen(title, sorted(keys.items()), scans=scans))
 
     def action_demo_scan(self) -> None:
-        """The demo scanner: scan the label the screen is waiting for (demo stations only)."""
+        """The demo scanner: scan the label the screen is waiting for (demo stations only).
+
+        Quick presses each scan what the screen asks for next: the App works a key only
+        once the scan before it is done (scan_input.ScanInputApp), so three presses at a
+        stop scan its location, then its items, never one location three times.
+        """
         if not self.demo:
             return
         expected = getattr(self.screen, "expected_scan", None)

@@ -43,6 +43,14 @@ def reserve_sscc(services: ServicesDep, actor: Packer, body: sh.SsccBlockRequest
     return services.shipping.reserve_sscc(actor, body.count)
 
 
+@router.post("/weight-approvals")
+def approve_weight(
+    services: ServicesDep, actor: Packer, body: sh.WeightApprovalRequest
+) -> sh.WeightApproval:
+    """A supervisor's badge approves a box's weight far outside tolerance (audited)."""
+    return services.shipping.approve_weight(actor, body)
+
+
 @router.get("/pack-orders/{key}")
 def pack_order(
     services: ServicesDep,

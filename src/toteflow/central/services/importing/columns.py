@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from toteflow.domain.words import plural
+
 Kind = Literal["orders", "products", "stock"]
 KINDS: tuple[Kind, ...] = ("orders", "products", "stock")
 
@@ -49,4 +51,4 @@ _NOUNS: dict[Kind, str] = {"orders": "order", "products": "product", "stock": "s
 
 def counted(number: int, kind: Kind) -> str:
     """`1 order`, `480 orders`: how many imported items of this kind."""
-    return f"{number} {_NOUNS[kind]}{'' if number == 1 else 's'}"
+    return plural(number, _NOUNS[kind])

@@ -28,7 +28,9 @@ class WaveProgressService:
             activity = uow.wave_progress.activity(wave_id, row.released_at, task_lines=open_tasks)
         zones: dict[str | None, list[int]] = {}
         pickers: dict[int, int] = defaultdict(int)
-        lines = done = short = units = picked = 0
+        # Units picked and keyed per person: what their scan accuracy is counted from.
+        picked_by: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        lines = done = short = units = picked = keyed = 0
         for r in activity.rows:
             if r.status == "cancelled":
                 continue
@@ -43,6 +45,10 @@ class WaveProgressService:
             short += r.lines if r.status == "short" else 0
             units += r.units
             picked += r.picked
+            keyed += r.keyed
+            if r.user_id is not None:
+                picked_by[r.user_id][0] += r.picked
+                picked_by[r.user_id][1] += r.keyed
             if r.user_id is not None and finished:
                 pickers[r.user_id] += r.lines
         tasks_of: dict[int, list[datetime]] = defaultdict(list)
@@ -53,6 +59,7 @@ class WaveProgressService:
         for user_id in sorted(set(tasks_of) | set(pickers)):
             started = min(tasks_of.get(user_id) or [now])
             last = activity.last_event.get(user_id) or now
+            their_units, their_keyed = picked_by.get(user_id, [0, 0])
             people.append(
                 wv.PickerProgress(
                     user_id=user_id,
@@ -60,6 +67,9 @@ class WaveProgressService:
                     tasks=len(tasks_of.get(user_id, [])),
                     lines_done=pickers.get(user_id, 0),
                     lines_per_hour=_per_hour(pickers.get(user_id, 0), started, last),
+                    units_picked=their_units,
+                    units_keyed=their_keyed,
+                    scanned_pct=_scanned_pct(their_units, their_keyed),
                 )
             )
         unfinished = [t for t in activity.tasks if t.status not in ("done", "cancelled")]
@@ -73,6 +83,7 @@ class WaveProgressService:
             lines_short=short,
             units=units,
             units_picked=picked,
+            units_keyed=keyed,
             percent_done=round(100 * done / lines, 1) if lines else 0.0,
             lines_per_hour=_per_hour(done, released_at, activity.last_event.get(None) or now),
             finished=row.status == "done"
@@ -102,3 +113,8 @@ def _per_hour(lines: int, start: datetime, end: datetime) -> float:
     # At least a minute: the first line of a shift would otherwise read as thousands an hour.
     seconds = max((end - start).total_seconds(), 60.0)
     return round(lines * 3600 / seconds, 1) if lines else 0.0
+
+
+def _scanned_pct(picked: int, keyed: int) -> float:
+    """The share of units picked on a scan, not a typed SKU (100 before the first pick)."""
+    return round(100 * (picked - keyed) / picked, 1) if picked else 100.0

@@ -9,16 +9,20 @@ keep one responsibility:
     its reference or a tote code from the server, keep it here and top up the SSCC pool.
     `view(reference)` -> `views.PackView` (lines with expected, verified, shorted, packed;
     cartons; what is left).
-  - `verify(reference, code)` -> `Verified` for an item scan (barcode/GTIN of any pack size);
-    a wrong or extra item raises `Refused` with the reason to show. Nothing is sent: the
-    progress is kept locally, and the carton event carries the contents.
+  - `verify(reference, code)` -> `Verified` for an item scan (barcode/GTIN of any pack size,
+    a GS1 label); a wrong or extra item raises `Refused` with the reason to show. A lot-,
+    expiry- or serial-tracked item needs the label that carries them, as at picking; a
+    typed SKU counts only with `allow_keyed_items` and is kept as keyed
+    (`item_scans.match_item`). Nothing is sent: the progress is kept locally, and the
+    carton and shipment events carry the contents, keyed units, lots and serials.
   - `report_short(user_id, reference, sku, reason)` -> event `pack.shorted` (a floor
     exception for the supervisor; `short_policy` says whether the order may then ship
     partially).
   - `close_carton(user_id, reference, box_code, weight_g, carrier, service, contents=None,
-    confirmed=False)` -> `ClosedCarton`: takes an SSCC, makes the tracking number, records
+    override=None)` -> `ClosedCarton`: takes an SSCC, makes the tracking number, records
     the carton (event `carton.packed`) and queues its label; a weight outside tolerance
-    raises `WeightOutOfTolerance` unless the packer re-checked and passes `confirmed=True`.
+    raises `WeightOutOfTolerance` unless the packer gives a reason (`WeightOverride`), and
+    beyond the policy's second limit a supervisor's approval as well.
   - `close_shipment(user_id, reference, choice)` -> event `shipment.closed` and the packing
     slip queued to the slip printer.
 - `boxes` (`boxes.BoxAndCarrier`): the box and carrier choice, over the policy and the order

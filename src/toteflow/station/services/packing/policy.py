@@ -16,6 +16,12 @@ class PackingPolicy:
     ship_from: Address
     weight_tolerance_pct: float = 5.0
     weight_tolerance_g: int = 50
+    # Beyond the tolerance a packer accepts a weight with a reason; beyond this second limit
+    # (the larger of the two) a supervisor's badge must approve it too.
+    weight_supervisor_pct: float = 15.0
+    weight_supervisor_g: int = 250
+    # The SKU typed from the screen stands for a unit whose barcode will not scan.
+    allow_keyed_items: bool = False
     short_policy: str = "ship_partial"  # or "wait"
     label_printer: str = ""
     slip_printer: str = ""

@@ -112,9 +112,14 @@ class PrintQueue:
         )
 
     def packing_slip(self, view: PackView) -> PackingSlip:
-        """The slip for the order as it stands: each closed box's contents, what is missing."""
+        """The slip for the order as it stands: each closed box's contents, what is missing.
+
+        Missing is what was ordered and is not in a box: short at picking (never picked)
+        or reported short at packing.
+        """
         order = view.order
         names = {line.sku: line.description for line in order.lines}
+        ordered = {line.sku: line.ordered for line in order.lines}
         first = view.cartons[0] if view.cartons else None
         return PackingSlip(
             order_reference=order.reference,
@@ -133,7 +138,9 @@ class PrintQueue:
                 for c in view.cartons
             ),
             missing=tuple(
-                SlipLine(li.sku, li.description, li.shorted) for li in view.lines if li.shorted
+                SlipLine(li.sku, li.description, ordered[li.sku] - li.packed)
+                for li in view.lines
+                if ordered[li.sku] > li.packed
             ),
         )
 

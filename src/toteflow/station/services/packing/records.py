@@ -9,7 +9,7 @@ label; closing the shipment queues the packing slip.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
 
@@ -17,11 +17,12 @@ from toteflow.contracts.shipping import PackOrder
 from toteflow.domain import packing as rules
 from toteflow.domain.carriers import Candidate, ServiceChoice
 from toteflow.domain.errors import NotFound, Refused
-from toteflow.domain.gs1 import gtin14
+from toteflow.domain.scan import ScanResult, interpret
 from toteflow.domain.tracking import make_tracking
 from toteflow.station.ports.packing import CartonRecord, PackState
 from toteflow.station.ports.store import OutboxEvent, StationUnitOfWork, StationUnitOfWorkFactory
 from toteflow.station.services.events import Clock, record, utcnow
+from toteflow.station.services.packing import item_scans
 from toteflow.station.services.packing.boxes import BoxAndCarrier
 from toteflow.station.services.packing.policy import PackingPolicy
 from toteflow.station.services.packing.printing import PrintQueue
@@ -41,6 +42,7 @@ class Verified:
     verified: int
     expected: int
     order_done: bool
+    label: rules.ItemLabel = field(default_factory=rules.ItemLabel)
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,12 @@ class PackRecords:
         *,
         clock: Clock = utcnow,
         on_recorded: Callable[[], None] | None = None,
+        read: Callable[[str], ScanResult] = interpret,
     ) -> None:
         self.uow = uow
         self.policy = policy
+        # The site's code formats: what an item scan is (bootstrap passes the configured ones).
+        self.read = read
         self.boxes = boxes
         self.sscc = sscc
         self.prints = prints
@@ -110,31 +115,47 @@ class PackRecords:
     # verifying -------------------------------------------------------------------------
 
     def verify(self, reference: str, code: str) -> Verified:
-        """One item scan: ticks the units of that pack size, or Refused with the reason."""
+        """One item scan: ticks the units of that pack size, or Refused with the reason.
+
+        A tracked item's label must carry its lot, expiry or serial, as at picking; a typed
+        SKU counts only where the site allows keyed items, and is kept as keyed.
+        """
+        scan = self.read(code)
         with self.uow() as uow:
             state = self._open(uow, reference)
-            sku, units = _lookup(state.order, code)
-            if sku is None:
-                # Not on this order: name the product if the station knows it from elsewhere.
-                known = uow.catalogue.product_by_barcode(code.strip())
-                sku = known[0].sku if known is not None else None
-            lines = _expected(state.order)
+            lines = item_scans.expected(state.order)
             try:
+                match = item_scans.match_item(
+                    state.order, scan, allow_keyed=self.policy.allow_keyed_items
+                )
+                sku = match.sku
+                if sku is None:
+                    # Not on this order: name the product if the station knows it from elsewhere.
+                    known = uow.catalogue.product_by_barcode(code.strip())
+                    sku = known[0].sku if known is not None else None
                 count = rules.check_scan(
-                    lines, state.verified, state.shorted, sku, units, reference, code
+                    lines, state.verified, state.shorted, sku, match.units, reference, code
+                )
+                assert sku is not None
+                rules.check_label(
+                    lines[sku],
+                    match.label,
+                    match.units,
+                    self.clock().date(),
+                    item_scans.serials_of(state.marks, sku),
                 )
             except rules.PackRefused as refusal:
                 raise Refused(str(refusal)) from None
-            assert sku is not None
             verified = {**state.verified, sku: count}
-            uow.packing.set_progress(reference, verified, state.shorted, self.clock())
+            marks = item_scans.marked(state.marks, sku, match.units, match.label)
+            uow.packing.set_progress(reference, verified, state.shorted, self.clock(), marks)
             uow.commit()
         line = lines[sku]
         done = all(
             rules.remaining(e, verified.get(s, 0), state.shorted.get(s, 0)) == 0
             for s, e in lines.items()
         )
-        return Verified(sku, line.description, units, count, line.quantity, done)
+        return Verified(sku, line.description, match.units, count, line.quantity, done, match.label)
 
     def report_short(
         self, user_id: int | None, reference: str, sku: str, reason: str = "not_found"
@@ -145,7 +166,7 @@ class PackRecords:
             state = self._open(uow, reference)
             try:
                 missing = rules.check_short(
-                    _expected(state.order), state.verified, state.shorted, sku
+                    item_scans.expected(state.order), state.verified, state.shorted, sku
                 )
             except rules.PackRefused as refusal:
                 raise Refused(str(refusal)) from None
@@ -167,12 +188,13 @@ class PackRecords:
         service: str,
         contents: dict[str, int] | None = None,
         *,
-        confirmed: bool = False,
+        override: rules.WeightOverride | None = None,
     ) -> ClosedCarton:
         """Record a packed, weighed box with its SSCC and tracking number; queue its label.
 
         `contents` defaults to every unit checked and not yet boxed. A weight outside
-        tolerance raises `WeightOutOfTolerance` unless the packer re-checked (`confirmed`).
+        tolerance raises `WeightOutOfTolerance` unless the packer re-checked and gives a
+        reason (`override`); beyond the policy's second limit a supervisor approved it too.
         """
         box = self.boxes.box_for_barcode(box_code)
         with self.uow() as uow:
@@ -181,8 +203,14 @@ class PackRecords:
             chosen = _contents(pack_view(state, cartons), contents)
             expected = self.boxes.expected_weight(state.order, box, chosen)
             check = self.boxes.check_weight(expected, weight_g)
-            if not check.ok and not confirmed:
-                raise WeightOutOfTolerance(check.message())
+            problem = rules.override_problem(
+                check,
+                override,
+                self.policy.weight_supervisor_pct,
+                self.policy.weight_supervisor_g,
+            )
+            if problem:
+                raise WeightOutOfTolerance(problem)
             sscc, serial = self.sscc.take(uow)
             info = self.policy.carriers.carrier(carrier)
             # The tracking number comes from the SSCC serial: unique, and the same on reprint.
@@ -206,29 +234,31 @@ class PackRecords:
             )
             uow.packing.add_carton(record_)
             job = self.prints.queue_label(uow, state.order, record_, box_count=box_no)
-            event = record(
-                uow,
-                user_id,
-                "carton.packed",
-                {
-                    "shipment": state.shipment_key,
-                    "order": reference,
-                    "box_no": box_no,
-                    "box_code": box.code,
-                    "sscc": sscc,
-                    "tracking": tracking,
-                    "carrier": record_.carrier,
-                    "service": record_.service,
-                    "weight_g": weight_g,
-                    "expected_weight_g": expected,
-                    "length_mm": box.length_mm,
-                    "width_mm": box.width_mm,
-                    "height_mm": box.height_mm,
-                    "contents": chosen,
-                    "weight_confirmed": not check.ok,
-                },
-                now=self.clock,
-            )
+            payload: dict[str, Any] = {
+                "shipment": state.shipment_key,
+                "order": reference,
+                "box_no": box_no,
+                "box_code": box.code,
+                "sscc": sscc,
+                "tracking": tracking,
+                "carrier": record_.carrier,
+                "service": record_.service,
+                "weight_g": weight_g,
+                "expected_weight_g": expected,
+                "length_mm": box.length_mm,
+                "width_mm": box.width_mm,
+                "height_mm": box.height_mm,
+                "contents": chosen,
+                "weight_confirmed": not check.ok,
+            }
+            if not check.ok and override is not None:
+                # Why the packer accepted the weight, and the supervisor who approved it.
+                payload["weight_override"] = {
+                    "reason": override.reason,
+                    "approved_by": override.approved_by,
+                    "approver": override.approver,
+                }
+            event = record(uow, user_id, "carton.packed", payload, now=self.clock)
             uow.commit()
         self._recorded()
         return ClosedCarton(record_, job, event)
@@ -259,7 +289,7 @@ class PackRecords:
             chosen: Candidate | None = choice.chosen if choice else None
             uow.packing.set_status(reference, "closed", self.clock())
             self.prints.queue_slip(uow, view)
-            return {
+            payload: dict[str, Any] = {
                 "shipment": state.shipment_key,
                 "order": reference,
                 "boxes": len(cartons),
@@ -269,6 +299,19 @@ class PackRecords:
                 "partial": view.any_short,
                 "overridden": bool(choice and choice.overridden),
             }
+            # What the item scans carried, for the audit trail: units keyed in (they count
+            # against accuracy), lots and serial numbers shipped.
+            keyed = {s: int(m["keyed"]) for s, m in state.marks.items() if m.get("keyed")}
+            if keyed:
+                payload["keyed"] = keyed
+            tracked = {
+                s: {k: m[k] for k in ("lots", "serials") if m.get(k)}
+                for s, m in state.marks.items()
+                if m.get("lots") or m.get("serials")
+            }
+            if tracked:
+                payload["tracked"] = tracked
+            return payload
 
         return self._act(user_id, "shipment.closed", build)
 
@@ -302,30 +345,3 @@ def _contents(view: PackView, contents: Mapping[str, int] | None) -> dict[str, i
         if quantity > waiting.get(sku, 0):
             raise Refused(f"only {waiting.get(sku, 0)} of {sku} are checked and not yet boxed")
     return chosen
-
-
-def _expected(order: PackOrder) -> dict[str, rules.Expected]:
-    return {
-        line.sku: rules.Expected(line.sku, line.description, line.picked) for line in order.lines
-    }
-
-
-def _digits_only(code: str) -> str | None:
-    try:
-        return gtin14(code)
-    except ValueError:
-        return None
-
-
-def _lookup(order: PackOrder, code: str) -> tuple[str | None, int]:
-    code = code.strip()
-    wanted = _digits_only(code)
-    for line in order.lines:
-        if code == line.sku:
-            return line.sku, 1
-        for unit in line.units:
-            if unit.barcode == code or (
-                wanted is not None and _digits_only(unit.barcode) == wanted
-            ):
-                return line.sku, unit.units
-    return None, 1

@@ -6,16 +6,19 @@ from collections.abc import Callable, Mapping
 
 from toteflow.contracts.shipping import PackOrder
 from toteflow.domain.errors import Refused
+from toteflow.domain.scan import ScanResult, interpret
+from toteflow.domain.words import plural
 from toteflow.domain.zone_pass import destination_words
 from toteflow.station.ports.packing import LabelRenderer, PackServer, Printer
 from toteflow.station.ports.store import StationUnitOfWorkFactory
-from toteflow.station.services.events import Clock, utcnow
+from toteflow.station.services.events import Clock, FloorActions, utcnow
 from toteflow.station.services.packing.boxes import BoxAndCarrier
 from toteflow.station.services.packing.policy import PackingPolicy
 from toteflow.station.services.packing.printing import PrintQueue
 from toteflow.station.services.packing.records import PackRecords
 from toteflow.station.services.packing.sscc import SsccPool
 from toteflow.station.services.packing.views import PackView
+from toteflow.station.services.tote_arrivals import ToteArrivals
 
 
 class PackingService:
@@ -30,6 +33,7 @@ class PackingService:
         *,
         clock: Clock = utcnow,
         on_recorded: Callable[[], None] | None = None,
+        read: Callable[[str], ScanResult] = interpret,
     ) -> None:
         self.policy = policy
         self.boxes = BoxAndCarrier(policy, clock=clock)
@@ -38,8 +42,17 @@ class PackingService:
             uow, policy, renderer, printers, clock=clock, on_recorded=on_recorded
         )
         self.records = PackRecords(
-            uow, policy, self.boxes, self.sscc, self.prints, clock=clock, on_recorded=on_recorded
+            uow,
+            policy,
+            self.boxes,
+            self.sscc,
+            self.prints,
+            clock=clock,
+            on_recorded=on_recorded,
+            read=read,
         )
+        # The registry hears of each tote opened here (travelling -> at packing).
+        self.arrivals = ToteArrivals(FloorActions(uow, clock=clock, on_recorded=on_recorded))
 
 
 async def open_order(
@@ -63,6 +76,8 @@ async def open_order(
     if waiting:
         raise Refused(waiting)
     view = packing.records.store_order(user_id, order)
+    for tote in order.totes:
+        packing.arrivals.opened(user_id, tote)
     await packing.sscc.top_up(server, session_token)
     return view
 
@@ -80,5 +95,5 @@ def still_to_come(order: PackOrder) -> str:
     away += [f"{where} (not picked yet)" for where in order.to_pick]
     if not away:
         return ""
-    have = f"{len(here)} tote(s) here ({', '.join(here)})" if here else "no tote here yet"
+    have = f"{plural(len(here), 'tote')} here ({', '.join(here)})" if here else "no tote here yet"
     return f"order {order.reference} waits for {'; '.join(away)}; {have}: pack it when all are in"

@@ -18,7 +18,7 @@ from toteflow.station.services.picker.state import (
     SlotView,
     WalkState,
 )
-from toteflow.station.services.picker.views import Progress, StopView
+from toteflow.station.services.picker.views import Progress, StopAhead, StopView
 from toteflow.station.services.picker.walk import PickWalk
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "PickerDesk",
     "Progress",
     "SlotView",
+    "StopAhead",
     "StopView",
     "WalkState",
     "demo_item_label",

@@ -28,6 +28,7 @@ class PickerDesk:
         layout: Layout | None = None,
         formats: CodeFormats | None = None,
         today: Callable[[], date] = date.today,
+        allow_keyed: bool = False,
     ) -> None:
         self.person = person
         self.floor = floor
@@ -36,6 +37,7 @@ class PickerDesk:
         self.layout = layout
         self.formats = formats
         self.today = today
+        self.allow_keyed = allow_keyed
 
     def held_tasks(self) -> list[Task]:
         """Tasks this station holds for this person, not done or cancelled, oldest first."""
@@ -61,4 +63,5 @@ class PickerDesk:
             layout=self.layout,
             formats=self.formats,
             today=self.today,
+            allow_keyed=self.allow_keyed,
         )

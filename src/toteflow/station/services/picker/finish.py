@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toteflow.domain.errors import Refused, ServiceError
+from toteflow.domain.words import plural
 from toteflow.station.services.events import FloorActions
 from toteflow.station.services.picker.outcome import Outcome, bad, good, n_units
 from toteflow.station.services.picker.state import ClosedTote, WalkState
@@ -73,6 +74,7 @@ class Finishing:
                     tote=container.tote if container else None,
                     lot=state.in_hand_lot,
                     expiry=state.in_hand_expiry,
+                    keyed=min(state.in_hand_keyed, found),
                 )
                 state.picks.append((event.id, line.id, found))
             self.floor.short_pick(self.user_id, line.id, reason)
@@ -139,7 +141,9 @@ class Finishing:
         state = self.state
         state.refresh()
         if state.open_lines():
-            raise Refused(f"{len(state.open_lines())} stop(s) still open: pick or short them")
+            raise Refused(
+                f"{plural(len(state.open_lines()), 'stop')} still open: pick or short them"
+            )
         closed: list[ClosedTote] = []
         empty: list[str] = []
         for container in state.task.containers:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toteflow.domain.words import plural
 from toteflow.station.ports.store import Notice
 
 
@@ -32,4 +33,4 @@ def bad(reason: str, headline: str = "NOT ACCEPTED") -> Outcome:
 
 def n_units(n: int) -> str:
     """'1 unit', '3 units'."""
-    return f"{n} unit{'s' if n != 1 else ''}"
+    return plural(n, "unit")

@@ -57,17 +57,32 @@ class ScanRules:
         user_id: int,
         totes: Totes,
         today: Callable[[], date],
+        *,
+        allow_keyed: bool = False,
     ) -> None:
         self.state = state
         self.floor = floor
         self.user_id = user_id
         self.totes = totes
         self.today = today
+        # [station] allow_keyed_items: the SKU typed from the screen counts, marked as keyed.
+        self.allow_keyed = allow_keyed
 
     # -- notices from the change feed -----------------------------------------------------
 
     def pending_notices(self) -> tuple[Notice, ...]:
         return tuple(self.state.view.notices(self.state.task_id))
+
+    def hand_words(self) -> str:
+        """The units in the picker's hand for a line the feed cancelled, as the notice says
+        it: the server never counted them, so no notice from the feed names them."""
+        line = self.state.hand_cancelled()
+        if line is None:
+            return ""
+        return (
+            f"Also put the {n_units(self.state.in_hand)} of {line.sku} in your hand back "
+            f"at {line.location}."
+        )
 
     def acknowledge(self, notices: tuple[Notice, ...]) -> str:
         """The picker read these: mark them seen and take in what the feed changed.
@@ -80,7 +95,7 @@ class ScanRules:
                 # "Put the units of this line back": they are no longer in the tote.
                 state.returned.add(notice.line_id)
             state.view.notice_seen(notice.id)
-        held = state.current
+        held = state.hand_line if state.in_hand else state.current
         state.refresh()
         line = state.line(held) if held is not None else None
         if line is not None and line.status != "open":
@@ -147,12 +162,14 @@ class ScanRules:
             check_put(result, spec)
             return self._confirm(line, spec)
         still = replace(spec, open_quantity=spec.open_quantity - state.in_hand)
-        taken = check_item(result, still, self.today())
-        state.take(taken)
+        taken = check_item(result, still, self.today(), allow_keyed=self.allow_keyed)
+        state.take(taken, line.id)
         need = spec.open_quantity
         lot = f" · lot {taken.lot}" if taken.lot else ""
         if taken.substituted:
             lot += f" (instead of {line.lot}: recorded)"
+        if taken.keyed:
+            lot += " · keyed in (recorded)"
         return good(f"{state.in_hand} OF {need}", f"{line.sku}{lot}")
 
     def _confirm(self, line: TaskLine, spec: StopSpec) -> Outcome:
@@ -170,6 +187,7 @@ class ScanRules:
             tote=spec.tote,
             lot=state.in_hand_lot,
             expiry=state.in_hand_expiry,
+            keyed=state.in_hand_keyed,
         )
         state.picks.append((event.id, line.id, quantity))
         state.drop_hand()
@@ -196,5 +214,8 @@ class ScanRules:
         need = line.quantity - line.picked - line.shorted
         if not 1 <= quantity <= need:
             return bad(f"enter 1 to {need}")
+        if state.in_hand_keyed:
+            # One keyed entry and a count: every unit of it stands on that typed entry.
+            state.in_hand_keyed = quantity
         state.in_hand = quantity
         return good(f"{quantity} OF {need}", f"scan slot {line.slot} to put them")

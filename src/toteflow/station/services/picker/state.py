@@ -67,8 +67,13 @@ class WalkState:
         self.at_location: str | None = None
         self.last_location: str | None = None
         self.in_hand = 0
+        # The line the units in hand were taken for: the feed may cancel it meanwhile, and
+        # the stop on screen moves on, but those units still go back to its shelf.
+        self.hand_line: int | None = None
         self.in_hand_lot: str | None = None
         self.in_hand_expiry: date | None = None
+        # Units in hand that were keyed in rather than scanned (recorded with the pick).
+        self.in_hand_keyed = 0
         self.substituted = False
         self.skipped: list[int] = []
         self.current: int | None = None
@@ -239,19 +244,29 @@ class WalkState:
 
     # -- the units in hand ----------------------------------------------------------------
 
-    def take(self, taken: ItemTaken) -> None:
+    def hand_cancelled(self) -> TaskLine | None:
+        """The line the units in hand are for, when it is no longer open (its order was
+        cancelled): those units go back to its shelf."""
+        line = self.line(self.hand_line) if self.in_hand and self.hand_line is not None else None
+        return line if line is not None and line.status != "open" else None
+
+    def take(self, taken: ItemTaken, line_id: int) -> None:
         if self.in_hand and taken.lot != self.in_hand_lot:
             raise ScanRefused(
                 f"another lot ({taken.lot or 'none'}): put the {n_units(self.in_hand)} of lot "
                 f"{self.in_hand_lot or 'none'} in the tote first"
             )
         self.in_hand += taken.units
+        self.hand_line = line_id
+        self.in_hand_keyed += taken.units if taken.keyed else 0
         self.in_hand_lot = taken.lot
         self.in_hand_expiry = taken.expiry
         self.substituted = taken.substituted
 
     def drop_hand(self) -> None:
         self.in_hand = 0
+        self.hand_line = None
+        self.in_hand_keyed = 0
         self.in_hand_lot = None
         self.in_hand_expiry = None
         self.substituted = False

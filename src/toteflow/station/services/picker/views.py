@@ -8,6 +8,8 @@ from datetime import date
 from toteflow.contracts.tasks import TaskLine
 from toteflow.domain.pick_estimate import Estimator, Remaining
 from toteflow.domain.zone_pass import zone_words
+from toteflow.station.ports.store import OutboxEvent
+from toteflow.station.services.picker.outcome import n_units
 from toteflow.station.services.picker.state import WalkState
 
 
@@ -27,6 +29,8 @@ class StopView:
     quantity: int  # still to pick on this line
     ordered: int
     pack: str  # e.g. "EA" or "EA · case of 12 (CS)"
+    # The single unit's barcode digits, to check by eye (or key in the SKU) when it will not scan.
+    barcode: str
     slot: int
     tote: str | None
     order_reference: str
@@ -34,6 +38,18 @@ class StopView:
     expiry: date | None
     in_hand: int
     at_location: bool
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class StopAhead:
+    """A stop after the current one, as a line of the list a large terminal has room for."""
+
+    location: str
+    sku: str
+    description: str
+    quantity: int
+    slot: int
     skipped: bool
 
 
@@ -59,6 +75,11 @@ def _pack_words(line: TaskLine) -> str:
     return " · ".join(words)
 
 
+def _barcode(line: TaskLine) -> str:
+    units = sorted((u for u in line.units if u.barcode), key=lambda u: u.units)
+    return units[0].barcode if units else ""
+
+
 def stop_view(state: WalkState) -> StopView | None:
     line = state.current_line()
     if line is None:
@@ -79,6 +100,7 @@ def stop_view(state: WalkState) -> StopView | None:
         quantity=line.quantity - line.picked - line.shorted,
         ordered=line.quantity,
         pack=_pack_words(line),
+        barcode=_barcode(line),
         slot=line.slot,
         tote=container.tote if container else None,
         order_reference=line.order_reference,
@@ -88,6 +110,27 @@ def stop_view(state: WalkState) -> StopView | None:
         at_location=state.at_location == line.location,
         skipped=line.id in state.skipped,
     )
+
+
+def stops_ahead(state: WalkState, count: int) -> list[StopAhead]:
+    """The next `count` stops after the current one, in the order the walk will ask for them:
+    route order, then the skipped stops in the order they were skipped."""
+    current = state.current_line()
+    open_lines = [ln for ln in state.open_lines() if current is None or ln.id != current.id]
+    by_id = {ln.id: ln for ln in open_lines}
+    ordered = [ln for ln in open_lines if ln.id not in state.skipped]
+    ordered += [by_id[i] for i in state.skipped if i in by_id]
+    return [
+        StopAhead(
+            location=ln.location,
+            sku=ln.sku,
+            description=ln.description,
+            quantity=ln.quantity - ln.picked - ln.shorted,
+            slot=ln.slot,
+            skipped=ln.id in state.skipped,
+        )
+        for ln in ordered[:count]
+    ]
 
 
 def progress(state: WalkState, estimate: Estimator) -> Progress:
@@ -145,6 +188,33 @@ def prompt(state: WalkState) -> str:
             return "All stops done: press Enter to close the totes"
         case _:
             return "This task was cancelled"
+
+
+def last_pick_words(event: OutboxEvent | None, state: WalkState) -> str:
+    """What the station last committed for the task, in a sentence ('' when nothing yet)."""
+    if event is None:
+        return ""
+    payload = event.payload
+    line_id = payload.get("task_line_id")
+    line = state.line(line_id) if isinstance(line_id, int) else None
+    sku = line.sku if line is not None else "the item"
+    where = str(payload.get("location") or (line.location if line is not None else ""))
+    when = f"Last recorded at {event.station_time.astimezone():%H:%M}"
+    quantity = payload.get("quantity")
+    units = n_units(quantity) if isinstance(quantity, int) else "the units"
+    match event.type:
+        case "pick.confirmed":
+            tote = payload.get("tote")
+            into = f" into tote {tote}" if tote else ""
+            if not into and line is not None:
+                into = f" into slot {line.slot}"
+            return f"{when}: {units} of {sku} from {where}{into}"
+        case "pick.shorted":
+            missing = payload.get("missing")
+            gone = f" ({n_units(missing)} missing)" if isinstance(missing, int) else ""
+            return f"{when}: {sku} at {where} reported short{gone}"
+        case _:
+            return f"{when}: the pick of {units} of {sku} at {where} taken back"
 
 
 def _zone_tote_prompt(state: WalkState, slot: int, order: str) -> str:

@@ -19,7 +19,7 @@ from toteflow.station.services.picker.scans import ScanRules
 from toteflow.station.services.picker.state import Phase, SlotView, WalkState
 from toteflow.station.services.picker.totes import Totes
 from toteflow.station.services.picker.undo import Undo
-from toteflow.station.services.picker.views import Progress, StopView
+from toteflow.station.services.picker.views import Progress, StopAhead, StopView
 
 
 class PickWalk:
@@ -41,6 +41,7 @@ class PickWalk:
         layout: Layout | None = None,
         formats: CodeFormats | None = None,
         today: Callable[[], date] = date.today,
+        allow_keyed: bool = False,
     ) -> None:
         self.person = person
         self.task_id = task_id
@@ -53,9 +54,10 @@ class PickWalk:
         user = person.user_id
         self.state = state = WalkState(task_id, view)
         self.totes = Totes(state, floor, user)
-        self.rules = ScanRules(state, floor, user, self.totes, today)
+        self.rules = ScanRules(state, floor, user, self.totes, today, allow_keyed=allow_keyed)
         self.undoing = Undo(state, floor, user)
         self.finishing = Finishing(state, floor, user)
+        self._told_last = False
 
     # -- what the screens read ------------------------------------------------------------
 
@@ -110,8 +112,23 @@ class PickWalk:
     def stop(self) -> StopView | None:
         return views.stop_view(self.state)
 
+    def stops_ahead(self, count: int) -> list[StopAhead]:
+        """The stops after the current one, next first (a large terminal lists them)."""
+        return views.stops_ahead(self.state, count)
+
     def progress(self) -> Progress:
         return views.progress(self.state, self._estimate)
+
+    def resumed_words(self) -> str:
+        """Once per walk: what this station last committed for the task ('' when nothing).
+
+        A walk opened on a task with picks recorded (after a restart, a crash, a log-out)
+        shows it, so that a pick committed just before is not scanned a second time.
+        """
+        if self._told_last:
+            return ""
+        self._told_last = True
+        return views.last_pick_words(self.view.last_pick(self.task_id), self.state)
 
     def prompt(self) -> str:
         """The instruction for the next scan, in a few words."""
@@ -121,6 +138,10 @@ class PickWalk:
 
     def pending_notices(self) -> tuple[Notice, ...]:
         return self.rules.pending_notices()
+
+    def hand_words(self) -> str:
+        """Units in hand for a line the feed cancelled, to tell with the notices; or ''."""
+        return self.rules.hand_words()
 
     def acknowledge(self, notices: tuple[Notice, ...]) -> str:
         """The picker read these notices; returns what else to do (units in hand go back)."""

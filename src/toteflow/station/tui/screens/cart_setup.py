@@ -7,6 +7,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Digits, Footer, Static
 
+from toteflow.domain.words import plural
 from toteflow.station.services.picker import SlotView
 from toteflow.station.tui.screens.walk_screen import WalkScreen
 from toteflow.station.tui.widgets.scan_capture import ScanPrompt
@@ -56,7 +57,7 @@ class CartSetupScreen(WalkScreen):
         if self.walk.kind == "cart":
             cart = self.walk.cart or task.cart
             which = f"cart {cart}" if cart else "any cart"
-            return f"{self.TITLE_WORD} · task {task.id} · {which} · {task.slots} slots"
+            return f"{self.TITLE_WORD} · task {task.id} · {which} · {plural(task.slots, 'slot')}"
         return f"TOTE SET-UP · task {task.id} · order {task.containers[0].order_reference}"
 
     def _asked_slot(self) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -11,6 +12,42 @@ from textual.content import Content
 from textual.widgets import Static
 
 from toteflow.station.tui.screens.base import StationDialog
+
+# The help's title for each screen, as the people at a station call it. Kept here, not on
+# each screen, so that a screen's own file stays about its screen; a screen not listed
+# (a new one) is named from its class, in words ("Wave preview"), never "WavePreview".
+TITLES = {
+    "LoginScreen": "Log in",
+    "PickerHomeScreen": "Your tasks",
+    "CartSetupScreen": "Cart set-up",
+    "ZoneStartScreen": "Zone start",
+    "NextStopScreen": "Next stop",
+    "ShortPickScreen": "Short pick",
+    "QuantityScreen": "Quantity",
+    "PausedScreen": "Paused",
+    "NoticeScreen": "Read this",
+    "TaskCompleteScreen": "Task done",
+    "StationExceptionsScreen": "To resolve at this station",
+    "PackHomeScreen": "Packing",
+    "PackOrderScreen": "Checking the order",
+    "PackBoxScreen": "Boxing the order",
+    "PackDoneScreen": "Order packed",
+    "SupervisorConsoleScreen": "Waves",
+    "PoolScreen": "Order pool",
+    "WavePreviewScreen": "Wave preview",
+    "WaveProgressScreen": "Wave progress",
+    "ExceptionsScreen": "Floor exceptions",
+    "ScanCheckScreen": "Scan check",
+}
+
+
+def help_title(screen: object) -> str:
+    """The screen's name in words, for the help's title."""
+    name = type(screen).__name__
+    if name in TITLES:
+        return TITLES[name]
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name.removesuffix("Screen")).split()
+    return " ".join(words).capitalize() if words else "This screen"
 
 
 def format_key(key: str) -> str:

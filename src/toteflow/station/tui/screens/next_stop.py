@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Digits, Footer, Static
 
-from toteflow.station.services.picker import Progress, StopView
+from toteflow.station.services.picker import Progress, StopAhead, StopView
 from toteflow.station.tui.screens.walk_screen import WalkScreen
 from toteflow.station.tui.widgets.scan_capture import ScanPrompt
 from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
@@ -20,6 +20,11 @@ from toteflow.station.tui.widgets.status_bar import StatusBar
 
 ACTIVE_BACKGROUND = Color.parse("#3D3300")
 ACTIVE_DIGITS = Color.parse("#FFD400")
+# From this size on, the rows left over list the stops after this one (80x24 has none).
+AHEAD_FROM = (100, 30)
+# The rows of everything else on the screen (status, progress, three panels, feedback,
+# prompt, footer: station.tcss); the list gets the rest, its title row among them.
+OTHER_ROWS = 23
 
 
 def progress_words(progress: Progress) -> Content:
@@ -71,6 +76,7 @@ def what_words(stop: StopView) -> Content:
         "\n",
         (stop.sku, "bold"),
         f" · {stop.pack}",
+        f" · {stop.barcode}" if stop.barcode else "",
         "\n",
         line3,
     )
@@ -79,6 +85,21 @@ def what_words(stop: StopView) -> Content:
 def put_words(stop: StopView) -> Content:
     tote = f"tote {stop.tote}" if stop.tote else "no tote yet"
     return Content.assemble(("PUT IN SLOT\n", "bold"), tote, "\n", f"order {stop.order_reference}")
+
+
+def ahead_words(stops: list[StopAhead]) -> Content:
+    """The stops after this one, a row each: where, how many of what, into which slot."""
+    if not stops:
+        return Content.assemble(("THEN", "bold"), "\n", ("this is the last stop", "dim"))
+    rows: list[Content | str | tuple[str, str]] = [("THEN", "bold")]
+    for stop in stops:
+        later = " (skipped before)" if stop.skipped else ""
+        rows += [
+            "\n",
+            (f"{stop.location}  ", "bold"),
+            f"{stop.quantity} x {stop.sku} {stop.description} · slot {stop.slot}{later}",
+        ]
+    return Content.assemble(*rows)
 
 
 class NextStopScreen(WalkScreen):
@@ -113,6 +134,7 @@ class NextStopScreen(WalkScreen):
         with Horizontal(id="stop-put", classes="panel"):
             yield Static("", id="stop-put-words")
             yield Digits("", id="stop-slot")
+        yield Static("", id="stop-ahead")
         yield ScanFeedback("", id="feedback")
         yield ScanPrompt()
         yield Footer(compact=True)
@@ -136,12 +158,26 @@ class NextStopScreen(WalkScreen):
             widget = self._widgets[widget_id] = self.query_one(widget_id)
         return widget
 
+    def on_resize(self) -> None:
+        ahead = self._widget("#stop-ahead")
+        wide, tall = AHEAD_FROM
+        show = self.size.width >= wide and self.size.height >= tall
+        if ahead.display != show:
+            ahead.display = show
+            self._shown.pop("#stop-ahead", None)
+            self.render_walk()
+
     def render_walk(self) -> None:
         walk = self.walk
         stop = walk.stop()
         self._show("#stop-progress", progress_words(walk.progress()))
         if stop is None:
             return
+        ahead = self._widget("#stop-ahead")
+        if ahead.display:
+            # As many as the rows hold (a title row first); recounted when the size changes.
+            rows = max(1, self.size.height - OTHER_ROWS - 1)
+            self._show("#stop-ahead", ahead_words(walk.stops_ahead(rows)))
         phase = walk.phase
         self._show("#stop-where-words", where_words(stop))
         self._show("#stop-location", stop.location)

@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from toteflow.domain.packing import WEIGHT_REASONS
 from toteflow.domain.scale import ScaleReading
 from toteflow.station.services.pack_desk import Carton, PackDesk, PackOutcome
 from toteflow.station.tui.scan_messages import ScanReceived
@@ -91,7 +92,7 @@ class PackBoxScreen(StationScreen[None]):
         if carton.check is None:
             return "Put the box on the scale (F4 to type the weight)"
         if not carton.check.ok and not carton.confirmed:
-            return "Re-check the box: F4 weighs again, F5 accepts the weight"
+            return "Re-check the box: F4 weighs again, F5 accepts it with a reason"
         return "F10 prints the label"
 
     def _what(self, carton: Carton | None) -> Content:
@@ -146,8 +147,10 @@ class PackBoxScreen(StationScreen[None]):
             parts.append(
                 (f"WEIGHED {kg(check.actual_g)}: within ± {kg(check.tolerance_g)}", "green")
             )
-        elif carton.confirmed:
-            parts.append((f"WEIGHED {kg(check.actual_g)}: confirmed after a re-check", "yellow"))
+        elif carton.override is not None:
+            by = f", approved by {carton.override.approver}" if carton.override.approver else ""
+            why = WEIGHT_REASONS.get(carton.override.reason, carton.override.reason).lower()
+            parts.append((f"WEIGHED {kg(check.actual_g)}: accepted: {why}{by}", "yellow"))
         else:
             parts.append((f"WEIGHED {kg(check.actual_g)}: {check.message()}", "bold red"))
         return Content.assemble(*parts)
@@ -163,13 +166,16 @@ class PackBoxScreen(StationScreen[None]):
         chosen = choice.chosen
         price = f"{chosen.cost_cents / 100:.2f}" if chosen.cost_cents is not None else "-"
         when = chosen.delivery.isoformat() if chosen.delivery else "-"
-        why = "your choice" if choice.overridden else "cheapest on time"
+        why = "your choice" if choice.overridden else choice.why
         if choice.late:
-            why = "LATE: nothing arrives by the promise"
+            why = f"LATE: nothing arrives by the promise · {why}"
+        # Another service than the order's: said in words, where the packer looks.
+        asked = choice.requested is not None and choice.requested.service == chosen.service
         return Content.assemble(
             ("CARRIER ", "dim"),
             (chosen.service.name, "bold"),
-            f" · {price} · arrives {when} (promised {choice.promised.isoformat()}) · {why}",
+            f" · {price} · arrives {when} (promised {choice.promised.isoformat()})\n",
+            (why, "dim" if asked or choice.overridden else "yellow"),
             ("  F6 to change", "dim"),
         )
 
@@ -246,7 +252,22 @@ class PackBoxScreen(StationScreen[None]):
         self.app.push_screen(PackWeightScreen(why, prefill), done)
 
     def action_confirm(self) -> None:
-        self.after(self.desk.confirm_weight())
+        refused = self.desk.weight_to_accept()
+        if refused is not None:
+            self.after(refused)
+            return
+        from toteflow.station.tui.screens.pack_dialogs import PackWeightReasonScreen
+
+        def done(answer: str | PackOutcome | None) -> None:
+            if isinstance(answer, PackOutcome):
+                self.after(answer)  # approved by a supervisor's badge in the dialog
+            elif answer is not None:
+                self.after(self.desk.accept_weight(answer))
+
+        supervisor = self.desk.weight_needs_supervisor()
+        self.app.push_screen(
+            PackWeightReasonScreen(self.desk.approve_weight if supervisor else None), done
+        )
 
     def action_carrier(self) -> None:
         boxing = self.desk.boxing

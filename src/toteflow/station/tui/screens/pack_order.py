@@ -42,14 +42,26 @@ def order_words(view: PackView) -> Content:
     )
 
 
+def _barcode(view: PackView, sku: str) -> str:
+    """The single unit's barcode digits: read by eye when a label will not scan."""
+    line = next((li for li in view.order.lines if li.sku == sku), None)
+    units = sorted((u for u in line.units if u.barcode), key=lambda u: u.units) if line else []
+    return units[0].barcode if units else ""
+
+
 def lines_words(view: PackView) -> Content:
     """One row per line: what to check, what is checked, what is reported short."""
     parts: list[str | tuple[str, str]] = [
-        (f"{'ITEM':<14} {'DESCRIPTION':<26} {'QTY':>4} {'CHECKED':>7} {'SHORT':>5}  LEFT\n", "dim")
+        (
+            f"{'ITEM':<12} {'BARCODE':<14} {'DESCRIPTION':<14} {'QTY':>4} {'CHECKED':>7} "
+            f"{'SHORT':>5}  LEFT\n",
+            "dim",
+        )
     ]
     for line in view.lines:
         row = (
-            f"{line.sku[:14]:<14} {line.description[:26]:<26} {line.expected:>4} "
+            f"{line.sku[:12]:<12} {_barcode(view, line.sku)[:14]:<14} "
+            f"{line.description[:14]:<14} {line.expected:>4} "
             f"{line.verified:>7} {line.shorted or '':>5}"
         )
         if line.to_verify == 0:

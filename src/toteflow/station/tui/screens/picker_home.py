@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from toteflow.contracts.tasks import Task
 from toteflow.domain.errors import ServiceError
+from toteflow.domain.words import plural
 from toteflow.station.ports.store import SyncStatus
 from toteflow.station.services.bundle import StationServices
 from toteflow.station.services.login import Person
@@ -33,9 +34,17 @@ def task_words(task: Task) -> str:
     orders = len({c.order_reference for c in task.containers})
     status = task.status.replace("_", " ")
     return (
-        f"Task {task.id} · {task.kind}{where} · {orders} order{'s' if orders != 1 else ''} · "
-        f"{len(lines)} stops, {units} units · {done} done · {status}"
+        f"Task {task.id} · {task.kind}{where} · {plural(orders, 'order')} · "
+        f"{plural(len(lines), 'stop')}, {plural(units, 'unit')} · {done} done · {status}"
     )
+
+
+def _held_words(held: list[Task]) -> str:
+    """'Task 42 is paused', 'Task 42 is waiting for you' (the first held, the one F3 takes)."""
+    task = held[0]
+    state = "is paused" if task.status == "paused" else "is waiting for you"
+    more = f" (and {plural(len(held) - 1, 'other')})" if len(held) > 1 else ""
+    return f"Task {task.id} {state}{more}"
 
 
 class PickerHomeScreen(StationScreen[None]):
@@ -46,8 +55,9 @@ class PickerHomeScreen(StationScreen[None]):
         Binding("f2", "ask_work", "Ask for work"),
         Binding("enter", "resume_or_ask", "Start", show=False),
         Binding("f3", "resume", "Resume task"),
-        # Shown only while the server has refused something from this station.
-        Binding("f8", "refusals", "Refused"),
+        # Shown only while something waits for a person: a refused event, or units picked
+        # for an order cancelled since, to put back.
+        Binding("f8", "refusals", "To resolve"),
     ]
 
     def __init__(self, services: StationServices, person: Person) -> None:
@@ -57,6 +67,8 @@ class PickerHomeScreen(StationScreen[None]):
         self.asking = False
         self._cursor = -1
         self._refused = 0
+        # The task F2 pointed to instead of asking for more work; F2 again asks anyway.
+        self._pointed: int | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -67,7 +79,9 @@ class PickerHomeScreen(StationScreen[None]):
         yield ScanPrompt("F2: ask for work · F3: resume the task picked above")
         yield Footer(compact=True)
 
-    def _hello(self) -> str:
+    def _hello(self, held: list[Task] | None = None) -> str:
+        if held:
+            return f"Hello {self.person.first_name}. {_held_words(held)}: F3 resumes it."
         return f"Hello {self.person.first_name}. Press F2 to ask for work."
 
     def on_mount(self) -> None:
@@ -78,6 +92,7 @@ class PickerHomeScreen(StationScreen[None]):
 
     def on_screen_resume(self) -> None:
         self.station.task_label = ""
+        self._pointed = None
         self.refresh_tasks()
         self.refresh_refused()
 
@@ -90,18 +105,15 @@ class PickerHomeScreen(StationScreen[None]):
             self.refresh_refused()
 
     def refresh_refused(self) -> None:
-        """Say on the home screen when the server refused something that needs a person."""
-        refused = self.desk.refusals().count()
-        if refused == self._refused:
+        """Say on the home screen what waits for a person: refused events, units to put back."""
+        waiting = self.desk.refusals().waiting()
+        if waiting.total == self._refused:
             return
-        self._refused = refused
+        self._refused = waiting.total
         self.refresh_bindings()
         feedback = self.query_one(ScanFeedback)
-        if refused:
-            feedback.bad(
-                f"{refused} event(s) refused by the server need you: press F8",
-                headline="REFUSED PICKS",
-            )
+        if waiting.total:
+            feedback.bad(f"{waiting.words}: press F8", headline=waiting.headline)
         else:
             feedback.idle("Press F2 (or Enter) to ask for work")
 
@@ -129,6 +141,7 @@ class PickerHomeScreen(StationScreen[None]):
         else:
             self.query_one("#home-held-title", Static).update("No task held for you")
         options.display = bool(held)
+        self.query_one("#home-hello", Static).update(self._hello(held))
 
     def on_scan_received(self, message: ScanReceived) -> None:
         self.signal(False, "NO SCAN NEEDED HERE", "press F2 to ask for work")
@@ -154,10 +167,23 @@ class PickerHomeScreen(StationScreen[None]):
         self._open(int(option.id))
 
     def action_ask_work(self) -> None:
-        if not self.asking:
-            self.asking = True
-            # Scans right after F2 (the cart, the first tote) wait for the task's screen.
-            self._ask(self.station.hold_input(self).release)
+        if self.asking:
+            return
+        held = self.desk.held_tasks()
+        if held and self._pointed != held[0].id:
+            # A picker with a task paused here most likely means to go on with it: say so
+            # first; F2 again asks for new work all the same.
+            self._pointed = held[0].id
+            self.signal(
+                False,
+                f"{_held_words(held).upper()}",
+                "F3 resumes it · F2 again asks for new work all the same",
+            )
+            return
+        self._pointed = None
+        self.asking = True
+        # Scans right after F2 (the cart, the first tote) wait for the task's screen.
+        self._ask(self.station.hold_input(self).release)
 
     @work(exclusive=True, group="ask-work")
     async def _ask(self, done: Callable[[], None]) -> None:

@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from toteflow.station.services.refusals import Refusal, RefusalDesk, Resolved
+from toteflow.station.services.refusals import Refusal, RefusalDesk, Resolved, Waiting
 from toteflow.station.tui.scan_messages import ScanReceived
 from toteflow.station.tui.screens.base import StationScreen
 from toteflow.station.tui.widgets.scan_capture import ScanPrompt
@@ -66,21 +66,22 @@ class StationExceptionsScreen(StationScreen[None]):
         title = self.query_one("#refused-title", Static)
         feedback = self.query_one(ScanFeedback)
         if not self.refusals:
-            title.update("No refused events: nothing to resolve here")
+            title.update("Nothing to resolve here: no refused events, nothing to put back")
             feedback.idle("Esc: back")
             options.display = False
             return
         options.display = True
         options.highlighted = min(keep or 0, len(self.refusals) - 1)
         options.focus()
-        cancelled = sum(1 for r in self.refusals if r.cancelled)
-        title.update(
-            f"{len(self.refusals)} to resolve at this station: refused events and units "
-            "picked for cancelled orders"
-            if cancelled
-            else f"The server refused {len(self.refusals)} event(s) from this station: resolve each"
-        )
+        put_backs = sum(1 for r in self.refusals if r.cancelled)
+        waiting = Waiting(refused=len(self.refusals) - put_backs, put_backs=put_backs)
+        title.update(f"To resolve at this station: {waiting.words}")
         feedback.idle(self.refusals[options.highlighted].to_do)
+
+    def expected_scan(self) -> str | None:
+        # The demo key puts the units back where they were taken from.
+        chosen = self.selected()
+        return chosen.taken_from or None if chosen is not None and chosen.units else None
 
     def selected(self) -> Refusal | None:
         options = self.query_one("#refused-list", OptionList)

@@ -9,16 +9,13 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from toteflow.domain.words import plural
 from toteflow.domain.zone_pass import next_zone
 from toteflow.station.services.picker import Completion
 from toteflow.station.tui.scan_messages import ScanReceived
 from toteflow.station.tui.screens.base import StationScreen
 from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 from toteflow.station.tui.widgets.status_bar import StatusBar
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def totes_table(done: Completion) -> Content:
@@ -66,9 +63,9 @@ class TaskCompleteScreen(StationScreen[None]):
                 f"{plural(done.units_picked, 'unit')} picked into {plural(len(done.totes), 'tote')}"
             )
             if done.lines_short:
-                summary += f" · {done.lines_short} line(s) short (the supervisor is told)"
+                summary += f" · {plural(done.lines_short, 'line')} short (the supervisor is told)"
             if done.lines_cancelled:
-                summary += f" · {done.lines_cancelled} line(s) cancelled"
+                summary += f" · {plural(done.lines_cancelled, 'line')} cancelled"
             yield Static(summary + ". Take each tote where it says:", id="done-summary")
             yield Static(totes_table(done), id="done-totes")
         yield ScanFeedback("Enter: home · F2: next task", id="feedback")

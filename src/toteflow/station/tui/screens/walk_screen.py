@@ -11,6 +11,7 @@ from toteflow.station.ports.store import Notice, SyncStatus
 from toteflow.station.services.picker import Outcome, PickWalk
 from toteflow.station.tui.scan_messages import ScanReceived
 from toteflow.station.tui.screens.base import StationScreen
+from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 
 
 class WalkScreen(StationScreen[None]):
@@ -32,6 +33,8 @@ class WalkScreen(StationScreen[None]):
         self.render_walk()
         if self.first_outcome is not None:
             self.show(self.first_outcome)
+        elif last := self.walk.resumed_words():
+            self.query_one(ScanFeedback).idle(f"{last}. {self.walk.prompt()}")
         status = self.station.sync_status
         self._cursor = status.cursor if status is not None else None
         self.watch(self.app, "sync_status", self._sync_changed, init=False)
@@ -76,7 +79,8 @@ class WalkScreen(StationScreen[None]):
             self.show(outcome)
             from toteflow.station.tui.screens.notice import NoticeScreen
 
-            self.app.push_screen(NoticeScreen(outcome.notices), self._notices_read)
+            notice = NoticeScreen(outcome.notices, self.walk.hand_words())
+            self.app.push_screen(notice, self._notices_read)
             return
         self.station.task_label = walk_label(self.walk)
         if outcome.ok and self.station.follow_walk(self, self.walk, outcome):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from toteflow.domain.words import plural
 from toteflow.domain.zone_pass import zone_words
 from toteflow.station.tui.screens.cart_setup import CartSetupScreen
 
@@ -13,7 +14,7 @@ class ZoneStartScreen(CartSetupScreen):
         task = self.walk.task
         title = f"ZONE {task.zone or '?'} START · task {task.id}"
         if len(task.containers) != 1:
-            return f"{title} · {len(task.containers)} order(s)"
+            return f"{title} · {plural(len(task.containers), 'order')}"
         [container] = task.containers
         title += f" · order {container.order_reference}"
         if container.arriving_tote and not container.tote:

@@ -276,6 +276,15 @@ def visible(raw: str) -> str:
     return "".join(chr(0x2400 + ord(c)) if ord(c) < 0x20 else c for c in raw)
 
 
+def echo_tail(raw: str, room: int) -> str:
+    """The typed code as it fits `room` cells: a long one (a GS1 string, a Digital Link URL)
+    shows its end, where the typing is, after an ellipsis; never cut at the right edge."""
+    shown = visible(raw)
+    if room <= 1 or len(shown) <= room:
+        return shown
+    return "…" + shown[-(room - 1) :]
+
+
 # How long typed text waits before it is echoed (a keyboard wedge's code takes less).
 ECHO_DELAY_S = 0.04
 
@@ -350,4 +359,6 @@ class ScanPrompt(Widget):
         self._painted = self.pending
         if not self.pending:
             return Content.from_markup("[dim]$hint[/]", hint=self.hint)
-        return Content.assemble(("› ", "bold"), (visible(self.pending), "bold"), "▏")
+        return Content.assemble(
+            ("› ", "bold"), (echo_tail(self.pending, self.content_size.width - 3), "bold"), "▏"
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from textual.app import App
 from textual.content import Content
 from textual.timer import Timer
@@ -117,32 +118,61 @@ class ScanFeedback(Static):
 
     def good(self, headline: str, detail: str = "") -> None:
         """Signal a scan that did what it should: one bell, a green flash, what was read."""
-        self._signal("good", Content.assemble((f" ✓ {headline} ", "reverse"), "\n", detail))
+        self._signal("good", self._said("✓", headline, detail))
         self.bells.play(GOOD_BELLS)
 
     def bad(self, reason: str, headline: str = "NOT ACCEPTED") -> None:
         """Signal a scan that changed nothing: three bells, a red flash, and why, in big text."""
-        self._signal("bad", Content.assemble((f" ✗ {headline} ", "reverse"), "\n", reason))
+        self._signal("bad", self._said("✗", headline, reason))
         self.bells.play(BAD_BELLS)
+
+    def _said(self, mark: str, headline: str, detail: str) -> Content:
+        """The headline on its own row and the detail under it; a detail longer than a row
+        follows the headline on its row instead, so that it fits the panel's rows (two
+        inside at 80x24, and a third where the screen has one to spare) and is never cut."""
+        head = (f" {mark} {headline} ", "reverse")
+        width = self.content_size.width
+        if width and _rows(detail, width) > 1:
+            return Content.assemble(head, " ", detail)
+        return Content.assemble(head, "\n", detail)
 
     def idle(self, prompt: str) -> None:
         """Back to the neutral panel with an instruction (no signal)."""
         self._end_flash()
         self.remove_class("-good", "-bad")
         self.last_signal = ""
-        self.update(self._idle_content(prompt), layout=False)
+        self._put(self._idle_content(prompt))
 
     def _signal(self, kind: str, content: Content) -> None:
         self.last_signal = kind
         self.set_class(kind == "good", "-good")
         self.set_class(kind == "bad", "-bad")
         self.add_class("-flash")
-        # The panel's height is fixed: skipping re-layout keeps the signal's frame cheap
-        # (a layout pass re-renders the whole screen, a cost paid on every scan).
-        self.update(content, layout=False)
+        self._put(content)
         if self._flash_timer is not None:
             self._flash_timer.stop()
         self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
+
+    def _put(self, content: Content) -> None:
+        # A layout pass re-renders the whole screen, a cost paid on every scan: one is
+        # asked for only when the panel's height follows its words (the station's
+        # #feedback: auto between a min and a max) and these words change that height.
+        self.update(content, layout=self._height_changes(content))
+
+    def _height_changes(self, content: Content) -> bool:
+        styles = self.styles
+        if styles.height is None or not styles.height.is_auto:
+            return False
+        width, height = self.content_size
+        if not width:
+            return True
+        rows = _rows(content.plain, width)
+        gutter = styles.gutter.height
+        if styles.min_height is not None and styles.min_height.is_cells:
+            rows = max(rows, int(styles.min_height.value) - gutter)
+        if styles.max_height is not None and styles.max_height.is_cells:
+            rows = min(rows, int(styles.max_height.value) - gutter)
+        return rows != height
 
     def _end_flash(self) -> None:
         if self._flash_timer is not None:
@@ -153,3 +183,19 @@ class ScanFeedback(Static):
     @staticmethod
     def _idle_content(prompt: str) -> Content:
         return Content.from_markup("$prompt", prompt=prompt)
+
+
+def _rows(text: str, width: int) -> int:
+    """Rows `text` takes when wrapped at `width` cells (words are not split)."""
+    rows = 0
+    for paragraph in text.split("\n"):
+        row = 0
+        rows += 1
+        for word in paragraph.split(" "):
+            size = cell_len(word)
+            if row and row + 1 + size > width:
+                rows += 1
+                row = size
+            else:
+                row += size + (1 if row else 0)
+    return rows
