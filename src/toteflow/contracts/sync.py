@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from toteflow.contracts.common import Model
 
@@ -25,6 +25,33 @@ class Event(Model):
     payload: dict[str, Any] = Field(default_factory=dict)
     # The station's clock, for people reading the audit log; ordering never uses it.
     station_time: datetime
+
+    @field_validator("payload")
+    @classmethod
+    def _storable(cls, payload: dict[str, Any]) -> dict[str, Any]:
+        # The payload is kept as JSON; neither database can store a lone UTF-16 surrogate
+        # (JSON may spell one, "\ud800") or, in PostgreSQL, a NUL: refuse them here (422).
+        _check_text(payload, "payload")
+        return payload
+
+
+def _check_text(value: Any, where: str) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, where)
+            _check_text(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item, where)
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{where} must not contain NUL (0x00) characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"{where} is not valid Unicode text (a lone UTF-16 surrogate)"
+            ) from None
 
 
 class PushRequest(Model):
