@@ -65,6 +65,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", f"{API}/stations"): ADMINS,
     ("POST", f"{API}/stations"): ADMINS,
     ("POST", f"{API}/stations/{{station_id}}/token"): ADMINS,
+    ("POST", f"{API}/stations/{{station_id}}/activate"): ADMINS,
     ("POST", f"{API}/stations/{{station_id}}/revoke"): ADMINS,
     ("GET", f"{API}/audit"): MANAGERS,
     # carts and totes: read on the floor, registered by admins
