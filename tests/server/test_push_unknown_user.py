@@ -1,4 +1,4 @@
-"""A pushed event naming a user the server does not know is refused alone; the rest apply."""
+"""A push's events: one naming an unknown user is refused alone, an id sent twice is a 4xx."""
 
 from __future__ import annotations
 
@@ -45,3 +45,14 @@ def test_an_event_of_an_unknown_user_is_refused_alone_with_its_reason(site: Site
     again = push(site, first, stranger, odd_type, behind).json()
     assert [r["status"] for r in again["results"]] == ["duplicate"] * 4
     assert again["results"][1]["result"]["outcome"] == "rejected"
+
+
+def test_an_event_id_sent_twice_is_a_4xx_on_both_databases(site: Site) -> None:
+    same = "6f1c2ab4-3a64-4d33-9d0b-4c1b5e0d2f10"
+    twice = push(site, event(1, "a.a", {}, id_=same), event(2, "a.a", {}, id_=same))
+    assert twice.status_code == 422, twice.text
+    assert "each event needs its own id" in twice.text
+    # Across batches: the first is stored; the second, under a new sequence number, clashes.
+    assert push(site, event(1, "a.a", {}, id_=same)).status_code == 200
+    reused = push(site, event(2, "a.a", {}, id_=same))
+    assert reused.status_code == 409, reused.text

@@ -63,6 +63,10 @@ class PushRequest(Model):
         seqs = [event.seq for event in self.events]
         if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
             raise ValueError("events must be in sequence order without gaps inside a batch")
+        ids = [event.id for event in self.events]
+        if len(set(ids)) != len(ids):
+            twice = sorted({str(i) for i in ids if ids.count(i) > 1})
+            raise ValueError(f"each event needs its own id; sent more than once: {twice[:5]}")
         return self
 
 

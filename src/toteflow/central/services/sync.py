@@ -16,6 +16,7 @@ from toteflow.domain.errors import Forbidden, Unauthenticated
 from toteflow.domain.floor_batch import Command, FloorBatch, MoveTask, Pick, SetTote, Short, Undo
 from toteflow.domain.tasks import FloorRefusal
 
+_LARGEST_ID = 2**31 - 1
 # Re-allocates a batch's short picks from other stock; units covered per task line.
 ShortHandler = Callable[[UnitOfWork, FloorBatch], dict[int, int]]
 
@@ -208,7 +209,8 @@ def _apply(
 
 def _strangers(uow: UnitOfWork, events: list[sync.Event]) -> dict[int, sync.Event]:
     """The events naming a user id this server has no user for, by sequence number."""
-    named = {e.user_id for e in events if e.user_id is not None}
+    # Ids are 32-bit in the database: a larger one is nobody, and is not even looked up.
+    named = {e.user_id for e in events if e.user_id is not None and e.user_id <= _LARGEST_ID}
     known = uow.people.known_user_ids(named)
     return {e.seq: e for e in events if e.user_id is not None and e.user_id not in known}
 
