@@ -16,7 +16,7 @@ from tests.unit.test_importing import FakeLookups, order_row, orders
 from toteflow.central.services.importing.bad_rows import write_bad_rows
 from toteflow.central.services.importing.checking import check_file
 from toteflow.domain.roles import Role
-from toteflow.shared.csv_cells import SafeCsvWriter, neutralised
+from toteflow.shared.csv_cells import SafeCsvWriter, neutralised, restored
 
 FORMULAS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
@@ -79,3 +79,26 @@ def test_the_shipment_export_neutralises_formulas_and_stores_them_as_sent(site: 
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert rows[0]["order_reference"] == "'" + reference
     assert rows[0]["contents"] == f"SKU-{reference}=2"
+
+
+def test_a_fixed_skip_bad_file_imports_the_values_as_first_received(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(orders(order_row("SO-1", customer="=Smith+Jones", quantity="0")))
+    target = tmp_path / "bad.csv"
+    assert write_bad_rows(check_file("orders", source, FakeLookups()), target) == 1
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1][1] == "'=Smith+Jones"
+    rows[1][14] = "2"  # the fix: a quantity in range
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    plan = check_file("orders", target, FakeLookups())
+    assert plan.ok
+    assert [order.order().customer_name for order in plan.orders.values()] == ["=Smith+Jones"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "back"), [("'=x", "=x"), ("'-5", "-5"), ("'x", "'x"), ("'", "'"), ("", "")]
+)
+def test_only_the_quote_we_add_is_taken_off_on_the_way_in(cell: str, back: str) -> None:
+    assert restored(cell) == back

@@ -26,6 +26,14 @@ def neutralised(cell: object) -> object:
     return cell
 
 
+def restored(cell: str) -> str:
+    """A cell read back from a file we wrote (a fixed `--skip-bad` file): the `'` we put
+    before a formula's start taken off again, so the value is stored as first received."""
+    if cell[:1] == "'" and cell[1:2] and cell[1] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
+
+
 class SafeCsvWriter:
     """csv.writer whose every text cell goes out through `neutralised`."""
 
