@@ -71,6 +71,10 @@ EXPECTED: dict[tuple[str, str], Access] = {
     # carts and totes: read on the floor, registered by admins
     ("GET", f"{API}/carts"): EVERYONE,
     ("GET", f"{API}/totes"): EVERYONE,
+    ("GET", f"{API}/carts/{{code}}"): EVERYONE,
+    ("GET", f"{API}/totes/{{code}}"): EVERYONE,
+    # a tote emptied by hand is freed by a supervisor
+    ("POST", f"{API}/totes/{{code}}/empty"): MANAGERS,
     ("POST", f"{API}/containers"): ADMINS,
     # shipping: packers reserve label numbers; supervisors close manifests and retry webhooks
     ("POST", f"{API}/shipping/sscc-blocks"): PACKERS,
@@ -108,6 +112,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", f"{API}/exceptions/{{exception_id}}/resolve"): MANAGERS,
     ("POST", f"{API}/tasks/{{task_id}}/unassign"): MANAGERS,
     ("POST", f"{API}/tasks/{{task_id}}/reassign"): MANAGERS,
+    ("GET", f"{API}/pickers"): MANAGERS,
 }
 
 # Path parameters that name nothing: an allowed call ends in 404 (or 422), never changes data.

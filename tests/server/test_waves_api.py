@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.server.conftest import Site
+from tests.server.conftest import BADGES, PINS, Site
 from tests.support.wave_floor import (
     LAYOUT,
     TODAY,
@@ -28,7 +28,8 @@ from tests.support.wave_floor import (
 from toteflow.central.services.waves import WaveServices, wave_services
 from toteflow.central.store import tables as t
 from toteflow.contracts import waves as wv
-from toteflow.domain.actor import Actor
+from toteflow.contracts.people import StationCreate
+from toteflow.domain.actor import SYSTEM, Actor
 from toteflow.domain.allocation import ShortagePolicy
 from toteflow.domain.batching import tour, zone_layout
 from toteflow.domain.layout import LocationCode
@@ -145,6 +146,16 @@ def push(site: Site, *events: dict[str, Any]) -> list[dict[str, Any]]:
     return list(reply.json()["results"])
 
 
+def picker_id_of(site: Site, headers: dict[str, str]) -> int:
+    return int(site.client.get(f"{API}/auth/me", headers=headers).json()["id"])
+
+
+def pickers(site: Site, headers: dict[str, str]) -> list[dict[str, Any]]:
+    reply = site.client.get(f"{API}/pickers", headers=headers)
+    assert reply.status_code == 200, reply.text
+    return list(reply.json())
+
+
 def feed(site: Site) -> list[dict[str, Any]]:
     reply = site.client.get(f"{API}/sync/changes", headers=site.station_headers())
     return list(reply.json()["changes"])
@@ -158,9 +169,115 @@ def test_templates_and_the_order_pool(floor: Site) -> None:
     names = [t["name"] for t in floor.client.get(f"{API}/waves/templates", headers=headers).json()]
     assert "ups-ground-1500" in names
     pool = floor.client.get(f"{API}/waves/pool", headers=headers).json()
-    ups = next(g for g in pool if g["carrier"] == "UPS")
+    assert (pool["waiting"], pool["orders"], pool["left_out"]) == (6, 6, [])
+    ups = next(g for g in pool["groups"] if g["carrier"] == "UPS")
     assert (ups["orders"], ups["lines"], ups["units"]) == (5, 6, 17)
     assert (ups["single_unit"], ups["single_line"], ups["multi_line"]) == (2, 4, 1)
+
+
+def test_the_profile_narrows_the_pool(floor: Site) -> None:
+    headers = floor.login(Role.PICKER)
+    reply = floor.client.get(f"{API}/waves/pool", params={"profile": "multi_line"}, headers=headers)
+    assert reply.status_code == 200, reply.text
+    pool = reply.json()
+    # SO-4 (UPS) and SO-5 (FEDEX) have two lines; the four one-line orders are left out.
+    assert [(g["carrier"], g["orders"], g["lines"]) for g in pool["groups"]] == [
+        ("FEDEX", 1, 2),
+        ("UPS", 1, 2),
+    ]
+    assert (pool["waiting"], pool["orders"], pool["lines"], pool["units"]) == (6, 2, 4, 10)
+    assert pool["left_out"] == [{"filter": "profile", "words": "profile multi line", "orders": 4}]
+    both = floor.client.get(
+        f"{API}/waves/pool", params={"carrier": "UPS", "priorities": [1, 3]}, headers=headers
+    ).json()
+    assert [(o["filter"], o["orders"]) for o in both["left_out"]] == [
+        ("carrier", 1),
+        ("priorities", 4),
+    ]
+    assert both["orders"] == 1  # SO-2, priority 3
+
+
+def test_the_pool_refuses_what_is_not_a_filter(floor: Site) -> None:
+    headers = floor.login(Role.PICKER)
+    for params, field in (
+        ({"max_lines": "0"}, "max_lines"),
+        ({"profile": "fragile"}, "profile"),
+        ({"priorities": "12"}, "priorities"),
+        ({"cutoff": "25:00"}, "cutoff"),
+        ({"colour": "red"}, "colour"),
+    ):
+        reply = floor.client.get(f"{API}/waves/pool", params=params, headers=headers)
+        assert reply.status_code == 422, (params, reply.text)
+        assert field in reply.text
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"carrier": "UPS"},
+        {"profile": "single_line", "max_orders": 2},
+        {"priorities": [5], "zones": ["A", "D"]},
+        {"profile": "multi_line", "max_lines": 3},
+    ],
+)
+def test_the_pool_and_the_preview_agree(floor: Site, filters: dict[str, Any]) -> None:
+    boss = supervisor(floor)
+    pool = floor.client.get(f"{API}/waves/pool", params=filters, headers=boss).json()
+    reply = floor.client.post(f"{API}/waves/preview", json={"filters": filters}, headers=boss)
+    assert reply.status_code == 200, reply.text
+    preview = reply.json()
+    assert (preview["waiting"], preview["matched"]) == (pool["waiting"], pool["orders"])
+    assert preview["left_out"] == pool["left_out"]
+    # What the filters take and the preview does not release, it names: nothing reservable.
+    taken = preview["orders"] + len(preview["orders_left"]) + len(preview["orders_cancelled"])
+    assert taken == pool["orders"]
+    assert pool["waiting"] - pool["orders"] == sum(o["orders"] for o in pool["left_out"])
+
+
+def test_a_maximum_skips_an_order_that_does_not_fit_and_takes_the_next(floor: Site) -> None:
+    add_orders(
+        floor.parts.services,
+        [
+            order(
+                "SO-BIG",
+                [(sku, 1) for sku in ("SKU-A", "SKU-B", "SKU-C", "SKU-D", "SKU-E", "SKU-F")],
+                priority=1,
+            )
+        ],
+    )
+    boss = supervisor(floor)
+    filters = {"profile": "multi_line", "max_lines": 5}
+    preview = floor.client.post(f"{API}/waves/preview", json={"filters": filters}, headers=boss)
+    figures = preview.json()
+    # SO-BIG comes first but has six lines: skipped; SO-4 and SO-5 (two each) fit.
+    assert (figures["orders"], figures["matched"]) == (2, 2), figures
+    assert [(o["filter"], o["orders"]) for o in figures["left_out"]] == [
+        ("profile", 4),
+        ("max_lines", 1),
+    ]
+    two = floor.client.post(
+        f"{API}/waves/preview", json={"filters": {"max_orders": 2}}, headers=boss
+    ).json()
+    assert two["left_out"] == [{"filter": "max_orders", "words": "max orders 2", "orders": 5}]
+
+
+def test_a_wave_nothing_matches_is_not_created(floor: Site) -> None:
+    boss = supervisor(floor)
+    reply = floor.client.post(f"{API}/waves", json={"filters": {"carrier": "DHL"}}, headers=boss)
+    assert reply.status_code == 409, reply.text
+    assert reply.json()["detail"] == (
+        "none of the 6 waiting orders matches these filters (carrier DHL leaves out 6): "
+        "no wave was created"
+    )
+    both = floor.client.post(
+        f"{API}/waves",
+        json={"name": "multi-fedex", "filters": {"carrier": "FEDEX", "profile": "single_line"}},
+        headers=boss,
+    )
+    assert both.status_code == 409
+    assert "carrier FEDEX leaves out 5, profile single line leaves out 1" in both.text
+    assert floor.client.get(f"{API}/waves", headers=boss).json()["total"] == 0
 
 
 def test_preview_changes_nothing_and_release_makes_routed_tasks(floor: Site) -> None:
@@ -262,10 +379,14 @@ def test_refusals_name_what_is_wrong(floor: Site) -> None:
     assert unknown.status_code == 404
     assert "no wave template nope" in unknown.json()["detail"]
     assert floor.client.get(f"{API}/waves/999999", headers=boss).status_code == 404
-    empty = create(floor, {"filters": {"carrier": "DHL"}})
+    # A wave whose orders another wave took meanwhile has nothing left to release.
+    empty = create(floor, {"filters": {"carrier": "FEDEX"}})
+    release(floor, create(floor, {"name": "fedex-first", "filters": {"carrier": "FEDEX"}})["id"])
     refused = floor.client.post(f"{API}/waves/{empty['id']}/release", headers=boss)
     assert refused.status_code == 409
-    assert "no received order matches its filters" in refused.json()["detail"]
+    assert refused.json()["detail"].endswith(
+        "no received order matches its filters, carrier FEDEX leaves out 5"
+    )
     assert (
         floor.client.get(f"{API}/waves/{empty['id']}", headers=boss).json()["status"] == "planned"
     )
@@ -278,7 +399,7 @@ def test_refusals_name_what_is_wrong(floor: Site) -> None:
     assert again.json()["detail"] == "wave once is released: only a planned wave is released"
     assert floor.client.get(f"{API}/waves/{wave['id']}/preview", headers=boss).status_code == 409
     listed = floor.client.get(f"{API}/waves", params={"status": "released"}, headers=boss).json()
-    assert [w["name"] for w in listed["items"]] == ["once"]
+    assert [w["name"] for w in listed["items"]] == ["once", "fedex-first"]
     assert listed["items"][0]["orders"] == 4
 
 
@@ -676,6 +797,17 @@ def test_a_supervisor_takes_a_task_back_and_gives_it_to_someone_else(floor: Site
     )
     assert refused.status_code == 409
     assert "cannot take pick tasks" in refused.json()["detail"]
+    # Everyone here logs in at the one test station: only the newest log-in there counts
+    # (the packer's, now), as on the floor, where a terminal shows one person at a time.
+    stale = floor.client.post(
+        f"{API}/tasks/{task['id']}/reassign",
+        json={"user_id": picker_id_of(floor, picker)},
+        headers=boss,
+    )
+    assert stale.status_code == 409
+    assert "is not logged in at any station" in stale.json()["detail"]
+    boss = supervisor(floor)
+    assert [p["name"] for p in pickers(floor, boss)] == ["supervisor one"]
     me = floor.client.get(f"{API}/auth/me", headers=boss).json()
     given = floor.client.post(
         f"{API}/tasks/{task['id']}/reassign", json={"user_id": me["id"]}, headers=boss
@@ -686,10 +818,70 @@ def test_a_supervisor_takes_a_task_back_and_gives_it_to_someone_else(floor: Site
     last = feed(floor)[-1]
     assert (last["kind"], last["payload"]["user_id"]) == ("task.assigned", me["id"])
     # The picker logs out: a task cannot be given to someone at no station.
-    picker_id = floor.client.get(f"{API}/auth/me", headers=picker).json()["id"]
+    picker_id = picker_id_of(floor, picker)
     assert floor.client.post(f"{API}/auth/logout", headers=picker).status_code in (200, 204)
     nobody = floor.client.post(
         f"{API}/tasks/{task['id']}/reassign", json={"user_id": picker_id}, headers=boss
     )
     assert nobody.status_code == 409
     assert nobody.json()["detail"] == "picker one is not logged in at any station"
+
+
+def login_at(site: Site, role: Role, station: str) -> tuple[dict[str, str], int]:
+    """A person logged in at another station of their own: its headers and id."""
+    made = site.parts.services.people.register_station(SYSTEM, StationCreate(name=station))
+    headers = {"Authorization": f"Bearer {made.token}"}
+    reply = site.client.post(
+        f"{API}/auth/login", json={"badge": BADGES[role], "pin": PINS[role]}, headers=headers
+    )
+    assert reply.status_code == 200, reply.text
+    return {**headers, "X-Toteflow-Session": reply.json()["token"]}, made.station.id
+
+
+def test_only_people_logged_in_at_a_station_are_offered_a_task(floor: Site) -> None:
+    boss = supervisor(floor)
+    assert [p["name"] for p in pickers(floor, boss)] == ["supervisor one"]
+    picker, pick_02 = login_at(floor, Role.PICKER, "pick-02")
+    login_at(floor, Role.PACKER, "pack-01")  # logged in, but packers do not pick
+    found = pickers(floor, boss)
+    assert [(p["name"], p["station"], p["station_id"]) for p in found] == [
+        ("picker one", "pick-02", pick_02),
+        ("supervisor one", "pick-01", floor.station_id),
+    ]
+    # Logged in at a second station as well: offered once, at the newer log-in's station.
+    again, pick_03 = login_at(floor, Role.PICKER, "pick-03")
+    found = pickers(floor, boss)
+    assert [(p["name"], p["station_id"]) for p in found] == [
+        ("picker one", pick_03),
+        ("supervisor one", floor.station_id),
+    ]
+    for headers in (again, picker):
+        assert floor.client.post(f"{API}/auth/logout", headers=headers).status_code in (200, 204)
+    assert [p["name"] for p in pickers(floor, boss)] == ["supervisor one"]
+    refused = floor.client.get(f"{API}/pickers", headers=floor.login(Role.PICKER))
+    assert refused.status_code == 403
+
+
+def test_exceptions_list_the_open_ones_unless_asked_for_all(floor: Site) -> None:
+    release(floor, create(floor, {"filters": {"carrier": "UPS"}})["id"])
+    boss = supervisor(floor)
+
+    def listed(**params: str) -> list[str]:
+        reply = floor.client.get(f"{API}/exceptions", params=params, headers=boss)
+        assert reply.status_code == 200, reply.text
+        return [e["status"] for e in reply.json()["items"]]
+
+    assert listed() == ["open", "open"]  # SO-4's SKU-E and SO-6's SKU-F, short at release
+    first = floor.client.get(f"{API}/exceptions", headers=boss).json()["items"][0]
+    closed = floor.client.post(
+        f"{API}/exceptions/{first['id']}/resolve", json={"action": "close"}, headers=boss
+    )
+    assert closed.status_code == 200, closed.text
+    assert listed() == ["open"]
+    assert listed(status="resolved") == ["resolved"]
+    assert sorted(listed(status="all")) == ["open", "resolved"]
+    bad = floor.client.get(f"{API}/exceptions", params={"status": "closed"}, headers=boss)
+    assert bad.status_code == 422
+    assert "status" in bad.text
+    described = floor.client.get("/openapi.json").json()["paths"][f"{API}/exceptions"]["get"]
+    assert "Without `status` only the open ones are listed" in described["description"]

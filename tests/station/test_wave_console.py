@@ -11,12 +11,16 @@ import pytest
 
 from tests.tui.wave_fakes import SUPERVISOR, FakeWaveServer
 from toteflow.contracts import waves as wv
-from toteflow.contracts.people import User
 from toteflow.domain.errors import Forbidden, NotFound, Refused, ServiceError, Unauthenticated
-from toteflow.domain.roles import Role
 from toteflow.station.server_client.wave_api import WaveApi
 from toteflow.station.services.login import ServerUnreachable
-from toteflow.station.services.wave_console import WaveConsole, resolutions
+from toteflow.station.services.wave_console import (
+    WaveConsole,
+    pool_words,
+    resolutions,
+    short_names,
+    status_words,
+)
 from toteflow.station.services.wave_filters import PoolFilter, parse_filter, parse_ship_by
 
 pytestmark = pytest.mark.anyio
@@ -27,27 +31,74 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def group(carrier: str, ship_by: date, **profiles: int) -> wv.PoolGroup:
-    counts = {"single_unit": 0, "single_line": 0, "multi_line": 0, **profiles}
-    return wv.PoolGroup(
-        carrier=carrier, service="X", ship_by=ship_by, orders=5, lines=9, units=12, **counts
-    )
-
-
 def test_the_pool_filter() -> None:
-    ups = group("UPS", date(2026, 11, 22), single_line=5)
-    fedex = group("FEDEX", date(2026, 11, 24), multi_line=5)
-    assert [g.carrier for g in (ups, fedex) if PoolFilter(carrier="ups").matches(g)] == ["UPS"]
-    by_date = PoolFilter(ship_by=date(2026, 11, 23))
-    assert [g.carrier for g in (ups, fedex) if by_date.matches(g)] == ["UPS"]
-    multi = PoolFilter(profile="multi_line")
-    assert [g.carrier for g in (ups, fedex) if multi.matches(g)] == ["FEDEX"]
     assert PoolFilter().filters() is None
     filters = PoolFilter(carrier="ups", profile="single_line").filters()
     assert filters is not None
     assert filters.model_dump(exclude_unset=True) == {"carrier": "UPS", "profile": "single_line"}
     with pytest.raises(ServiceError, match="not a carrier code"):
         PoolFilter(carrier="U P S").filters()
+
+
+async def test_the_pool_is_asked_for_with_every_filter() -> None:
+    """The server selects the pool as it selects a wave: the filters go as query parameters."""
+    seen: list[httpx.Request] = []
+    answer = wv.Pool(
+        waiting=9,
+        orders=2,
+        lines=4,
+        units=6,
+        groups=[],
+        left_out=[wv.LeftOut(filter="profile", words="profile multi line", orders=7)],
+    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=answer.model_dump(mode="json"))
+
+    console = WaveConsole(SUPERVISOR, api(handler))
+    chosen = PoolFilter(carrier="ups", priorities=(1, 3), profile="multi_line", max_lines=5)
+    assert await console.pool(chosen) == answer
+    (request,) = seen
+    assert request.url.path == "/api/v1/waves/pool"
+    assert sorted(request.url.params.multi_items()) == [
+        ("carrier", "UPS"),
+        ("max_lines", "5"),
+        ("priorities", "1"),
+        ("priorities", "3"),
+        ("profile", "multi_line"),
+    ]
+    assert pool_words(answer) == (
+        "Pool: 2 of 9 waiting orders, 4 lines, 6 units\nLeft out by profile multi line: 7"
+    )
+    whole = answer.model_copy(update={"orders": 9, "left_out": []})
+    assert pool_words(whole) == "Pool: 9 orders waiting, 4 lines, 6 units"
+
+
+def test_wave_names_are_cut_so_that_none_looks_like_another() -> None:
+    names = [
+        "ups-ground-1500-20261122-093012",
+        "ups-ground-1500-20261122-091544",
+        "express",
+        "a-very-long-name-for-one-wave-x-tail-of-it-1",
+        "a-very-long-name-for-two-wave-x-tail-of-it-1",
+    ]
+    shown = short_names(names, 26)
+    assert shown["ups-ground-1500-20261122-093012"] == "ups-ground…20261122-093012"
+    assert shown["ups-ground-1500-20261122-091544"] == "ups-ground…20261122-091544"
+    assert shown["express"] == "express"
+    # Cut alike (same head, same tail): shown whole rather than as one wave twice.
+    assert shown["a-very-long-name-for-one-wave-x-tail-of-it-1"] == names[3]
+    assert shown["a-very-long-name-for-two-wave-x-tail-of-it-1"] == names[4]
+    assert len(set(shown.values())) == len(names)
+
+
+def test_a_wave_discarded_before_release_is_not_called_cancelled() -> None:
+    from tests.tui.wave_fakes import wave
+
+    assert status_words(wave(1, "w", "cancelled", released=False)) == "discarded"
+    assert status_words(wave(2, "w", "cancelled")) == "cancelled"
+    assert status_words(wave(3, "w", "on_hold")) == "on hold"
 
 
 def test_ship_by_dates() -> None:
@@ -90,8 +141,6 @@ def test_the_filter_dialog_fields() -> None:
         "UPS · GROUND · cut-off 09:05 · ship by 2026-11-22 · prio 1,3 · zones A,B"
         " · single line · ≤1000 orders · ≤4000 lines"
     )
-    assert chosen.server_side
-    assert not PoolFilter(carrier="UPS", profile="multi_line").server_side
 
 
 @pytest.mark.parametrize(
@@ -151,15 +200,23 @@ async def test_a_wave_needs_a_template_or_filters() -> None:
         await console.build(None, PoolFilter())
 
 
-async def test_only_active_people_who_pick_are_offered() -> None:
+async def test_only_people_logged_in_at_a_station_are_offered() -> None:
+    """The server lists who is logged in; the supervisor asking (at the console) is left out."""
+
+    def picker(user_id: int, name: str) -> wv.LoggedInPicker:
+        at = datetime(2026, 11, 22, 9, tzinfo=UTC)
+        return wv.LoggedInPicker(
+            user_id=user_id,
+            name=name,
+            badge=f"B{user_id}",
+            station_id=user_id,
+            station="s",
+            since=at,
+        )
+
     class People(FakeWaveServer):
-        async def users(self, session_token: str) -> list[User]:
-            return [
-                User(id=1, name="zed", badge="B1", role=Role.PICKER, active=True),
-                User(id=2, name="Amy", badge="B2", role=Role.SUPERVISOR, active=True),
-                User(id=3, name="Bob", badge="B3", role=Role.PACKER, active=True),
-                User(id=4, name="Cy", badge="B4", role=Role.PICKER, active=False),
-            ]
+        async def pickers(self, session_token: str) -> list[wv.LoggedInPicker]:
+            return [picker(2, "Amy"), picker(SUPERVISOR.user_id, SUPERVISOR.name), picker(1, "zed")]
 
     console = WaveConsole(SUPERVISOR, People())
     assert [u.name for u in await console.pickers()] == ["Amy", "zed"]
@@ -291,11 +348,83 @@ def test_an_exception_offers_only_the_resolutions_the_server_can_do(
 
 
 def test_a_done_wave_on_the_console_shows_every_line_finished() -> None:
-    from tests.tui.wave_fakes import wave
+    from tests.tui.wave_fakes import progress, wave
     from toteflow.station.services.wave_console import WaveLine
     from toteflow.station.tui.screens.supervisor_console import wave_cells
 
     done = wave(4, "Demo cart", "done", orders=4, lines=4)
     assert wave_cells(WaveLine(done, None))[1:5] == ("done", "4", "4/4", "100%")
+    # Once its progress is read, its short lines show.
+    assert wave_cells(WaveLine(done, progress(done)))[1:5] == ("done", "4", "4/4, 1 short", "100%")
     planned = wave(5, "Next", "planned", orders=2, lines=3)
     assert wave_cells(WaveLine(planned, None))[3:5] == ("-/3", "-")
+
+
+async def test_a_finished_wave_is_read_once_and_kept() -> None:
+    from tests.tui.wave_fakes import wave
+
+    read: list[int] = []
+
+    class Counting(FakeWaveServer):
+        async def progress(
+            self, session_token: str, wave_id: int, *, open_tasks: bool = True
+        ) -> wv.WaveProgress:
+            read.append(wave_id)
+            return await super().progress(session_token, wave_id, open_tasks=open_tasks)
+
+    server = Counting(
+        waves_shown=[
+            wave(3, "live", "released", orders=2, lines=5, tasks=1),
+            wave(2, "done", "done", orders=4, lines=4, tasks=1),
+            wave(1, "never released", "cancelled", released=False),
+        ]
+    )
+    console = WaveConsole(SUPERVISOR, server)
+    first = await console.overview()
+    again = await console.overview()
+    assert sorted(read) == [2, 3, 3]  # the live wave each time, the done one once
+    for lines in (first, again):
+        by_id = {line.wave.id: line for line in lines}
+        assert by_id[2].progress is not None
+        assert (by_id[2].progress.lines_done, by_id[2].progress.lines_short) == (4, 1)
+        assert by_id[1].progress is None
+
+
+def test_the_preview_names_what_it_leaves_out() -> None:
+    """Whatever the filters take and the wave does not release is named, and why."""
+    from toteflow.station.tui.screens.supervisor_preview import preview_words
+
+    figures = wv.WavePreview(
+        orders=1,
+        lines=1,
+        units=1,
+        zones=[],
+        shortages=[],
+        short_units=0,
+        orders_left=["SO-6"],
+        orders_cancelled=["SO-7", "SO-8"],
+        tasks=1,
+        carts=0,
+        totes=1,
+        distance_m=10.0,
+        walking_seconds=10.0,
+        picking_seconds=10.0,
+        pick_seconds=20.0,
+        cutoff_at=None,
+        shortage_policy="cancel_line",
+        waiting=9,
+        matched=4,
+        left_out=[
+            wv.LeftOut(filter="carrier", words="carrier UPS", orders=3),
+            wv.LeftOut(filter="max_lines", words="max lines 5", orders=2),
+        ],
+    )
+    words = preview_words(figures).splitlines()
+    assert words[-4:] == [
+        "1 order stays in the pool (nothing reservable)",
+        "2 orders cancelled: every line short (policy cancel_line)",
+        "Filters take 4 of 9 waiting orders; left out by",
+        "  carrier UPS: 3 · max lines 5: 2",
+    ]
+    nothing_left_out = figures.model_copy(update={"left_out": [], "matched": 9})
+    assert "Filters take" not in preview_words(nothing_left_out)

@@ -44,6 +44,7 @@ from toteflow.station.tui.app import StationApp
 from toteflow.station.tui.screens.help import HelpScreen
 from toteflow.station.tui.screens.supervisor_console import SupervisorConsoleScreen
 from toteflow.station.tui.screens.supervisor_dialogs import (
+    ExceptionDetail,
     PickerDialog,
     ReasonDialog,
     ResolveDialog,
@@ -186,7 +187,10 @@ async def test_build_release_follow_resolve_and_reassign(floor: World) -> None:
         assert await until(pilot, lambda: [g.carrier for g in pool.groups] == ["FEDEX"])
         await set_filters(pilot, carrier="UPS")
         assert await until(pilot, lambda: [g.orders for g in pool.groups] == [3])
-        assert "3 orders, 4 lines, 9 units" in str(pool.query_one("#pool-totals", Static).render())
+        assert (
+            str(pool.query_one("#pool-totals", Static).render())
+            == "Pool: 3 of 4 waiting orders, 4 lines, 9 units\nLeft out by carrier UPS: 1"
+        )
         # The "express" template brings its filters (priorities 1 and 3) in place of UPS ...
         templates = pool.query_one("#pool-templates", OptionList)
         assert await until(pilot, lambda: templates.option_count > 1)
@@ -217,6 +221,11 @@ async def test_build_release_follow_resolve_and_reassign(floor: World) -> None:
         await press(pilot, "f5")
         assert await until(pilot, lambda: preview.released is not None)
         assert "RELEASED" in feedback(app)
+        # Released: F5 and F8 would do nothing now, so they leave the footer.
+        await pilot.pause()
+        footer = {b.binding.key for b in app.active_bindings.values() if b.binding.show}
+        assert not {"f5", "f8"} & footer
+        assert "escape" in footer
         states = order_states(floor.parts.engine)
         assert (states["SO-1"], states["SO-2"], states["SO-4"]) == ("released",) * 2 + ("received",)
         wave_id = preview.wave.id
@@ -254,16 +263,12 @@ async def test_build_release_follow_resolve_and_reassign(floor: World) -> None:
         tasks.move_cursor(row=tasks.get_row_index(str(other.id)))
         await press(pilot, "f6")
         dialog: PickerDialog = await on_screen(pilot, PickerDialog)
-        names = [p.name for p in dialog.pickers.values()]
-        assert names == ["Admin One", "Picker One", "Supervisor One"]
-        await press(pilot, "enter")  # Admin One is not logged in at any station
-        await on_screen(pilot, WaveProgressScreen)
-        assert await until(pilot, lambda: "NOT REASSIGNED" in feedback(app))
-        assert "not logged in at any station" in feedback(app)
-        assert {r.id: r.user_id for r in tasks_of_wave(floor)}[other.id] is None
-        await press(pilot, "f6")
-        await on_screen(pilot, PickerDialog)
-        await press(pilot, "down", "enter")
+        # Only who is logged in at a station: not Admin One (nowhere), nor the supervisor
+        # asking, whose station is this console.
+        assert [(p.name, p.station) for p in dialog.pickers.values()] == [
+            ("Picker One", "api-picker")
+        ]
+        await press(pilot, "enter")
         await on_screen(pilot, WaveProgressScreen)
         assert await until(pilot, lambda: "GIVEN TO PICKER ONE" in feedback(app))
         assert {r.id: (r.status, r.user_id) for r in tasks_of_wave(floor)}[other.id] == (
@@ -298,6 +303,13 @@ async def test_build_release_follow_resolve_and_reassign(floor: World) -> None:
         assert {e.kind for e in exceptions.found.values()} == {"short", "shortage"}
         table = exceptions.query_one("#exceptions", DataTable)
         table.move_cursor(row=table.get_row_index(str(short.id)))
+        # Enter: the exception in full (the list cuts its sentence); F5 from there resolves.
+        await press(pilot, "enter")
+        detail: ExceptionDetail = await on_screen(pilot, ExceptionDetail)
+        whole = str(detail.query_one("#exception-text", Static).render())
+        assert whole.startswith(short.reason + "\n")
+        assert "1 short at 02-005-1 for order SO-1" in whole
+        assert "Station api-picker · by Picker One" in whole
         await press(pilot, "f5")
         await on_screen(pilot, ResolveDialog)
         await press(pilot, "enter")  # "close", the first choice; then the note
@@ -343,14 +355,27 @@ async def test_priority_zone_and_caps_from_the_filter_dialog(floor: World) -> No
             cutoff="09:30",
         )
         assert "UPS · cut-off 09:30 · prio 1,5 · zones A · ≤1 orders" in shown_filters(pool)
+        # The server applies every filter to the pool as to the preview: SO-1 alone is left
+        # (SO-4 would make four lines), and the totals say which filter left out the rest.
         totals = pool.query_one("#pool-totals", Static)
-        assert await until(pilot, lambda: "the preview applies the rest" in str(totals.render()))
+        assert await until(pilot, lambda: pool.pool is not None and pool.pool.orders == 1)
+        words = str(totals.render())
+        assert "Pool: 1 of 4 waiting orders, 2 lines, 3 units" in words, words
+        assert "carrier UPS: 1" in words, words
+        assert "priority 1,5: 1" in words, words
         # The cut-off is left out again (its day depends on the clock), then F4 and F5.
         await set_filters(pilot, cutoff="")
         await press(pilot, "f4")  # the profile key: single-unit orders (SO-4)
         assert pool.chosen.profile == "single_unit"
+        assert await until(pilot, lambda: [g.orders for g in pool.groups] == [1])
+        assert pool.pool is not None
+        assert [o.filter for o in pool.pool.left_out] == ["carrier", "priorities", "profile"]
         await press(pilot, "f4")  # single-line: SO-4 still; SO-1 has two lines
-        await press(pilot, "f4", "f4")  # multi-line, then any profile again
+        await press(pilot, "f4")  # multi-line: SO-1, whose two lines fit the three allowed
+        assert await until(
+            pilot, lambda: pool.pool is not None and pool.pool.lines == 2 and pool.pool.orders == 1
+        )
+        await press(pilot, "f4")  # any profile again
         assert pool.chosen.profile is None
         await press(pilot, "f5")
         preview: WavePreviewScreen = await on_screen(pilot, WavePreviewScreen)
@@ -359,6 +384,12 @@ async def test_priority_zone_and_caps_from_the_filter_dialog(floor: World) -> No
         )
         assert preview.preview.orders == 1
         assert [z.zone for z in preview.preview.zones] == ["A"]
+        # The preview takes what the pool showed, and names the filters that left the rest.
+        assert (preview.preview.waiting, preview.preview.matched) == (4, 1)
+        words = str(preview.query_one("#preview-figures", Static).render())
+        assert "Filters take 1 of 4 waiting orders; left out by\n" in words
+        assert "carrier UPS: 1 · priority 1,5: 1" in words
+        assert "max orders 1: 1" in words
 
 
 async def test_refusals_and_a_dead_server_change_nothing(floor: World) -> None:
@@ -408,29 +439,29 @@ async def test_refusals_and_a_dead_server_change_nothing(floor: World) -> None:
         await press(pilot, "enter")
         await on_screen(pilot, WavePreviewScreen)
         assert await until(pilot, lambda: singles.wave.status == "cancelled")
+        # Discarded: its keys leave the footer.
+        assert not singles.check_action("release", ())
+        assert "DISCARDED" in str(singles.query_one("#sup-title", Static).render())
         await press(pilot, "escape")
         await on_screen(pilot, PoolScreen)
-        # A wave nothing matches: its preview is empty and its release is refused.
+        # A wave nothing matches is not made: said, with the filter that left everything out.
         templates.highlighted = 0  # no template: the filters stay as shown
         await set_filters(pilot, carrier="DHL", max_orders="")
         assert await until(pilot, lambda: pool.groups == [])
+        assert "Left out by carrier DHL: 4" in str(pool.query_one("#pool-totals").render())
         await press(pilot, "f5")
-        preview: WavePreviewScreen = await on_screen(pilot, WavePreviewScreen)
-        assert preview.preview.orders == 0
-        await press(pilot, "f5")
-        assert await until(pilot, lambda: "NOT RELEASED" in feedback(app))
-        assert "nothing to release" in feedback(app)
-        assert preview.wave.status == "planned"
+        assert await until(pilot, lambda: "NO WAVE BUILT" in feedback(app))
+        assert "carrier DHL leaves out 4" in feedback(app)
+        assert "no wave was created" in feedback(app)
+        assert app.screen is pool
         assert tasks_of_wave(floor) == []
         assert set(order_states(floor.parts.engine).values()) == {"received"}
-        # Discard it (F8, a reason, Enter): cancelled, nothing else moves.
-        await press(pilot, "f8")
-        await on_screen(pilot, ReasonDialog)
-        await press(pilot, "enter")
-        await on_screen(pilot, WavePreviewScreen)
-        assert await until(pilot, lambda: preview.wave.status == "cancelled")
-        await press(pilot, "escape", "escape")
+        await press(pilot, "escape")
         await on_screen(pilot, SupervisorConsoleScreen)
+        # The discarded wave is listed as discarded, not cancelled.
+        assert await until(pilot, lambda: len(home.lines) == 1)
+        table = home.query_one("#sup-waves", DataTable)
+        assert table.get_row_at(0)[1] == "discarded"
         # The server goes away: the console says so and keeps what it showed.
         floor.server.stop()
         shown = dict(home.lines)
@@ -460,7 +491,7 @@ async def test_refusals_and_a_dead_server_change_nothing(floor: World) -> None:
         home.reload()
         assert await until(pilot, lambda: home.refreshes > before and not home.offline)
     wave = t.cols(t.Wave)
-    assert [r.status for r in rows(floor.parts.engine, sa.select(wave.status))] == ["cancelled"] * 2
+    assert [r.status for r in rows(floor.parts.engine, sa.select(wave.status))] == ["cancelled"]
 
 
 async def test_hold_resume_and_cancel_a_released_wave(floor: World) -> None:
@@ -478,8 +509,11 @@ async def test_hold_resume_and_cancel_a_released_wave(floor: World) -> None:
         await press(pilot, "f6")
         assert await until(pilot, lambda: "resumed" in feedback(app))
         assert waves.get(boss, made.id).status == "released"
-        await press(pilot, "f3")  # a released wave has no preview: said, nothing happens
-        assert "ALREADY RELEASED" in feedback(app)
+        # A released wave has no preview: F3 leaves the footer; F4, F6 and F8 are there.
+        assert not home.check_action("preview", ())
+        footer = {b.binding.key for b in app.active_bindings.values()}
+        assert {"f4", "f6", "f8"} <= footer
+        assert "f3" not in footer
         await press(pilot, "f8")
         await on_screen(pilot, ReasonDialog)
         await press(pilot, "escape")  # changed their mind: nothing happens
@@ -517,17 +551,22 @@ async def test_the_pool_is_read_again_after_a_release(floor: World) -> None:
         # The released orders are no longer shown as waiting.
         assert await until(pilot, lambda: sum(g.orders for g in pool.groups) == left)
         totals = str(pool.query_one("#pool-totals", Static).render())
-        assert f"Pool: {left} order" in totals
+        assert f"Pool: {left} of {left + 1} waiting orders" in totals  # and SO-3, for FEDEX
 
 
 async def test_f1_on_the_console_lists_its_keys_not_the_tables_cursor_keys(floor: World) -> None:
+    boss = Actor(None, None, Role.SUPERVISOR, "supervisor")
+    made = floor.parts.services.waves.create(
+        boss, wv.WaveCreate(name="ups-all", filters=wv.WaveFilters(carrier="UPS"))
+    )
+    floor.parts.services.wave_release.release(boss, made.id)
     app = await floor.station_app()
     async with app.run_test(size=(80, 24)) as pilot:
         home = await console(pilot)
         await press(pilot, "f1")
         help_screen: HelpScreen = await on_screen(pilot, HelpScreen)
         listed = dict(help_screen.keys)
-        for key, words in (("f2", "Pool"), ("f4", "Progress"), ("f8", "Cancel wave")):
+        for key, words in (("f2", "Pool"), ("f4", "Progress"), ("f8", "Cancel")):
             assert listed[key] == words
         assert not {"ctrl+pagedown", "ctrl+home", "down", "end"} & set(listed)
         words = str(help_screen.query(Static).last().render())

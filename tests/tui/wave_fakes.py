@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from toteflow.contracts import waves as wv
-from toteflow.contracts.people import User
 from toteflow.contracts.tasks import Task
 from toteflow.domain.errors import Refused
 from toteflow.domain.roles import Role
@@ -17,7 +16,9 @@ AT = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 CART = wv.CartSpec(slots=8, volume_l=400.0, weight_kg=150.0)
 
 
-def wave(wave_id: int, name: str, status: wv.WaveStatus, **figures: int) -> wv.Wave:
+def wave(
+    wave_id: int, name: str, status: wv.WaveStatus, *, released: bool | None = None, **figures: int
+) -> wv.Wave:
     return wv.Wave(
         id=wave_id,
         name=name,
@@ -28,13 +29,14 @@ def wave(wave_id: int, name: str, status: wv.WaveStatus, **figures: int) -> wv.W
         cart=CART,
         created_by=3,
         created_at=AT,
-        released_at=AT if status != "planned" else None,
+        released_at=AT if (status != "planned" if released is None else released) else None,
         **figures,
     )
 
 
 def progress(of: wv.Wave) -> wv.WaveProgress:
-    done = of.lines * 3 // 5
+    finished = of.status == "done"
+    done = of.lines if finished else of.lines * 3 // 5
     return wv.WaveProgress(
         wave=of,
         tasks=of.tasks,
@@ -46,7 +48,7 @@ def progress(of: wv.Wave) -> wv.WaveProgress:
         units_picked=done * 2,
         percent_done=round(100 * done / of.lines, 1),
         lines_per_hour=142.0,
-        finished=False,
+        finished=finished,
         zones=[
             wv.ZoneProgress(zone="A", lines=20, lines_done=14, units=40, units_picked=28),
             wv.ZoneProgress(zone="B", lines=16, lines_done=7, units=32, units_picked=14),
@@ -101,26 +103,41 @@ class FakeWaveServer:
 
     waves_shown: list[wv.Wave] = field(
         default_factory=lambda: [
-            wave(3, "ups-ground-1500-20261122", "planned"),
+            wave(6, "ups-ground-1500-20261122-093012", "planned"),
+            # Discarded (cancelled before release); its name differs only in the time.
+            wave(5, "ups-ground-1500-20261122-091544", "cancelled", released=False),
             wave(2, "express-20261122-0915", "released", orders=24, lines=48, tasks=6),
             wave(1, "singles-20261122-0800", "on_hold", orders=96, lines=96, tasks=4),
+            wave(0, "demo-cart", "done", orders=4, lines=4, tasks=1),
         ]
     )
+    exceptions_shown: list[wv.FloorException] = field(default_factory=list)
 
-    async def pool(self, session_token: str) -> list[wv.PoolGroup]:
-        return [
-            wv.PoolGroup(
-                carrier="UPS",
-                service="GROUND",
-                ship_by=date(2026, 11, 22),
-                orders=40,
-                lines=71,
-                units=90,
-                single_unit=18,
-                single_line=25,
-                multi_line=15,
+    async def pool(self, session_token: str, filters: wv.WaveFilters) -> wv.Pool:
+        group = wv.PoolGroup(
+            carrier="UPS",
+            service="GROUND",
+            ship_by=date(2026, 11, 22),
+            orders=40,
+            lines=71,
+            units=90,
+            single_unit=18,
+            single_line=25,
+            multi_line=15,
+        )
+        left_out = []
+        if filters.carrier:
+            left_out.append(
+                wv.LeftOut(filter="carrier", words=f"carrier {filters.carrier}", orders=12)
             )
-        ]
+        return wv.Pool(
+            waiting=40 + sum(o.orders for o in left_out),
+            orders=40,
+            lines=71,
+            units=90,
+            groups=[group],
+            left_out=left_out,
+        )
 
     async def templates(self, session_token: str) -> list[wv.WaveTemplate]:
         return [
@@ -138,13 +155,23 @@ class FakeWaveServer:
         self, session_token: str, wave_id: int, *, open_tasks: bool = True
     ) -> wv.WaveProgress:
         found = progress(next(w for w in self.waves_shown if w.id == wave_id))
-        return found if open_tasks else found.model_copy(update={"open_tasks": []})
+        finished = found.finished or not open_tasks
+        return found.model_copy(update={"open_tasks": []}) if finished else found
 
     async def exceptions(self, session_token: str, limit: int) -> list[wv.FloorException]:
-        return []
+        return self.exceptions_shown[:limit]
 
-    async def users(self, session_token: str) -> list[User]:
-        return [User(id=1, name="Pat Picker", badge="B00101", role=Role.PICKER, active=True)]
+    async def pickers(self, session_token: str) -> list[wv.LoggedInPicker]:
+        return [
+            wv.LoggedInPicker(
+                user_id=1,
+                name="Pat Picker",
+                badge="B00101",
+                station_id=2,
+                station="pick-02",
+                since=AT,
+            )
+        ]
 
     async def create(self, session_token: str, body: wv.WaveCreate) -> wv.Wave:
         raise Refused("this fake changes nothing")

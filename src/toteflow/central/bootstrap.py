@@ -160,6 +160,11 @@ def build_importer(engine: Engine) -> ImportService:
     return ImportService(SqlUnitOfWorkFactory(engine))
 
 
+def build_container_service(engine: Engine) -> ContainerService:
+    """The cart and tote registry (`toteflow import containers`) on this engine."""
+    return ContainerService(SqlUnitOfWorkFactory(engine))
+
+
 @dataclass
 class ServerParts:
     engine: Engine

@@ -1,4 +1,4 @@
-"""`toteflow import orders|products|stock FILE.csv`: bulk-load the server's database."""
+"""`toteflow import orders|products|stock|containers FILE.csv`: bulk-load the server's database."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from rich.progress import (
 
 from toteflow.central import bootstrap
 from toteflow.central.services.importing.columns import COLUMNS, Kind, counted
+from toteflow.central.services.importing.container_rows import read_containers
 from toteflow.central.services.importing.reading import ImportFileError
 from toteflow.central.services.importing.service import ImportInterrupted, ImportReport
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
@@ -27,7 +28,8 @@ from toteflow.domain.actor import SYSTEM
 from toteflow.domain.errors import ServiceError
 
 imports = typer.Typer(
-    help="Import orders, products or stock counts from CSV files (UTF-8, header line first). "
+    help="Import orders, products, stock counts or carts and totes from CSV files (UTF-8, "
+    "header line first). "
     "Every row is checked first; nothing is imported if any row is bad, unless --skip-bad "
     "names a file for the bad rows. Running an import twice creates no duplicates.",
     no_args_is_help=True,
@@ -107,6 +109,40 @@ def import_stock(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     _import("stock", file, skip_bad, config, database_url)
+
+
+@imports.command(
+    "containers",
+    help="Register carts and totes: one row per label or range of labels "
+    "(T000001-T000200). Columns: kind (cart or tote), labels; optional: slots, "
+    "max_volume_l, max_weight_kg (carts), volume_l (totes). Labels already registered are "
+    "left as they are; a bad row imports nothing.",
+)
+def import_containers(
+    file: CsvArgument,
+    config: ConfigOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    try:
+        carts, totes = read_containers(file)
+    except ImportFileError as exc:
+        fail(str(exc))
+    settings = settings_or_exit(config)
+    url = database_url or bootstrap.database_url(settings.server)
+    try:
+        engine = bootstrap.open_database(url)
+    except Exception as exc:
+        fail(f"cannot open the database: {exc.__class__.__name__}: {exc}")
+    try:
+        added = bootstrap.build_container_service(engine).register(SYSTEM, carts, totes)
+    except ServiceError as exc:
+        fail(str(exc), code=1)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"registered {added.carts_added} of {len(carts)} carts and {added.totes_added} of "
+        f"{len(totes)} totes (the others were registered already)"
+    )
 
 
 def _import(

@@ -103,6 +103,28 @@ class ZoneLoad(Model):
     units: int
 
 
+FilterName = Literal[
+    "carrier",
+    "service",
+    "ship_by",
+    "cutoff",
+    "priorities",
+    "profile",
+    "zones",
+    "max_orders",
+    "max_lines",
+]
+
+
+class LeftOut(Model):
+    """Waiting orders one filter left out, counted in the order the filters apply (carrier,
+    service, ship-by or cut-off, priorities, profile, zones, then the maxima)."""
+
+    filter: FilterName
+    words: str  # the filter as a person reads it: "max lines 5", "profile multi line"
+    orders: int
+
+
 class WavePreview(Model):
     """What releasing the wave would do now (or, in a release, what it did)."""
 
@@ -125,6 +147,11 @@ class WavePreview(Model):
     pick_seconds: float
     cutoff_at: datetime | None
     shortage_policy: Literal["partial", "wait", "cancel_line"]
+    # The received orders waiting, how many of them the filters take (the pool shows the
+    # same count for the same filters), and which filter left the others out.
+    waiting: int = 0
+    matched: int = 0
+    left_out: list[LeftOut] = Field(default_factory=list)
 
 
 class WaveRelease(Model):
@@ -202,6 +229,30 @@ class PoolGroup(Model):
     multi_line: int
 
 
+class Pool(Model):
+    """The received orders a wave with these filters would take, grouped; the same selection
+    as a preview's (before stock is reserved), with what each filter left out."""
+
+    waiting: int  # received orders in the pool, whatever the filters
+    orders: int  # those the filters take
+    lines: int
+    units: int
+    groups: list[PoolGroup]
+    left_out: list[LeftOut]
+
+
+class LoggedInPicker(Model):
+    """Someone who may take pick tasks and is logged in at a station now: a task given to
+    them goes to that station."""
+
+    user_id: int
+    name: str
+    badge: str
+    station_id: int
+    station: str
+    since: datetime
+
+
 class FloorException(Model):
     id: int
     kind: str
@@ -216,6 +267,9 @@ class FloorException(Model):
     resolved_at: datetime | None
     resolved_by: int | None
     resolution: str
+    # The names behind station_id and user_id, as a supervisor reads them.
+    station: str | None = None
+    user_name: str | None = None
 
 
 class ExceptionResolve(Model):

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from toteflow.domain.containers import ToteRegistry
 from toteflow.domain.tasks import (
     FloorRefusal,
     LineState,
@@ -84,6 +85,9 @@ class FloorBatch:
     task_moves: dict[int, TaskStatus] = field(default_factory=dict)
     totes: list[SetTote] = field(default_factory=list)
     shorts: list[ShortNote] = field(default_factory=list)
+    # The totes the batch names, when the server keeps their life cycle: a tote event that
+    # would put a tote in use into another slot is refused like any other floor event.
+    registry: ToteRegistry | None = None
 
     def apply(self, command: Command) -> dict[str, Any]:
         """Apply a command in memory, or raise FloorRefusal having changed nothing."""
@@ -168,6 +172,11 @@ class FloorBatch:
     def _tote(self, tote: SetTote) -> dict[str, Any]:
         if (tote.task_id, tote.slot) not in self.slots:
             raise FloorRefusal(f"task {tote.task_id} has no slot {tote.slot}")
+        if self.registry is not None:
+            if tote.close_to is None:
+                self.registry.assign(tote.task_id, tote.slot, tote.tote)
+            else:
+                self.registry.close(tote.task_id, tote.slot, tote.tote, tote.close_to)
         self.totes.append(tote)
         return {"task_id": tote.task_id, "slot": tote.slot, "tote": tote.tote}
 

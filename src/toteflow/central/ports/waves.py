@@ -26,7 +26,8 @@ class WaveRow:
 
 @dataclass(frozen=True)
 class PoolQuery:
-    """The filters the database applies; profile, zones and maxima are applied after."""
+    """Filters the database can apply to the pool. A wave's selection reads the whole pool
+    (an empty query) and applies every filter itself, to count what each one leaves out."""
 
     carrier: str | None = None
     service: str | None = None
@@ -129,6 +130,20 @@ class TaskRow:
 
 
 @dataclass(frozen=True)
+class LoggedIn:
+    """A person's live log-in: the newest at its station, and their newest anywhere."""
+
+    user_id: int
+    name: str
+    badge: str
+    role: str
+    active: bool
+    station_id: int
+    station: str
+    since: datetime
+
+
+@dataclass(frozen=True)
 class LineInfo:
     """An order line and what re-allocating it needs."""
 
@@ -220,7 +235,6 @@ class WavePoolRepo(Protocol):
         """Received orders matching the query, most urgent first (priority, ship-by, id)."""
         ...
 
-    def pool_groups(self) -> list[wv.PoolGroup]: ...
     def lock_orders(self, order_ids: list[int]) -> set[int]:
         """Lock the orders (in id order) and return those still received."""
         ...
@@ -291,6 +305,11 @@ class WaveTaskRepo(Protocol):
     ) -> None: ...
     def user_station(self, user_id: int, now: datetime) -> int | None:
         """The station of the person's latest live log-in, if any."""
+        ...
+
+    def logged_in(self, now: datetime, *, user_id: int | None = None) -> list[LoggedIn]:
+        """People logged in now: each log-in not ended nor expired, at an active station,
+        and the newest there; a person at two stations counts at the newer. Newest first."""
         ...
 
     def task_line_origin(self, task_line_id: int) -> LineOrigin | None: ...

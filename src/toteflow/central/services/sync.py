@@ -7,7 +7,12 @@ from typing import Any
 
 from toteflow.central.ports.floor import EventOutcome
 from toteflow.central.ports.repos import UnitOfWork, UnitOfWorkFactory
-from toteflow.central.services import floor_events, put_back_events, shipping_events
+from toteflow.central.services import (
+    container_events,
+    floor_events,
+    put_back_events,
+    shipping_events,
+)
 from toteflow.contracts import sync
 from toteflow.contracts.people import Station
 from toteflow.domain.actor import Actor
@@ -117,10 +122,16 @@ def _apply(
     # Put-backs move stock outside the batch's locked rows (a shelf of the picker's
     # choosing): they run after the batch is written, like the pack events.
     put_backs = [e for e in events if put_back_events.handles(e.type)]
+    # A cart taken, a tote at packing or emptied: the registry's own events, after the
+    # batch (a tote closed in it arrives at packing) and before the pack events (the totes
+    # of an order packed in this push are freed after they arrived).
+    registry_events = [e for e in events if container_events.handles(e.type)]
     events = [
         e
         for e in events
-        if not shipping_events.handles(e.type) and not put_back_events.handles(e.type)
+        if not shipping_events.handles(e.type)
+        and not put_back_events.handles(e.type)
+        and not container_events.handles(e.type)
     ]
     commands: list[Command | FloorRefusal] = []
     for event in events:
@@ -131,6 +142,7 @@ def _apply(
     line_ids = {c.task_line_id for c in commands if isinstance(c, Pick | Short | Undo)}
     task_ids = {c.task_id for c in commands if isinstance(c, MoveTask | SetTote)}
     batch = uow.push.load_batch(line_ids, task_ids)
+    batch.registry = container_events.load(uow, commands)
 
     outcomes: list[EventOutcome] = []
     exceptions: list[dict[str, Any]] = []
@@ -177,6 +189,11 @@ def _apply(
         covered = reallocate(uow, batch)
         exceptions = [e for e in exceptions if _still_short(e, covered)]
     uow.push.write_batch(batch)
+    moved = container_events.settle(uow, batch)
+    registry, registry_exceptions, applied = container_events.apply(
+        uow, station_id, registry_events
+    )
+    moved += applied
     # Pick-and-pass: a closed tote is handed to the order's next zone; a station already
     # holding that zone's task gets it again, naming the tote that comes.
     for task_id, holder in uow.push.pass_totes(batch.totes):
@@ -187,14 +204,19 @@ def _apply(
             )
     refused = [_refuse_stranger(uow, station_id, event, exceptions) for event in strangers.values()]
     packed, pack_exceptions = shipping_events.apply(uow, station_id, packing)
+    moved += container_events.packed(uow, packed)
     # A put-back finds the refusal it answers among the floor exceptions: open them first.
     uow.exceptions.open_many(exceptions)
     put_back, put_back_exceptions = put_back_events.apply(uow, station_id, put_backs)
-    if packed or put_back or refused:
-        outcomes = sorted(outcomes + packed + put_back + refused, key=lambda o: o.event.seq)
+    container_events.announce(uow, moved)
+    if packed or put_back or registry or refused:
+        outcomes = sorted(
+            outcomes + packed + put_back + registry + refused, key=lambda o: o.event.seq
+        )
     uow.push.store_events(station_id, outcomes)
     uow.exceptions.open_many(pack_exceptions)
     uow.exceptions.open_many(put_back_exceptions)
+    uow.exceptions.open_many(registry_exceptions)
     return [
         sync.EventResult(
             id=o.event.id,

@@ -77,23 +77,48 @@ class Location(SQLModel, table=True):
     active: bool = True
 
 
+CART_STATES = ("free", "in_task")
+TOTE_STATES = ("free", "in_task", "travelling", "at_packing")
+
+
 class Cart(SQLModel, table=True):
+    """A registered cart; `state` is where it is in its life (domain/containers.py)."""
+
     __tablename__ = "cart"
-    __table_args__ = (sa.CheckConstraint("slots > 0", name="slots_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("slots > 0", name="slots_positive"),
+        sa.CheckConstraint(_one_of("state", CART_STATES), name="state"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     slots: int = 8
     max_volume_l: float = 400.0
     max_weight_kg: float = 150.0
+    state: str = Field(default="free", max_length=12)
+    task_id: int | None = Field(default=None, foreign_key="task.id")
+    state_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class Tote(SQLModel, table=True):
+    """A registered tote; `state` is where it is in its life, with the order it holds."""
+
     __tablename__ = "tote"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("state", TOTE_STATES), name="state"),
+        sa.CheckConstraint("units >= 0", name="units_not_negative"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     volume_l: float = 50.0
+    state: str = Field(default="free", max_length=12)
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    slot: int | None = None
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+    destination: str = Field(default="", max_length=40)
+    units: int = 0
+    state_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class Product(SQLModel, table=True):

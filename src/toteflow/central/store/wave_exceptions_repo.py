@@ -47,13 +47,21 @@ class SqlWaveExceptionRepo:
     def _exception_query(self) -> Any:
         fe, o = t.cols(t.FloorException), t.cols(t.Order)
         tl, ol = t.cols(t.TaskLine), t.cols(t.OrderLine)
+        station, person = t.cols(t.Station), t.cols(t.User)
         # A short names its task line, a shortage its order: either way, show the order.
         return (
-            sa.select(t.table(t.FloorException), o.reference.label("order_reference"))
+            sa.select(
+                t.table(t.FloorException),
+                o.reference.label("order_reference"),
+                station.name.label("station_name"),
+                person.name.label("user_name"),
+            )
             .select_from(t.table(t.FloorException))
             .outerjoin(t.table(t.TaskLine), tl.id == fe.task_line_id)
             .outerjoin(t.table(t.OrderLine), ol.id == tl.order_line_id)
             .outerjoin(t.table(t.Order), o.id == sa.func.coalesce(fe.order_id, ol.order_id))
+            .outerjoin(t.table(t.Station), station.id == fe.station_id)
+            .outerjoin(t.table(t.User), person.id == fe.user_id)
         )
 
     def resolve_exception(
@@ -93,4 +101,6 @@ def _exception(row: Any) -> wv.FloorException:
         resolved_at=_aware(row.resolved_at),
         resolved_by=row.resolved_by,
         resolution=row.resolution,
+        station=row.station_name,
+        user_name=row.user_name,
     )

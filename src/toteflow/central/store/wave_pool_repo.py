@@ -16,7 +16,6 @@ from toteflow.central.ports.waves import (
 )
 from toteflow.central.store import tables as t
 from toteflow.central.store.set_based import SetBasedRepo, rowcount
-from toteflow.contracts import waves as wv
 from toteflow.domain.actor import Actor
 from toteflow.domain.errors import Conflict
 
@@ -67,56 +66,6 @@ class SqlWavePoolRepo(SetBasedRepo):
                 units=int(row.units or 0),
             )
             for row in self.session.execute(select)
-        ]
-
-    def pool_groups(self) -> list[wv.PoolGroup]:
-        o, ln = t.cols(t.Order), t.cols(t.OrderLine)
-        per_order = (
-            sa.select(
-                o.carrier,
-                o.service,
-                o.ship_by,
-                sa.func.count(ln.id).label("n"),
-                sa.func.sum(ln.quantity).label("u"),
-            )
-            .join(t.table(t.OrderLine), ln.order_id == o.id)
-            .where(o.status == "received")
-            .group_by(o.id, o.carrier, o.service, o.ship_by)
-            .subquery()
-        )
-        n, u = per_order.c.n, per_order.c.u
-
-        def count(condition: Any) -> Any:
-            return sa.func.sum(sa.case((condition, 1), else_=0))
-
-        rows = self.session.execute(
-            sa.select(
-                per_order.c.carrier,
-                per_order.c.service,
-                per_order.c.ship_by,
-                sa.func.count().label("orders"),
-                sa.func.sum(n).label("lines"),
-                sa.func.sum(u).label("units"),
-                count(sa.and_(n == 1, u == 1)).label("single_unit"),
-                count(n == 1).label("single_line"),
-                count(n >= 2).label("multi_line"),
-            )
-            .group_by(per_order.c.carrier, per_order.c.service, per_order.c.ship_by)
-            .order_by(per_order.c.ship_by, per_order.c.carrier, per_order.c.service)
-        )
-        return [
-            wv.PoolGroup(
-                carrier=row.carrier,
-                service=row.service,
-                ship_by=row.ship_by,
-                orders=int(row.orders),
-                lines=int(row.lines),
-                units=int(row.units),
-                single_unit=int(row.single_unit),
-                single_line=int(row.single_line),
-                multi_line=int(row.multi_line),
-            )
-            for row in rows
         ]
 
     def lock_orders(self, order_ids: list[int]) -> set[int]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from toteflow.central.ports.waves import LineOrigin, NewLine, NewTask, TaskRow
+from toteflow.central.ports.waves import LineOrigin, LoggedIn, NewLine, NewTask, TaskRow
 from toteflow.central.store import tables as t
 from toteflow.central.store.set_based import SetBasedRepo, rowcount
 
@@ -191,20 +191,59 @@ class SqlWaveTaskRepo(SetBasedRepo):
         )
 
     def user_station(self, user_id: int, now: datetime) -> int | None:
-        session, station = t.cols(t.UserSession), t.cols(t.Station)
-        value = self.session.execute(
-            sa.select(session.station_id)
+        found = self.logged_in(now, user_id=user_id)
+        return found[0].station_id if found else None
+
+    def logged_in(self, now: datetime, *, user_id: int | None = None) -> list[LoggedIn]:
+        session, station, user = t.cols(t.UserSession), t.cols(t.Station), t.cols(t.User)
+        newer = t.table(t.UserSession).alias("newer")
+        query = (
+            sa.select(
+                session.user_id,
+                user.name,
+                user.badge,
+                user.role,
+                user.active,
+                session.station_id,
+                station.name.label("station"),
+                session.created_at,
+            )
             .join(t.table(t.Station), station.id == session.station_id)
+            .join(t.table(t.User), user.id == session.user_id)
             .where(
-                session.user_id == user_id,
                 session.ended_at.is_(None),
                 session.expires_at > now,
                 station.active.is_(True),
+                # Only the newest log-in at its station: one left open on a station where
+                # someone else has since logged in is stale (the terminal shows the other).
+                ~sa.select(newer.c.id)
+                .where(newer.c.station_id == session.station_id, newer.c.id > session.id)
+                .exists(),
             )
             .order_by(session.created_at.desc(), session.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        return int(value) if value is not None else None
+        )
+        if user_id is not None:
+            query = query.where(session.user_id == user_id)
+        seen: set[int] = set()
+        out: list[LoggedIn] = []
+        for row in self.session.execute(query):
+            if row.user_id in seen:  # logged in at two stations: the newest log-in counts
+                continue
+            seen.add(row.user_id)
+            out.append(
+                LoggedIn(
+                    user_id=row.user_id,
+                    name=row.name,
+                    badge=row.badge,
+                    role=row.role,
+                    active=row.active,
+                    station_id=row.station_id,
+                    station=row.station,
+                    # SQLite hands timestamps back without a zone; they were written in UTC.
+                    since=row.created_at.replace(tzinfo=row.created_at.tzinfo or UTC),
+                )
+            )
+        return out
 
     def task_line_origin(self, task_line_id: int) -> LineOrigin | None:
         tl, task = t.cols(t.TaskLine), t.cols(t.Task)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 from toteflow.domain.labels import LABEL_DPI, LABEL_HEIGHT_DOTS, LABEL_WIDTH_DOTS, ShippingLabel
-from toteflow.shared.labels.layout import Barcode, Rule, Text, layout
+from toteflow.shared.labels.layout import Barcode, Op, Rule, Text, layout
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
@@ -25,9 +25,14 @@ def _font(size: int, bold: bool) -> Font:
 
 def render_image(label: ShippingLabel) -> Image.Image:
     """A 1-bit image, one pixel per printer dot: bars land exactly on module boundaries."""
-    image = Image.new("1", (LABEL_WIDTH_DOTS, LABEL_HEIGHT_DOTS), 1)
+    return draw_ops(layout(label), LABEL_WIDTH_DOTS, LABEL_HEIGHT_DOTS)
+
+
+def draw_ops(ops: list[Op], width: int, height: int) -> Image.Image:
+    """`ops` drawn on a 1-bit image of `width` x `height` dots."""
+    image = Image.new("1", (width, height), 1)
     draw = ImageDraw.Draw(image)
-    for op in layout(label):
+    for op in ops:
         if isinstance(op, Text):
             draw.text((op.x, op.y), op.text, font=_font(op.size + 6, op.bold), fill=0)
         elif isinstance(op, Rule):

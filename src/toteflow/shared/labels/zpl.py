@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from toteflow.domain.labels import LABEL_HEIGHT_DOTS, LABEL_WIDTH_DOTS, ShippingLabel
-from toteflow.shared.labels.layout import Barcode, Rule, Text, layout
+from toteflow.shared.labels.layout import Barcode, Op, Rule, Text, layout
 
 
 def _field(text: str) -> str:
@@ -25,8 +25,13 @@ def sscc_field(element_string: str) -> str:
 
 
 def render_zpl(label: ShippingLabel) -> str:
-    lines = ["^XA", "^CI28", f"^PW{LABEL_WIDTH_DOTS}", f"^LL{LABEL_HEIGHT_DOTS}", "^LH0,0"]
-    for op in layout(label):
+    return render_ops(layout(label), LABEL_WIDTH_DOTS, LABEL_HEIGHT_DOTS)
+
+
+def render_ops(ops: list[Op], width: int, height: int) -> str:
+    """One ZPL label of `width` x `height` dots drawing `ops`."""
+    lines = ["^XA", "^CI28", f"^PW{width}", f"^LL{height}", "^LH0,0"]
+    for op in ops:
         if isinstance(op, Text):
             font = "^A0N" + f",{op.size + (6 if op.bold else 4)},{op.size + 2}"
             lines.append(f"^FO{op.x},{op.y}{font}^FH_^FD{_field(op.text)}^FS")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -11,7 +11,9 @@ from uuid import UUID
 
 from toteflow.contracts import sync
 from toteflow.contracts.catalogue import ProductUnit
+from toteflow.contracts.containers import ContainerRecord
 from toteflow.contracts.tasks import Task, TaskContainer, TaskLine
+from toteflow.domain.containers import Holding
 from toteflow.station.ports.packing import PackingRepo
 
 OutboxState = Literal["pending", "acked"]
@@ -259,6 +261,17 @@ class CatalogueCacheRepo(Protocol):
     def location(self, code: str) -> CachedLocation | None: ...
 
 
+class ContainerCache(Protocol):
+    """The registry of carts and totes as the feed told it (kind: "tote" or "cart")."""
+
+    def get(self, kind: str, code: str) -> Holding | None: ...
+    def in_force(self, kind: str) -> bool: ...
+    def set(self, kind: str, code: str, holding: Holding) -> None: ...
+    def upsert(self, records: Iterable[ContainerRecord]) -> None: ...
+    def free_of_task(self, task_id: int) -> None: ...
+    def free_totes(self, limit: int, exclude: Collection[str] = ()) -> list[str]: ...
+
+
 class ExceptionRepo(Protocol):
     def open_for_event(self, event: OutboxEvent, reason: str, at: datetime) -> bool:
         """Open an exception for a rejected event, once; False when it already exists."""
@@ -308,6 +321,7 @@ class StationUnitOfWork(Protocol):
     exceptions: ExceptionRepo
     notices: NoticeRepo
     packing: PackingRepo
+    containers: ContainerCache
 
     def __enter__(self) -> Self: ...
     def __exit__(

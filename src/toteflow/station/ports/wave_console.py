@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Protocol
 
 from toteflow.contracts import waves as wv
-from toteflow.contracts.people import User
 from toteflow.contracts.tasks import Task
 
 
@@ -17,7 +16,10 @@ class WaveServer(Protocol):
     raises services.station_login.ServerUnreachable.
     """
 
-    async def pool(self, session_token: str) -> list[wv.PoolGroup]: ...
+    async def pool(self, session_token: str, filters: wv.WaveFilters) -> wv.Pool:
+        """The orders a wave with these filters would take, grouped, and what each left out."""
+        ...
+
     async def templates(self, session_token: str) -> list[wv.WaveTemplate]: ...
     async def waves(self, session_token: str, limit: int) -> list[wv.Wave]:
         """The newest waves first."""
@@ -36,10 +38,13 @@ class WaveServer(Protocol):
         """Open floor exceptions, newest first."""
         ...
 
+    async def pickers(self, session_token: str) -> list[wv.LoggedInPicker]:
+        """People who may pick and are logged in at a station now, by name."""
+        ...
+
     async def resolve(
         self, session_token: str, exception_id: int, body: wv.ExceptionResolve
     ) -> wv.ExceptionResolved: ...
-    async def users(self, session_token: str) -> list[User]: ...
     async def unassign(self, session_token: str, task_id: int, reason: str) -> Task: ...
     async def reassign(
         self, session_token: str, task_id: int, user_id: int, reason: str

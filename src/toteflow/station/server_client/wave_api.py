@@ -10,7 +10,6 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from toteflow.contracts import waves as wv
 from toteflow.contracts.common import Page
-from toteflow.contracts.people import User
 from toteflow.contracts.tasks import Task
 from toteflow.domain.errors import (
     Forbidden,
@@ -103,8 +102,10 @@ class WaveApi:
                 f"the server's answer to {method} {path} is not understood"
             ) from None
 
-    async def pool(self, session_token: str) -> list[wv.PoolGroup]:
-        return await self._call("GET", "/waves/pool", session_token, _POOL)
+    async def pool(self, session_token: str, filters: wv.WaveFilters) -> wv.Pool:
+        # Lists (priorities, zones) go as repeated parameters, as the server reads them.
+        params = filters.model_dump(mode="json", exclude_none=True)
+        return await self._call("GET", "/waves/pool", session_token, wv.Pool, params=params)
 
     async def templates(self, session_token: str) -> list[wv.WaveTemplate]:
         return await self._call("GET", "/waves/templates", session_token, _TEMPLATES)
@@ -173,9 +174,8 @@ class WaveApi:
             json=body.model_dump(mode="json"),
         )
 
-    async def users(self, session_token: str) -> list[User]:
-        page = await self._call("GET", "/users", session_token, Page[User], params={"limit": 500})
-        return page.items
+    async def pickers(self, session_token: str) -> list[wv.LoggedInPicker]:
+        return await self._call("GET", "/pickers", session_token, _PICKERS)
 
     async def unassign(self, session_token: str, task_id: int, reason: str) -> Task:
         return await self._call(
@@ -192,5 +192,5 @@ class WaveApi:
         )
 
 
-_POOL = TypeAdapter(list[wv.PoolGroup])
+_PICKERS = TypeAdapter(list[wv.LoggedInPicker])
 _TEMPLATES = TypeAdapter(list[wv.WaveTemplate])

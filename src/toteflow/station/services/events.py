@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -23,6 +23,7 @@ from toteflow.station.ports.store import (
     SyncState,
     TaskServer,
 )
+from toteflow.station.services import registry
 from toteflow.station.services.sync import store_task
 
 LocalChange = Callable[[StationUnitOfWork], None]
@@ -221,6 +222,7 @@ class FloorActions:
             picking.assign_tote(
                 container.status, container.tote, tote, None if elsewhere == slot else elsewhere
             )
+            registry.take_tote(uow, task_id, slot, tote, container.order_reference)
             uow.tasks.set_container(task_id, slot, tote=tote, status="open")
             return {"task_id": task_id, "slot": slot, "tote": tote}
 
@@ -235,12 +237,27 @@ class FloorActions:
             if container is None:
                 raise NotFound(f"task {task_id} has no slot {slot}")
             picking.close_tote(container.status, container.tote, tote)
+            registry.close_tote(uow, task_id, slot, tote, destination)
             uow.tasks.set_container(
                 task_id, slot, tote=tote, status="closed", destination=destination
             )
             return {"task_id": task_id, "slot": slot, "tote": tote, "destination": destination}
 
         return self._act(user_id, "tote.closed", build)
+
+    def assign_cart(self, user_id: int | None, task_id: int, cart: str) -> OutboxEvent | None:
+        """The cart scanned at set-up is taken for the task; None if it was already."""
+        with self.uow() as uow:
+            _task(uow, task_id)
+            if not registry.take_cart(uow, task_id, cart):
+                return None
+            event = record(
+                uow, user_id, "cart.assigned", {"task_id": task_id, "cart": cart}, now=self.clock
+            )
+            uow.commit()
+        if self.on_recorded is not None:
+            self.on_recorded()
+        return event
 
     def _move(self, user_id: int | None, task_id: int, target: str, type: str) -> OutboxEvent:
         def build(uow: StationUnitOfWork) -> dict[str, Any]:
@@ -249,6 +266,9 @@ class FloorActions:
             uow.tasks.set_task_status(
                 task_id, picking.move_task(task.status, target, open_lines=open_lines)
             )
+            if target == "done":
+                # As the server does when it applies the event: cart and empty totes free.
+                uow.containers.free_of_task(task_id)
             return {"task_id": task_id}
 
         return self._act(user_id, type, build)
@@ -295,6 +315,11 @@ class StationView:
         with self.uow() as uow:
             store_task(uow, task)
             uow.commit()
+
+    def free_totes(self, limit: int, exclude: Collection[str] = ()) -> list[str]:
+        """Registered totes free for any order, as this station's copy of the registry says."""
+        with self.uow() as uow:
+            return uow.containers.free_totes(limit, exclude)
 
     def notices(self, task_id: int | None = None) -> list[Notice]:
         with self.uow() as uow:

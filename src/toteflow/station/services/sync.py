@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from toteflow.contracts import sync
 from toteflow.contracts.catalogue import Location, Product
+from toteflow.contracts.containers import ContainerRecord
 from toteflow.contracts.tasks import Task
 from toteflow.station.ports.store import (
     CachedLocation,
@@ -248,6 +249,12 @@ def _location_updated(uow: StationUnitOfWork, change: sync.Change, at: datetime)
     )
 
 
+def _containers_updated(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> None:
+    records = change.payload.get("containers")
+    if isinstance(records, list):
+        uow.containers.upsert([ContainerRecord.model_validate(record) for record in records])
+
+
 ChangeHandler = Callable[[StationUnitOfWork, sync.Change, datetime], None]
 CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "task.assigned": _task_assigned,
@@ -257,6 +264,7 @@ CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "order.held": _order_held,
     "product.updated": _product_updated,
     "location.updated": _location_updated,
+    "containers.updated": _containers_updated,
 }
 
 

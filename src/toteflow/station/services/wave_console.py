@@ -6,7 +6,6 @@ import asyncio
 from dataclasses import dataclass
 
 from toteflow.contracts import waves as wv
-from toteflow.contracts.people import User
 from toteflow.contracts.tasks import Task
 from toteflow.domain.errors import ServiceError
 from toteflow.domain.roles import Permission, allows
@@ -29,6 +28,48 @@ def resolutions(found: wv.FloorException) -> tuple[wv.ResolveAction, ...]:
     return ("close",)
 
 
+def left_out_words(left_out: list[wv.LeftOut]) -> str:
+    """Which filter left how many waiting orders out: "carrier UPS: 20 · max lines 5: 3"."""
+    return " · ".join(f"{o.words}: {o.orders}" for o in left_out)
+
+
+def pool_words(pool: wv.Pool) -> str:
+    """The pool's totals, and on a second line what the filters left out (if anything)."""
+    if pool.orders == pool.waiting:
+        head = f"Pool: {pool.orders} orders waiting"
+    else:
+        head = f"Pool: {pool.orders} of {pool.waiting} waiting orders"
+    head += f", {pool.lines} lines, {pool.units} units"
+    if not pool.left_out:
+        return head
+    return f"{head}\nLeft out by {left_out_words(pool.left_out)}"
+
+
+def status_words(wave: wv.Wave) -> str:
+    """A wave's state as the console says it: one cancelled before release was discarded."""
+    if wave.status == "cancelled" and wave.released_at is None:
+        return "discarded"
+    return wave.status.replace("_", " ")
+
+
+def short_names(names: list[str], width: int) -> dict[str, str]:
+    """Names that fit `width`, cut in the middle ("ups-gro…20261122-091500") so that their
+    ends, where generated names differ, stay; a name that would then look like another's
+    is shown whole."""
+    shown: dict[str, str] = {}
+    for name in names:
+        shown[name] = name
+        if len(name) <= width:
+            continue
+        # Generated names end in the date and time (15 characters): keep that whole.
+        tail = min(width - 6, max(width // 2, 15))
+        shown[name] = name[: width - tail - 1] + "…" + name[-tail:]
+    seen: dict[str, int] = {}
+    for text in shown.values():
+        seen[text] = seen.get(text, 0) + 1
+    return {name: (name if seen[text] > 1 else text) for name, text in shown.items()}
+
+
 @dataclass(frozen=True)
 class WaveLine:
     """A wave on the console, with its progress while it is being picked."""
@@ -37,12 +78,17 @@ class WaveLine:
     progress: wv.WaveProgress | None = None
 
 
+def _ended(wave: wv.Wave) -> bool:
+    return wave.status == "done" or (wave.status == "cancelled" and wave.released_at is not None)
+
+
 class WaveConsole:
     """What one logged-in supervisor asks the server for; each call is one round trip or a few."""
 
     def __init__(self, person: Person, server: WaveServer) -> None:
         self.person = person
         self.server = server
+        self._ended: dict[int, wv.WaveProgress] = {}
 
     @property
     def may_supervise(self) -> bool:
@@ -54,9 +100,10 @@ class WaveConsole:
 
     # the pool and building --------------------------------------------------------------
 
-    async def pool(self, pool_filter: PoolFilter) -> list[wv.PoolGroup]:
-        groups = await self.server.pool(self._session)
-        return [g for g in groups if pool_filter.matches(g)]
+    async def pool(self, pool_filter: PoolFilter) -> wv.Pool:
+        """The pool as a wave with these filters would take it: the server selects, so what
+        the pool shows is what the preview starts from."""
+        return await self.server.pool(self._session, pool_filter.exact())
 
     async def templates(self) -> list[wv.WaveTemplate]:
         return await self.server.templates(self._session)
@@ -96,14 +143,21 @@ class WaveConsole:
     # following ----------------------------------------------------------------------------
 
     async def overview(self) -> list[WaveLine]:
-        """The newest waves; those being picked with their progress (fetched side by side)."""
+        """The newest waves; those being picked with their progress (fetched side by side).
+
+        A wave that has ended after its release (done, or cancelled part-picked) is read
+        once and kept: its figures no longer move, and a done wave's short lines must show.
+        """
         waves = await self.server.waves(self._session, SHOWN_WAVES)
         followed = [w for w in waves if w.status in ("released", "on_hold")][:FOLLOWED_WAVES]
+        ended = [w for w in waves if _ended(w) and w.id not in self._ended][:FOLLOWED_WAVES]
         found = await asyncio.gather(
-            *(self.server.progress(self._session, w.id, open_tasks=False) for w in followed)
+            *(self.server.progress(self._session, w.id, open_tasks=False) for w in followed),
+            *(self.server.progress(self._session, w.id, open_tasks=False) for w in ended),
         )
         progress = {p.wave.id: p for p in found}
-        return [WaveLine(w, progress.get(w.id)) for w in waves]
+        self._ended.update((w.id, progress[w.id]) for w in ended if w.id in progress)
+        return [WaveLine(w, progress.get(w.id) or self._ended.get(w.id)) for w in waves]
 
     async def progress(self, wave_id: int) -> wv.WaveProgress:
         return await self.server.progress(self._session, wave_id)
@@ -120,18 +174,16 @@ class WaveConsole:
             self._session, exception_id, wv.ExceptionResolve(action=action, note=note.strip()[:200])
         )
 
-    async def pickers(self) -> list[User]:
-        """Active people who may take pick tasks, by name."""
-        users = await self.server.users(self._session)
-        return sorted(
-            (u for u in users if u.active and allows(u.role, Permission.PICK)),
-            key=lambda u: (u.name.lower(), u.id),
-        )
+    async def pickers(self) -> list[wv.LoggedInPicker]:
+        """Whom a task can be given to: people who may pick, logged in at a station now, by
+        name; not the supervisor asking (their station is the console, not a pick walk)."""
+        found = await self.server.pickers(self._session)
+        return [p for p in found if p.user_id != self.person.user_id]
 
     async def unassign(self, task_id: int) -> Task:
         return await self.server.unassign(self._session, task_id, "unassigned at the console")
 
-    async def reassign(self, task_id: int, user: User) -> Task:
+    async def reassign(self, task_id: int, user: wv.LoggedInPicker) -> Task:
         return await self.server.reassign(
-            self._session, task_id, user.id, f"given to {user.name} at the console"
+            self._session, task_id, user.user_id, f"given to {user.name} at the console"
         )

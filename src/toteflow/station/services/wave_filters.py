@@ -48,9 +48,8 @@ def profile_words(profile: wv.Profile | None) -> str:
 class PoolFilter:
     """What the supervisor narrows the order pool to; empty fields take everything.
 
-    The pool's groups (carrier, service, ship-by date) can be narrowed at the station by
-    carrier, service, ship-by and profile; the other filters are applied by the server
-    when the wave is built, and its preview counts what they take.
+    The server applies every one of them, to the pool as to a wave's preview (one
+    selection), so the pool shows what a wave built with them starts from.
     """
 
     carrier: str = ""
@@ -76,22 +75,6 @@ class PoolFilter:
             profile=filters.profile,
             max_orders=filters.max_orders,
             max_lines=filters.max_lines,
-        )
-
-    def matches(self, group: wv.PoolGroup) -> bool:
-        if self.carrier and group.carrier.upper() != self.carrier.upper():
-            return False
-        if self.service and group.service.upper() != self.service.upper():
-            return False
-        if self.ship_by is not None and group.ship_by > self.ship_by:
-            return False
-        return self.profile is None or orders_of(group, self.profile) > 0
-
-    @property
-    def server_side(self) -> bool:
-        """Whether some filter narrows what the pool's groups cannot show."""
-        return bool(
-            self.cutoff or self.priorities or self.zones or self.max_orders or self.max_lines
         )
 
     def _given(self) -> dict[str, Any]:
@@ -168,17 +151,6 @@ def _checked(given: dict[str, Any]) -> wv.WaveFilters:
         raise ServiceError(
             f"{FIELDS.get(field, field)} {shown!r} is not used: {HINTS.get(field, 'see the API')}"
         ) from None
-
-
-def orders_of(group: wv.PoolGroup, profile: wv.Profile | None) -> int:
-    """How many of the group's orders have this profile (all of them for None)."""
-    if profile == "single_unit":
-        return group.single_unit
-    if profile == "single_line":
-        return group.single_line
-    if profile == "multi_line":
-        return group.multi_line
-    return group.orders
 
 
 def parse_ship_by(text: str) -> date | None:

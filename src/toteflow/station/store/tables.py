@@ -180,6 +180,28 @@ class LocalTaskContainer(StationTable, table=True):
     arriving_from: str | None = Field(default=None, max_length=40)
 
 
+class CachedContainer(StationTable, table=True):
+    """The server's registry of carts and totes as the feed last told it, with this
+    station's own changes on top: cart set-up decides from it, offline too."""
+
+    __tablename__ = "container"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("kind", ("tote", "cart")), name="kind"),
+        sa.CheckConstraint(
+            _one_of("state", ("free", "in_task", "travelling", "at_packing")), name="state"
+        ),
+    )
+
+    kind: str = Field(primary_key=True, max_length=4)
+    code: str = Field(primary_key=True, max_length=40)
+    state: str = Field(default="free", max_length=12)
+    task_id: int | None = None
+    slot: int | None = None
+    order_reference: str = Field(default="", max_length=64)
+    destination: str = Field(default="", max_length=40)
+    units: int = 0
+
+
 class CachedProductRow(StationTable, table=True):
     __tablename__ = "product"
 

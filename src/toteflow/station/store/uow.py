@@ -11,6 +11,7 @@ from sqlmodel import Session
 from toteflow.station.ports.packing import PackingRepo
 from toteflow.station.ports.store import (
     CatalogueCacheRepo,
+    ContainerCache,
     ExceptionRepo,
     IdentityRepo,
     LocalTaskRepo,
@@ -18,6 +19,7 @@ from toteflow.station.ports.store import (
     OutboxRepo,
     SyncStateRepo,
 )
+from toteflow.station.store.containers_repo import SqlContainerCache
 from toteflow.station.store.packing_repo import SqlPackingRepo
 from toteflow.station.store.sync_repo import (
     SqlExceptionRepo,
@@ -46,6 +48,7 @@ class SqlStationUnitOfWork:
         self.exceptions: ExceptionRepo = SqlExceptionRepo(self.session)
         self.notices: NoticeRepo = SqlNoticeRepo(self.session)
         self.packing: PackingRepo = SqlPackingRepo(self.session)
+        self.containers: ContainerCache = SqlContainerCache(self.session)
         return self
 
     def __exit__(

@@ -42,9 +42,17 @@ def wave_templates(services: ServicesDep, actor: Reader) -> list[wv.WaveTemplate
 
 
 @router.get("/waves/pool")
-def order_pool(services: ServicesDep, actor: Reader) -> list[wv.PoolGroup]:
-    """Received orders waiting for a wave, counted by carrier, service and ship-by date."""
-    return services.waves.pool(actor)
+def order_pool(
+    services: ServicesDep, actor: Reader, filters: Annotated[wv.WaveFilters, Query()]
+) -> wv.Pool:
+    """Received orders waiting for a wave, counted by carrier, service and ship-by date.
+
+    The query takes the wave filters (`?carrier=UPS&profile=multi_line&max_lines=5`,
+    `priorities` and `zones` repeated): the groups then count the orders a wave with those
+    filters would take, the same ones its preview starts from, and `left_out` says how many
+    each filter left out. Without filters it is the whole pool.
+    """
+    return services.waves.pool(actor, filters)
 
 
 @router.post("/waves/preview")
@@ -105,11 +113,19 @@ def list_exceptions(
     services: ServicesDep,
     actor: Supervisor,
     paging: PagingDep,
-    status: Literal["open", "resolved"] | None = "open",
+    status: Annotated[
+        Literal["open", "resolved", "all"],
+        Query(description="open (the default: the queue to work), resolved, or all"),
+    ] = "open",
     kind: Annotated[str | None, Query(max_length=30, pattern=r"^[a-z_]+$")] = None,
 ) -> Page[wv.FloorException]:
-    """Short picks, shortages at release and rejected station events, newest first."""
-    return services.exceptions.find(actor, status, kind, paging.offset, paging.limit)
+    """Short picks, shortages at release and rejected station events, newest first.
+
+    Without `status` only the open ones are listed (the queue a supervisor works);
+    `status=resolved` lists the resolved ones and `status=all` both.
+    """
+    wanted = None if status == "all" else status
+    return services.exceptions.find(actor, wanted, kind, paging.offset, paging.limit)
 
 
 @router.post("/exceptions/{exception_id}/resolve")
@@ -118,6 +134,13 @@ def resolve_exception(
 ) -> wv.ExceptionResolved:
     """Close it, re-allocate the missing units now, or cut them from the order line."""
     return services.exceptions.resolve(actor, exception_id, body)
+
+
+@router.get("/pickers")
+def logged_in_pickers(services: ServicesDep, actor: Supervisor) -> list[wv.LoggedInPicker]:
+    """People who may take pick tasks and are logged in at a station now (the newest log-in
+    at that station, not ended or expired), by name: those a task can be given to."""
+    return services.floor_control.pickers(actor)
 
 
 @router.post("/tasks/{task_id}/unassign")

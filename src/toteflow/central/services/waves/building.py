@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from toteflow.central.ports.repos import UnitOfWork, UnitOfWorkFactory
 from toteflow.central.services.waves.common import Spec, existing, say, stored_spec, wave_view
 from toteflow.central.services.waves.planner import WavePlanner
+from toteflow.central.services.waves.selection import nothing_matches, pool_view
 from toteflow.contracts import waves as wv
 from toteflow.contracts.common import Page
 from toteflow.domain.actor import Actor
@@ -33,11 +34,12 @@ class WaveBuildingService:
         actor.require(Permission.READ_ORDERS)
         return list(self._templates.values())
 
-    def pool(self, actor: Actor) -> list[wv.PoolGroup]:
-        """Received orders waiting for a wave, by carrier, service and ship-by date."""
+    def pool(self, actor: Actor, filters: wv.WaveFilters | None = None) -> wv.Pool:
+        """Received orders a wave with these filters would take, by carrier, service and
+        ship-by date, with what each filter left out: the orders a preview starts from."""
         actor.require(Permission.READ_ORDERS)
         with self.uow() as uow:
-            return uow.wave_pool.pool_groups()
+            return pool_view(self.planner.select(uow, filters or wv.WaveFilters()))
 
     def get(self, actor: Actor, wave_id: int) -> wv.Wave:
         actor.require(Permission.READ_ORDERS)
@@ -53,13 +55,18 @@ class WaveBuildingService:
     # building ---------------------------------------------------------------------------
 
     def create(self, actor: Actor, body: wv.WaveCreate) -> wv.Wave:
-        """A planned wave: its filters are applied when it is previewed and released."""
+        """A planned wave: its filters are applied when it is previewed and released; one
+        that no waiting order matches is refused."""
         actor.require(Permission.MANAGE_WAVES)
         spec = self._spec(body)
         with self.uow() as uow:
             name = body.name or self._new_name(uow, spec.template)
             if uow.waves.name_taken(name):
                 raise Conflict(f"a wave named {name} already exists")
+            selection = self.planner.select(uow, spec.filters)
+            if not selection.chosen:
+                # A wave that could take nothing would only sit on the console as noise.
+                raise Refused(f"{nothing_matches(selection)}: no wave was created")
             wave_id = uow.waves.add(name, spec.strategy, spec.stored(), actor.user_id)
             uow.audit.record(actor, "wave.created", "wave", name, spec.stored())
             uow.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from toteflow.central.ports.repos import UnitOfWork, UnitOfWorkFactory
 from toteflow.central.ports.waves import WaveOrder
+from toteflow.central.services import container_events
 from toteflow.central.services.waves.common import (
     Clock,
     announce,
@@ -19,7 +20,7 @@ from toteflow.domain import orders as rules
 from toteflow.domain.actor import Actor
 from toteflow.domain.errors import NotFound, Refused
 from toteflow.domain.orders import OrderStatus
-from toteflow.domain.roles import Permission, allows
+from toteflow.domain.roles import Permission, Role, allows
 from toteflow.domain.tasks import WORKABLE, FloorRefusal, TaskStatus, move_task
 
 
@@ -68,7 +69,11 @@ class FloorControlService:
                 expect=("on_hold",),
                 held_from=received.value,
             )
-            for task in uow.wave_tasks.settle_tasks(wave_id):
+            settled = uow.wave_tasks.settle_tasks(wave_id)
+            # A cancelled task held no picks: its cart and totes are free for other work.
+            freed = uow.containers.free_of_tasks(task.id for task in settled)
+            container_events.announce(uow, freed)
+            for task in settled:
                 cancelled_tasks += 1
                 if task.station_id is not None:
                     uow.feed.add_change(
@@ -134,6 +139,27 @@ class FloorControlService:
             return wave_view(existing(uow, wave_id))
 
     # tasks ------------------------------------------------------------------------------
+
+    def pickers(self, actor: Actor) -> list[wv.LoggedInPicker]:
+        """Whom a task can be given to: active people who may pick, logged in at a station."""
+        actor.require(Permission.MANAGE_WAVES)
+        with self.uow() as uow:
+            found = uow.wave_tasks.logged_in(self.clock())
+        return sorted(
+            (
+                wv.LoggedInPicker(
+                    user_id=p.user_id,
+                    name=p.name,
+                    badge=p.badge,
+                    station_id=p.station_id,
+                    station=p.station,
+                    since=p.since,
+                )
+                for p in found
+                if p.active and allows(Role(p.role), Permission.PICK)
+            ),
+            key=lambda p: (p.name.lower(), p.user_id),
+        )
 
     def unassign(self, actor: Actor, task_id: int, reason: str) -> tk.Task:
         """Take a task back from its picker: it goes back to the queue (or waits, if held)."""

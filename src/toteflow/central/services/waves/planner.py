@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import cached_property
 
 from toteflow.central.ports.repos import UnitOfWork
-from toteflow.central.ports.waves import PoolLine, PoolOrder, PoolQuery, StockRow
+from toteflow.central.ports.waves import PoolLine, PoolOrder, StockRow
 from toteflow.central.services.waves.common import (
     Clock,
     Spec,
@@ -20,6 +20,7 @@ from toteflow.central.services.waves.common import (
     stock_candidate,
     utc_now,
 )
+from toteflow.central.services.waves.selection import Selection, select_orders
 from toteflow.contracts import waves as wv
 from toteflow.domain.allocation import (
     Allocation,
@@ -28,8 +29,6 @@ from toteflow.domain.allocation import (
     Shortage,
     ShortagePolicy,
     allocate,
-    rank,
-    usable,
 )
 from toteflow.domain.batching import CartLimits, Router, route_all
 from toteflow.domain.layout import Layout
@@ -56,6 +55,9 @@ class Plan:
     reservations: list[Reservation]  # of the released orders; PickLine.key indexes this
     tasks: list[PlannedTask]
     cutoff_at: datetime | None
+    waiting: int = 0  # received orders in the pool
+    matched: int = 0  # those the filters took (before the locks, which may take fewer)
+    left_out: list[wv.LeftOut] = field(default_factory=list)
 
     @cached_property
     def left_ids(self) -> frozenset[int]:
@@ -83,6 +85,10 @@ class WavePlanner:
     def layout(self) -> Layout:
         return site_layout(self._layout)
 
+    def select(self, uow: UnitOfWork, filters: wv.WaveFilters) -> Selection:
+        """The orders these filters take now (the layout is read only for a zone filter)."""
+        return select_orders(uow, filters, self.clock().astimezone(), self.layout)
+
     def plan(
         self,
         uow: UnitOfWork,
@@ -95,20 +101,8 @@ class WavePlanner:
         and runs while they are planned (on a thread: batching is pure computation)."""
         layout = self.layout()
         now = self.clock().astimezone()
-        filters = spec.filters
-        ship_by, cutoff_at = _ship_by(filters, now)
-        candidates = uow.wave_pool.pool(
-            PoolQuery(
-                carrier=filters.carrier,
-                service=filters.service,
-                ship_by=ship_by,
-                priorities=tuple(filters.priorities) if filters.priorities else None,
-            )
-        )
-        chosen = [o for o in candidates if _fits_profile(o, filters.profile)]
-        if filters.zones:
-            chosen = self._in_zones(uow, chosen, set(filters.zones), layout, now.date())
-        chosen = _limited(chosen, filters.max_orders, filters.max_lines)
+        selection = select_orders(uow, spec.filters, now, lambda: layout)
+        chosen = selection.chosen
         if lock:
             # In id order, so two releases lock shared orders in the same order; an order a
             # concurrent release took meanwhile is no longer received and drops out here.
@@ -168,7 +162,10 @@ class WavePlanner:
             cancelled=cancelled,
             reservations=reservations,
             tasks=[],
-            cutoff_at=cutoff_at,
+            cutoff_at=selection.cutoff_at,
+            waiting=selection.waiting,
+            matched=len(selection.chosen),
+            left_out=selection.left_out,
         )
 
         def planned() -> Plan:
@@ -184,33 +181,6 @@ class WavePlanner:
             done = batching.submit(planned)
             meanwhile(plan)
             return done.result()
-
-    def _in_zones(
-        self,
-        uow: UnitOfWork,
-        orders: list[PoolOrder],
-        zones: set[str],
-        layout: Layout,
-        today: date,
-    ) -> list[PoolOrder]:
-        """Orders whose every line would be picked in these zones (where allocation looks first)."""
-        lines = uow.wave_pool.lines([o.id for o in orders])
-        fefo = {ln.product_id: ln.expiry_tracked for ln in lines}
-        first: dict[int, StockRow] = {}
-        for row in uow.wave_pool.stock(sorted(fefo), lock=False):
-            candidate = stock_candidate(row)
-            if not in_layout(row, layout) or not usable(candidate, today):
-                continue
-            best = first.get(row.product_id)
-            key = rank(candidate, fefo=fefo[row.product_id])
-            if best is None or key < rank(stock_candidate(best), fefo=fefo[row.product_id]):
-                first[row.product_id] = row
-        inside: dict[int, bool] = {}
-        for ln in lines:
-            where = first.get(ln.product_id)
-            ok = where is not None and where.zone in zones
-            inside[ln.order_id] = inside.get(ln.order_id, True) and ok
-        return [o for o in orders if inside.get(o.id, False)]
 
     def figures(self, plan: Plan, spec: Spec) -> wv.WavePreview:
         zones: dict[str | None, list[int]] = {}
@@ -254,46 +224,10 @@ class WavePlanner:
             pick_seconds=round(walking + picking, 1),
             cutoff_at=plan.cutoff_at,
             shortage_policy=self.policy.shortage_policy.value,
+            waiting=plan.waiting,
+            matched=plan.matched,
+            left_out=plan.left_out,
         )
-
-
-def _ship_by(filters: wv.WaveFilters, now: datetime) -> tuple[date | None, datetime | None]:
-    """The latest ship-by date the wave takes, and the cut-off it is picked for."""
-    dates = [filters.ship_by] if filters.ship_by else []
-    cutoff_at = None
-    if filters.cutoff is not None:
-        hour, minute = (int(part) for part in filters.cutoff.split(":"))
-        today = datetime.combine(now.date(), time(hour, minute), tzinfo=now.tzinfo)
-        # Once today's pick-up has gone, the next one is tomorrow's: so are the orders for it.
-        cutoff_at = today if now < today else today + timedelta(days=1)
-        dates.append(cutoff_at.date())
-    return (min(dates) if dates else None), cutoff_at
-
-
-def _fits_profile(order: PoolOrder, profile: str | None) -> bool:
-    if profile == "single_unit":
-        return order.lines == 1 and order.units == 1
-    if profile == "single_line":
-        return order.lines == 1
-    if profile == "multi_line":
-        return order.lines >= 2
-    return True
-
-
-def _limited(
-    orders: list[PoolOrder], max_orders: int | None, max_lines: int | None
-) -> list[PoolOrder]:
-    """The most urgent orders up to the limits; stops at the first order that would not fit."""
-    out: list[PoolOrder] = []
-    lines = 0
-    for order in orders:
-        if max_orders is not None and len(out) >= max_orders:
-            break
-        if max_lines is not None and lines + order.lines > max_lines:
-            break
-        out.append(order)
-        lines += order.lines
-    return out
 
 
 def shortage_action(plan: Plan, shortage: Shortage) -> wv.ShortageAction:

@@ -91,6 +91,7 @@ class WaveReleaseService:
                     f"none of the {matched} matching orders could be reserved"
                     if matched
                     else "no received order matches its filters"
+                    + "".join(f", {o.words} leaves out {o.orders}" for o in plan.left_out)
                 )
             )
         reserved = plan.reservations

@@ -39,6 +39,10 @@ def expected_scan(state: WalkState, formats: CodeFormats) -> str | None:
 
 def _free_tote(state: WalkState, formats: CodeFormats, slot: int) -> str:
     taken = set(state.totes_in_use()) | {t.tote for t in state.closed}
+    # A registered free tote when the station knows the registry: others are refused.
+    registered = state.view.free_totes(1, exclude=taken)
+    if registered:
+        return registered[0]
     number = (state.task_id * 10 + slot) % 1_000_000
     while (code := formats.format_tote(number)) in taken:
         number = (number + 1) % 1_000_000

@@ -6,6 +6,7 @@ from toteflow.domain.errors import Refused
 from toteflow.domain.pick_checks import check_new_tote
 from toteflow.domain.scan import CartScan, CartSlotScan, ScanError, ScanResult, ToteScan, label_name
 from toteflow.domain.zone_pass import PACK, destination_words, zone_words
+from toteflow.station.services import registry
 from toteflow.station.services.events import FloorActions, record
 from toteflow.station.services.picker.outcome import Outcome, bad, good
 from toteflow.station.services.picker.state import ClosedTote, WalkState
@@ -33,6 +34,8 @@ class Totes:
             return bad(f"scan the cart's label first: that was a {label_name(result)}")
         if state.task.cart and result.code != state.task.cart:
             return bad(f"wrong cart {result.code}: take cart {state.task.cart}")
+        # Not registered, or in another task: refused here, from the station's registry.
+        self.floor.assign_cart(self.user_id, state.task_id, result.code)
         state.cart = result.code
         state.cart_scanned = True
         return good(f"CART {result.code}", prompt(state))
@@ -113,6 +116,12 @@ class Totes:
         if state.new_tote_for is not None:
             state.new_tote_for = None
             return good("CARRY ON", f"tote {container.tote} stays in slot {line.slot}")
+        if state.units_in_tote(line.slot) <= 0:
+            # A closed empty tote would travel to packing with nothing for the packer.
+            return bad(
+                f"tote {container.tote} has nothing in it yet: it cannot be full",
+                headline="TOTE IS EMPTY",
+            )
         state.new_tote_for = line.slot
         return good(f"TOTE {container.tote} FULL", f"scan a new empty tote for slot {line.slot}")
 
@@ -148,6 +157,8 @@ class Totes:
             current = uow.tasks.container(task_id, slot)
             if current is None or current.tote != old or current.status != "open":
                 raise Refused(f"slot {slot} no longer holds tote {old}: scan again")
+            registry.take_tote(uow, task_id, slot, new, current.order_reference)
+            registry.close_tote(uow, task_id, slot, old, destination, units)
             record(
                 uow,
                 user,

@@ -16,9 +16,18 @@ from toteflow.station.tui.screens.base import StationDialog
 
 
 class ShortPickScreen(StationDialog):
-    """Type the quantity found, Enter, then pick a reason with the arrows and Enter."""
+    """Type the quantity found, Enter, then pick a reason with the arrows and Enter.
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Back (no short)")]
+    The arrows work from the quantity too, as the dialog says: they go to the reasons (the
+    quantity checked first), so "arrows, then Enter" chooses the reason under the cursor.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Back (no short)"),
+        # Only reached from the quantity field: the reasons list uses the arrows itself.
+        Binding("down", "reason(1)", "Next reason", show=False),
+        Binding("up", "reason(-1)", "Previous reason", show=False),
+    ]
 
     def __init__(self, stop: StopView, in_hand: int) -> None:
         super().__init__()
@@ -62,22 +71,41 @@ class ShortPickScreen(StationDialog):
             return None
         return found if 0 <= found < self.stop.quantity else None
 
-    @on(Input.Submitted, "#short-found")
-    def _found_entered(self) -> None:
+    def _found_checked(self) -> bool:
+        """Whether the quantity typed can be used; if not, the dialog says what to type."""
         error = self.query_one("#short-error", Static)
         if self._found() is None:
             error.update(f"Type a number from 0 to {self.stop.quantity - 1}")
-            return
+            self.query_one("#short-found", Input).focus()
+            return False
         error.update("")
+        return True
+
+    @on(Input.Submitted, "#short-found")
+    def _found_entered(self) -> None:
+        if not self._found_checked():
+            return
         reasons = self.query_one("#short-reason", OptionList)
-        reasons.highlighted = 0
+        if reasons.highlighted is None:
+            reasons.highlighted = 0
+        reasons.focus()
+
+    def action_reason(self, step: int) -> None:
+        """An arrow in the quantity field: on to the reasons, one down (or up) the list."""
+        if not self._found_checked():
+            return
+        reasons = self.query_one("#short-reason", OptionList)
+        if reasons.highlighted is None:
+            reasons.highlighted = 0 if step > 0 else reasons.option_count - 1
+        else:
+            reasons.highlighted = (reasons.highlighted + step) % reasons.option_count
         reasons.focus()
 
     @on(OptionList.OptionSelected, "#short-reason")
     def _reason_chosen(self, event: OptionList.OptionSelected) -> None:
         found = self._found()
         if found is None:
-            self.query_one("#short-found", Input).focus()
+            self._found_checked()
             return
         assert event.option.id is not None
         self.dismiss((found, event.option.id))

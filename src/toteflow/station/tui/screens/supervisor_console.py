@@ -11,7 +11,12 @@ from textual.widgets import DataTable, Footer, Static
 
 from toteflow.station.services.bundle import StationServices
 from toteflow.station.services.login import Person
-from toteflow.station.services.wave_console import WaveConsole, WaveLine
+from toteflow.station.services.wave_console import (
+    WaveConsole,
+    WaveLine,
+    short_names,
+    status_words,
+)
 from toteflow.station.tui.screens.base import StationScreen
 from toteflow.station.tui.screens.supervisor_base import (
     OFFLINE,
@@ -32,28 +37,42 @@ from toteflow.station.tui.widgets.status_bar import StatusBar
 IDLE = "F2 order pool and new wave · F3 preview and release · F4 progress · F5 exceptions"
 
 
-def wave_cells(line: WaveLine) -> tuple[str, ...]:
+# The wave column's width at 80 columns; longer names are cut in the middle, never so that
+# two look alike.
+NAME_WIDTH = 26
+
+
+def wave_cells(line: WaveLine, name: str | None = None) -> tuple[str, ...]:
     wave, progress = line.wave, line.progress
     if progress is not None:
         done = f"{progress.lines_done}/{progress.lines}"
+        if progress.lines_short:
+            done += f", {progress.lines_short} short"
         percent = f"{progress.percent_done:.0f}%"
-        rate = f"{progress.lines_per_hour:.0f}"
     elif wave.status == "done" and wave.lines:
-        # Not followed once done (no progress fetched): every line of a done wave is finished.
-        done, percent, rate = f"{wave.lines}/{wave.lines}", "100%", "-"
+        # Not read yet (read once, on the next refresh): every line of a done wave is finished.
+        done, percent = f"{wave.lines}/{wave.lines}", "100%"
     else:
         done = f"-/{wave.lines}" if wave.lines else "-"
-        percent = rate = "-"
-    status = "done" if progress is not None and progress.finished else wave.status
+        percent = "-"
+    status = "done" if progress is not None and progress.finished else status_words(wave)
     return (
-        wave.name[:24],
-        status.replace("_", " "),
+        name or wave.name,
+        status,
         str(wave.orders or "-"),
         done,
         percent,
-        rate,
         clock(wave.released_at),
     )
+
+
+# What each key acts on: the wave under the cursor must be in one of these states.
+KEY_STATES: dict[str, tuple[str, ...]] = {
+    "preview": ("planned",),
+    "progress": ("released", "on_hold", "done", "cancelled"),
+    "hold": ("released", "on_hold"),
+    "cancel_wave": ("planned", "released", "on_hold"),
+}
 
 
 class SupervisorConsoleScreen(SupervisorScreen):
@@ -65,8 +84,7 @@ class SupervisorConsoleScreen(SupervisorScreen):
         Binding("f4", "progress", "Progress"),
         Binding("f5", "exceptions", "Exceptions"),
         Binding("f6", "hold", "Hold"),
-        # Rare and drastic: in the F1 help, not the footer (which keeps room for F1 itself).
-        Binding("f8", "cancel_wave", "Cancel wave", show=False),
+        Binding("f8", "cancel_wave", "Cancel"),
     ]
 
     def __init__(self, console: WaveConsole) -> None:
@@ -76,7 +94,7 @@ class SupervisorConsoleScreen(SupervisorScreen):
 
     def compose(self) -> ComposeResult:
         table: DataTable[str] = DataTable(id="sup-waves", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Wave", "Status", "Orders", "Lines done", "%", "Lines/h", "Released")
+        table.add_columns("Wave", "Status", "Orders", "Lines done", "%", "Released")
         yield from one_table_layout("Waves", table, IDLE)
 
     def on_mount(self) -> None:
@@ -96,11 +114,37 @@ class SupervisorConsoleScreen(SupervisorScreen):
         self.refreshes += 1
         table: DataTable[str] = self.query_one("#sup-waves", DataTable)
         self.lines = {str(line.wave.id): line for line in lines}
-        refill(table, ((key, wave_cells(line)) for key, line in self.lines.items()))
+        names = short_names([line.wave.name for line in lines], NAME_WIDTH)
+        refill(
+            table,
+            ((key, wave_cells(line, names[line.wave.name])) for key, line in self.lines.items()),
+        )
+        self.refresh_bindings()
         live = sum(1 for ln in lines if ln.wave.status in ("released", "on_hold"))
         title.update(
             f"Waves · {len(lines)} shown, {live} being picked · live, every {REFRESH_SECONDS:.0f} s"
         )
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key that would do nothing for the wave under the cursor leaves the footer."""
+        states = KEY_STATES.get(action)
+        if states is None:
+            return True
+        line = self._under_cursor()
+        if line is None:
+            return False
+        if action == "progress" and status_words(line.wave) == "discarded":
+            return False  # never released: no progress to show
+        return line.wave.status in states
+
+    def _under_cursor(self) -> WaveLine | None:
+        if not self.is_mounted:
+            return None
+        key = selected_key(self.query_one("#sup-waves", DataTable))
+        return self.lines.get(key) if key is not None else None
 
     def _selected(self) -> WaveLine | None:
         key = selected_key(self.query_one("#sup-waves", DataTable))
@@ -170,25 +214,36 @@ class SupervisorConsoleScreen(SupervisorScreen):
             if reason is not None and line is not None:
                 self._cancel(line, reason)
 
-        self.app.push_screen(
-            ReasonDialog(
+        # A planned wave has taken nothing yet: cancelling it discards it.
+        dialog = (
+            ReasonDialog(f"DISCARD WAVE {line.wave.name}", "Nothing was released; no order moves.")
+            if line.wave.status == "planned"
+            else ReasonDialog(
                 f"CANCEL WAVE {line.wave.name}",
                 "Orders not yet picked go back to the pool; ones being picked finish.",
-            ),
-            cancel,
+            )
         )
+        self.app.push_screen(dialog, cancel)
 
     @work(exclusive=True, group="sup-action")
     async def _cancel(self, line: WaveLine, reason: str) -> None:
-        done = await self.ask(self.console.cancel(line.wave.id, reason), "NOT CANCELLED")
-        if done is not None:
+        planned = line.wave.status == "planned"
+        done = await self.ask(
+            self.console.cancel(line.wave.id, reason),
+            "NOT DISCARDED" if planned else "NOT CANCELLED",
+        )
+        if done is None:
+            return
+        if planned:
+            self.signal(True, f"WAVE {done.wave.name} DISCARDED", "nothing was released")
+        else:
             self.signal(
                 True,
                 f"WAVE {done.wave.name} CANCELLED",
                 f"{len(done.orders_returned)} orders back in the pool, "
                 f"{len(done.orders_kept)} finish picking",
             )
-            self.reload()
+        self.reload()
 
 
 class NoConsoleScreen(StationScreen[None]):

@@ -1,4 +1,5 @@
-"""Supervisor dialogs: why cancel a wave, how to resolve an exception, whom to give a task."""
+"""Supervisor dialogs: why cancel a wave, an exception in full and how to resolve it, whom to
+give a task."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from toteflow.contracts import waves as wv
-from toteflow.contracts.people import User
 from toteflow.station.services.wave_console import resolutions
 from toteflow.station.tui.screens.base import StationDialog
 
@@ -43,6 +43,51 @@ class ReasonDialog(StationDialog):
     @on(Input.Submitted, "#reason")
     def confirm(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())
+
+
+def exception_words(found: wv.FloorException) -> str:
+    """Everything an exception says, each on its own line, the sentence whole."""
+    at = found.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    text = [
+        found.reason,
+        "",
+        f"Order {found.order_reference or '-'} · {found.status} · raised {at}",
+        f"Station {found.station or found.station_id or '-'} · "
+        f"by {found.user_name or found.user_id or '-'}"
+        + (f" · task line {found.task_line_id}" if found.task_line_id is not None else ""),
+    ]
+    shown = {k: v for k, v in found.detail.items() if not isinstance(v, (dict, list))}
+    if shown:
+        text.append(" · ".join(f"{k.replace('_', ' ')} {v}" for k, v in shown.items()))
+    if found.resolution:
+        text.append(f"Resolved: {found.resolution}")
+    return "\n".join(text)
+
+
+class ExceptionDetail(StationDialog):
+    """An exception in full (its sentence is cut in the list): F5 resolves it, Escape goes
+    back. Dismisses with True when F5 was pressed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Back"),
+        Binding("f5", "resolve", "Resolve"),
+    ]
+
+    def __init__(self, exception: wv.FloorException) -> None:
+        super().__init__()
+        self.exception = exception
+
+    def compose(self) -> ComposeResult:
+        found = self.exception
+        with Vertical(id="dialog", classes="-warning"):
+            yield Static(
+                f"EXCEPTION {found.id} · {found.kind.replace('_', ' ')}", classes="dialog-title"
+            )
+            yield Static(exception_words(found), id="exception-text", classes="dialog-text")
+            yield Static("F5 resolves it · Escape goes back", classes="dialog-text")
+
+    def action_resolve(self) -> None:
+        self.dismiss(True)
 
 
 class ResolveDialog(StationDialog):
@@ -85,22 +130,26 @@ class ResolveDialog(StationDialog):
 
 
 class PickerDialog(StationDialog):
-    """Whom to give a task to (arrows, Enter): dismisses with the User."""
+    """Whom to give a task to (arrows, Enter): dismisses with the LoggedInPicker."""
 
-    def __init__(self, task_id: int, pickers: list[User]) -> None:
+    def __init__(self, task_id: int, pickers: list[wv.LoggedInPicker]) -> None:
         super().__init__()
         self.task_id = task_id
-        self.pickers = {str(p.id): p for p in pickers}
+        self.pickers = {str(p.user_id): p for p in pickers}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(f"GIVE TASK {self.task_id} TO", classes="dialog-title")
             yield Static(
-                "Only someone logged in at a station now can take it (arrows, then Enter).",
+                "People logged in at a station now; the task goes to that station "
+                "(arrows, then Enter).",
                 classes="dialog-text",
             )
             yield OptionList(
-                *(Option(f"{p.name} ({p.badge})", id=key) for key, p in self.pickers.items()),
+                *(
+                    Option(f"{p.name} ({p.badge}) at {p.station}", id=key)
+                    for key, p in self.pickers.items()
+                ),
                 id="pickers",
             )
 

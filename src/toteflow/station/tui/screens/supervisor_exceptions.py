@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
@@ -19,9 +19,9 @@ from toteflow.station.tui.screens.supervisor_base import (
     refill,
     selected_key,
 )
-from toteflow.station.tui.screens.supervisor_dialogs import ResolveDialog
+from toteflow.station.tui.screens.supervisor_dialogs import ExceptionDetail, ResolveDialog
 
-IDLE = "Arrows choose an exception · F5 resolves it (close, re-allocate, cut the line)"
+IDLE = "Arrows choose an exception · Enter shows it whole · F5 resolves it"
 
 
 def exception_cells(item: wv.FloorException) -> tuple[str, ...]:
@@ -74,13 +74,28 @@ class ExceptionsScreen(SupervisorScreen):
         refill(table, ((key, exception_cells(item)) for key, item in self.found.items()))
         title.update(f"Open exceptions · {len(found)}")
 
+    @on(DataTable.RowSelected, "#exceptions")
+    def show(self, event: DataTable.RowSelected) -> None:
+        """Enter: the exception in full, from which F5 resolves it."""
+        item = self.found.get(str(event.row_key.value))
+        if item is None:
+            return
+
+        def then(resolve: bool | None) -> None:
+            if resolve and item is not None:
+                self._resolve_dialog(item)
+
+        self.app.push_screen(ExceptionDetail(item), then)
+
     def action_resolve(self) -> None:
         key = selected_key(self.query_one("#exceptions", DataTable))
         item = self.found.get(key) if key is not None else None
         if item is None:
             self.signal(False, "NOTHING TO RESOLVE", "no open exception is chosen")
             return
+        self._resolve_dialog(item)
 
+    def _resolve_dialog(self, item: wv.FloorException) -> None:
         def resolve(answer: tuple[wv.ResolveAction, str] | None) -> None:
             if answer is not None and item is not None:
                 self._resolve(item, *answer)

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from toteflow.contracts import waves as wv
-from toteflow.station.services.wave_console import WaveConsole
+from toteflow.station.services.wave_console import WaveConsole, pool_words
 from toteflow.station.services.wave_filters import PROFILES, PoolFilter
 from toteflow.station.tui.screens.supervisor_base import SupervisorScreen
 from toteflow.station.tui.screens.supervisor_filters import FilterDialog
@@ -45,6 +45,7 @@ class PoolScreen(SupervisorScreen):
         self.template: str | None = None
         self.templates: dict[str, wv.WaveTemplate] = {}
         self.groups: list[wv.PoolGroup] = []
+        self.pool: wv.Pool | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -54,7 +55,7 @@ class PoolScreen(SupervisorScreen):
             table: DataTable[str] = DataTable(id="pool-table", cursor_type="row")
             table.add_columns("Carrier", "Service", "Ship by", "Ord", "Lines", "1u", "1l", "Multi")
             yield table
-        yield Static("", id="pool-totals")
+        yield Static("", id="pool-totals", markup=False)
         yield ScanFeedback(IDLE, id="sup-feedback")
         yield Footer(compact=True)
 
@@ -113,13 +114,14 @@ class PoolScreen(SupervisorScreen):
 
     @work(exclusive=True, group="pool")
     async def _load_pool(self, chosen: PoolFilter) -> None:
-        groups = await self.ask(self.console.pool(chosen), "CANNOT READ THE POOL")
-        if groups is None:
+        pool = await self.ask(self.console.pool(chosen), "CANNOT READ THE POOL")
+        if pool is None:
             return
-        self.groups = groups
+        self.pool = pool
+        self.groups = pool.groups
         table: DataTable[str] = self.query_one("#pool-table", DataTable)
         table.clear()
-        for n, g in enumerate(groups):
+        for n, g in enumerate(pool.groups):
             table.add_row(
                 g.carrier,
                 g.service,
@@ -131,14 +133,8 @@ class PoolScreen(SupervisorScreen):
                 str(g.multi_line),
                 key=str(n),
             )
-        orders = sum(g.orders for g in groups)
-        lines = sum(g.lines for g in groups)
-        units = sum(g.units for g in groups)
-        # Cut-off, priority, zone and the caps are not in the pool's groups: the preview counts.
-        more = " · the preview applies the rest" if chosen.server_side else " waiting"
-        self.query_one("#pool-totals", Static).update(
-            f"Pool: {orders} orders, {lines} lines, {units} units{more}"
-        )
+        # Every filter is applied by the server, as for the preview: these are its orders.
+        self.query_one("#pool-totals", Static).update(pool_words(pool))
         self.say(IDLE)
 
     def action_build(self) -> None:

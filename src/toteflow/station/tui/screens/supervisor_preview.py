@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
 from toteflow.contracts import waves as wv
-from toteflow.station.services.wave_console import WaveConsole
+from toteflow.station.services.wave_console import WaveConsole, left_out_words
 from toteflow.station.tui.screens.supervisor_base import SupervisorScreen, clock, minutes
 from toteflow.station.tui.screens.supervisor_dialogs import ReasonDialog
 from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
@@ -49,6 +49,15 @@ def preview_words(preview: wv.WavePreview) -> str:
         left = len(preview.orders_left)
         verb = "stays" if left == 1 else "stay"
         text.append(f"{plural(left, 'order')} {verb} in the pool (nothing reservable)")
+    if preview.orders_cancelled:
+        gone = len(preview.orders_cancelled)
+        text.append(f"{plural(gone, 'order')} cancelled: every line short (policy cancel_line)")
+    if preview.left_out:
+        # Where the preview takes fewer than the whole pool, which filter left them out.
+        text.append(
+            f"Filters take {preview.matched} of {preview.waiting} waiting orders; left out by\n"
+            f"  {left_out_words(preview.left_out)}"
+        )
     return "\n".join(text)
 
 
@@ -82,9 +91,8 @@ class WavePreviewScreen(SupervisorScreen):
         return f"PREVIEW · wave {self.wave.name} · {self.wave.strategy} · {said}"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("release", "discard") and self.wave.status != "planned":
-            return None  # shown dimmed: the wave is no longer planned
-        return True
+        # Released or discarded: the keys would do nothing, so they leave the footer.
+        return action not in ("release", "discard") or self.wave.status == "planned"
 
     def action_release(self) -> None:
         if self.wave.status == "planned":
@@ -126,4 +134,7 @@ class WavePreviewScreen(SupervisorScreen):
         if done is not None:
             self.wave = done.wave
             self.refresh_bindings()
+            self.query_one("#sup-title", Static).update(
+                self._title().replace("PREVIEW", "DISCARDED")
+            )
             self.signal(True, f"WAVE {done.wave.name} DISCARDED", "Escape goes back")

@@ -11,7 +11,6 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Static
 
 from toteflow.contracts import waves as wv
-from toteflow.contracts.people import User
 from toteflow.station.services.wave_console import WaveConsole
 from toteflow.station.tui.screens.supervisor_base import (
     OFFLINE,
@@ -29,10 +28,10 @@ IDLE = "Arrows choose a task · F6 gives it to another picker · F7 takes it bac
 
 def summary_words(p: wv.WaveProgress) -> str:
     state = "DONE" if p.finished else p.wave.status.replace("_", " ")
-    short = f" · {p.lines_short} short" if p.lines_short else ""
+    short = f", {p.lines_short} short" if p.lines_short else ""
     return (
-        f"Wave {p.wave.name} · {state} · {p.lines_done}/{p.lines} lines "
-        f"({p.percent_done:.0f}%){short} · {p.lines_per_hour:.0f} lines/h · "
+        f"Wave {p.wave.name} · {state} · {p.lines_done}/{p.lines} lines{short} "
+        f"({p.percent_done:.0f}%) · {p.lines_per_hour:.0f} lines/h · "
         f"{p.tasks_done}/{p.tasks} tasks done"
     )
 
@@ -111,6 +110,13 @@ class WaveProgressScreen(SupervisorScreen):
                 key=str(t.id),
             )
         keep_cursor(tasks, key)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """With no task left open (a finished wave), the task keys leave the footer."""
+        if action in ("reassign", "unassign"):
+            return self.progress is None or bool(self.progress.open_tasks)
+        return True
 
     def _chosen_task(self) -> wv.TaskProgress | None:
         key = selected_key(self.query_one("#progress-tasks", DataTable))
@@ -143,19 +149,21 @@ class WaveProgressScreen(SupervisorScreen):
         pickers = await self.ask(self.console.pickers(), "NO PICKERS")
         if pickers is None:
             return
-        others = [p for p in pickers if p.id != task.user_id]
+        others = [p for p in pickers if p.user_id != task.user_id]
         if not others:
-            self.signal(False, "NO ONE TO GIVE IT TO", "no other active picker exists")
+            self.signal(
+                False, "NO ONE TO GIVE IT TO", "no other picker is logged in at a station now"
+            )
             return
 
-        def chosen(user: User | None) -> None:
+        def chosen(user: wv.LoggedInPicker | None) -> None:
             if user is not None:
                 self._reassign(task, user)
 
         self.app.push_screen(PickerDialog(task.id, others), chosen)
 
     @work(exclusive=True, group="progress-give")
-    async def _reassign(self, task: wv.TaskProgress, user: User) -> None:
+    async def _reassign(self, task: wv.TaskProgress, user: wv.LoggedInPicker) -> None:
         done = await self.ask(self.console.reassign(task.id, user), "NOT REASSIGNED")
         if done is not None:
             self.signal(
