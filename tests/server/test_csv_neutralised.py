@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from pathlib import Path
 
@@ -102,3 +103,14 @@ def test_a_fixed_skip_bad_file_imports_the_values_as_first_received(tmp_path: Pa
 )
 def test_only_the_quote_we_add_is_taken_off_on_the_way_in(cell: str, back: str) -> None:
     assert restored(cell) == back
+
+
+def test_every_csv_the_system_writes_goes_through_the_safe_writer() -> None:
+    source = Path(__file__).resolve().parents[2] / "src" / "toteflow"
+    helper = source / "shared" / "csv_cells.py"
+    direct = [
+        str(path.relative_to(source))
+        for path in sorted(source.rglob("*.py"))
+        if path != helper and re.search(r"csv\.(writer|DictWriter)\b", path.read_text())
+    ]
+    assert direct == [], "write CSV through toteflow.shared.csv_cells.SafeCsvWriter"
