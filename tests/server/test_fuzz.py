@@ -255,6 +255,12 @@ BEYOND_SCHEMA = (
     "events must be in sequence order",
     "each event needs its own id",
     "an adjustment of 0 changes nothing",
+    # a range of container labels: both ends alike, numbered, in order, not too many
+    "both ends of a range must end in digits",
+    "both ends must start alike",
+    "the first label comes after the last",
+    "in one range",
+    "is not a label: letters, digits and '-', at most 40",  # two ends of unequal length
 )
 # Contract findings of issue 13 part B (strict types, integer bounds, text rules and lengths
 # stated in the schema), worked on beside this; delete each entry once part B has landed.
