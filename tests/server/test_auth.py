@@ -171,3 +171,50 @@ def test_401_and_403_are_both_written_to_the_audit_log(site: Site) -> None:
     assert denied["user_id"] == picker_id
     assert denied["station_id"] == site.station_id
     assert denied["detail"]["why"] == "picker may not manage orders"
+
+
+def test_a_revoked_station_stays_revoked_when_its_token_is_rotated(site: Site) -> None:
+    admin = site.login(Role.ADMIN)
+    spare = site.client.post("/api/v1/stations", json={"name": "spare-04"}, headers=admin).json()
+    spare_id, first = spare["station"]["id"], spare["token"]
+    assert site.client.post(f"/api/v1/stations/{spare_id}/revoke", headers=admin).status_code == 200
+
+    rotated = site.client.post(f"/api/v1/stations/{spare_id}/token", headers=admin)
+    assert rotated.status_code == 200
+    assert rotated.json()["station"]["active"] is False
+    login = {"badge": BADGES[Role.PICKER], "pin": PINS[Role.PICKER]}
+    for token in [first, rotated.json()["token"]]:
+        reply = site.client.post(
+            "/api/v1/auth/login", json=login, headers={"Authorization": f"Bearer {token}"}
+        )
+        refused(reply, "revoked")
+
+    # Re-activating is its own step, with its own token; no earlier token works again.
+    activated = site.client.post(f"/api/v1/stations/{spare_id}/activate", headers=admin)
+    assert activated.status_code == 200, activated.text
+    assert activated.json()["station"]["active"] is True
+    fresh = activated.json()["token"]
+    for token in [first, rotated.json()["token"]]:
+        reply = site.client.post(
+            "/api/v1/auth/login", json=login, headers={"Authorization": f"Bearer {token}"}
+        )
+        refused(reply, "revoked")
+    ok = site.client.post(
+        "/api/v1/auth/login", json=login, headers={"Authorization": f"Bearer {fresh}"}
+    )
+    assert ok.status_code == 200
+    again = site.client.post(f"/api/v1/stations/{spare_id}/activate", headers=admin)
+    assert again.status_code == 409
+    assert "rotate its token instead" in again.json()["detail"]
+
+    actions = [
+        (e["action"], e["detail"])
+        for e in reversed(audit(site, ""))
+        if e["entity"] == "station" and e["entity_id"] == str(spare_id)
+    ]
+    assert actions == [
+        ("station.registered", {}),
+        ("station.revoked", {}),
+        ("station.token_rotated", {"active": False}),
+        ("station.reactivated", {}),
+    ]

@@ -217,7 +217,8 @@ def test_a_revoked_token_keeps_the_events_until_the_station_is_re_registered(
     assert station.view.events_waiting() == 2
     assert station.server_last_seq() == 0
 
-    rotated = site.parts.services.people.rotate_station_token(SYSTEM, site.station_id)
+    # Rotating a revoked station's token leaves it revoked: an admin re-activates it.
+    rotated = site.parts.services.people.activate_station(SYSTEM, site.station_id)
     station.register(rotated.token)
     worker = station.sync()
     assert worker.status.state == "online"

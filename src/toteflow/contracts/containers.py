@@ -19,8 +19,15 @@ from toteflow.domain.containers import (
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9\-]{0,39}$"
 _CODE = re.compile(CODE_PATTERN)
 ContainerCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=CODE_PATTERN)]
-# "T000001-T000200": first and last label, both ends alike but for their number.
-LabelRange = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=81)]
+# "T000001-T000200": first and last label, both ends alike but for their number. The pattern
+# says in the schema what it can (one label, or two joined by "-"); the rest is expand_range's.
+_LABEL = r"[A-Za-z0-9][A-Za-z0-9\-]{0,39}"
+LabelRange = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=81, pattern=rf"^\s*{_LABEL}(-{_LABEL})?\s*$"
+    ),
+]
 StateName = Literal["free", "in_task", "travelling", "at_packing"]
 KindName = Literal["tote", "cart"]
 

@@ -30,8 +30,30 @@ class Event(Model):
     def _storable(cls, payload: dict[str, Any]) -> dict[str, Any]:
         # Each event type's parser checks its own fields (and refuses the event alone); what
         # no event may carry is a number JSON cannot give back (1e999 reads as Infinity).
+        # It is kept as JSON too: neither database can store a lone UTF-16 surrogate (JSON
+        # may spell one, "\ud800") or, in PostgreSQL, a NUL: refuse them here (422).
         finite_json(payload)
+        _check_text(payload, "payload")
         return payload
+
+
+def _check_text(value: Any, where: str) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, where)
+            _check_text(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item, where)
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{where} must not contain NUL (0x00) characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"{where} is not valid Unicode text (a lone UTF-16 surrogate)"
+            ) from None
 
 
 class PushRequest(Model):
@@ -43,6 +65,10 @@ class PushRequest(Model):
         seqs = [event.seq for event in self.events]
         if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
             raise ValueError("events must be in sequence order without gaps inside a batch")
+        ids = [event.id for event in self.events]
+        if len(set(ids)) != len(ids):
+            twice = sorted({str(i) for i in ids if ids.count(i) > 1})
+            raise ValueError(f"each event needs its own id; sent more than once: {twice[:5]}")
         return self
 
 

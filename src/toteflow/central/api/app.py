@@ -8,12 +8,14 @@ from typing import Protocol
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 import toteflow
 from toteflow.central.api import errors
 from toteflow.central.api.deps import Services, ServicesDep, refuse_nul_parameters
 from toteflow.central.api.known_tokens import KnownTokens
 from toteflow.central.api.limits import BodySizeLimit
+from toteflow.central.api.methods import AllowedMethods
 from toteflow.central.api.routes import (
     catalogue,
     containers,
@@ -60,7 +62,11 @@ def create_app(
             for job in background:
                 job.stop()
 
-    app = FastAPI(
+    # /docs and /redoc load their scripts and styles from this server, not from a CDN: a
+    # warehouse's network often has no way out.
+    app = FastAPIOffline(
+        static_url="/docs-assets",
+        swagger_ui_parameters={"validatorUrl": None},
         title="toteflow",
         version=toteflow.__version__,
         description="Central server of toteflow: catalogue, stock, orders, people, audit.",
@@ -90,4 +96,6 @@ def create_app(
         return JSONResponse({"status": "ok", "version": toteflow.__version__})
 
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    # Outermost: a method the path does not serve is refused before its body is read.
+    app.add_middleware(AllowedMethods)
     return app

@@ -54,9 +54,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # FastAPI's own handler echoes the input; an Infinity or NaN in it is not valid JSON
-        # and would turn a 422 into a 500.
-        return JSONResponse({"detail": _finite(jsonable_encoder(exc.errors()))}, status_code=422)
+        # FastAPI's own handler echoes the input; an Infinity or NaN in it is not valid JSON,
+        # and a lone UTF-16 surrogate ("\ud800", which JSON may spell) cannot be encoded as
+        # UTF-8: either would turn a 422 into a 500 and reset the keep-alive connection.
+        return JSONResponse({"detail": _echoable(jsonable_encoder(exc.errors()))}, status_code=422)
 
     @app.exception_handler(DataError)
     async def unstorable_value(request: Request, exc: DataError) -> JSONResponse:
@@ -85,14 +86,26 @@ def install(app: FastAPI) -> None:
         )
 
 
-def _finite(value: Any) -> Any:
+def _echoable(value: Any) -> Any:
+    """The echoed input as valid JSON in UTF-8: non-finite numbers and lone surrogates spelt out."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, str):
+        return _utf8(value)
     if isinstance(value, list):
-        return [_finite(item) for item in value]
+        return [_echoable(item) for item in value]
     if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
+        return {_utf8(str(key)): _echoable(item) for key, item in value.items()}
     return value
+
+
+def _utf8(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # "\ud800" comes back as the six characters a person would have typed.
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def _audit_denial(request: Request, status: int, why: str) -> None:

@@ -10,7 +10,7 @@ from toteflow.contracts import people as p
 from toteflow.contracts.common import Page
 from toteflow.domain.actor import Actor
 from toteflow.domain.credentials import hash_pin, new_token, token_digest, verify_pin
-from toteflow.domain.errors import Forbidden, NotFound, Unauthenticated
+from toteflow.domain.errors import Forbidden, NotFound, Refused, Unauthenticated
 from toteflow.domain.roles import Permission, Role
 
 
@@ -58,6 +58,11 @@ class PeopleService:
             if target is None:
                 raise NotFound(f"no user {user_id}")
             _guard_admins(actor, target_role=changes.role, target=target)
+            _guard_self(actor, changes, target)
+            if _stops_being_admin(changes, target) and uow.people.active_admins() == [target.id]:
+                raise Refused(
+                    f"{target.name} is the last active admin: make another person an admin first"
+                )
             updated = uow.people.update_user(user_id, fields, pin_hash)
             if updated is None:
                 raise NotFound(f"no user {user_id}")
@@ -96,14 +101,27 @@ class PeopleService:
         return p.StationRegistered(station=created, token=token)
 
     def rotate_station_token(self, actor: Actor, station_id: int) -> p.StationRegistered:
-        """Issue a new token (the old one stops working at once) and re-activate the station."""
+        """Issue a new token; the old one stops working at once.
+
+        A revoked station stays revoked: the new token works only once an admin re-activates
+        the station explicitly (`activate_station`), so a rotation never undoes a revocation.
+        """
         actor.require(Permission.MANAGE_STATIONS)
         token = new_token()
         with self.uow() as uow:
-            if uow.people.get_station(station_id) is None:
+            current = uow.people.get_station(station_id)
+            if current is None:
                 raise NotFound(f"no station {station_id}")
-            uow.people.set_station(station_id, active=True, token_hash=token_digest(token))
-            uow.audit.record(actor, "station.token_rotated", "station", str(station_id), {})
+            uow.people.set_station(
+                station_id, active=current.active, token_hash=token_digest(token)
+            )
+            uow.audit.record(
+                actor,
+                "station.token_rotated",
+                "station",
+                str(station_id),
+                {"active": current.active},
+            )
             uow.commit()
             station = uow.people.get_station(station_id)
         assert station is not None
@@ -120,6 +138,24 @@ class PeopleService:
             station = uow.people.get_station(station_id)
         assert station is not None
         return station
+
+    def activate_station(self, actor: Actor, station_id: int) -> p.StationRegistered:
+        """Re-activate a revoked station, with a new token: the one it had when revoked (a
+        lost or stolen terminal's, perhaps) never works again."""
+        actor.require(Permission.MANAGE_STATIONS)
+        token = new_token()
+        with self.uow() as uow:
+            current = uow.people.get_station(station_id)
+            if current is None:
+                raise NotFound(f"no station {station_id}")
+            if current.active:
+                raise Refused(f"station {current.name} is active: rotate its token instead")
+            uow.people.set_station(station_id, active=True, token_hash=token_digest(token))
+            uow.audit.record(actor, "station.reactivated", "station", str(station_id), {})
+            uow.commit()
+            station = uow.people.get_station(station_id)
+        assert station is not None
+        return p.StationRegistered(station=station, token=token)
 
     def stations(self, actor: Actor, offset: int, limit: int) -> Page[p.Station]:
         actor.require(Permission.MANAGE_STATIONS)
@@ -158,6 +194,7 @@ class PeopleService:
     def login(self, station: p.Station, login: p.Login) -> p.SessionOut:
         """Badge (and PIN) to a short-lived session tied to this station."""
         refused = Unauthenticated("badge or PIN not recognised")
+        locked = Unauthenticated("too many wrong PINs: try again in a few minutes")
         with self.uow() as uow:
             creds = uow.people.credentials(login.badge)
             anonymous = Actor(None, station.id, None)
@@ -173,27 +210,33 @@ class PeopleService:
             if creds.locked_until and creds.locked_until > now:
                 uow.audit.record(actor, "login.refused", "user", str(user.id), {"why": "locked"})
                 uow.commit()
-                raise Unauthenticated("too many wrong PINs: try again in a few minutes")
+                raise locked
             pin_ok = (
                 verify_pin(login.pin, creds.pin_hash)
                 if login.pin is not None
                 else not self.policy.pin_required
             )
             if not pin_ok or not user.active:
-                failures = creds.failed_logins + 1
-                lock = (
-                    now + timedelta(minutes=self.policy.lockout_minutes)
-                    if failures >= self.policy.max_failures
-                    else None
+                # The count comes from the update itself, never from the read above: wrong
+                # PINs sent at the same moment all read the same old count.
+                failures = uow.people.login_failed(
+                    user.id,
+                    lock_at=self.policy.max_failures,
+                    lock_until=now + timedelta(minutes=self.policy.lockout_minutes),
                 )
-                uow.people.login_failed(user.id, lock)
                 why = "inactive" if not user.active else "wrong pin"
-                uow.audit.record(actor, "login.failed", "user", str(user.id), {"why": why})
+                detail = {"why": why, "failures": failures}
+                uow.audit.record(actor, "login.failed", "user", str(user.id), detail)
                 uow.commit()
-                raise refused
+                # Past the limit, the badge was locked by a try sent alongside this one.
+                raise locked if failures > self.policy.max_failures else refused
+            if not uow.people.login_succeeded(user.id, now):
+                # Wrong PINs sent meanwhile locked the badge: the right one does not undo that.
+                uow.audit.record(actor, "login.refused", "user", str(user.id), {"why": "locked"})
+                uow.commit()
+                raise locked
             token = new_token()
             expires = now + timedelta(minutes=self.policy.session_minutes)
-            uow.people.login_succeeded(user.id)
             uow.people.add_session(token_digest(token), user.id, station.id, expires)
             uow.audit.record(actor, "login", "user", str(user.id), {"station": station.name})
             uow.commit()
@@ -226,10 +269,25 @@ class PeopleService:
 
 
 def _guard_admins(actor: Actor, *, target_role: Role | None, target: p.User | None) -> None:
-    """Only admins make, change or re-PIN admins; nobody changes their own role."""
+    """Only admins make, change or re-PIN admins."""
     if actor.role == Role.ADMIN:
         return
     if target_role == Role.ADMIN or (target is not None and target.role == Role.ADMIN):
         raise Forbidden("only an admin may create or change an admin")
-    if target is not None and target.id == actor.user_id and target_role not in (None, target.role):
-        raise Forbidden("nobody may change their own role: ask an admin")
+
+
+def _guard_self(actor: Actor, changes: p.UserUpdate, target: p.User) -> None:
+    """Nobody, an admin neither, changes their own role or deactivates themselves."""
+    if target.id != actor.user_id:
+        return
+    if changes.role not in (None, target.role):
+        raise Forbidden("nobody may change their own role: ask another admin")
+    if changes.active is False:
+        raise Forbidden("nobody may deactivate themselves: ask another admin")
+
+
+def _stops_being_admin(changes: p.UserUpdate, target: p.User) -> bool:
+    """Whether the change takes an active admin out of the admins who can act."""
+    if target.role != Role.ADMIN or not target.active:
+        return False
+    return changes.role not in (None, Role.ADMIN) or changes.active is False

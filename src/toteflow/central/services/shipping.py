@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from toteflow.domain.carriers import CarrierRules
 from toteflow.domain.errors import Forbidden, NotFound, Refused
 from toteflow.domain.labels import Address, ShippingLabel
 from toteflow.domain.roles import Permission, allows
+from toteflow.shared.csv_cells import SafeCsvWriter
 
 Clock = Callable[[], datetime]
 CSV_COLUMNS = (
@@ -160,7 +160,9 @@ class ShippingService:
         """One row per box, for a shop or ERP to tell customers and bill."""
         actor.require(Permission.READ_ORDERS)
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        # Order references, SKUs and tracking numbers come from outside: none may run as a
+        # formula in the spreadsheet this is opened in.
+        writer = SafeCsvWriter(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         offset = 0
         while True:

@@ -21,6 +21,7 @@ from toteflow.domain.errors import Forbidden, Unauthenticated
 from toteflow.domain.floor_batch import Command, FloorBatch, MoveTask, Pick, SetTote, Short, Undo
 from toteflow.domain.tasks import FloorRefusal
 
+_LARGEST_ID = 2**31 - 1
 # Re-allocates a batch's short picks from other stock; units covered per task line.
 ShortHandler = Callable[[UnitOfWork, FloorBatch], dict[int, int]]
 
@@ -111,6 +112,10 @@ def _apply(
     events: list[sync.Event],
     reallocate: ShortHandler | None = None,
 ) -> list[sync.EventResult]:
+    # An event naming a person this server does not know is refused alone, before any
+    # planner sees it: the audit row and floor exception it would write name that person.
+    strangers = _strangers(uow, events)
+    events = [e for e in events if e.seq not in strangers]
     # Pack-station events have their own planner; it runs after the floor batch is written,
     # so closing a shipment sees the order status that this batch's picks just set.
     packing = [e for e in events if shipping_events.handles(e.type)]
@@ -197,14 +202,17 @@ def _apply(
             uow.feed.add_change(
                 "task.assigned", "task", str(task_id), task.model_dump(mode="json"), holder
             )
+    refused = [_refuse_stranger(uow, station_id, event, exceptions) for event in strangers.values()]
     packed, pack_exceptions = shipping_events.apply(uow, station_id, packing)
     moved += container_events.packed(uow, packed)
     # A put-back finds the refusal it answers among the floor exceptions: open them first.
     uow.exceptions.open_many(exceptions)
     put_back, put_back_exceptions = put_back_events.apply(uow, station_id, put_backs)
     container_events.announce(uow, moved)
-    if packed or put_back or registry:
-        outcomes = sorted(outcomes + packed + put_back + registry, key=lambda o: o.event.seq)
+    if packed or put_back or registry or refused:
+        outcomes = sorted(
+            outcomes + packed + put_back + registry + refused, key=lambda o: o.event.seq
+        )
     uow.push.store_events(station_id, outcomes)
     uow.exceptions.open_many(pack_exceptions)
     uow.exceptions.open_many(put_back_exceptions)
@@ -219,6 +227,34 @@ def _apply(
         )
         for o in outcomes
     ]
+
+
+def _strangers(uow: UnitOfWork, events: list[sync.Event]) -> dict[int, sync.Event]:
+    """The events naming a user id this server has no user for, by sequence number."""
+    # Ids are 32-bit in the database: a larger one is nobody, and is not even looked up.
+    named = {e.user_id for e in events if e.user_id is not None and e.user_id <= _LARGEST_ID}
+    known = uow.people.known_user_ids(named)
+    return {e.seq: e for e in events if e.user_id is not None and e.user_id not in known}
+
+
+def _refuse_stranger(
+    uow: UnitOfWork, station_id: int, event: sync.Event, exceptions: list[dict[str, Any]]
+) -> EventOutcome:
+    reason = (
+        f"user {event.user_id} is not known to this server: the event was not applied; "
+        "check the station's user list and re-register it if it belongs to another server"
+    )
+    exception = _exception("rejected_event", reason, station_id, event, known={})
+    # Nobody to name: the id is kept in the detail instead.
+    exception["user_id"] = None
+    exception["detail"] = {**exception["detail"], "user_id": event.user_id}
+    exceptions.append(exception)
+    detail = {"type": event.type, "reason": reason, "user_id": event.user_id}
+    actor = Actor(None, station_id, None)
+    uow.audit.record(
+        actor, "event.rejected", "event", str(event.id), detail, event_id=str(event.id)
+    )
+    return EventOutcome(event, "rejected", reason, {})
 
 
 def _exception(

@@ -71,6 +71,12 @@ class SqlPeopleRepo:
         row = self.session.get(t.User, user_id)
         return _user(row) if row else None
 
+    def known_user_ids(self, user_ids: set[int]) -> set[int]:
+        if not user_ids:
+            return set()
+        query = sa.select(col(t.User.id)).where(col(t.User.id).in_(sorted(user_ids)))
+        return {int(row) for row in self.session.execute(query).scalars()}
+
     def list_users(self, offset: int, limit: int) -> Page[p.User]:
         total = self.session.exec(select(func.count()).select_from(t.User)).one()
         rows = self.session.exec(
@@ -84,23 +90,46 @@ class SqlPeopleRepo:
             return None
         return Credentials(_user(row), row.pin_hash, row.failed_logins, _aware(row.locked_until))
 
-    def login_failed(self, user_id: int, locked_until: datetime | None) -> int:
-        values: dict[str, Any] = {"failed_logins": col(t.User.failed_logins) + 1}
-        if locked_until is not None:
-            values["locked_until"] = locked_until
-        self.session.execute(sa.update(t.User).where(col(t.User.id) == user_id).values(**values))
-        return int(
-            self.session.execute(
-                sa.select(col(t.User.failed_logins)).where(col(t.User.id) == user_id)
-            ).scalar_one()
-        )
-
-    def login_succeeded(self, user_id: int) -> None:
-        self.session.execute(
+    def login_failed(self, user_id: int, *, lock_at: int, lock_until: datetime) -> int:
+        # Counted and decided in one statement: wrong PINs sent at the same moment each see
+        # the count the others left, so the one that reaches `lock_at` sets the lock.
+        user = col(t.User.failed_logins)
+        counted = (
             sa.update(t.User)
             .where(col(t.User.id) == user_id)
-            .values(failed_logins=0, locked_until=None)
+            .values(
+                failed_logins=user + 1,
+                locked_until=sa.case(
+                    (user + 1 >= lock_at, lock_until), else_=col(t.User.locked_until)
+                ),
+            )
+            .returning(col(t.User.failed_logins))
         )
+        return int(self.session.execute(counted).scalar_one())
+
+    def login_succeeded(self, user_id: int, now: datetime) -> bool:
+        # Only while the badge is not locked: wrong PINs that locked it after this log-in's
+        # PIN was read must not be wiped out by it.
+        locked_until = col(t.User.locked_until)
+        reset = (
+            sa.update(t.User)
+            .where(col(t.User.id) == user_id)
+            .where(sa.or_(locked_until.is_(None), locked_until <= now))
+            .values(failed_logins=0, locked_until=None)
+            .returning(col(t.User.id))
+        )
+        return self.session.execute(reset).first() is not None
+
+    def active_admins(self) -> list[int]:
+        # Locked, so that two admins demoting each other at once cannot both go through:
+        # the second waits, then no longer counts the first.
+        query = (
+            sa.select(col(t.User.id))
+            .where(col(t.User.role) == Role.ADMIN.value, col(t.User.active).is_(True))
+            .order_by(col(t.User.id))
+            .with_for_update()
+        )
+        return [int(row) for row in self.session.execute(query).scalars()]
 
     def add_station(self, name: str, token_hash: str) -> p.Station:
         if self.session.exec(select(col(t.Station.id)).where(col(t.Station.name) == name)).first():

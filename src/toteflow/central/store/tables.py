@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
@@ -519,10 +520,21 @@ def copy_rows(session: Any, model: type[SQLModel], rows: list[dict[str, Any]]) -
         return
     names = list(rows[0])
     json_at = [i for i, name in enumerate(names) if isinstance(target.c[name].type, sa.JSON)]
-    # COPY takes JSON as text. One encoding per object: bulk callers repeat one detail dict.
-    encoded: dict[int, str] = {}
     # The session's own connection: the rows are part of this transaction.
     driver = session.connection().connection.driver_connection
+    try:
+        _copy(driver, target, names, json_at, rows)
+    except psycopg.Error as exc:
+        # Raised as SQLAlchemy raises a statement's error, so a clash (a reused event id, say)
+        # is answered as on SQLite (409), not as an unexpected error (500).
+        raise sa.exc.DBAPIError.instance(f"COPY {target.name}", None, exc, psycopg.Error) from exc
+
+
+def _copy(
+    driver: Any, target: sa.Table, names: list[str], json_at: list[int], rows: list[dict[str, Any]]
+) -> None:
+    # COPY takes JSON as text. One encoding per object: bulk callers repeat one detail dict.
+    encoded: dict[int, str] = {}
     with (
         driver.cursor() as cursor,
         cursor.copy(f"COPY {target.name} ({', '.join(names)}) FROM STDIN") as copy,

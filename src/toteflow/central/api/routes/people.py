@@ -85,7 +85,17 @@ def register_station(
 def rotate_token(
     services: ServicesDep, actor: StationManager, station_id: Id
 ) -> p.StationRegistered:
+    """A new token; the old one stops working at once. A revoked station stays revoked."""
     return services.people.rotate_station_token(actor, station_id)
+
+
+@router.post("/stations/{station_id}/activate", tags=["stations"])
+def activate_station(
+    services: ServicesDep, actor: StationManager, station_id: Id
+) -> p.StationRegistered:
+    """Re-activate a revoked station with a new token (shown this once only); rotating a
+    revoked station's token leaves it revoked."""
+    return services.people.activate_station(actor, station_id)
 
 
 @router.post("/stations/{station_id}/revoke", tags=["stations"])

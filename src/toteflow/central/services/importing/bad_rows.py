@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from toteflow.central.services.importing.columns import ERROR_COLUMN, GROUPED_BY
@@ -13,6 +12,7 @@ from toteflow.central.services.importing.reading import (
     record_field,
     record_fields,
 )
+from toteflow.shared.csv_cells import SafeCsvWriter
 
 
 def write_bad_rows(plan: Plan, target: Path) -> int:
@@ -30,7 +30,8 @@ def write_bad_rows(plan: Plan, target: Path) -> int:
     written = 0
     # utf-8-sig: Excel, where these rows are usually fixed, only reads UTF-8 with the mark.
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        # Cells as received, but none that a spreadsheet would run as a formula.
+        writer = SafeCsvWriter(handle)
         writer.writerow(names)
         for record in CsvFile(plan.path).records():
             if record.line == header.line:

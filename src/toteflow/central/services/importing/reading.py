@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from toteflow.central.services.importing.columns import COLUMNS, ERROR_COLUMN, Kind
+from toteflow.shared.csv_cells import restored
 
 # phase ("checking": done/total are bytes of the file; "importing": orders, products or
 # stock positions), done, total.
@@ -63,7 +64,9 @@ class CsvFile:
                 start, ended = ended + 1, reader.line_num
                 # Spreadsheets save empty rows as lines of bare commas: nothing to import.
                 if any(value.strip() for value in fields):
-                    yield Record(start, fields)
+                    # A cell of a --skip-bad file comes back without the quote put before
+                    # a formula's start when it was written (shared/csv_cells.py).
+                    yield Record(start, [restored(value) for value in fields])
 
     def _text(self, handle: BinaryIO) -> Iterator[str]:
         # Decoding line by line (rather than through a text stream) is what lets a bad byte
