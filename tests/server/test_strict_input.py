@@ -298,3 +298,23 @@ def test_whitespace_only_and_lengths_count_after_stripping_on_every_field(site: 
     adjusted = client.post(f"{API}/stock/adjustments", json=lot, headers=supervisor)
     assert adjusted.status_code == 201, adjusted.text
     assert adjusted.json()["stock"]["lot"] == ""
+
+
+def test_query_strings_read_digits_as_numbers_and_refuse_0_as_a_date(site: Site) -> None:
+    """A query string carries text only: its numbers are read from digits (the station's
+    pool filters), while a date there is still written YYYY-MM-DD, never a Unix time."""
+    supervisor = site.login(Role.SUPERVISOR)
+    client = site.client
+    pool = client.get(
+        f"{API}/waves/pool",
+        params={"max_orders": "5", "max_lines": "9", "priorities": ["1", "2"]},
+        headers=supervisor,
+    )
+    assert pool.status_code == 200, pool.text
+    bad = client.get(f"{API}/waves/pool", params={"max_orders": "five"}, headers=supervisor)
+    assert fields(bad) == [("query", "max_orders")]
+    for path, name in (("orders", "ship_by_before"), ("shipping/shipments", "shipped_on")):
+        reply = client.get(f"{API}/{path}", params={name: "0"}, headers=supervisor)
+        assert fields(reply) == [("query", name)], reply.text
+        fine = client.get(f"{API}/{path}", params={name: "2026-12-01"}, headers=supervisor)
+        assert fine.status_code == 200, fine.text

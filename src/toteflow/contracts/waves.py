@@ -54,6 +54,18 @@ class WaveFilters(Model):
     max_lines: Int | None = Field(None, ge=1, le=1_000_000)
 
 
+class PoolQuery(WaveFilters):
+    """The wave filters as a query string carries them: every value arrives as text there,
+    so the numbers are read from digits (a JSON body still takes JSON integers only)."""
+
+    priorities: list[Annotated[int, Field(ge=1, le=9)]] | None = Field(None, max_length=9)
+    max_orders: int | None = Field(None, ge=1, le=100_000)
+    max_lines: int | None = Field(None, ge=1, le=1_000_000)
+
+    def filters(self) -> WaveFilters:
+        return WaveFilters.model_validate(self.model_dump())
+
+
 class CartSpec(Model):
     """A cart's limits: tote slots (one order each), litres and kilograms."""
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from toteflow.central.api.deps import PagingDep, ServicesDep, requires
 from toteflow.contracts import orders as o
-from toteflow.contracts.common import Page
+from toteflow.contracts.common import Day, Page
 from toteflow.domain.actor import Actor
 from toteflow.domain.orders import OrderStatus
 from toteflow.domain.roles import Permission
@@ -28,7 +27,7 @@ def list_orders(
     paging: PagingDep,
     status: OrderStatus | None = None,
     carrier: Annotated[str | None, Query(max_length=40, pattern=_NO_NUL)] = None,
-    ship_by_before: date | None = None,
+    ship_by_before: Day | None = None,
     priority: Annotated[int | None, Query(ge=1, le=9)] = None,
     reference_prefix: Annotated[str | None, Query(max_length=64, pattern=_NO_NUL)] = None,
 ) -> Page[o.Order]:

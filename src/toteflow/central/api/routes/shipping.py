@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from toteflow.central.api.deps import PagingDep, ServicesDep, requires
 from toteflow.contracts import shipping as sh
-from toteflow.contracts.common import Page
+from toteflow.contracts.common import Day, Page
 from toteflow.domain.actor import Actor
 from toteflow.domain.roles import Permission
 
@@ -27,7 +26,7 @@ def _filters(
     status: sh.ShipmentStatus | None = None,
     carrier: Annotated[str | None, Query(max_length=40, pattern=_NO_NUL)] = None,
     order_reference: Annotated[str | None, Query(max_length=64, pattern=_NO_NUL)] = None,
-    shipped_on: date | None = None,
+    shipped_on: Day | None = None,
 ) -> sh.ShipmentFilter:
     return sh.ShipmentFilter(
         status=status, carrier=carrier, order_reference=order_reference, shipped_on=shipped_on

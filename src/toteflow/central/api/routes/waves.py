@@ -43,7 +43,7 @@ def wave_templates(services: ServicesDep, actor: Reader) -> list[wv.WaveTemplate
 
 @router.get("/waves/pool")
 def order_pool(
-    services: ServicesDep, actor: Reader, filters: Annotated[wv.WaveFilters, Query()]
+    services: ServicesDep, actor: Reader, query: Annotated[wv.PoolQuery, Query()]
 ) -> wv.Pool:
     """Received orders waiting for a wave, counted by carrier, service and ship-by date.
 
@@ -52,7 +52,7 @@ def order_pool(
     filters would take, the same ones its preview starts from, and `left_out` says how many
     each filter left out. Without filters it is the whole pool.
     """
-    return services.waves.pool(actor, filters)
+    return services.waves.pool(actor, query.filters())
 
 
 @router.post("/waves/preview")
