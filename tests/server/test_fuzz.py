@@ -268,6 +268,9 @@ TEXT_RULES = (
     "must not contain control or invisible characters",
     "must not contain NUL",
     "each reference may appear once in a batch",
+    # an event payload is free-form JSON, stored as such: no number JSON cannot give back
+    "integers must fit in 64 bits",
+    "numbers must be finite",
 )
 
 
