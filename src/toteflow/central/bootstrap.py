@@ -155,9 +155,15 @@ def build_webhook_worker(engine: Engine, settings: Settings) -> WebhookWorker | 
     return WebhookWorker(service, hooks.poll_seconds)
 
 
+# Batches an import writes at once on PostgreSQL, each on its own connection: two keep the
+# server busy while this process makes the next batch's rows (SQLite has one writer).
+IMPORT_WRITERS = 2
+
+
 def build_importer(engine: Engine) -> ImportService:
     """The CSV import use case (`toteflow import`) on this engine."""
-    return ImportService(SqlUnitOfWorkFactory(engine))
+    writers = IMPORT_WRITERS if engine.dialect.name == "postgresql" else 1
+    return ImportService(SqlUnitOfWorkFactory(engine), writers=writers)
 
 
 def build_container_service(engine: Engine) -> ContainerService:

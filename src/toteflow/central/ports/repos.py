@@ -132,6 +132,11 @@ class AuditRepo(Protocol):
         detail: dict[str, Any],
         event_id: str | None = None,
     ) -> None: ...
+    def record_many(
+        self, actor: Actor, action: str, entity: str, entries: Sequence[tuple[str, str]]
+    ) -> None:
+        """Entries of one action, each (entity id, detail already encoded as JSON text)."""
+
     def find(
         self,
         entity: str | None,

@@ -39,12 +39,16 @@ class OrderService:
         1,000 orders): one transaction, the new orders written set-based and audited."""
         actor.require(Permission.MANAGE_ORDERS)
         with self.uow() as uow:
-            # A few statements for the whole list, the audit rows too (by COPY, at commit).
+            # A few statements for the whole list, the audit rows too (by COPY, at commit),
+            # each order's detail encoded by pydantic straight to JSON text: the same
+            # object create() records, for a third of the time of dumping and json.dumps.
             new = uow.orders.add_many(orders)
-            for order in new:
-                uow.audit.record(
-                    actor, "order.created", "order", order.reference, order.model_dump(mode="json")
-                )
+            uow.audit.record_many(
+                actor,
+                "order.created",
+                "order",
+                [(order.reference, order.model_dump_json()) for order in new],
+            )
             uow.commit()
         created = [order.reference for order in new]
         made = set(created)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -12,6 +13,8 @@ from toteflow.contracts.common import Page
 from toteflow.contracts.people import AuditEntry
 from toteflow.domain.actor import Actor
 
+_ENCODED = ("at", "user_id", "station_id", "action", "entity", "entity_id", "detail", "event_id")
+
 
 class SqlAuditRepo:
     def __init__(self, session: Session) -> None:
@@ -19,6 +22,8 @@ class SqlAuditRepo:
         # Entries wait here and go in together (COPY on PostgreSQL) when the unit of work
         # commits (or before a read): bulk use cases would otherwise flush a row per change.
         self._pending: list[dict[str, Any]] = []
+        # Entries of record_many(), as rows of _ENCODED with their detail as JSON text.
+        self._encoded: list[tuple[Any, ...]] = []
 
     def record(
         self,
@@ -29,6 +34,7 @@ class SqlAuditRepo:
         detail: dict[str, Any],
         event_id: str | None = None,
     ) -> None:
+        self._flush_encoded()  # entries keep the order they were recorded in
         self._pending.append(
             {
                 "at": t.utcnow(),
@@ -42,10 +48,30 @@ class SqlAuditRepo:
             }
         )
 
+    def record_many(
+        self, actor: Actor, action: str, entity: str, entries: Sequence[tuple[str, str]]
+    ) -> None:
+        """One entry per (entity id, detail as JSON text): a bulk use case's many changes."""
+        self._flush_pending()
+        at = t.utcnow()
+        self._encoded += [
+            (at, actor.user_id, actor.station_id, action, entity, entity_id, detail, None)
+            for entity_id, detail in entries
+        ]
+
     def flush(self) -> None:
+        self._flush_pending()
+        self._flush_encoded()
+
+    def _flush_pending(self) -> None:
         if self._pending:
             t.copy_rows(self.session, t.AuditEntry, self._pending)
             self._pending = []
+
+    def _flush_encoded(self) -> None:
+        if self._encoded:
+            t.copy_values(self.session, t.AuditEntry, _ENCODED, self._encoded)
+            self._encoded = []
 
     def find(
         self,

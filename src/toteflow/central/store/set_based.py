@@ -81,15 +81,16 @@ def new_ids(session: Session, table: str, count: int) -> list[int]:
     if count <= 0:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        return list(
-            session.execute(
-                sa.text(
-                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                    "FROM generate_series(1, :n)"
-                ),
-                {"table": table, "n": count},
-            ).scalars()
-        )
+        # The sequence looked up once (not per id), the ids back as one array (not a row each).
+        drawn = session.execute(
+            sa.text(
+                "SELECT array_agg(nextval(s.seq) ORDER BY n) "
+                "FROM (SELECT CAST(pg_get_serial_sequence(:table, 'id') AS regclass) AS seq) AS s, "
+                "generate_series(1, :n) AS n"
+            ),
+            {"table": table, "n": count},
+        ).scalar_one()
+        return [int(i) for i in drawn]
     last = session.execute(sa.text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one()
     return list(range(last + 1, last + 1 + count))
 

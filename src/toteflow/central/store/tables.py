@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -549,3 +550,36 @@ def _copy(
                         text = encoded[id(value)] = json.dumps(value)
                     values[i] = text
             copy.write_row(values)
+
+
+def copy_values(
+    session: Any, model: type[SQLModel], names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """copy_rows() for rows given as tuples in the order of `names`, JSON columns as JSON text.
+
+    The import's 100,000 orders, lines and audit entries: building a dict per row (and a list
+    from it) and encoding each order's audit detail through json.dumps cost more client time
+    than the server took to store them. JSON text from pydantic's encoder goes in unchanged.
+    """
+    if not rows:
+        return
+    target = table(model)
+    if session.get_bind().dialect.name != "postgresql":
+        json_names = [name for name in names if isinstance(target.c[name].type, sa.JSON)]
+        # The text goes in as it is (no second encoding) through a parameter of its own.
+        statement = sa.insert(target).values(
+            {name: sa.bindparam(f"{name}_text", type_=sa.Text) for name in json_names}
+        )
+        keys = [f"{name}_text" if name in json_names else name for name in names]
+        session.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows])
+        return
+    driver = session.connection().connection.driver_connection
+    try:
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {target.name} ({', '.join(names)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.Error as exc:
+        raise sa.exc.DBAPIError.instance(f"COPY {target.name}", None, exc, psycopg.Error) from exc

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,10 +77,15 @@ class ImportInterrupted(Exception):
 class ImportService:
     """Check a file, then write it in batches: orders, products or stock counts."""
 
-    def __init__(self, uow: UnitOfWorkFactory, *, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, *, batch_size: int = BATCH_SIZE, writers: int = 1
+    ) -> None:
         self.uow = uow
         self.orders = OrderService(uow)
         self.batch_size = batch_size
+        # Batches of orders written at once, each in its own transaction: 1 for SQLite (one
+        # writer at a time), more where the database takes concurrent writers (PostgreSQL).
+        self.writers = writers
 
     def check(self, kind: Kind, path: Path, progress: Progress | None = None) -> Plan:
         return check_file(kind, path, DatabaseLookups(self.uow), progress)
@@ -146,7 +153,7 @@ class ImportService:
         steps: Iterator[tuple[int, tuple[int, int]]]
         if plan.kind == "orders":
             drafts = _order_batches(list(plan.orders.values()), self.batch_size, BATCH_LINES)
-            steps = ((len(batch), self._orders(actor, batch)) for batch in drafts)
+            steps = self._order_steps(actor, drafts)
         elif plan.kind == "products":
             steps = self._steps(actor, list(plan.products.values()), plan, self._products)
         else:
@@ -175,6 +182,44 @@ class ImportService:
     ) -> Iterator[tuple[int, tuple[int, int]]]:
         for batch in _chunks(items, min(self.batch_size, ROW_BY_ROW_BATCH)):
             yield len(batch), write(actor, batch, plan)
+
+    def _order_steps(
+        self, actor: Actor, batches: Iterator[Sequence[OrderDraft]]
+    ) -> Iterator[tuple[int, tuple[int, int]]]:
+        """The batches' results in file order, up to `writers` of them written at once.
+
+        Each batch is its own transaction on its own connection: while one waits for the
+        database to take in its rows (indexes, foreign keys, the write-ahead log), the next
+        one's rows are made ready and sent, and the server works on both.
+        """
+        if self.writers <= 1:
+            for batch in batches:
+                yield len(batch), self._orders(actor, batch)
+            return
+        with ThreadPoolExecutor(self.writers, thread_name_prefix="import") as pool:
+            running: deque[tuple[int, Future[tuple[int, int]]]] = deque()
+            failure: BaseException | None = None
+            for batch in batches:
+                running.append((len(batch), pool.submit(self._orders, actor, batch)))
+                if len(running) < self.writers:
+                    continue
+                size, future = running.popleft()
+                try:
+                    yield size, future.result()
+                except Exception as exc:
+                    failure = exc
+                    break
+            # A batch that failed stops the import; those already sent still finish, and
+            # are counted, so the report says what was written.
+            for size, future in running:
+                try:
+                    result = future.result()
+                except Exception as exc:
+                    failure = failure or exc
+                    continue
+                yield size, result
+            if failure is not None:
+                raise failure
 
     def _orders(self, actor: Actor, batch: Sequence[OrderDraft]) -> tuple[int, int]:
         result = self.orders.create_all(actor, [draft.order() for draft in batch])
