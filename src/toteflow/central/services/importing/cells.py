@@ -48,6 +48,9 @@ class Cells:
         self.order = COLUMNS[kind].names
         self._errors: list[tuple[int, str]] = []
         self.bad: set[str] = set()
+        # One look at the whole row: when every value is printable (the usual row), no
+        # value holds a refused character and text() need not look at each on its own.
+        self.printable = "".join(values.values()).isprintable()
 
     @property
     def errors(self) -> list[str]:
@@ -56,6 +59,8 @@ class Cells:
 
     def text(self, column: str) -> str:
         value = self.values.get(column, "")
+        if self.printable:
+            return value
         if column not in self.bad and (found := refused_character(value, _KEEPS.get(column, ""))):
             self.fail(
                 column,
