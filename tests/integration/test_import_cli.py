@@ -293,6 +293,31 @@ def test_an_interrupted_import_finishes_when_run_again(
     assert len(site.orders()) == 7
 
 
+def test_batches_written_at_once_all_count_when_one_fails(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_samples(site)
+    path = write_orders(tmp_path / "orders.csv", [order(f"SO-{n}") for n in range(1, 8)])
+    importer = ImportService(site.importer.uow, batch_size=2, writers=2)
+    real = importer.orders.create_all
+
+    def failing(actor: Actor, orders: Sequence[OrderCreate]) -> OrderBatchResult:
+        if orders[0].reference == "SO-5":
+            raise OSError("disk full")
+        return real(actor, orders)
+
+    monkeypatch.setattr(importer.orders, "create_all", failing)
+    # The third batch fails while the fourth is being written: that one still finishes,
+    # and the report counts it with the first two.
+    with pytest.raises(ImportInterrupted, match=r"stopped after 5 orders \(OSError: disk full\)"):
+        importer.run(SYSTEM, "orders", path)
+    assert site.orders() == ["SO-1", "SO-2", "SO-3", "SO-4", "SO-7"]
+    monkeypatch.undo()
+    report = importer.run(SYSTEM, "orders", path)
+    assert (report.imported, report.already_present) == (2, 5)
+    assert len(site.orders()) == 7
+
+
 def test_progress_is_reported_for_checking_and_importing(site: Site, tmp_path: Path) -> None:
     import_samples(site)
     path = write_orders(tmp_path / "orders.csv", [order(f"SO-{n}") for n in range(1, 301)])
