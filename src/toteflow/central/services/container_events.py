@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from toteflow.central.ports.floor import EventOutcome
 from toteflow.central.ports.repos import UnitOfWork
+from toteflow.central.services.event_records import audit_event, event_exception
 from toteflow.contracts import sync
 from toteflow.contracts.containers import ContainerRecord
-from toteflow.domain.actor import Actor
 from toteflow.domain.containers import (
     ContainerRefusal,
     Holding,
@@ -139,23 +139,17 @@ def apply(
         except (ContainerRefusal, ValidationError) as exc:
             reason = _reason(event, exc)
             outcomes.append(EventOutcome(event, "rejected", reason, {}))
-            exceptions.append(
-                {
-                    "kind": "rejected_event",
-                    "reason": reason[:300],
-                    "station_id": station_id,
-                    "user_id": event.user_id,
-                    "event_id": str(event.id),
-                    "task_line_id": None,
-                    "detail": {"type": event.type, "payload": event.payload},
-                }
+            exceptions.append(event_exception("rejected_event", reason, station_id, event))
+            audit_event(
+                uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason}
             )
-            _audit(uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason})
             continue
         outcomes.append(EventOutcome(event, "applied", "", result))
         kind = "cart" if "cart" in result else "tote"
         changed += uow.containers.records(kind, [result[kind]])
-        _audit(uow, station_id, event, event.type, {"seq": event.seq, "payload": event.payload})
+        audit_event(
+            uow, station_id, event, event.type, {"seq": event.seq, "payload": event.payload}
+        )
     return outcomes, exceptions, changed
 
 
@@ -185,10 +179,3 @@ def _reason(event: sync.Event, exc: Exception) -> str:
         field = ".".join(str(part) for part in first["loc"])
         return f"{event.type} event is malformed: {field}: {first['msg']}"
     return str(exc)
-
-
-def _audit(
-    uow: UnitOfWork, station_id: int, event: sync.Event, action: str, detail: dict[str, Any]
-) -> None:
-    actor = Actor(event.user_id, station_id, None)
-    uow.audit.record(actor, action, "event", str(event.id), detail, event_id=str(event.id))

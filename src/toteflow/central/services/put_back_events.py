@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from toteflow.central.ports.floor import EventOutcome
 from toteflow.central.ports.repos import UnitOfWork
+from toteflow.central.services.event_records import audit_event, event_exception
 from toteflow.contracts import sync
 from toteflow.contracts.common import Id, Quantity, Text40
-from toteflow.domain.actor import Actor
 from toteflow.domain.put_back import PUT_BACK, PutBack, plan
 from toteflow.domain.tasks import FloorRefusal
 
@@ -83,18 +83,10 @@ def apply(
         except FloorRefusal as refusal:
             reason = str(refusal)
             outcomes.append(EventOutcome(event, "rejected", reason, {}))
-            exceptions.append(
-                {
-                    "kind": "rejected_event",
-                    "reason": reason[:300],
-                    "station_id": station_id,
-                    "user_id": event.user_id,
-                    "event_id": str(event.id),
-                    "task_line_id": None,
-                    "detail": {"type": event.type, "payload": event.payload},
-                }
+            exceptions.append(event_exception("rejected_event", reason, station_id, event))
+            audit_event(
+                uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason}
             )
-            _audit(uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason})
             continue
         assert target is not None
         uow.put_backs.move(put.task_line_id, target, move.take_from_source, move.add_to_target)
@@ -111,12 +103,7 @@ def apply(
             "moved_from": refused.source_location if move.add_to_target else "",
         }
         outcomes.append(EventOutcome(event, "applied", "", result))
-        _audit(uow, station_id, event, event.type, {"seq": event.seq, "payload": event.payload})
+        audit_event(
+            uow, station_id, event, event.type, {"seq": event.seq, "payload": event.payload}
+        )
     return outcomes, exceptions
-
-
-def _audit(
-    uow: UnitOfWork, station_id: int, event: sync.Event, action: str, detail: dict[str, Any]
-) -> None:
-    actor = Actor(event.user_id, station_id, None)
-    uow.audit.record(actor, action, "event", str(event.id), detail, event_id=str(event.id))

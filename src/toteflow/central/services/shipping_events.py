@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from toteflow.central.ports.floor import EventOutcome
 from toteflow.central.ports.repos import UnitOfWork
+from toteflow.central.services.event_records import audit_event, event_exception
 from toteflow.contracts import sync
 from toteflow.contracts.common import Code, Count, Flag, Int, Quantity, Text40
-from toteflow.domain.actor import Actor
 from toteflow.domain.shipping_batch import (
     CloseShipment,
     LabelPrinted,
@@ -189,7 +189,9 @@ def apply(
             reason = str(refusal)
             outcomes.append(EventOutcome(event, "rejected", reason, {}))
             exceptions.append(_exception("rejected_event", reason, station_id, event, None))
-            _audit(uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason})
+            audit_event(
+                uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason}
+            )
             continue
         outcomes.append(EventOutcome(event, "applied", "", result))
         if isinstance(c, PackShort):
@@ -208,7 +210,7 @@ def apply(
                     {"sku": c.sku, "missing": c.missing, "reason": c.reason},
                 )
             )
-        _audit(
+        audit_event(
             uow,
             station_id,
             event,
@@ -233,16 +235,7 @@ def _exception(
     order_id: int | None,
     detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "reason": reason[:300],
-        "station_id": station_id,
-        "user_id": event.user_id,
-        "event_id": str(event.id),
-        "task_line_id": None,
-        "order_id": order_id,
-        "detail": detail or {"type": event.type, "payload": event.payload},
-    }
+    return {**event_exception(kind, reason, station_id, event, detail=detail), "order_id": order_id}
 
 
 def _audit_override(uow: UnitOfWork, station_id: int, event: sync.Event, c: PackCarton) -> None:
@@ -250,7 +243,7 @@ def _audit_override(uow: UnitOfWork, station_id: int, event: sync.Event, c: Pack
     override = _Carton.model_validate(event.payload).weight_override
     if override is None:
         return
-    _audit(
+    audit_event(
         uow,
         station_id,
         event,
@@ -265,10 +258,3 @@ def _audit_override(uow: UnitOfWork, station_id: int, event: sync.Event, c: Pack
             "approver": override.approver,
         },
     )
-
-
-def _audit(
-    uow: UnitOfWork, station_id: int, event: sync.Event, action: str, detail: dict[str, Any]
-) -> None:
-    actor = Actor(event.user_id, station_id, None)
-    uow.audit.record(actor, action, "event", str(event.id), detail, event_id=str(event.id))

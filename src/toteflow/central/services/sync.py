@@ -13,6 +13,7 @@ from toteflow.central.services import (
     put_back_events,
     shipping_events,
 )
+from toteflow.central.services.event_records import audit_event, event_exception
 from toteflow.contracts import sync
 from toteflow.contracts.people import Station
 from toteflow.domain.actor import Actor
@@ -158,7 +159,9 @@ def _apply(
             exceptions.append(
                 _exception("rejected_event", reason, station_id, event, known=batch.lines)
             )
-            _audit(uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason})
+            audit_event(
+                uow, station_id, event, "event.rejected", {"type": event.type, "reason": reason}
+            )
             continue
         outcomes.append(EventOutcome(event, "applied", "", result))
         for note in batch.shorts[shorts_before:]:
@@ -172,7 +175,7 @@ def _apply(
                     detail={"missing": note.missing, "reason": note.reason},
                 )
             )
-        _audit(
+        audit_event(
             uow,
             station_id,
             event,
@@ -268,15 +271,8 @@ def _exception(
 ) -> dict[str, Any]:
     # Only a line the server has can be referenced: the payload may name any number.
     line_id = event.payload.get("task_line_id")
-    return {
-        "kind": kind,
-        "reason": reason[:300],
-        "station_id": station_id,
-        "user_id": event.user_id,
-        "event_id": str(event.id),
-        "task_line_id": line_id if isinstance(line_id, int) and line_id in known else None,
-        "detail": detail or {"type": event.type, "payload": event.payload},
-    }
+    line = line_id if isinstance(line_id, int) and line_id in known else None
+    return event_exception(kind, reason, station_id, event, task_line_id=line, detail=detail)
 
 
 def _still_short(exception: dict[str, Any], covered: dict[int, int]) -> bool:
@@ -292,10 +288,3 @@ def _still_short(exception: dict[str, Any], covered: dict[int, int]) -> bool:
     if detail["missing"]:
         exception["reason"] = f"{exception['reason']}; {taken} re-allocated elsewhere"[:300]
     return bool(detail["missing"])
-
-
-def _audit(
-    uow: UnitOfWork, station_id: int, event: sync.Event, action: str, detail: dict[str, Any]
-) -> None:
-    actor = Actor(event.user_id, station_id, None)
-    uow.audit.record(actor, action, "event", str(event.id), detail, event_id=str(event.id))
