@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from toteflow.central.ports.repos import UnitOfWorkFactory
+from toteflow.central.ports.repos import UnitOfWork, UnitOfWorkFactory
 from toteflow.contracts import people as p
 from toteflow.contracts.common import Page
 from toteflow.domain.actor import Actor
@@ -109,9 +109,7 @@ class PeopleService:
         actor.require(Permission.MANAGE_STATIONS)
         token = new_token()
         with self.uow() as uow:
-            current = uow.people.get_station(station_id)
-            if current is None:
-                raise NotFound(f"no station {station_id}")
+            current = _station(uow, station_id)
             uow.people.set_station(
                 station_id, active=current.active, token_hash=token_digest(token)
             )
@@ -130,8 +128,7 @@ class PeopleService:
     def revoke_station(self, actor: Actor, station_id: int) -> p.Station:
         actor.require(Permission.MANAGE_STATIONS)
         with self.uow() as uow:
-            if uow.people.get_station(station_id) is None:
-                raise NotFound(f"no station {station_id}")
+            _station(uow, station_id)
             uow.people.set_station(station_id, active=False, token_hash=None)
             uow.audit.record(actor, "station.revoked", "station", str(station_id), {})
             uow.commit()
@@ -145,9 +142,7 @@ class PeopleService:
         actor.require(Permission.MANAGE_STATIONS)
         token = new_token()
         with self.uow() as uow:
-            current = uow.people.get_station(station_id)
-            if current is None:
-                raise NotFound(f"no station {station_id}")
+            current = _station(uow, station_id)
             if current.active:
                 raise Refused(f"station {current.name} is active: rotate its token instead")
             uow.people.set_station(station_id, active=True, token_hash=token_digest(token))
@@ -266,6 +261,13 @@ class PeopleService:
         actor.require(Permission.READ_AUDIT)
         with self.uow() as uow:
             return uow.audit.find(entity, entity_id, action, offset, limit)
+
+
+def _station(uow: UnitOfWork, station_id: int) -> p.Station:
+    station = uow.people.get_station(station_id)
+    if station is None:
+        raise NotFound(f"no station {station_id}")
+    return station
 
 
 def _guard_admins(actor: Actor, *, target_role: Role | None, target: p.User | None) -> None:
