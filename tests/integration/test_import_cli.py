@@ -17,6 +17,7 @@ import toteflow.cli.cmd_import  # noqa: F401  (registers `toteflow import` on th
 from tests.conftest import Database
 from toteflow.central import bootstrap
 from toteflow.central.api.deps import Services
+from toteflow.central.ports.repos import UnitOfWork
 from toteflow.central.services.importing.service import (
     ImportInterrupted,
     ImportReport,
@@ -25,7 +26,7 @@ from toteflow.central.services.importing.service import (
 from toteflow.cli.common import app
 from toteflow.config import Settings
 from toteflow.contracts.catalogue import LocationCreate
-from toteflow.contracts.orders import OrderBatchResult, OrderCreate, OrderFilter
+from toteflow.contracts.orders import OrderCreate, OrderFilter
 from toteflow.domain.actor import SYSTEM, Actor
 from toteflow.domain.errors import Forbidden
 from toteflow.domain.roles import Role
@@ -273,17 +274,17 @@ def test_an_interrupted_import_finishes_when_run_again(
     import_samples(site)
     path = write_orders(tmp_path / "orders.csv", [order(f"SO-{n}") for n in range(1, 8)])
     importer = ImportService(site.importer.uow, batch_size=2)
-    real = importer.orders.create_all
+    real = importer.orders.add_all
     calls = 0
 
-    def failing(actor: Actor, orders: Sequence[OrderCreate]) -> OrderBatchResult:
+    def failing(uow: UnitOfWork, actor: Actor, orders: Sequence[OrderCreate]) -> list[OrderCreate]:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise OSError("disk full")
-        return real(actor, orders)
+        return real(uow, actor, orders)
 
-    monkeypatch.setattr(importer.orders, "create_all", failing)
+    monkeypatch.setattr(importer.orders, "add_all", failing)
     with pytest.raises(ImportInterrupted, match=r"stopped after 4 orders \(OSError: disk full\)"):
         importer.run(SYSTEM, "orders", path)
     assert len(site.orders()) == 4
@@ -299,14 +300,14 @@ def test_batches_written_at_once_all_count_when_one_fails(
     import_samples(site)
     path = write_orders(tmp_path / "orders.csv", [order(f"SO-{n}") for n in range(1, 8)])
     importer = ImportService(site.importer.uow, batch_size=2, writers=2)
-    real = importer.orders.create_all
+    real = importer.orders.add_all
 
-    def failing(actor: Actor, orders: Sequence[OrderCreate]) -> OrderBatchResult:
+    def failing(uow: UnitOfWork, actor: Actor, orders: Sequence[OrderCreate]) -> list[OrderCreate]:
         if orders[0].reference == "SO-5":
             raise OSError("disk full")
-        return real(actor, orders)
+        return real(uow, actor, orders)
 
-    monkeypatch.setattr(importer.orders, "create_all", failing)
+    monkeypatch.setattr(importer.orders, "add_all", failing)
     # The third batch fails while the fourth is being written: that one still finishes,
     # and the report counts it with the first two.
     with pytest.raises(ImportInterrupted, match=r"stopped after 5 orders \(OSError: disk full\)"):

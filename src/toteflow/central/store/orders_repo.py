@@ -44,6 +44,9 @@ _LINE_COLUMNS = ("order_id", "line_no", "product_id", "quantity", "allocated", "
 class SqlOrderRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
+        # SKU -> product id, as found in this transaction: an import's batches name the same
+        # few thousand SKUs again and again, and a product never changes its id or goes.
+        self._known: dict[str, int] = {}
 
     def add(self, order: o.OrderCreate) -> o.Order:
         product_ids = self._product_ids([line.sku for line in order.lines])
@@ -140,18 +143,20 @@ class SqlOrderRepo:
         self.session.flush()
 
     def _product_ids(self, skus: list[str]) -> dict[str, int]:
-        found = {
-            sku: pid
-            for where in text_filters(self.session, col(t.Product.sku), skus)
+        known = self._known
+        wanted = [sku for sku in skus if sku not in known]
+        known.update(
+            (sku, pid)
+            for where in text_filters(self.session, col(t.Product.sku), wanted)
             for sku, pid in self.session.exec(
                 select(col(t.Product.sku), col(t.Product.id)).where(where)
             )
             if pid is not None
-        }
-        missing = [sku for sku in skus if sku not in found]
+        )
+        missing = [sku for sku in skus if sku not in known]
         if missing:
             raise NotFound(f"unknown SKU: {', '.join(missing)}")
-        return found
+        return known
 
     def get(self, reference: str, *, lock: bool = False) -> o.Order | None:
         query = select(t.Order).where(col(t.Order.reference) == reference)

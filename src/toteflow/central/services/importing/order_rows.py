@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from toteflow.central.services.importing.cells import Cells, shown, validated
@@ -12,6 +14,7 @@ from toteflow.contracts import orders as ords
 from toteflow.contracts.common import MAX_QUANTITY
 
 MAX_ORDER_LINES = 500
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 _ORDER_FIELDS: dict[tuple[str | int, ...], str] = {
     ("reference",): "reference",
@@ -37,29 +40,68 @@ ORDER_HEADER_COLUMNS = tuple(c for c in COLUMNS["orders"].names if c not in ("sk
 def parse_order_row(values: Mapping[str, str]) -> tuple[ords.OrderCreate | None, list[str]]:
     """A one-line order from one row, or what is wrong with the row."""
     cells = Cells(values, "orders")
+    data = _plain_row(values) if cells.printable else None
+    if data is None:
+        data = _row(cells)
+    return validated(ords.OrderCreate, data, _ORDER_FIELDS, cells), cells.errors
+
+
+def _row(cells: Cells) -> dict[str, Any]:
     priority = cells.whole("priority", 1, 9, default=5)
     ship_by = cells.day("ship_by", required=True)
     quantity = cells.whole("quantity", 1, MAX_QUANTITY)
-    data = {
-        "reference": cells.text("reference"),
-        "customer_name": cells.text("customer_name"),
+    return _data(cells.text, priority, ship_by, quantity)
+
+
+def _plain_row(values: Mapping[str, str]) -> dict[str, Any] | None:
+    """The usual row, read without a word for each value: printable, a priority of one digit
+    (or none), a whole quantity in range and a date. None: read it the careful way."""
+    priority_text, quantity_text = values.get("priority", ""), values.get("quantity", "")
+    if priority_text:
+        if len(priority_text) != 1 or not "1" <= priority_text <= "9":
+            return None
+        priority = int(priority_text)
+    else:
+        priority = 5
+    if not (quantity_text.isascii() and quantity_text.isdigit()):
+        return None
+    quantity = int(quantity_text)
+    ship_by_text = values.get("ship_by", "")
+    if not 1 <= quantity <= MAX_QUANTITY or not _DATE.fullmatch(ship_by_text):
+        return None
+    try:
+        ship_by = date.fromisoformat(ship_by_text)
+    except ValueError:
+        return None
+
+    def get(column: str) -> str:
+        return values.get(column, "")
+
+    return _data(get, priority, ship_by, quantity)
+
+
+def _data(
+    get: Callable[[str], str], priority: int | None, ship_by: date | None, quantity: int | None
+) -> dict[str, Any]:
+    return {
+        "reference": get("reference"),
+        "customer_name": get("customer_name"),
         "ship_to": {
-            "name": cells.text("ship_name"),
-            "line1": cells.text("ship_line1"),
-            "line2": cells.text("ship_line2"),
-            "city": cells.text("ship_city"),
-            "region": cells.text("ship_region"),
-            "postal_code": cells.text("ship_postal_code"),
+            "name": get("ship_name"),
+            "line1": get("ship_line1"),
+            "line2": get("ship_line2"),
+            "city": get("ship_city"),
+            "region": get("ship_region"),
+            "postal_code": get("ship_postal_code"),
             # Lower-case codes are unambiguous: accept them rather than reject the row.
-            "country": cells.text("ship_country").upper(),
+            "country": get("ship_country").upper(),
         },
-        "carrier": cells.text("carrier"),
-        "service": cells.text("service"),
+        "carrier": get("carrier"),
+        "service": get("service"),
         "priority": priority,
         "ship_by": ship_by,
-        "lines": [{"sku": cells.text("sku"), "quantity": quantity}],
+        "lines": [{"sku": get("sku"), "quantity": quantity}],
     }
-    return validated(ords.OrderCreate, data, _ORDER_FIELDS, cells), cells.errors
 
 
 def order_header(order: ords.OrderCreate) -> dict[str, Any]:
@@ -85,6 +127,10 @@ def order_header(order: ords.OrderCreate) -> dict[str, Any]:
 class OrdersChecker(Checker):
     def row(self, line: int, values: Mapping[str, str]) -> None:
         plan, reference = self.plan, values.get("reference", "")
+        draft = plan.orders.get(reference)
+        if draft is not None and draft.sealed:
+            # Its order may be written already: whatever this row says changes it.
+            plan.spoiled = True
         order, errors = parse_order_row(values)
         sku = values.get("sku", "")
         # Looked up even when the row has other problems: all of them are said at once.
@@ -95,9 +141,9 @@ class OrdersChecker(Checker):
             plan.fail(line, errors, reference)
             return
         quantity = order.lines[0].quantity
-        draft = plan.orders.get(reference)
         if draft is None:
-            plan.orders[reference] = OrderDraft(line, order, {sku: (line, quantity)})
+            draft = plan.orders[reference] = OrderDraft(line, order, {sku: (line, quantity)})
+            plan.fresh.append(draft)
             return
         header, first = order_header(order), order_header(draft.first)
         differ = [
