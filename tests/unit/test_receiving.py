@@ -308,7 +308,10 @@ def test_damaged_units_go_to_quarantine_and_the_rest_to_stock_in_one_receipt() -
     state = outcome.state
     assert (outcome.to_stock, outcome.to_quarantine) == (20, 4)
     assert (state.received, state.accepted, state.damaged) == (24, 20, 4)
-    assert outcome.words == "24 units received: 20 to stock; 4 damaged to quarantine (3 crushed, 1 wet)"
+    assert (
+        outcome.words
+        == "24 units received: 20 to stock; 4 damaged to quarantine (3 crushed, 1 wet)"
+    )
 
 
 def test_more_damaged_than_received_is_refused() -> None:

@@ -52,9 +52,7 @@ def summarise(plates: Iterable[PlateTimes]) -> DockToStock:
     if not times:
         return DockToStock(0, waiting, None, None, None)
     times.sort()
-    return DockToStock(
-        len(times), waiting, _rank(times, 0.5), _rank(times, 0.9), times[-1]
-    )
+    return DockToStock(len(times), waiting, _rank(times, 0.5), _rank(times, 0.9), times[-1])
 
 
 def _rank(ordered: list[float], share: float) -> float:
