@@ -179,7 +179,8 @@ def test_no_place_fits_says_why() -> None:
         bin_("01-004-1", mixing=Mixing.EMPTY_ONLY, contents=(stock(),)),
     ]
     plan = suggest(plate(5), locations, at=NOW)
-    assert plan.legs == () and plan.unplaced == 5
+    assert plan.legs == ()
+    assert plan.unplaced == 5
     assert plan.why_not == (
         "no place fits 5 units: 2 are in storage class frozen, "
         "1 is not empty (one plate at a time), 1 is too small for the unit"
@@ -202,7 +203,8 @@ def test_backorders_are_served_first_by_cross_dock() -> None:
     assert legs(plan) == [("01-001-1", 3, PutawayRule.NEAREST_EMPTY)]
     assert plan.words().startswith("4 units to cross-dock for order SO-1; 3 units to cross-dock")
     split, left = cross_dock_split("SKU-1", 2, backorders)
-    assert [(c.order, c.quantity) for c in split] == [("SO-1", 2)] and left == 0
+    assert [(c.order, c.quantity) for c in split] == [("SO-1", 2)]
+    assert left == 0
 
 
 def test_the_rule_order_comes_from_config() -> None:
@@ -230,7 +232,8 @@ def reserve(
 
 def test_live_reservations_are_those_not_yet_expired() -> None:
     fresh, stale = reserve("P2", "A", 1), reserve("P3", "A", 1, expires=NOW)
-    assert is_live(fresh, NOW) and not is_live(stale, NOW)
+    assert is_live(fresh, NOW)
+    assert not is_live(stale, NOW)
     assert live([fresh, stale], NOW) == [fresh]
 
 
@@ -255,9 +258,11 @@ def test_confirm_elsewhere_needs_a_fixed_reason_and_a_place_that_fits() -> None:
     target = bin_("05-001-1", size=Size(1200, 1000, 400))
     assert confirm_elsewhere(plate(5), target, None, at=NOW).words.startswith("say why")
     wrong = confirm_elsewhere(plate(5), target, "felt like it", at=NOW)
-    assert not wrong.allowed and "not a reason to put it elsewhere" in wrong.words
+    assert not wrong.allowed
+    assert "not a reason to put it elsewhere" in wrong.words
     ok = confirm_elsewhere(plate(5), target, ElsewhereReason.SUGGESTED_FULL, at=NOW)
-    assert ok.allowed and ok.words == "5 units to 05-001-1"
+    assert ok.allowed
+    assert ok.words == "5 units to 05-001-1"
     assert confirm_elsewhere(plate(5), target, "cannot_reach", at=NOW).allowed
     too_many = confirm_elsewhere(plate(25), target, "suggested_full", at=NOW)
     assert too_many.words == "05-001-1 has room for 20 of the 25: choose another"

@@ -68,7 +68,8 @@ def test_a_gs1_128_case_label_with_separators_gives_everything_in_one_scan() -> 
         date(2026, 12, 31),
         12,
     )
-    assert case.complete and case.missing == ()
+    assert case.complete
+    assert case.missing == ()
     assert case.units == 12
 
 
@@ -188,7 +189,8 @@ def test_the_product_first_then_lot_and_expiry_asks_for_both() -> None:
     assert first.missing == (Need.LOT, Need.EXPIRY)
     assert first.prompt() == "scan the label with the lot and scan the label with the expiry date"
     lot = add_scan(first, interpret("]C110L9"), BOTH)
-    assert isinstance(lot, CaseReading) and lot.missing == (Need.EXPIRY,)
+    assert isinstance(lot, CaseReading)
+    assert lot.missing == (Need.EXPIRY,)
 
 
 def test_tracking_learnt_after_the_first_scan_recomputes_what_is_missing() -> None:
@@ -203,7 +205,8 @@ def test_a_second_label_of_another_product_or_lot_is_refused() -> None:
     assert isinstance(other, ReadingRefused)
     assert other.reason.startswith("this label's product is 09501101020917")
     lot = add_scan(first, interpret("]C110XYZ"), BOTH)
-    assert isinstance(lot, ReadingRefused) and "lot is XYZ, the case's is ABC" in lot.reason
+    assert isinstance(lot, ReadingRefused)
+    assert "lot is XYZ, the case's is ABC" in lot.reason
 
 
 def test_a_second_label_that_adds_nothing_says_what_is_still_needed() -> None:
@@ -287,7 +290,8 @@ def test_a_case_within_the_expected_goes_to_stock() -> None:
 def test_a_case_counted_twice_is_counted_once() -> None:
     first = apply_case(line(), ReceivedCase("340123450000000017", 24))
     again = apply_case(first.state, ReceivedCase("340123450000000017", 24))
-    assert again.duplicate and again.state == first.state
+    assert again.duplicate
+    assert again.state == first.state
     assert again.to_stock == 0
     assert again.words == "case 340123450000000017 was already counted"
 
@@ -295,7 +299,8 @@ def test_a_case_counted_twice_is_counted_once() -> None:
 def test_over_the_tolerance_waits_for_a_supervisor_then_counts_as_over() -> None:
     state = apply_case(line(10), ReceivedCase("E1", 10)).state
     waiting = apply_case(state, ReceivedCase("E2", 2))
-    assert waiting.decision is Decision.NEEDS_SUPERVISOR and waiting.state == state
+    assert waiting.decision is Decision.NEEDS_SUPERVISOR
+    assert waiting.state == state
     approved = apply_case(state, ReceivedCase("E2", 2, supervisor="B00001"))
     assert approved.decision is Decision.ACCEPT
     assert (approved.state.over, approved.state.received) == (2, 12)
@@ -329,7 +334,8 @@ def test_a_product_flagged_for_inspection_goes_to_quality_hold() -> None:
 
 def test_a_short_line_stays_open_or_closes_with_a_fixed_reason() -> None:
     state = apply_case(line(), ReceivedCase("E1", 40)).state
-    assert state.status is LineStatus.OPEN and state.short == 8
+    assert state.status is LineStatus.OPEN
+    assert state.short == 8
     with pytest.raises(Refused, match="is 8 short: say why"):
         close_line(state)
     with pytest.raises(Refused, match="not a reason to close a short line: 'lost'"):

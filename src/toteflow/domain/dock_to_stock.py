@@ -1,4 +1,4 @@
-"""Dock-to-stock time: from a plate's receipt on the dock to its put-away, per plate and summed up."""
+"""Dock-to-stock time: from a plate's receipt on the dock to its put-away, per plate and in sum."""
 
 from __future__ import annotations
 
