@@ -295,7 +295,7 @@ class _Planner:
         ]
         key: Callable[[Location], tuple[float, float, str]]
         if rule is PutawayRule.SAME_LOT:
-            pool = [loc for loc in pool if (plate.sku, plate.lot) in loc.stock()]
+            pool = [loc for loc in pool if loc.holds(plate.sku, plate.lot)]
             key = _by_dock
         elif rule is PutawayRule.NEAREST_EMPTY:
             pool = [loc for loc in pool if is_empty(loc, self.held.get(loc.code, NOTHING_HELD))]

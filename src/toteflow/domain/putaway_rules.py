@@ -158,6 +158,12 @@ class Location:
     def stock(self) -> set[tuple[str, str | None]]:
         return {(c.sku, c.lot) for c in self.contents if c.quantity > 0}
 
+    def holds(self, sku: str, lot: str | None) -> bool:
+        return any(c.sku == sku and c.lot == lot and c.quantity > 0 for c in self.contents)
+
+    def has_stock(self) -> bool:
+        return any(c.quantity > 0 for c in self.contents)
+
 
 NOTHING_HELD = Held()
 
@@ -229,7 +235,7 @@ def room_for(plate: Plate, location: Location, held: Held = NOTHING_HELD) -> Roo
 
 def is_empty(location: Location, held: Held = NOTHING_HELD) -> bool:
     """Nothing on it and nothing on its way."""
-    return not location.stock() and not held.stock
+    return not held.stock and not location.has_stock()
 
 
 def why_nothing_fits(reasons: Iterable[str], quantity: int) -> str:
