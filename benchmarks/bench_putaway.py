@@ -148,12 +148,11 @@ def run() -> None:
         "reserving its space for the cases after it; ms per case (wall clock)."
     )
     print(f"{'':<34} {'p50':>8} {'p99':>8} {'max':>8}")
-    print(
-        f"{'baseline: first empty location':<34} {_p(base, 0.5):8.3f} {_p(base, 0.99):8.3f} {base[-1]:8.3f}"
-    )
-    print(
-        f"{'directed put-away (4 rules)':<34} {_p(rules, 0.5):8.3f} {_p(rules, 0.99):8.3f} {rules[-1]:8.3f}"
-    )
+    for name, times in (
+        ("baseline: first empty location", base),
+        ("directed put-away (4 rules)", rules),
+    ):
+        print(f"{name:<34} {_p(times, 0.5):8.3f} {_p(times, 0.99):8.3f} {times[-1]:8.3f}")
     print(
         f"ratio directed / baseline: p50 {_p(rules, 0.5) / _p(base, 0.5):.1f}x, "
         f"p99 {_p(rules, 0.99) / _p(base, 0.99):.1f}x; "
