@@ -19,6 +19,7 @@ from toteflow.domain.receipt_lines import (
     LineRules,
     LineState,
     LineStatus,
+    NoticeState,
     ReceivedCase,
     ShortReason,
     Tolerance,
@@ -27,6 +28,7 @@ from toteflow.domain.receipt_lines import (
     check_quantity,
     close_line,
     not_on_notice,
+    receive_on_notice,
     tolerance_for,
 )
 from toteflow.domain.receiving import (
@@ -352,6 +354,34 @@ def test_a_short_line_stays_open_or_closes_with_a_fixed_reason() -> None:
 def test_a_full_line_closes_without_a_reason() -> None:
     state = apply_case(line(10), ReceivedCase("E1", 10)).state
     assert close_line(state).status is LineStatus.CLOSED
+
+
+def test_a_case_is_counted_on_one_line_of_a_notice_only() -> None:
+    notice = NoticeState("ASN-7", {1: line(), 2: LineState(2, "SKU-2", 10)})
+    notice, first = receive_on_notice(notice, 1, ReceivedCase("SSCC-1", 6))
+    assert first is not None
+    assert first.to_stock == 6
+    same, again = receive_on_notice(notice, 2, ReceivedCase("SSCC-1", 6))
+    assert again is not None
+    assert again.duplicate
+    assert same is notice
+    assert again.words == "case SSCC-1 was already counted on notice ASN-7"
+    unknown, nothing = receive_on_notice(notice, 9, ReceivedCase("SSCC-2", 1))
+    assert unknown is notice
+    assert nothing is None
+    waiting, slip = receive_on_notice(notice, 2, ReceivedCase("SSCC-3", 100))
+    assert slip is not None
+    assert slip.decision is Decision.NEEDS_SUPERVISOR
+    assert waiting is notice  # nothing counted: the same case may come back approved
+
+
+def test_an_unknown_damage_reason_is_refused_in_words() -> None:
+    case = ReceivedCase("E1", 4, damaged=(("dropped", 1),))  # type: ignore[arg-type]
+    outcome = apply_case(line(), case)
+    assert outcome.decision is Decision.REFUSE
+    assert outcome.words.startswith("not a damage reason: 'dropped'; use crushed, wet")
+    by_name = ReceivedCase("E1", 4, damaged=(("wet", 1),))  # type: ignore[arg-type]
+    assert apply_case(line(), by_name).to_quarantine == 1
 
 
 def test_items_not_on_the_notice_are_held_with_an_exception() -> None:

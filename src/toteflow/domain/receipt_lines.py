@@ -221,6 +221,12 @@ def apply_case(state: LineState, case: ReceivedCase, rules: LineRules = LineRule
         return _refuse(state, "the case has no identity (SSCC or event id)")
     if state.status is LineStatus.CLOSED:
         return _refuse(state, f"line {state.line_id} ({state.sku}) is closed: nothing more on it")
+    for reason, _ in case.damaged:
+        try:
+            DamageReason(reason)
+        except ValueError:
+            known = ", ".join(r.value for r in DamageReason)
+            return _refuse(state, f"not a damage reason: {reason!r}; use {known}")
     bad = [(reason, n) for reason, n in case.damaged if n <= 0]
     if bad:
         return _refuse(state, f"damaged units are counted from 1, not {bad[0][1]}")
@@ -291,6 +297,34 @@ def close_line(state: LineState, reason: ShortReason | str | None = None) -> Lin
 
 
 @dataclass(frozen=True)
+class NoticeState:
+    """A notice's lines by id, and every case counted on any of them: a case is counted on
+    one line only, whichever line it is sent to again."""
+
+    notice: str
+    lines: dict[int, LineState]
+    cases: frozenset[str] = frozenset()
+
+
+def receive_on_notice(
+    notice: NoticeState, line_id: int, case: ReceivedCase, rules: LineRules = LineRules()
+) -> tuple[NoticeState, CaseOutcome | None]:
+    """`apply_case` on one line of the notice; (notice unchanged, None) if it has no such line
+    (see `not_on_notice`). A case already counted on another line is a duplicate."""
+    state = notice.lines.get(line_id)
+    if state is None:
+        return notice, None
+    if case.case_id in notice.cases:
+        words = f"case {case.case_id} was already counted on notice {notice.notice}"
+        return notice, CaseOutcome(state, Decision.ACCEPT, words, duplicate=True)
+    outcome = apply_case(state, case, rules)
+    if outcome.state is state:
+        return notice, outcome
+    lines = {**notice.lines, line_id: outcome.state}
+    return NoticeState(notice.notice, lines, notice.cases | {case.case_id}), outcome
+
+
+@dataclass(frozen=True)
 class HeldItem:
     """Units received that are on no line of the notice: to a held location, with an
     exception for a supervisor."""
@@ -326,14 +360,14 @@ def _where_words(to_stock: int, damaged: int, held: int, case: ReceivedCase) -> 
     if held:
         parts.append(f"{held} to quality hold (inspection)")
     if damaged:
-        reasons = ", ".join(f"{n} {_reason(r)}" for r, n in case.damaged)
+        reasons = ", ".join(f"{n} {_reason(DamageReason(r))}" for r, n in case.damaged)
         parts.append(f"{damaged} damaged to quarantine ({reasons})")
     approved = f", approved by {case.supervisor}" if case.supervisor else ""
     return f"{plural(case.quantity, 'unit')} received: " + "; ".join(parts) + approved
 
 
-def _reason(reason: StrEnum) -> str:
-    return str(reason.value).replace("_", " ")
+def _reason(reason: StrEnum | str) -> str:
+    return str(reason).replace("_", " ")
 
 
 def _reasons() -> str:
