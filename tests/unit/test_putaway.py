@@ -188,6 +188,12 @@ def test_no_place_fits_says_why() -> None:
     assert plan.words() == plan.why_not
 
 
+def test_with_the_pick_face_rule_alone_only_the_face_is_explained() -> None:
+    face = bin_("01-001-1", kind=PICK_FACE, home_sku="SKU-1", max_quantity=5, contents=(stock(),))
+    plan = suggest(plate(3), [face, bin_("02-001-1")], at=NOW, rules=(PutawayRule.PICK_FACE,))
+    assert plan.why_not == "no place fits 3 units: 1 is at the maximum quantity"
+
+
 def test_nothing_to_put_away() -> None:
     assert suggest(plate(0), [bin_("01-001-1")], at=NOW).why_not == "nothing to put away (0 units)"
 

@@ -26,6 +26,11 @@ _TRIM = " \t\r\n"
 _DATE_AIS = frozenset({"11", "13", "15", "16", "17"})
 _CHECKED_AIS = frozenset({"00", "01", "02"})
 _COUNT_AIS = frozenset({"30", "37"})
+# One parse per place a separator could go: longer than any case label (GS1-128 holds 48
+# characters) is not worth the time, and is no label a separator fell out of.
+MAX_LENGTH = 200
+# A separator can only have gone missing before a field that starts with one of these.
+_NEXT_AIS = frozenset({"10", "21", *_DATE_AIS, *_CHECKED_AIS, *_COUNT_AIS})
 _NAMES = {
     "00": "SSCC",
     "01": "GTIN",
@@ -91,13 +96,13 @@ def _find(raw: str, separators: tuple[str, ...]) -> Swallowed | None:
             return None
         text = text[match.end() :]
     text = text.lstrip("".join(separators))
-    if not text or text.startswith(("(", "http")):
+    if not text or len(text) > MAX_LENGTH or text.startswith(("(", "http")):
         return None  # printed text and links carry their fields apart: nothing to run on
     config = ParseConfig(separator_chars=separators)
     as_read = _parse(text, config)
     best: tuple[int, Swallowed] | None = None
     for position in range(1, len(text)):
-        if text[position] in separators or text[position - 1] in separators:
+        if text[position : position + 2] not in _NEXT_AIS or text[position - 1] in separators:
             continue
         mended = _parse(f"{text[:position]}{separators[0]}{text[position:]}", config)
         if mended is None:

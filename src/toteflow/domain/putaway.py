@@ -143,6 +143,7 @@ def suggest(
             break
         if rule is not PutawayRule.PICK_FACE:
             left = planner.split(rule, left, legs, max_legs)
+    planner.faces_only = all(rule is PutawayRule.PICK_FACE for rule in rules)
     why_not = None
     if left:
         why_not = (
@@ -229,6 +230,7 @@ class _Planner:
         self.held = held
         self.taken: set[str] = set()
         self.rooms: dict[str, Room] = {}
+        self.faces_only = False
 
     def room(self, location: Location) -> Room:
         room = self.rooms.get(location.code)
@@ -282,8 +284,11 @@ class _Planner:
         for location in self.locations:
             if location.code in self.taken:
                 continue
-            if location.kind == PICK_FACE and location.home_sku != self.plate.sku:
+            face = location.kind == PICK_FACE
+            if face and location.home_sku != self.plate.sku:
                 continue  # other products' faces are no candidates, and no news either
+            if self.faces_only and not face:
+                continue  # the rules looked at the pick face only
             room = self.room(location)
             reasons.append(room.why_not or "too small for what is left")
         return why_nothing_fits(reasons, left)
