@@ -35,6 +35,7 @@ MAX_LEGS = 4
 over a few places, not over a whole aisle."""
 
 _ZONE_RANK = {Velocity.A: 0, Velocity.B: 1, Velocity.C: 2}
+_SPEED = {Velocity.A: "fast-moving (A)", Velocity.B: "B-velocity", Velocity.C: "slow-moving (C)"}
 
 
 @dataclass(frozen=True)
@@ -339,10 +340,7 @@ class _Planner:
             case PutawayRule.VELOCITY:
                 zone = location.velocity_zone.value if location.velocity_zone else "no"
                 return (
-                    f"{zone} zone for a fast-moving ({plate.velocity.value}) product, "
-                    f"{location.front_distance_m:.0f} m from the front"
-                    if plate.velocity is Velocity.A
-                    else f"{zone} zone for a {plate.velocity.value}-velocity product, "
+                    f"{zone} zone for a {_SPEED[plate.velocity]} product, "
                     f"{location.front_distance_m:.0f} m from the front"
                 )
         return rule.value
