@@ -50,7 +50,10 @@ def _row(cells: Cells) -> dict[str, Any]:
     priority = cells.whole("priority", 1, 9, default=5)
     ship_by = cells.day("ship_by", required=True)
     quantity = cells.whole("quantity", 1, MAX_QUANTITY)
-    return _data(cells.text, priority, ship_by, quantity)
+    def text(column: str, _default: str = "") -> str:
+        return cells.text(column)
+
+    return _data(text, priority, ship_by, quantity)
 
 
 def _plain_row(values: Mapping[str, str]) -> dict[str, Any] | None:
@@ -73,34 +76,34 @@ def _plain_row(values: Mapping[str, str]) -> dict[str, Any] | None:
         ship_by = date.fromisoformat(ship_by_text)
     except ValueError:
         return None
-
-    def get(column: str) -> str:
-        return values.get(column, "")
-
-    return _data(get, priority, ship_by, quantity)
+    return _data(values.get, priority, ship_by, quantity)
 
 
 def _data(
-    get: Callable[[str], str], priority: int | None, ship_by: date | None, quantity: int | None
+    get: Callable[[str, str], str],
+    priority: int | None,
+    ship_by: date | None,
+    quantity: int | None,
 ) -> dict[str, Any]:
+    # get(column, "") is the row's dict.get (no Python call per value) or Cells.text.
     return {
-        "reference": get("reference"),
-        "customer_name": get("customer_name"),
+        "reference": get("reference", ""),
+        "customer_name": get("customer_name", ""),
         "ship_to": {
-            "name": get("ship_name"),
-            "line1": get("ship_line1"),
-            "line2": get("ship_line2"),
-            "city": get("ship_city"),
-            "region": get("ship_region"),
-            "postal_code": get("ship_postal_code"),
+            "name": get("ship_name", ""),
+            "line1": get("ship_line1", ""),
+            "line2": get("ship_line2", ""),
+            "city": get("ship_city", ""),
+            "region": get("ship_region", ""),
+            "postal_code": get("ship_postal_code", ""),
             # Lower-case codes are unambiguous: accept them rather than reject the row.
-            "country": get("ship_country").upper(),
+            "country": get("ship_country", "").upper(),
         },
-        "carrier": get("carrier"),
-        "service": get("service"),
+        "carrier": get("carrier", ""),
+        "service": get("service", ""),
         "priority": priority,
         "ship_by": ship_by,
-        "lines": [{"sku": get("sku"), "quantity": quantity}],
+        "lines": [{"sku": get("sku", ""), "quantity": quantity}],
     }
 
 
