@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -277,12 +277,17 @@ def test_an_interrupted_import_finishes_when_run_again(
     real = importer.orders.add_all
     calls = 0
 
-    def failing(uow: UnitOfWork, actor: Actor, orders: Sequence[OrderCreate]) -> list[OrderCreate]:
+    def failing(
+        uow: UnitOfWork,
+        actor: Actor,
+        orders: Sequence[OrderCreate],
+        detail: Callable[[OrderCreate], str] | None = None,
+    ) -> list[OrderCreate]:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise OSError("disk full")
-        return real(uow, actor, orders)
+        return real(uow, actor, orders, detail)
 
     monkeypatch.setattr(importer.orders, "add_all", failing)
     with pytest.raises(ImportInterrupted, match=r"stopped after 4 orders \(OSError: disk full\)"):
@@ -302,10 +307,15 @@ def test_batches_written_at_once_all_count_when_one_fails(
     importer = ImportService(site.importer.uow, batch_size=2, writers=2)
     real = importer.orders.add_all
 
-    def failing(uow: UnitOfWork, actor: Actor, orders: Sequence[OrderCreate]) -> list[OrderCreate]:
+    def failing(
+        uow: UnitOfWork,
+        actor: Actor,
+        orders: Sequence[OrderCreate],
+        detail: Callable[[OrderCreate], str] | None = None,
+    ) -> list[OrderCreate]:
         if orders[0].reference == "SO-5":
             raise OSError("disk full")
-        return real(uow, actor, orders)
+        return real(uow, actor, orders, detail)
 
     monkeypatch.setattr(importer.orders, "add_all", failing)
     # The third batch fails while the fourth is being written: that one still finishes,
@@ -414,12 +424,17 @@ def test_orders_are_written_set_based_a_few_statements_per_batch(
         (3, "CBL-USBC-1M", 1),
     ]
     audit = site.services.people.audit(SYSTEM, "order", "SET-0005", "order.created", 0, 5)
-    assert [entry.detail["lines"] for entry in audit.items] == [
-        [
-            {"sku": "MUG-350", "quantity": 1},
-            {"sku": "TEA-GRN-20", "quantity": 1},
-            {"sku": "CBL-USBC-1M", "quantity": 1},
-        ]
+    # Where the order came from and its lines as received; its other fields are its row's.
+    assert [entry.detail for entry in audit.items] == [
+        {
+            "file": "set.csv",
+            "line": 11,
+            "lines": [
+                {"sku": "MUG-350", "quantity": 1},
+                {"sku": "TEA-GRN-20", "quantity": 1},
+                {"sku": "CBL-USBC-1M", "quantity": 1},
+            ],
+        }
     ]
     after = site.services.orders.create(
         SYSTEM, plan.orders["SET-0001"].order().model_copy(update={"reference": "AFTER-1"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -36,7 +36,11 @@ class Spy:
         self.site: Site | None = None
 
     def __call__(
-        self, uow: UnitOfWork, actor: Actor, orders: Sequence[OrderCreate]
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        orders: Sequence[OrderCreate],
+        detail: Callable[[OrderCreate], str] | None = None,
     ) -> list[OrderCreate]:
         self.calls += 1
         if self.calls == self.fail_on_call:
@@ -47,7 +51,7 @@ class Spy:
                 count = other.execute(sa.text("SELECT count(*) FROM orders")).scalar_one()
             self.seen_committed.append(count)
         self.orders += len(orders)
-        return self.real(uow, actor, orders)
+        return self.real(uow, actor, orders, detail)
 
 
 def importer_with(

@@ -101,6 +101,8 @@ def _printable(value: object, allowed: str = "") -> object:
 
 
 _PRINTABLE = BeforeValidator(_printable)
+
+
 # An address line pasted from a spreadsheet may keep its line break; nothing else invisible.
 def _printable_lines(value: object) -> object:
     if isinstance(value, str) and value.isprintable():

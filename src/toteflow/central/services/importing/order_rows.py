@@ -50,6 +50,7 @@ def _row(cells: Cells) -> dict[str, Any]:
     priority = cells.whole("priority", 1, 9, default=5)
     ship_by = cells.day("ship_by", required=True)
     quantity = cells.whole("quantity", 1, MAX_QUANTITY)
+
     def text(column: str, _default: str = "") -> str:
         return cells.text(column)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,6 +45,34 @@ class OrderDraft:
             for sku, (_line, quantity) in self.lines.items()
         ]
         return self.first.model_copy(update={"lines": lines})
+
+
+class Provenance:
+    """Each imported order's audit detail, as JSON text: the file, the line of its first row,
+    and its lines as received.
+
+    Not the whole order, as an order created through the API records: its other fields are
+    on its row and no change alters them, while its lines may change (audited with before
+    and after). The same 100,000 copies of names and addresses cost the import a fifth of its
+    time and the audit log its size.
+    """
+
+    def __init__(self, file_name: str) -> None:
+        self._head = '{"file": ' + json.dumps(file_name) + ', "line": '
+        self._skus: dict[str, str] = {}  # SKU -> as JSON: a file names few, again and again
+
+    def detail(self, draft: OrderDraft) -> str:
+        lines = ", ".join(
+            f'{{"sku": {self._sku(sku)}, "quantity": {quantity}}}'
+            for sku, (_line, quantity) in draft.lines.items()
+        )
+        return f'{self._head}{draft.line}, "lines": [{lines}]}}'
+
+    def _sku(self, sku: str) -> str:
+        encoded = self._skus.get(sku)
+        if encoded is None:
+            encoded = self._skus[sku] = json.dumps(sku)
+        return encoded
 
 
 @dataclass

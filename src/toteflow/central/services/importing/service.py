@@ -22,6 +22,7 @@ from toteflow.central.services.importing.plan import (
     Plan,
     Problem,
     ProductDraft,
+    Provenance,
     StockCount,
 )
 from toteflow.central.services.importing.reading import ImportFileError, Progress
@@ -131,7 +132,7 @@ class ImportService:
         skip_bad: Path | None,
         progress: Progress | None,
     ) -> ImportReport:
-        early = self._early_writer(actor, kind, skip_bad)
+        early = self._early_writer(actor, kind, path, skip_bad)
         try:
             plan = check_file(
                 kind, path, DatabaseLookups(self.uow), progress, early.checked if early else None
@@ -163,14 +164,17 @@ class ImportService:
         self.write(actor, plan, report, progress, early)
         return report
 
-    def _early_writer(self, actor: Actor, kind: Kind, skip_bad: Path | None) -> EarlyWriter | None:
+    def _early_writer(
+        self, actor: Actor, kind: Kind, path: Path, skip_bad: Path | None
+    ) -> EarlyWriter | None:
         # Only where the database takes several writers at once (PostgreSQL): on SQLite an
         # open transaction would keep every station's push waiting for the whole import.
         if kind != "orders" or not self.early_writes:
             return None
+        source = Provenance(path.name)
         return EarlyWriter(
             self.uow,
-            lambda uow, batch: self._orders_in(uow, actor, batch),
+            lambda uow, batch: self._orders_in(uow, actor, batch, source),
             writers=self.writers,
             max_orders=self.batch_size,
             max_lines=BATCH_LINES,
@@ -203,7 +207,7 @@ class ImportService:
             pass
         elif plan.kind == "orders":
             drafts = _order_batches(list(plan.orders.values()), self.batch_size, BATCH_LINES)
-            steps = self._order_steps(actor, drafts)
+            steps = self._order_steps(actor, drafts, Provenance(plan.path.name))
         elif plan.kind == "products":
             steps = self._steps(actor, list(plan.products.values()), plan, self._products)
         else:
@@ -234,7 +238,7 @@ class ImportService:
             yield len(batch), write(actor, batch, plan)
 
     def _order_steps(
-        self, actor: Actor, batches: Iterator[Sequence[OrderDraft]]
+        self, actor: Actor, batches: Iterator[Sequence[OrderDraft]], source: Provenance
     ) -> Iterator[tuple[int, tuple[int, int]]]:
         """The batches' results in file order, up to `writers` of them written at once.
 
@@ -244,13 +248,13 @@ class ImportService:
         """
         if self.writers <= 1:
             for batch in batches:
-                yield len(batch), self._orders(actor, batch)
+                yield len(batch), self._orders(actor, batch, source)
             return
         with ThreadPoolExecutor(self.writers, thread_name_prefix="import") as pool:
             running: deque[tuple[int, Future[tuple[int, int]]]] = deque()
             failure: BaseException | None = None
             for batch in batches:
-                running.append((len(batch), pool.submit(self._orders, actor, batch)))
+                running.append((len(batch), pool.submit(self._orders, actor, batch, source)))
                 if len(running) < self.writers:
                     continue
                 size, future = running.popleft()
@@ -271,17 +275,22 @@ class ImportService:
             if failure is not None:
                 raise failure
 
-    def _orders(self, actor: Actor, batch: Sequence[OrderDraft]) -> tuple[int, int]:
+    def _orders(
+        self, actor: Actor, batch: Sequence[OrderDraft], source: Provenance
+    ) -> tuple[int, int]:
         with self.uow() as uow:
-            counts = self._orders_in(uow, actor, batch)
+            counts = self._orders_in(uow, actor, batch, source)
             uow.commit()
         return counts
 
     def _orders_in(
-        self, uow: UnitOfWork, actor: Actor, batch: Sequence[OrderDraft]
+        self, uow: UnitOfWork, actor: Actor, batch: Sequence[OrderDraft], source: Provenance
     ) -> tuple[int, int]:
+        drafts = {draft.first.reference: draft for draft in batch}
         orders = [draft.order() for draft in batch]
-        new = self.orders.add_all(uow, actor, orders)
+        new = self.orders.add_all(
+            uow, actor, orders, lambda order: source.detail(drafts[order.reference])
+        )
         return len(new), len(orders) - len(new)
 
     def _products(self, actor: Actor, batch: Sequence[ProductDraft], plan: Plan) -> tuple[int, int]:
