@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
+
 from toteflow.central.services.importing.cells import Cells, shown, validated
 from toteflow.central.services.importing.columns import COLUMNS
 from toteflow.central.services.importing.plan import Checker, OrderDraft
@@ -39,11 +41,15 @@ ORDER_HEADER_COLUMNS = tuple(c for c in COLUMNS["orders"].names if c not in ("sk
 
 def parse_order_row(values: Mapping[str, str]) -> tuple[ords.OrderCreate | None, list[str]]:
     """A one-line order from one row, or what is wrong with the row."""
+    # The usual row first, without a Cells: a bad one is read again the careful way, for
+    # every problem in plain words.
+    if "".join(values.values()).isprintable() and (data := _plain_row(values)) is not None:
+        try:
+            return ords.OrderCreate.model_validate(data), []
+        except ValidationError:
+            pass
     cells = Cells(values, "orders")
-    data = _plain_row(values) if cells.printable else None
-    if data is None:
-        data = _row(cells)
-    return validated(ords.OrderCreate, data, _ORDER_FIELDS, cells), cells.errors
+    return validated(ords.OrderCreate, _row(cells), _ORDER_FIELDS, cells), cells.errors
 
 
 def _row(cells: Cells) -> dict[str, Any]:
