@@ -8,7 +8,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, Self, TypeVar
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -19,6 +20,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
@@ -162,17 +164,43 @@ class Model(BaseModel):
 
     # Infinity and NaN are valid JSON to Python but not numbers a warehouse can use.
     model_config = ConfigDict(extra="forbid", from_attributes=True, allow_inf_nan=False)
+    # The fields that may hold text no text type checks (set for each model class below).
+    _nul_unchecked: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._nul_unchecked = tuple(
+            name for name, info in cls.model_fields.items() if _unchecked_text(info)
+        )
 
     @model_validator(mode="after")
     def _no_nul(self) -> Self:
         # PostgreSQL cannot store NUL in text (SQLite would keep it); no person or scanner
-        # means one, so refuse it at the edge on both. One look per model, not a call per
-        # field: the import validates 100,000 of them, every response model too. Text
-        # fields refuse NUL already, with the field's name and the character's position.
-        for name, value in self.__dict__.items():
+        # means one, so refuse it at the edge on both. Text types refuse it already, naming
+        # the character's position: only the other fields that may hold text are looked at,
+        # once per model rather than a call per field (the import validates 100,000 models).
+        values = self.__dict__
+        for name in self._nul_unchecked:
+            value = values.get(name)
             if isinstance(value, str) and "\x00" in value:
                 raise ValueError(f"{name} must not contain NUL (0x00) characters")
         return self
+
+
+def _unchecked_text(info: FieldInfo) -> bool:
+    """A field that may hold a string, and no text type refuses control characters in."""
+    if any(m is _PRINTABLE or m is _PRINTABLE_LINES for m in info.metadata):
+        return False
+    return _may_hold_text(info.annotation)
+
+
+def _may_hold_text(annotation: Any) -> bool:
+    if annotation is str or annotation is Any:
+        return True
+    if get_origin(annotation) in (Union, UnionType):
+        return any(_may_hold_text(arg) for arg in get_args(annotation))
+    return False
 
 
 class Page(Model, Generic[T]):
