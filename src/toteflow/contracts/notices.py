@@ -139,7 +139,8 @@ class NoticeCreate(Model):
                     f"SSCC {s.sscc}: its parent SSCC {s.parent_sscc} is not on this notice"
                 )
             # Walk up: a case cannot be on itself or on a pallet that sits on the case.
-            seen, up = {s.sscc}, s.parent_sscc
+            seen: set[str] = {s.sscc}
+            up: str | None = s.parent_sscc
             while up is not None:
                 if up in seen:
                     raise ValueError(f"SSCC {s.sscc}: its parent SSCCs go round in a circle")

@@ -7,8 +7,8 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 # Importing the table modules registers their tables on the metadata.
-import toteflow.central.store.notices_tables  # noqa: F401
-import toteflow.central.store.shipping_tables  # noqa: F401
+import toteflow.central.store.notices_tables
+import toteflow.central.store.shipping_tables
 import toteflow.central.store.tables  # noqa: F401
 
 config = context.config
