@@ -28,8 +28,12 @@ class NoticeRefused(Refused):
         super().__init__(shown)
 
 
+# A site with nothing in [receiving]: no blind receipts, no over-receipt.
+DEFAULT_POLICY = n.ReceivingPolicy(blind_receipts=False, over_tolerance_pct=0.0, suppliers={})
+
+
 class NoticeService:
-    def __init__(self, uow: UnitOfWorkFactory, policy: n.ReceivingPolicy) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, policy: n.ReceivingPolicy = DEFAULT_POLICY) -> None:
         self.uow = uow
         self._policy = policy
 

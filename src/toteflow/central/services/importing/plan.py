@@ -11,6 +11,7 @@ from toteflow.central.services.importing.columns import Kind
 from toteflow.central.services.importing.lookups import Lookups
 from toteflow.central.services.importing.reading import Header
 from toteflow.contracts import catalogue as cat
+from toteflow.contracts import notices as nts
 from toteflow.contracts import orders as ords
 
 
@@ -70,6 +71,12 @@ class StockCount:
 
 
 @dataclass
+class NoticeDraft:
+    line: int
+    notice: nts.NoticeCreate  # checked: built from all its rows once the file is read
+
+
+@dataclass
 class Plan:
     """A checked file: the problems found, and what a write would create or set."""
 
@@ -84,6 +91,7 @@ class Plan:
     orders: dict[str, OrderDraft] = field(default_factory=dict)
     products: dict[str, ProductDraft] = field(default_factory=dict)
     counts: list[StockCount] = field(default_factory=list)
+    notices: dict[str, NoticeDraft] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -103,6 +111,8 @@ class Plan:
             return len(self.orders)
         if self.kind == "products":
             return len(self.products)
+        if self.kind == "notices":
+            return len(self.notices)
         return len(self.counts)
 
 

@@ -17,6 +17,7 @@ from toteflow.central.services.importing.checking import check_file
 from toteflow.central.services.importing.columns import Kind, counted
 from toteflow.central.services.importing.lookups import DatabaseLookups, all_stock
 from toteflow.central.services.importing.plan import (
+    NoticeDraft,
     OrderDraft,
     Plan,
     Problem,
@@ -24,6 +25,7 @@ from toteflow.central.services.importing.plan import (
     StockCount,
 )
 from toteflow.central.services.importing.reading import ImportFileError, Progress
+from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.contracts import catalogue as cat
 from toteflow.domain.actor import Actor
@@ -82,6 +84,7 @@ class ImportService:
     ) -> None:
         self.uow = uow
         self.orders = OrderService(uow)
+        self.notices = NoticeService(uow)
         self.batch_size = batch_size
         # Batches of orders written at once, each in its own transaction: 1 for SQLite (one
         # writer at a time), more where the database takes concurrent writers (PostgreSQL).
@@ -156,6 +159,8 @@ class ImportService:
             steps = self._order_steps(actor, drafts)
         elif plan.kind == "products":
             steps = self._steps(actor, list(plan.products.values()), plan, self._products)
+        elif plan.kind == "notices":
+            steps = self._steps(actor, list(plan.notices.values()), plan, self._notices)
         else:
             steps = self._steps(actor, plan.counts, plan, self._stock)
         while True:
@@ -225,6 +230,11 @@ class ImportService:
         result = self.orders.create_all(actor, [draft.order() for draft in batch])
         return len(result.created), len(result.already_present)
 
+    def _notices(self, actor: Actor, batch: Sequence[NoticeDraft], plan: Plan) -> tuple[int, int]:
+        # Checked again in the write's transaction (an SSCC taken since): refused whole.
+        result = self.notices.create_all(actor, [draft.notice for draft in batch])
+        return len(result.created), len(result.already_present)
+
     def _products(self, actor: Actor, batch: Sequence[ProductDraft], plan: Plan) -> tuple[int, int]:
         created = present = 0
         with self.uow() as uow:
@@ -288,6 +298,7 @@ _PERMISSION: dict[Kind, Permission] = {
     "orders": Permission.MANAGE_ORDERS,
     "products": Permission.MANAGE_CATALOGUE,
     "stock": Permission.ADJUST_STOCK,
+    "notices": Permission.MANAGE_NOTICES,
 }
 
 
