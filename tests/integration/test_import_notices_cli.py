@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlmodel import Session, func, select
 
 from tests.integration.test_import_cli import SAMPLES, Site, import_samples, site, toteflow_import
+from toteflow.central.services.importing.columns import COLUMNS as IMPORT_COLUMNS
 from toteflow.central.store.notices_tables import InboundNotice, InboundNoticeLine, InboundSscc
 from toteflow.central.store.tables import AuditEntry, Change
 from toteflow.contracts.notices import NoticeFilter
@@ -16,10 +17,7 @@ from toteflow.domain.gs1 import with_check_digit
 
 __all__ = ["site"]  # the fixture, shared with the other import tests
 
-COLUMNS = (
-    "reference kind supplier_code supplier_name expected_on dock line_no sku quantity uom lot "
-    "expiry sscc parent_sscc"
-).split()
+COLUMNS = list(IMPORT_COLUMNS["notices"].names)
 PALLET = with_check_digit("00614141200000001")
 CASE = with_check_digit("00614141200000002")
 
