@@ -34,8 +34,9 @@ _FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.PICKER: _FLOOR | {Permission.PICK},
     Role.PACKER: _FLOOR | {Permission.PACK},
-    # Receivers check deliveries against their notices; they do not pick orders.
-    Role.RECEIVER: frozenset({Permission.READ_CATALOGUE, Permission.READ_NOTICES}),
+    # Receivers check deliveries against their notices (and may see the orders a delivery
+    # is wanted for); they do not pick or pack.
+    Role.RECEIVER: _FLOOR | {Permission.READ_NOTICES},
     Role.SUPERVISOR: _FLOOR
     | {
         Permission.PICK,
