@@ -156,3 +156,10 @@ def test_skip_bad_imports_the_good_notices_and_a_re_run_creates_nothing(
     code, out, _err = toteflow_import(site, "notices", str(path), "--skip-bad", str(bad))
     assert (code, out.strip()[:48]) == (0, "imported 0 notices, 2 already present, 1 bad (1 ")
     assert count(site, InboundNotice) == 2
+
+    # The same case on another notice: refused, naming the notice that has it.
+    other = write(tmp_path / "other.csv", [row("ASN-4", kind="asn", sscc=CASE)])
+    code, out, err = toteflow_import(site, "notices", str(other))
+    assert code != 0
+    assert f"line 2: SSCC {CASE} is already on notice ASN-3" in out
+    assert count(site, InboundNotice) == 2

@@ -72,8 +72,8 @@ class FakeLookups:
     def location_kind(self, code: str) -> str | None:
         return "pick_face" if code in self.locations else None
 
-    def sscc_notice(self, sscc: str) -> str | None:
-        return None
+    def sscc_notices(self, ssccs: Sequence[str]) -> Mapping[str, str]:
+        return {}
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "in.csv") -> Path:

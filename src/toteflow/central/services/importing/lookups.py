@@ -35,8 +35,8 @@ class Lookups(Protocol):
         ...
 
     def location_kind(self, code: str) -> str | None: ...
-    def sscc_notice(self, sscc: str) -> str | None:
-        """The reference of the notice that carries this SSCC already, if any."""
+    def sscc_notices(self, ssccs: Sequence[str]) -> Mapping[str, str]:
+        """SSCC -> the reference of the notice already carrying it, for those on one."""
         ...
 
 
@@ -106,9 +106,9 @@ class DatabaseLookups:
         with self.uow() as uow:
             return uow.notices.location_kinds([code]).get(code)
 
-    def sscc_notice(self, sscc: str) -> str | None:
+    def sscc_notices(self, ssccs: Sequence[str]) -> Mapping[str, str]:
         with self.uow() as uow:
-            return uow.notices.taken_ssccs([sscc]).get(sscc)
+            return uow.notices.taken_ssccs(ssccs)
 
 
 def all_stock(uow: UnitOfWork, location: str, sku: str | None) -> list[cat.StockRow]:

@@ -52,6 +52,7 @@ class NoticesChecker(Checker):
         super().__init__(*args)
         self.groups: dict[str, _Group] = {}
         self.ssccs: dict[str, tuple[str, int]] = {}  # SSCC -> (reference, first line)
+        self.sscc_rows: list[tuple[int, str, str]] = []  # line, SSCC, reference
 
     def row(self, line: int, values: Mapping[str, str]) -> None:
         reference = values.get("reference", "")
@@ -95,12 +96,12 @@ class NoticesChecker(Checker):
         elif units is not None and uom not in units:
             cells.fail("uom", f"SKU {sku} has no unit {uom} (it has {', '.join(sorted(units))})")
         if sscc and "sscc" not in cells.bad:
-            taken = self.lookups.sscc_notice(sscc)
+            # Notices in the database are asked about once the file is read, all together.
             first = self.ssccs.setdefault(sscc, (reference, line))
-            if taken is not None and taken != reference:
-                cells.fail("sscc", f"SSCC {sscc} is already on notice {taken}")
-            elif first[0] != reference:
+            if first[0] != reference:
                 cells.fail("sscc", f"SSCC {sscc} is on notice {first[0]} too (line {first[1]})")
+            else:
+                self.sscc_rows.append((line, sscc, reference))
         if cells.errors or quantity is None or number is None or units is None:
             return None
         return header, number, (sku, uom, lot, expiry), quantity, sscc, parent, units
@@ -161,9 +162,9 @@ class NoticesChecker(Checker):
             if sscc in group.named and group.parents.get(sscc) != (parent or None):
                 return f"sscc {sscc} has another parent_sscc on an earlier row"
             group.named.add(sscc)
-            group.parents[sscc] = parent or None
             if parent:
-                group.parents.setdefault(parent, None)
+                group.parents.setdefault(parent, None)  # a pallet before the cases on it
+            group.parents[sscc] = parent or None
             sku, uom, lot, expiry = key
             packed = group.contents.setdefault(sscc, Counter())
             packed[(sku, lot, expiry)] += quantity * units[uom]
@@ -175,6 +176,10 @@ class NoticesChecker(Checker):
         return None
 
     def finish(self) -> None:
+        taken = self.lookups.sscc_notices(sorted({sscc for _l, sscc, _r in self.sscc_rows}))
+        for line, sscc, reference in self.sscc_rows:
+            if taken.get(sscc, reference) != reference:
+                self.plan.fail(line, [f"SSCC {sscc} is already on notice {taken[sscc]}"], reference)
         for reference, group in self.groups.items():
             if reference in self.plan.bad_keys:
                 continue
