@@ -28,6 +28,19 @@ HEADER_COLUMNS = ("kind", "supplier_code", "supplier_name", "expected_on", "dock
 LineKey = tuple[str, str, str, date | None]  # sku, uom, lot, expiry
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One good row's values."""
+
+    header: dict[str, Any]
+    number: int  # 0: no line_no given
+    key: LineKey
+    quantity: int
+    sscc: str
+    parent: str
+    units: Mapping[str, int]  # of the row's SKU
+
+
 @dataclass
 class _Line:
     key: LineKey
@@ -61,17 +74,14 @@ class NoticesChecker(Checker):
         if cells.errors or parsed is None:
             self.plan.fail(line, cells.errors or ["the row cannot be read"], reference)
             return
-        header, number, key, quantity, sscc, parent, units = parsed
         group = self.groups.get(reference)
         if group is None:
-            group = self.groups[reference] = _Group(line, header)
-        problem = self._differs(group, header, reference) or self._add(
-            group, line, number, key, quantity, sscc, parent, units
-        )
+            group = self.groups[reference] = _Group(line, parsed.header)
+        problem = self._differs(group, parsed.header, reference) or self._add(group, line, parsed)
         if problem:
             self.plan.fail(line, [problem], reference)
 
-    def _parse(self, cells: Cells, reference: str, line: int) -> Any:
+    def _parse(self, cells: Cells, reference: str, line: int) -> _Row | None:
         """The row's values, or None with what is wrong said in `cells`."""
         cells.required("reference", 64)
         header: dict[str, Any] = {column: cells.text(column) for column in HEADER_COLUMNS}
@@ -104,7 +114,7 @@ class NoticesChecker(Checker):
                 self.sscc_rows.append((line, sscc, reference))
         if cells.errors or quantity is None or number is None or units is None:
             return None
-        return header, number, (sku, uom, lot, expiry), quantity, sscc, parent, units
+        return _Row(header, number, (sku, uom, lot, expiry), quantity, sscc, parent, units)
 
     @staticmethod
     def _sscc(cells: Cells, column: str) -> str:
@@ -135,17 +145,8 @@ class NoticesChecker(Checker):
             "notice fields"
         )
 
-    def _add(
-        self,
-        group: _Group,
-        row: int,
-        number: int,
-        key: LineKey,
-        quantity: int,
-        sscc: str,
-        parent: str,
-        units: Mapping[str, int],
-    ) -> str | None:
+    def _add(self, group: _Group, line: int, row: _Row) -> str | None:
+        key, number = row.key, row.number
         if not number:
             number = group.numbers.get(key) or max(group.lines, default=0) + 1
             group.numbers[key] = number
@@ -156,23 +157,24 @@ class NoticesChecker(Checker):
                 f"{_described(key)}: the rows of one notice line repeat its SKU, uom, lot and "
                 "expiry"
             )
-        if kept is not None and kept.quantity + quantity > MAX_QUANTITY:
+        if kept is not None and kept.quantity + row.quantity > MAX_QUANTITY:
             return f"line_no {number} adds up to more than {MAX_QUANTITY:,}: split the line"
-        if sscc:
-            if sscc in group.named and group.parents.get(sscc) != (parent or None):
+        if row.sscc:
+            sscc, parent = row.sscc, row.parent or None
+            if sscc in group.named and group.parents.get(sscc) != parent:
                 return f"sscc {sscc} has another parent_sscc on an earlier row"
             group.named.add(sscc)
             if parent:
                 group.parents.setdefault(parent, None)  # a pallet before the cases on it
-            group.parents[sscc] = parent or None
+            group.parents[sscc] = parent
             sku, uom, lot, expiry = key
             packed = group.contents.setdefault(sscc, Counter())
-            packed[(sku, lot, expiry)] += quantity * units[uom]
+            packed[(sku, lot, expiry)] += row.quantity * row.units[uom]
         if kept is None:
-            group.lines[number] = _Line(key, row, quantity)
+            group.lines[number] = _Line(key, line, row.quantity)
         else:
-            kept.quantity += quantity
-        group.units[key[0]] = units
+            kept.quantity += row.quantity
+        group.units[key[0]] = row.units
         return None
 
     def finish(self) -> None:
