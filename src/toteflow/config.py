@@ -253,6 +253,34 @@ class WaveSettings(_Section):
     seconds_per_pick: float = Field(10.0, ge=0, le=3600)
 
 
+class SupplierReceivingSettings(_Section):
+    over_tolerance_pct: float = Field(0.0, ge=0, le=1000)
+
+
+class ReceivingSettings(_Section):
+    # Whether a receiver may start a receipt for goods that arrive without a notice.
+    blind_receipts: bool = False
+    # How far over a notice line's quantity a receipt may go before it is refused, in percent.
+    over_tolerance_pct: float = Field(0.0, ge=0, le=1000)
+    # Overrides by supplier code: [receiving.suppliers.ACME] over_tolerance_pct = 5
+    suppliers: dict[str, SupplierReceivingSettings] = Field(default_factory=dict)
+
+    @field_validator("suppliers")
+    @classmethod
+    def _codes(
+        cls, value: dict[str, SupplierReceivingSettings]
+    ) -> dict[str, SupplierReceivingSettings]:
+        for code in value:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9\-_.]{0,39}", code):
+                raise ValueError(f"{code!r} is not a supplier code (letters, digits, - _ .)")
+        return value
+
+    def over_tolerance_for(self, supplier: str) -> float:
+        """The over-receipt tolerance of this supplier, in percent."""
+        override = self.suppliers.get(supplier)
+        return self.over_tolerance_pct if override is None else override.over_tolerance_pct
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     station: StationSettings = StationSettings()
@@ -266,6 +294,7 @@ class Settings(_Section):
     printing: PrintingSettings = PrintingSettings()
     webhooks: WebhookSettings = WebhookSettings()
     waves: WaveSettings = WaveSettings()
+    receiving: ReceivingSettings = ReceivingSettings()
     # Folder the layout and catalogue files are resolved against.
     config_dir: Path = Field(default_factory=lambda: default_config_dir())
 

@@ -15,12 +15,19 @@ from toteflow.contracts.people import StationCreate, UserCreate
 from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
 
-PINS = {Role.PICKER: "1111", Role.PACKER: "2222", Role.SUPERVISOR: "3333", Role.ADMIN: "4444"}
+PINS = {
+    Role.PICKER: "1111",
+    Role.PACKER: "2222",
+    Role.SUPERVISOR: "3333",
+    Role.ADMIN: "4444",
+    Role.RECEIVER: "5555",
+}
 BADGES = {
     Role.PICKER: "B10001",
     Role.PACKER: "B10002",
     Role.SUPERVISOR: "B10003",
     Role.ADMIN: "B10004",
+    Role.RECEIVER: "B10005",
 }
 
 

@@ -261,6 +261,14 @@ BEYOND_SCHEMA = (
     "the first label comes after the last",
     "in one range",
     "is not a label: letters, digits and '-', at most 40",  # two ends of unequal length
+    # a notice: distinct line numbers and SSCCs, SSCC check digits, packing on an ASN only,
+    # a case's pallet on the same notice
+    "each line number may appear once",
+    "each SSCC may appear once on a notice",
+    "has a wrong check digit: with these digits it ends in",
+    "SSCCs are sent on an ASN only",
+    "is not on this notice",
+    "its parent SSCCs go round in a circle",
 )
 # Text rules the schema cannot state either: no control or invisible characters, and
 # surrounding spaces stripped before a length is counted ("  " is empty).

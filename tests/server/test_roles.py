@@ -23,6 +23,7 @@ ADMINS = frozenset({Role.ADMIN})
 # Supervisors and admins stand in for pickers and packers.
 PICKERS = frozenset({Role.PICKER, Role.SUPERVISOR, Role.ADMIN})
 PACKERS = frozenset({Role.PACKER, Role.SUPERVISOR, Role.ADMIN})
+RECEIVERS = frozenset({Role.RECEIVER, Role.SUPERVISOR, Role.ADMIN})
 
 Access = str | frozenset[Role]
 API = "/api/v1"
@@ -58,6 +59,14 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", f"{API}/orders/{{reference}}/cancel"): MANAGERS,
     ("POST", f"{API}/orders/{{reference}}/hold"): MANAGERS,
     ("POST", f"{API}/orders/{{reference}}/release-hold"): MANAGERS,
+    # inbound notices: sent by the ERP (a supervisor's or admin's log-in), read by receivers
+    ("GET", f"{API}/notices"): RECEIVERS,
+    ("POST", f"{API}/notices"): MANAGERS,
+    ("POST", f"{API}/notices/batch"): MANAGERS,
+    ("GET", f"{API}/notices/by-sscc/{{sscc}}"): RECEIVERS,
+    ("GET", f"{API}/notices/{{reference}}"): RECEIVERS,
+    ("POST", f"{API}/notices/{{reference}}/cancel"): MANAGERS,
+    ("GET", f"{API}/receiving/policy"): STATION,
     # people and stations
     ("GET", f"{API}/users"): MANAGERS,
     ("POST", f"{API}/users"): MANAGERS,

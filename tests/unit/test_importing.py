@@ -66,6 +66,15 @@ class FakeLookups:
     def stock_at(self, location: str) -> Mapping[StockKey, tuple[int, int]]:
         return self.stock.get(location, {})
 
+    def units_of(self, sku: str) -> Mapping[str, int] | None:
+        return {"EA": 1} if sku in self.products else None
+
+    def location_kind(self, code: str) -> str | None:
+        return "pick_face" if code in self.locations else None
+
+    def sscc_notices(self, ssccs: Sequence[str]) -> Mapping[str, str]:
+        return {}
+
 
 def write(tmp_path: Path, content: str | bytes, name: str = "in.csv") -> Path:
     path = tmp_path / name

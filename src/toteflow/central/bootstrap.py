@@ -17,6 +17,7 @@ from toteflow.central.integrations.webhooks import HttpxWebhookSender, WebhookWo
 from toteflow.central.services.catalogue import CatalogueService
 from toteflow.central.services.containers import ContainerService
 from toteflow.central.services.importing.service import ImportService
+from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import AuthPolicy, PeopleService
 from toteflow.central.services.shipping import ShippingPolicy, ShippingService
@@ -28,6 +29,7 @@ from toteflow.central.store import migrate
 from toteflow.central.store.engine import default_database_url, make_engine
 from toteflow.central.store.uow import SqlUnitOfWorkFactory
 from toteflow.config import ConfigError, ServerSettings, Settings
+from toteflow.contracts.notices import ReceivingPolicy, SupplierTolerance
 from toteflow.contracts.waves import CartSpec
 from toteflow.domain.allocation import ShortagePolicy
 from toteflow.domain.labels import Address
@@ -85,6 +87,7 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         wave_progress=waves.progress,
         floor_control=waves.control,
         exceptions=waves.exceptions,
+        notices=NoticeService(uow, receiving_policy(settings)),
         health=health,
     )
 
@@ -109,6 +112,19 @@ def site_waves(uow: SqlUnitOfWorkFactory, settings: Settings) -> WaveServices:
         seconds_per_pick=waves.seconds_per_pick,
     )
     return wave_services(uow, layout, templates, policy, router=ParallelRouter())
+
+
+def receiving_policy(settings: Settings) -> ReceivingPolicy:
+    """The site's [receiving] settings as stations read them."""
+    receiving = settings.receiving
+    return ReceivingPolicy(
+        blind_receipts=receiving.blind_receipts,
+        over_tolerance_pct=receiving.over_tolerance_pct,
+        suppliers={
+            code: SupplierTolerance(over_tolerance_pct=supplier.over_tolerance_pct)
+            for code, supplier in receiving.suppliers.items()
+        },
+    )
 
 
 def shipping_policy(settings: Settings) -> ShippingPolicy:

@@ -89,7 +89,7 @@ _PAGE = 200
 def add_user(
     name: Annotated[str, typer.Option(help="full name")],
     badge: Annotated[str, typer.Option(help="badge barcode, e.g. B00042")],
-    role: Annotated[Role, typer.Option(help="picker, packer, supervisor or admin")],
+    role: Annotated[Role, typer.Option(help="picker, packer, receiver, supervisor or admin")],
     pin_stdin: PinStdinOption = False,
     config: ConfigOption = None,
 ) -> None:

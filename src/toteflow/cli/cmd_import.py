@@ -1,4 +1,4 @@
-"""`toteflow import orders|products|stock|containers FILE.csv`: bulk-load the server's database."""
+"""`toteflow import orders|products|stock|notices|containers FILE.csv`: bulk-load the server."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ from toteflow.domain.errors import ServiceError
 from toteflow.domain.words import plural
 
 imports = typer.Typer(
-    help="Import orders, products, stock counts or carts and totes from CSV files (UTF-8, "
+    help="Import orders, products, stock counts, inbound notices or carts and totes from CSV "
+    "files (UTF-8, "
     "header line first). "
     "Every row is checked first; nothing is imported if any row is bad, unless --skip-bad "
     "names a file for the bad rows. Running an import twice creates no duplicates.",
@@ -110,6 +111,23 @@ def import_stock(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     _import("stock", file, skip_bad, config, database_url)
+
+
+@imports.command(
+    "notices",
+    help="Import inbound notices (purchase orders, kind po, and ASNs, kind asn): one row per "
+    "notice line, or per part of a line on one pallet or case (sscc, with parent_sscc for a "
+    "case on a pallet); the rows of one notice share its reference and repeat its fields. "
+    "quantity is counted in uom (default EA). Notices whose reference exists are left as "
+    "they are. " + _columns_help("notices"),
+)
+def import_notices(
+    file: CsvArgument,
+    skip_bad: SkipBadOption = None,
+    config: ConfigOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    _import("notices", file, skip_bad, config, database_url)
 
 
 @imports.command(

@@ -10,6 +10,7 @@ class Role(StrEnum):
     PACKER = "packer"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    RECEIVER = "receiver"
 
 
 class Permission(StrEnum):
@@ -24,6 +25,8 @@ class Permission(StrEnum):
     PICK = "pick"  # take pick tasks
     PACK = "pack"  # pack and ship
     MANAGE_WAVES = "manage_waves"  # build, release, hold, cancel waves; floor exceptions
+    READ_NOTICES = "read_notices"  # purchase orders and shipping notices expected in
+    MANAGE_NOTICES = "manage_notices"  # create and cancel notices (the ERP's feed)
 
 
 _FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
@@ -31,6 +34,9 @@ _FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.PICKER: _FLOOR | {Permission.PICK},
     Role.PACKER: _FLOOR | {Permission.PACK},
+    # Receivers check deliveries against their notices (and may see the orders a delivery
+    # is wanted for); they do not pick or pack.
+    Role.RECEIVER: _FLOOR | {Permission.READ_NOTICES},
     Role.SUPERVISOR: _FLOOR
     | {
         Permission.PICK,
@@ -40,6 +46,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.MANAGE_USERS,
         Permission.READ_AUDIT,
         Permission.MANAGE_WAVES,
+        Permission.READ_NOTICES,
+        Permission.MANAGE_NOTICES,
     },
     Role.ADMIN: frozenset(Permission),
 }

@@ -19,6 +19,7 @@ from toteflow.central.api.methods import AllowedMethods
 from toteflow.central.api.routes import (
     catalogue,
     containers,
+    notices,
     orders,
     people,
     shipping,
@@ -81,6 +82,8 @@ def create_app(
     )
     api.include_router(catalogue.router)
     api.include_router(containers.router)
+    api.include_router(notices.router)
+    api.include_router(notices.receiving)
     api.include_router(orders.router)
     api.include_router(people.router)
     api.include_router(shipping.router)

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from toteflow.central.api.known_tokens import KnownTokens
 from toteflow.central.services.catalogue import CatalogueService
 from toteflow.central.services.containers import ContainerService
+from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
 from toteflow.central.services.shipping import ShippingService
@@ -49,6 +50,7 @@ class Services:
     wave_progress: WaveProgressService
     floor_control: FloorControlService
     exceptions: FloorExceptionService
+    notices: NoticeService
     health: Callable[[], None]
 
 

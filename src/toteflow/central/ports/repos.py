@@ -15,6 +15,7 @@ from toteflow.central.ports.floor import (
     PutBackRepo,
     TaskRepo,
 )
+from toteflow.central.ports.notices import NoticeRepo
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
 from toteflow.central.ports.waves import (
     WaveExceptionRepo,
@@ -190,6 +191,7 @@ class UnitOfWork(Protocol):
     wave_tasks: WaveTaskRepo
     wave_progress: WaveProgressRepo
     wave_exceptions: WaveExceptionRepo
+    notices: NoticeRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

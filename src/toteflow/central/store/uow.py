@@ -15,6 +15,7 @@ from toteflow.central.ports.floor import (
     PutBackRepo,
     TaskRepo,
 )
+from toteflow.central.ports.notices import NoticeRepo
 from toteflow.central.ports.repos import (
     AuditRepo,
     CatalogueRepo,
@@ -36,6 +37,7 @@ from toteflow.central.store.containers_repo import SqlContainerRepo
 from toteflow.central.store.exceptions_repo import SqlFloorExceptionRepo
 from toteflow.central.store.feed_repo import SqlChangeFeed
 from toteflow.central.store.manifests_repo import SqlManifestRepo
+from toteflow.central.store.notices_repo import SqlNoticeRepo
 from toteflow.central.store.orders_repo import SqlOrderRepo
 from toteflow.central.store.people_repo import SqlPeopleRepo
 from toteflow.central.store.push_repo import SqlPushRepo
@@ -75,6 +77,7 @@ class SqlUnitOfWork:
         self.wave_tasks: WaveTaskRepo = SqlWaveTaskRepo(self.session)
         self.wave_progress: WaveProgressRepo = SqlWaveProgressRepo(self.session)
         self.wave_exceptions: WaveExceptionRepo = SqlWaveExceptionRepo(self.session)
+        self.notices: NoticeRepo = SqlNoticeRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self

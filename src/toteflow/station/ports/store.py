@@ -15,6 +15,7 @@ from toteflow.contracts.containers import ContainerRecord
 from toteflow.contracts.tasks import Task, TaskContainer, TaskLine
 from toteflow.domain.containers import Holding
 from toteflow.domain.words import plural
+from toteflow.station.ports.inbound import InboundCache
 from toteflow.station.ports.packing import PackingRepo
 
 OutboxState = Literal["pending", "acked"]
@@ -327,6 +328,7 @@ class StationUnitOfWork(Protocol):
     notices: NoticeRepo
     packing: PackingRepo
     containers: ContainerCache
+    inbound: InboundCache
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from toteflow.contracts import sync
 from toteflow.contracts.catalogue import Location, Product
 from toteflow.contracts.containers import ContainerRecord
+from toteflow.contracts.notices import Notice
 from toteflow.contracts.tasks import Task
 from toteflow.domain.words import plural
 from toteflow.station.ports.store import (
@@ -256,6 +257,11 @@ def _containers_updated(uow: StationUnitOfWork, change: sync.Change, at: datetim
         uow.containers.upsert([ContainerRecord.model_validate(record) for record in records])
 
 
+def _notice_updated(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> None:
+    # Open notices are kept, so a receipt can be checked against its notice offline.
+    uow.inbound.keep(Notice.model_validate(change.payload))
+
+
 ChangeHandler = Callable[[StationUnitOfWork, sync.Change, datetime], None]
 CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "task.assigned": _task_assigned,
@@ -266,6 +272,7 @@ CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "product.updated": _product_updated,
     "location.updated": _location_updated,
     "containers.updated": _containers_updated,
+    "notice.updated": _notice_updated,
 }
 
 

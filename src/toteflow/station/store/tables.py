@@ -275,3 +275,30 @@ class NoticeRow(StationTable, table=True):
     message: str = Field(max_length=400)
     created_at: datetime = _ts()
     seen: bool = False
+
+
+class CachedInboundNotice(StationTable, table=True):
+    """An open inbound notice as the feed last told it; the whole notice in `notice`."""
+
+    __tablename__ = "inbound_notice"
+    __table_args__ = (sa.Index("ix_inbound_notice_expected_on", "expected_on", "reference"),)
+
+    reference: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=4)
+    supplier_code: str = Field(max_length=40)
+    expected_on: date
+    status: str = Field(max_length=12)
+    notice: dict[str, Any] = _json()
+    updated_at: datetime = _ts()
+
+
+class CachedInboundSscc(StationTable, table=True):
+    """A pallet or case of an open notice, so that its scan finds the notice offline."""
+
+    __tablename__ = "inbound_sscc"
+
+    sscc: str = Field(primary_key=True, max_length=18)
+    reference: str = Field(
+        foreign_key="inbound_notice.reference", index=True, max_length=64, ondelete="CASCADE"
+    )
+    parent_sscc: str | None = Field(default=None, max_length=18)

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from toteflow.station.ports.inbound import InboundCache
 from toteflow.station.ports.packing import PackingRepo
 from toteflow.station.ports.store import (
     CatalogueCacheRepo,
@@ -20,6 +21,7 @@ from toteflow.station.ports.store import (
     SyncStateRepo,
 )
 from toteflow.station.store.containers_repo import SqlContainerCache
+from toteflow.station.store.inbound_repo import SqlInboundCache
 from toteflow.station.store.packing_repo import SqlPackingRepo
 from toteflow.station.store.sync_repo import (
     SqlExceptionRepo,
@@ -49,6 +51,7 @@ class SqlStationUnitOfWork:
         self.notices: NoticeRepo = SqlNoticeRepo(self.session)
         self.packing: PackingRepo = SqlPackingRepo(self.session)
         self.containers: ContainerCache = SqlContainerCache(self.session)
+        self.inbound: InboundCache = SqlInboundCache(self.session)
         return self
 
     def __exit__(

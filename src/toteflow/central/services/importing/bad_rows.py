@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toteflow.central.services.importing.columns import ERROR_COLUMN, GROUPED_BY
+from toteflow.central.services.importing.columns import ERROR_COLUMN, GROUP_NOUNS, GROUPED_BY
 from toteflow.central.services.importing.plan import Plan
 from toteflow.central.services.importing.reading import (
     CsvFile,
@@ -41,7 +41,7 @@ def write_bad_rows(plan: Plan, target: Path) -> int:
             if messages:
                 error = "; ".join(messages)
             elif key and key in plan.bad_keys:
-                what = "order" if plan.kind == "orders" else "SKU"
+                what = GROUP_NOUNS.get(plan.kind, "SKU")
                 error = f"{what} {key} left out: line {plan.bad_keys[key]} is bad"
             else:
                 continue

@@ -29,6 +29,7 @@ _PATTERN_HINTS = {
     "sku": "may hold letters, digits and - _ . only (up to 64, a letter or digit first)",
     "uom": "is not a unit of measure: 2 to 8 letters such as EA, CS or PL",
     "barcode": "may hold letters, digits and - only (4 to 64 of them)",
+    "supplier_code": "may hold letters, digits and - _ . only (up to 40, a letter or digit first)",
 }
 
 

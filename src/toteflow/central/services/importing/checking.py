@@ -8,6 +8,7 @@ from pathlib import Path
 
 from toteflow.central.services.importing.columns import COLUMNS, GROUPED_BY, KINDS, Kind
 from toteflow.central.services.importing.lookups import Lookups
+from toteflow.central.services.importing.notice_rows import NoticesChecker
 from toteflow.central.services.importing.order_rows import OrdersChecker
 from toteflow.central.services.importing.plan import Checker, Plan
 from toteflow.central.services.importing.product_rows import ProductsChecker
@@ -29,6 +30,7 @@ _CHECKERS: dict[Kind, type[Checker]] = {
     "orders": OrdersChecker,
     "products": ProductsChecker,
     "stock": StockChecker,
+    "notices": NoticesChecker,
 }
 
 

@@ -7,8 +7,8 @@ from typing import Literal
 
 from toteflow.domain.words import plural
 
-Kind = Literal["orders", "products", "stock"]
-KINDS: tuple[Kind, ...] = ("orders", "products", "stock")
+Kind = Literal["orders", "products", "stock", "notices"]
+KINDS: tuple[Kind, ...] = ("orders", "products", "stock", "notices")
 
 ERROR_COLUMN = "error"
 
@@ -42,11 +42,29 @@ COLUMNS: dict[Kind, Columns] = {
     "stock": _columns(
         "location sku lot expiry quantity received_on", optional="lot expiry received_on"
     ),
+    # One row per notice line, or per part of a line packed on one pallet or case (sscc).
+    "notices": _columns(
+        "reference kind supplier_code supplier_name expected_on dock line_no sku quantity uom "
+        "lot expiry sscc parent_sscc",
+        optional="dock line_no uom lot expiry sscc parent_sscc",
+    ),
 }
 
 # Rows that share this column's value stand or fall together (one order, one product).
-GROUPED_BY: dict[Kind, str | None] = {"orders": "reference", "products": "sku", "stock": None}
-_NOUNS: dict[Kind, str] = {"orders": "order", "products": "product", "stock": "stock position"}
+GROUPED_BY: dict[Kind, str | None] = {
+    "orders": "reference",
+    "products": "sku",
+    "stock": None,
+    "notices": "reference",
+}
+_NOUNS: dict[Kind, str] = {
+    "orders": "order",
+    "products": "product",
+    "stock": "stock position",
+    "notices": "notice",
+}
+# What a group of rows is called when one bad row leaves the others out.
+GROUP_NOUNS: dict[Kind, str] = {"orders": "order", "products": "SKU", "notices": "notice"}
 
 
 def counted(number: int, kind: Kind) -> str:

@@ -30,6 +30,14 @@ class Lookups(Protocol):
     def barcode_owner(self, barcode: str) -> str | None: ...
     def location_active(self, code: str) -> bool | None: ...
     def stock_at(self, location: str) -> Mapping[StockKey, tuple[int, int]]: ...
+    def units_of(self, sku: str) -> Mapping[str, int] | None:
+        """The units of measure of a SKU with their base units; None: no such SKU."""
+        ...
+
+    def location_kind(self, code: str) -> str | None: ...
+    def sscc_notices(self, ssccs: Sequence[str]) -> Mapping[str, str]:
+        """SSCC -> the reference of the notice already carrying it, for those on one."""
+        ...
 
 
 class DatabaseLookups:
@@ -41,6 +49,7 @@ class DatabaseLookups:
         self._products: dict[str, ProductFacts | None] = {}
         self._locations: dict[str, bool | None] = {}
         self._stock: dict[str, dict[StockKey, tuple[int, int]]] = {}
+        self._units: dict[str, dict[str, int] | None] = {}
 
     def product(self, sku: str) -> ProductFacts | None:
         if sku not in self._products:
@@ -86,6 +95,20 @@ class DatabaseLookups:
                 (row.sku, row.lot, row.expiry): (row.quantity, row.reserved) for row in rows
             }
         return self._stock[location]
+
+    def units_of(self, sku: str) -> Mapping[str, int] | None:
+        if sku not in self._units:
+            with self.uow() as uow:
+                self._units[sku] = uow.notices.units_of([sku]).get(sku)
+        return self._units[sku]
+
+    def location_kind(self, code: str) -> str | None:
+        with self.uow() as uow:
+            return uow.notices.location_kinds([code]).get(code)
+
+    def sscc_notices(self, ssccs: Sequence[str]) -> Mapping[str, str]:
+        with self.uow() as uow:
+            return uow.notices.taken_ssccs(ssccs)
 
 
 def all_stock(uow: UnitOfWork, location: str, sku: str | None) -> list[cat.StockRow]:

@@ -12,6 +12,7 @@ from toteflow.central.services.importing.columns import Kind
 from toteflow.central.services.importing.lookups import Lookups
 from toteflow.central.services.importing.reading import Header
 from toteflow.contracts import catalogue as cat
+from toteflow.contracts import notices as nts
 from toteflow.contracts import orders as ords
 
 
@@ -101,6 +102,12 @@ class StockCount:
 
 
 @dataclass
+class NoticeDraft:
+    line: int
+    notice: nts.NoticeCreate  # checked: built from all its rows once the file is read
+
+
+@dataclass
 class Plan:
     """A checked file: the problems found, and what a write would create or set."""
 
@@ -115,6 +122,7 @@ class Plan:
     orders: dict[str, OrderDraft] = field(default_factory=dict)
     products: dict[str, ProductDraft] = field(default_factory=dict)
     counts: list[StockCount] = field(default_factory=list)
+    notices: dict[str, NoticeDraft] = field(default_factory=dict)
     # Orders in the order their first rows came, for writing them while the check goes on;
     # spoiled: a later row touched an order already handed over (early_writes.py).
     fresh: list[OrderDraft] = field(default_factory=list)
@@ -138,6 +146,8 @@ class Plan:
             return len(self.orders)
         if self.kind == "products":
             return len(self.products)
+        if self.kind == "notices":
+            return len(self.notices)
         return len(self.counts)
 
 

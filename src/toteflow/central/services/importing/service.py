@@ -18,6 +18,7 @@ from toteflow.central.services.importing.columns import Kind, counted
 from toteflow.central.services.importing.early_writes import EarlyWriter, Step, WritesFailed
 from toteflow.central.services.importing.lookups import DatabaseLookups, all_stock
 from toteflow.central.services.importing.plan import (
+    NoticeDraft,
     OrderDraft,
     Plan,
     Problem,
@@ -26,6 +27,7 @@ from toteflow.central.services.importing.plan import (
     StockCount,
 )
 from toteflow.central.services.importing.reading import ImportFileError, Progress
+from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.contracts import catalogue as cat
 from toteflow.domain.actor import Actor
@@ -89,6 +91,7 @@ class ImportService:
     ) -> None:
         self.uow = uow
         self.orders = OrderService(uow)
+        self.notices = NoticeService(uow)
         self.batch_size = batch_size
         # Batches of orders written at once, each in its own transaction: 1 for SQLite (one
         # writer at a time), more where the database takes concurrent writers (PostgreSQL).
@@ -210,6 +213,8 @@ class ImportService:
             steps = self._order_steps(actor, drafts, Provenance(plan.path.name))
         elif plan.kind == "products":
             steps = self._steps(actor, list(plan.products.values()), plan, self._products)
+        elif plan.kind == "notices":
+            steps = self._steps(actor, list(plan.notices.values()), plan, self._notices)
         else:
             steps = self._steps(actor, plan.counts, plan, self._stock)
         while True:
@@ -293,6 +298,11 @@ class ImportService:
         )
         return len(new), len(orders) - len(new)
 
+    def _notices(self, actor: Actor, batch: Sequence[NoticeDraft], plan: Plan) -> tuple[int, int]:
+        # Checked again in the write's transaction (an SSCC taken since): refused whole.
+        result = self.notices.create_all(actor, [draft.notice for draft in batch])
+        return len(result.created), len(result.already_present)
+
     def _products(self, actor: Actor, batch: Sequence[ProductDraft], plan: Plan) -> tuple[int, int]:
         created = present = 0
         with self.uow() as uow:
@@ -356,6 +366,7 @@ _PERMISSION: dict[Kind, Permission] = {
     "orders": Permission.MANAGE_ORDERS,
     "products": Permission.MANAGE_CATALOGUE,
     "stock": Permission.ADJUST_STOCK,
+    "notices": Permission.MANAGE_NOTICES,
 }
 
 
