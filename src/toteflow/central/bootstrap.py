@@ -172,20 +172,14 @@ def build_webhook_worker(engine: Engine, settings: Settings) -> WebhookWorker | 
 
 
 # Batches an import writes at once on PostgreSQL, each on its own connection: two keep the
-# server busy while this process makes the next batch's rows (SQLite has one writer), and
-# they begin while the rest of the file is checked (an open transaction each, committed
-# once the whole file passed; on SQLite that would hold every other writer off meanwhile).
+# server busy while this process makes the next batch's rows (SQLite has one writer).
 IMPORT_WRITERS = 2
 
 
 def build_importer(engine: Engine) -> ImportService:
     """The CSV import use case (`toteflow import`) on this engine."""
-    concurrent = engine.dialect.name == "postgresql"
-    return ImportService(
-        SqlUnitOfWorkFactory(engine),
-        writers=IMPORT_WRITERS if concurrent else 1,
-        early_writes=concurrent,
-    )
+    writers = IMPORT_WRITERS if engine.dialect.name == "postgresql" else 1
+    return ImportService(SqlUnitOfWorkFactory(engine), writers=writers)
 
 
 def build_container_service(engine: Engine) -> ContainerService:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from toteflow.central.services.importing.columns import COLUMNS, GROUPED_BY, KINDS, Kind
@@ -34,15 +34,8 @@ _CHECKERS: dict[Kind, type[Checker]] = {
 }
 
 
-def check_file(
-    kind: Kind,
-    path: Path,
-    lookups: Lookups,
-    progress: Progress | None = None,
-    checked: Callable[[Plan], None] | None = None,
-) -> Plan:
-    """Read and check every row of the file; nothing is written. `checked` is called with
-    the plan after each chunk of rows (PREFETCH_ROWS) has been checked."""
+def check_file(kind: Kind, path: Path, lookups: Lookups, progress: Progress | None = None) -> Plan:
+    """Read and check every row of the file; nothing is written."""
     if kind not in COLUMNS:
         raise ImportFileError(f"cannot import {kind!r}: choose one of {', '.join(KINDS)}")
     source = CsvFile(path)
@@ -58,7 +51,7 @@ def check_file(
     header = plan.header = read_header(kind, first, path)
     key_index = header.positions.get(GROUPED_BY[kind] or "")
     sku_index = header.positions.get("sku")
-    for record in _prefetched(records, lookups, sku_index, plan, checked):
+    for record in _prefetched(records, lookups, sku_index):
         plan.rows += 1
         if len(record_fields(record, header)) != header.width:
             plan.fail(
@@ -80,18 +73,11 @@ def check_file(
 
 
 def _prefetched(
-    records: Iterator[Record],
-    lookups: Lookups,
-    sku_index: int | None,
-    plan: Plan,
-    checked: Callable[[Plan], None] | None,
+    records: Iterator[Record], lookups: Lookups, sku_index: int | None
 ) -> Iterator[Record]:
-    """The records, the SKUs of each chunk of them looked up together first; `checked` is
-    told when the rows of a chunk have all been checked."""
+    """The records, the SKUs of each chunk of them looked up together first."""
     while chunk := list(itertools.islice(records, PREFETCH_ROWS)):
         if sku_index is not None:
             skus = {record_field(record, sku_index) for record in chunk}
             lookups.prefetch(sorted(sku for sku in skus if 0 < len(sku) <= 64))
         yield from chunk
-        if checked is not None:
-            checked(plan)

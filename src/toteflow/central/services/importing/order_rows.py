@@ -137,10 +137,6 @@ def order_header(order: ords.OrderCreate) -> dict[str, Any]:
 class OrdersChecker(Checker):
     def row(self, line: int, values: Mapping[str, str]) -> None:
         plan, reference = self.plan, values.get("reference", "")
-        draft = plan.orders.get(reference)
-        if draft is not None and draft.sealed:
-            # Its order may be written already: whatever this row says changes it.
-            plan.spoiled = True
         order, errors = parse_order_row(values)
         sku = values.get("sku", "")
         # Looked up even when the row has other problems: all of them are said at once.
@@ -151,9 +147,9 @@ class OrdersChecker(Checker):
             plan.fail(line, errors, reference)
             return
         quantity = order.lines[0].quantity
+        draft = plan.orders.get(reference)
         if draft is None:
-            draft = plan.orders[reference] = OrderDraft(line, order, {sku: (line, quantity)})
-            plan.fresh.append(draft)
+            plan.orders[reference] = OrderDraft(line, order, {sku: (line, quantity)})
             return
         header, first = order_header(order), order_header(draft.first)
         differ = [

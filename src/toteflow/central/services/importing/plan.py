@@ -32,8 +32,6 @@ class OrderDraft:
     line: int
     first: ords.OrderCreate  # the order as its first row made it, checked
     lines: dict[str, tuple[int, int]]  # sku -> (line, quantity); compact for big files
-    # Handed to be written before the rest of the file is checked (early_writes.py).
-    sealed: bool = False
 
     def order(self) -> ords.OrderCreate:
         """The order with every line: its first row's checked order, with the lines of all
@@ -123,10 +121,6 @@ class Plan:
     products: dict[str, ProductDraft] = field(default_factory=dict)
     counts: list[StockCount] = field(default_factory=list)
     notices: dict[str, NoticeDraft] = field(default_factory=dict)
-    # Orders in the order their first rows came, for writing them while the check goes on;
-    # spoiled: a later row touched an order already handed over (early_writes.py).
-    fresh: list[OrderDraft] = field(default_factory=list)
-    spoiled: bool = False
 
     @property
     def ok(self) -> bool:

@@ -15,7 +15,6 @@ from toteflow.central.ports.repos import UnitOfWork, UnitOfWorkFactory
 from toteflow.central.services.importing.bad_rows import write_bad_rows
 from toteflow.central.services.importing.checking import check_file
 from toteflow.central.services.importing.columns import Kind, counted
-from toteflow.central.services.importing.early_writes import EarlyWriter, Step, WritesFailed
 from toteflow.central.services.importing.lookups import DatabaseLookups, all_stock
 from toteflow.central.services.importing.plan import (
     NoticeDraft,
@@ -87,7 +86,6 @@ class ImportService:
         *,
         batch_size: int = BATCH_SIZE,
         writers: int = 1,
-        early_writes: bool = False,
     ) -> None:
         self.uow = uow
         self.orders = OrderService(uow)
@@ -96,9 +94,6 @@ class ImportService:
         # Batches of orders written at once, each in its own transaction: 1 for SQLite (one
         # writer at a time), more where the database takes concurrent writers (PostgreSQL).
         self.writers = writers
-        # Orders written while the file is still checked (early_writes.py), where the
-        # database lets open transactions write side by side.
-        self.early_writes = early_writes
 
     def check(self, kind: Kind, path: Path, progress: Progress | None = None) -> Plan:
         return check_file(kind, path, DatabaseLookups(self.uow), progress)
@@ -135,80 +130,36 @@ class ImportService:
         skip_bad: Path | None,
         progress: Progress | None,
     ) -> ImportReport:
-        early = self._early_writer(actor, kind, path, skip_bad)
-        try:
-            plan = check_file(
-                kind, path, DatabaseLookups(self.uow), progress, early.checked if early else None
-            )
-            report = ImportReport(
-                kind,
-                path,
-                rows=plan.rows,
-                problems=sorted(plan.problems, key=lambda problem: problem.line),
-                bad=len(plan.bad_units),
-                bad_lines=len(plan.bad_lines),
-            )
-            if not plan.ok and skip_bad is None:
-                if early is not None:
-                    early.abandon()
-                return report
-            if skip_bad is not None:
-                try:
-                    write_bad_rows(plan, skip_bad)
-                except OSError as exc:
-                    raise ImportFileError(f"cannot write {skip_bad}: {exc.strerror}") from None
-                report.bad_rows_file = skip_bad
-        except BaseException:
-            # Nothing committed yet: whatever stopped the check undoes what was written.
-            if early is not None:
-                early.abandon()
-            raise
+        plan = self.check(kind, path, progress)
+        report = ImportReport(
+            kind,
+            path,
+            rows=plan.rows,
+            problems=sorted(plan.problems, key=lambda problem: problem.line),
+            bad=len(plan.bad_units),
+            bad_lines=len(plan.bad_lines),
+        )
+        if not plan.ok and skip_bad is None:
+            return report
+        if skip_bad is not None:
+            try:
+                write_bad_rows(plan, skip_bad)
+            except OSError as exc:
+                raise ImportFileError(f"cannot write {skip_bad}: {exc.strerror}") from None
+            report.bad_rows_file = skip_bad
         report.written = True
-        self.write(actor, plan, report, progress, early)
+        self.write(actor, plan, report, progress)
         return report
 
-    def _early_writer(
-        self, actor: Actor, kind: Kind, path: Path, skip_bad: Path | None
-    ) -> EarlyWriter | None:
-        # Only where the database takes several writers at once (PostgreSQL): on SQLite an
-        # open transaction would keep every station's push waiting for the whole import.
-        if kind != "orders" or not self.early_writes:
-            return None
-        source = Provenance(path.name)
-        return EarlyWriter(
-            self.uow,
-            lambda uow, batch: self._orders_in(uow, actor, batch, source),
-            writers=self.writers,
-            max_orders=self.batch_size,
-            max_lines=BATCH_LINES,
-            keep_going_on_bad_rows=skip_bad is not None,
-        )
-
     def write(
-        self,
-        actor: Actor,
-        plan: Plan,
-        report: ImportReport,
-        progress: Progress | None = None,
-        early: EarlyWriter | None = None,
+        self, actor: Actor, plan: Plan, report: ImportReport, progress: Progress | None = None
     ) -> None:
-        """Write what the plan holds, batch by batch, counting into the report; what `early`
-        wrote while the file was checked is committed first, or written anew if it failed."""
+        """Write what the plan holds, batch by batch, counting into the report."""
         total, done = plan.to_write(), 0
         if progress is not None:
             progress("importing", 0, total)
-        steps: Iterator[Step] | None = None
-        if early is not None:
-            try:
-                steps = early.finish(plan)
-            except WritesFailed as exc:
-                for _size, (imported, present) in exc.steps:
-                    report.imported += imported
-                    report.already_present += present
-                raise ImportInterrupted(report, exc.cause) from exc.cause
-        if steps is not None:
-            pass
-        elif plan.kind == "orders":
+        steps: Iterator[tuple[int, tuple[int, int]]]
+        if plan.kind == "orders":
             drafts = _order_batches(list(plan.orders.values()), self.batch_size, BATCH_LINES)
             steps = self._order_steps(actor, drafts, Provenance(plan.path.name))
         elif plan.kind == "products":
