@@ -17,6 +17,7 @@ from toteflow.domain.containers import Holding
 from toteflow.domain.words import plural
 from toteflow.station.ports.inbound import InboundCache
 from toteflow.station.ports.packing import PackingRepo
+from toteflow.station.ports.receiving import ReceivingRepo
 
 OutboxState = Literal["pending", "acked"]
 SyncStateName = Literal[
@@ -329,6 +330,7 @@ class StationUnitOfWork(Protocol):
     packing: PackingRepo
     containers: ContainerCache
     inbound: InboundCache
+    receiving: ReceivingRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -45,8 +45,12 @@ def record(
     local_change: LocalChange | None = None,
     *,
     now: Clock = utcnow,
+    event_id: UUID | None = None,
 ) -> OutboxEvent:
     """Apply `local_change` and append its event (next seq, new UUID) in `uow`; no commit.
+
+    `event_id`: the id drawn beforehand, when the payload names it (a case without its own
+    identity is known by its event's id).
 
     The caller commits, and acknowledges the scan only after commit() returns: then the
     change and its event are on disk together, or neither is.
@@ -55,7 +59,7 @@ def record(
         local_change(uow)
     draft = OutboxEvent(
         seq=uow.sync.take_seq(),
-        id=uuid4(),
+        id=event_id or uuid4(),
         user_id=user_id,
         type=type,
         payload=payload,

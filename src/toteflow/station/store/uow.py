@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from toteflow.station.ports.inbound import InboundCache
 from toteflow.station.ports.packing import PackingRepo
+from toteflow.station.ports.receiving import ReceivingRepo
 from toteflow.station.ports.store import (
     CatalogueCacheRepo,
     ContainerCache,
@@ -23,6 +24,7 @@ from toteflow.station.ports.store import (
 from toteflow.station.store.containers_repo import SqlContainerCache
 from toteflow.station.store.inbound_repo import SqlInboundCache
 from toteflow.station.store.packing_repo import SqlPackingRepo
+from toteflow.station.store.receiving_repo import SqlReceivingRepo
 from toteflow.station.store.sync_repo import (
     SqlExceptionRepo,
     SqlIdentityRepo,
@@ -52,6 +54,7 @@ class SqlStationUnitOfWork:
         self.packing: PackingRepo = SqlPackingRepo(self.session)
         self.containers: ContainerCache = SqlContainerCache(self.session)
         self.inbound: InboundCache = SqlInboundCache(self.session)
+        self.receiving: ReceivingRepo = SqlReceivingRepo(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,82 @@
+"""What the receiver's use cases need: the station's receipts, plate serials and the policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from toteflow.contracts.notices import ReceivingPolicy
+
+
+@dataclass
+class LineTally:
+    """A receipt line's own tallies at this station (the notice says what was expected)."""
+
+    received: int = 0
+    damaged: int = 0
+    closed: bool = False
+    short_reason: str | None = None
+
+
+@dataclass
+class Receipt:
+    """A receipt being worked: the notice (None: blind), the dock, each line's tallies."""
+
+    id: int
+    notice: str | None
+    dock: str
+    user_id: int | None
+    status: str
+    lines: dict[int, LineTally] = field(default_factory=dict)
+    plate: str | None = None
+
+
+@dataclass(frozen=True)
+class ReceivedCaseRecord:
+    case_id: str
+    line_no: int | None
+    sku: str | None
+    lot: str
+    expiry: date | None
+    quantity: int
+    damaged: int
+    plate: str
+    event_id: str
+
+
+class ReceivingRepo(Protocol):
+    """The station's receipts, in the unit of work's transaction."""
+
+    def open_receipt(self, notice: str | None, dock: str, user_id: int | None) -> Receipt: ...
+    def receipt(self, receipt_id: int) -> Receipt | None: ...
+    def open_for(self, notice: str | None, dock: str) -> Receipt | None:
+        """The receipt of this notice (a blind one: at this dock) still open here."""
+        ...
+
+    def save(self, receipt: Receipt) -> None:
+        """The receipt's tallies, plate and status as they are now."""
+        ...
+
+    def add_case(self, receipt_id: int, case: ReceivedCaseRecord) -> None: ...
+    def has_case(self, notice: str | None, case_id: str) -> bool:
+        """Whether a case id was received on this notice (any receipt of it) here."""
+        ...
+
+    def cases(self, receipt_id: int) -> list[ReceivedCaseRecord]: ...
+    def lot_expiries(self, sku: str) -> dict[str, date | None]:
+        """The expiry date each lot of `sku` was received with at this station."""
+        ...
+
+    def take_plate_serial(self) -> int:
+        """The next internal plate serial (1, 2, 3, ...), kept in the store."""
+        ...
+
+    def policy(self) -> ReceivingPolicy | None: ...
+    def keep_policy(self, policy: ReceivingPolicy) -> None: ...
+
+
+class ReceivingServer(Protocol):
+    """The server's receiving settings (station token: read before anyone logs in)."""
+
+    async def policy(self) -> ReceivingPolicy: ...

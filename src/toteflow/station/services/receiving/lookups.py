@@ -1,0 +1,61 @@
+"""What the receiver reads from the station's store: cached notices, products, docks, policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from toteflow.contracts.catalogue import ProductUnit
+from toteflow.contracts.notices import Notice, ReceivingPolicy
+from toteflow.station.ports.store import CachedLocation, CachedProduct, StationUnitOfWorkFactory
+
+
+def _barcodes(gtin: str) -> list[str]:
+    # The catalogue keeps a barcode as it was registered (EAN-13, UPC-A, GTIN-14); a scan
+    # reads every GTIN as 14 digits.
+    forms = [gtin]
+    for length in (13, 12, 8):
+        if gtin[: 14 - length].strip("0") == "":
+            forms.append(gtin[14 - length :])
+    return forms
+
+
+@dataclass
+class ReceivingLookups:
+    uow: StationUnitOfWorkFactory
+
+    def notice(self, reference: str) -> Notice | None:
+        with self.uow() as uow:
+            return uow.inbound.get(reference)
+
+    def notice_by_sscc(self, sscc: str) -> Notice | None:
+        with self.uow() as uow:
+            return uow.inbound.by_sscc(sscc)
+
+    def open_notices(self) -> list[Notice]:
+        with self.uow() as uow:
+            return uow.inbound.open_notices()
+
+    def location(self, code: str) -> CachedLocation | None:
+        with self.uow() as uow:
+            return uow.catalogue.location(code)
+
+    def product(self, sku: str) -> CachedProduct | None:
+        with self.uow() as uow:
+            return uow.catalogue.product(sku)
+
+    def product_by_gtin(self, gtin: str) -> tuple[CachedProduct, ProductUnit] | None:
+        with self.uow() as uow:
+            for barcode in _barcodes(gtin):
+                found = uow.catalogue.product_by_barcode(barcode)
+                if found is not None:
+                    return found
+        return None
+
+    def policy(self) -> ReceivingPolicy | None:
+        with self.uow() as uow:
+            return uow.receiving.policy()
+
+    def keep_policy(self, policy: ReceivingPolicy) -> None:
+        with self.uow() as uow:
+            uow.receiving.keep_policy(policy)
+            uow.commit()

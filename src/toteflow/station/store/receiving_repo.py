@@ -1,0 +1,163 @@
+"""The station's receipts, their cases, plate serials and the cached policy over SQLModel."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from toteflow.contracts.notices import ReceivingPolicy
+from toteflow.station.ports.receiving import LineTally, Receipt, ReceivedCaseRecord
+from toteflow.station.store import receiving_tables as rt
+from toteflow.station.store.tables import table, utcnow
+
+_PLATE_SERIAL = "plate_serial"
+_POLICY = "policy"
+
+
+def _receipt(row: rt.ReceiptRow) -> Receipt:
+    assert row.id is not None
+    lines = {
+        int(no): LineTally(
+            received=int(tally.get("received", 0)),
+            damaged=int(tally.get("damaged", 0)),
+            closed=bool(tally.get("closed", False)),
+            short_reason=tally.get("short_reason"),
+        )
+        for no, tally in row.lines.items()
+    }
+    return Receipt(row.id, row.notice, row.dock, row.user_id, row.status, lines, row.plate)
+
+
+def _lines(receipt: Receipt) -> dict[str, Any]:
+    return {
+        str(no): {
+            "received": tally.received,
+            "damaged": tally.damaged,
+            "closed": tally.closed,
+            "short_reason": tally.short_reason,
+        }
+        for no, tally in sorted(receipt.lines.items())
+    }
+
+
+class SqlReceivingRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def open_receipt(self, notice: str | None, dock: str, user_id: int | None) -> Receipt:
+        row = rt.ReceiptRow(notice=notice, dock=dock, user_id=user_id)
+        self.session.add(row)
+        self.session.flush()
+        return _receipt(row)
+
+    def receipt(self, receipt_id: int) -> Receipt | None:
+        row = self.session.get(rt.ReceiptRow, receipt_id)
+        return None if row is None else _receipt(row)
+
+    def open_for(self, notice: str | None, dock: str) -> Receipt | None:
+        receipts = table(rt.ReceiptRow)
+        query = sa.select(receipts.c.id).where(receipts.c.status == "open")
+        if notice is None:
+            query = query.where(receipts.c.notice.is_(None), receipts.c.dock == dock)
+        else:
+            query = query.where(receipts.c.notice == notice)
+        found = self.session.execute(query.order_by(receipts.c.id.desc()).limit(1)).scalar()
+        return None if found is None else self.receipt(int(found))
+
+    def save(self, receipt: Receipt) -> None:
+        row = self.session.get(rt.ReceiptRow, receipt.id)
+        assert row is not None, f"receipt {receipt.id} is not in this store"
+        row.lines = _lines(receipt)
+        row.plate = receipt.plate
+        row.status = receipt.status
+        if receipt.status == "finished" and row.finished_at is None:
+            row.finished_at = utcnow()
+        self.session.add(row)
+        self.session.flush()
+
+    def add_case(self, receipt_id: int, case: ReceivedCaseRecord) -> None:
+        self.session.add(
+            rt.ReceiptCaseRow(
+                receipt_id=receipt_id,
+                case_id=case.case_id,
+                line_no=case.line_no,
+                sku=case.sku,
+                lot=case.lot,
+                expiry=case.expiry,
+                quantity=case.quantity,
+                damaged=case.damaged,
+                plate=case.plate,
+                event_id=case.event_id,
+            )
+        )
+        self.session.flush()
+
+    def has_case(self, notice: str | None, case_id: str) -> bool:
+        cases, receipts = table(rt.ReceiptCaseRow), table(rt.ReceiptRow)
+        query = (
+            sa.select(cases.c.id)
+            .join(receipts, receipts.c.id == cases.c.receipt_id)
+            .where(cases.c.case_id == case_id)
+        )
+        if notice is not None:
+            query = query.where(receipts.c.notice == notice)
+        return self.session.execute(query.limit(1)).first() is not None
+
+    def cases(self, receipt_id: int) -> list[ReceivedCaseRecord]:
+        cases = table(rt.ReceiptCaseRow)
+        rows = self.session.execute(
+            sa.select(cases).where(cases.c.receipt_id == receipt_id).order_by(cases.c.id)
+        ).mappings()
+        return [
+            ReceivedCaseRecord(
+                r["case_id"],
+                r["line_no"],
+                r["sku"],
+                r["lot"],
+                r["expiry"],
+                r["quantity"],
+                r["damaged"],
+                r["plate"],
+                r["event_id"],
+            )
+            for r in rows
+        ]
+
+    def lot_expiries(self, sku: str) -> dict[str, date | None]:
+        cases = table(rt.ReceiptCaseRow)
+        rows = self.session.execute(
+            sa.select(cases.c.lot, cases.c.expiry)
+            .where(cases.c.sku == sku, cases.c.lot != "")
+            .order_by(cases.c.id)
+        )
+        found: dict[str, date | None] = {}
+        for lot, expiry in rows:
+            # The first date a lot came with is the one it keeps.
+            if found.get(lot) is None:
+                found[lot] = expiry
+        return found
+
+    def take_plate_serial(self) -> int:
+        row = self.session.get(rt.ReceivingValue, _PLATE_SERIAL)
+        serial = 1 if row is None else int(row.value.get("next", 1))
+        if row is None:
+            row = rt.ReceivingValue(key=_PLATE_SERIAL)
+        row.value = {"next": serial + 1}
+        row.updated_at = utcnow()
+        self.session.add(row)
+        self.session.flush()
+        return serial
+
+    def policy(self) -> ReceivingPolicy | None:
+        row = self.session.get(rt.ReceivingValue, _POLICY)
+        return None if row is None else ReceivingPolicy.model_validate(row.value)
+
+    def keep_policy(self, policy: ReceivingPolicy) -> None:
+        row = self.session.get(rt.ReceivingValue, _POLICY) or rt.ReceivingValue(key=_POLICY)
+        row.value = policy.model_dump(mode="json")
+        row.updated_at = utcnow()
+        self.session.add(row)
+        self.session.flush()
