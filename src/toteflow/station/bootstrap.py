@@ -26,6 +26,7 @@ from toteflow.station.ports.packing import Printer
 from toteflow.station.ports.store import StationIdentity, StationUnitOfWorkFactory
 from toteflow.station.server_client.client import make_http_client
 from toteflow.station.server_client.pack_client import PackClient, StationPackApi
+from toteflow.station.server_client.receiving_api import ReceivingApi
 from toteflow.station.server_client.station_api import StationApi
 from toteflow.station.server_client.wave_api import WaveApi
 from toteflow.station.server_client.worker import SyncWorker
@@ -189,6 +190,8 @@ def build_station_app(
         ),
         pack_server=StationPackApi(calls, identity.server_url, identity.token),
         waves=WaveApi(calls, identity.server_url, identity.token),
+        receiving_server=ReceivingApi(calls, identity.server_url, identity.token),
+        plate_printer=_plate_printer(settings, station.path.parent),
     )
     make_reader: Callable[[ScannerEventSink], SerialScannerReader] | None = None
     if scanner.device:
@@ -241,6 +244,12 @@ def build_printers(settings: Settings, folder: Path) -> dict[str, Printer]:
             raise ConfigError(f"[printing] printers: {exc}") from None
         printers[name] = make_printer(spec, settings.printing.timeout_seconds)
     return printers
+
+
+def _plate_printer(settings: Settings, folder: Path) -> Printer | None:
+    # Plate labels go to the station's label printer, as the pack station's box labels do.
+    chosen = settings.printing.label_printer
+    return build_printers(settings, folder).get(chosen) if chosen else None
 
 
 def packing_policy(settings: Settings) -> PackingPolicy:

@@ -8,7 +8,8 @@ from datetime import date
 
 from toteflow.domain.layout import Layout
 from toteflow.domain.scan import DEFAULT_FORMATS, CodeFormats, ScanResult, interpret
-from toteflow.station.ports.packing import PackServer
+from toteflow.station.ports.packing import PackServer, Printer
+from toteflow.station.ports.receiving import ReceivingServer
 from toteflow.station.ports.store import TaskServer
 from toteflow.station.ports.wave_console import WaveServer
 from toteflow.station.services.events import FloorActions, StationView
@@ -16,6 +17,12 @@ from toteflow.station.services.login import Person, StationLogin
 from toteflow.station.services.pack_desk import PackDesk
 from toteflow.station.services.packing.service import PackingService
 from toteflow.station.services.picker import PickerDesk
+from toteflow.station.services.receiving import (
+    PlateLabels,
+    ReceivingDesk,
+    ReceivingLookups,
+    ReceivingRecords,
+)
 from toteflow.station.services.wave_console import WaveConsole
 
 
@@ -38,6 +45,9 @@ class StationServices:
     pack_server: PackServer | None = None
     # The server's wave API for supervisors (None: this station has no wave console).
     waves: WaveServer | None = None
+    # The receiver's: the receiving settings' source and the printer for plate labels.
+    receiving_server: ReceivingServer | None = None
+    plate_printer: Printer | None = None
 
     def read_scan(self, raw: str) -> ScanResult:
         """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""
@@ -62,3 +72,16 @@ class StationServices:
 
     def wave_console(self, person: Person) -> WaveConsole | None:
         return WaveConsole(person, self.waves) if self.waves is not None else None
+
+    def receiving_desk(self, person: Person) -> ReceivingDesk:
+        uow = self.floor.uow
+        return ReceivingDesk(
+            person,
+            ReceivingRecords(uow, on_recorded=self.floor.on_recorded),
+            ReceivingLookups(uow),
+            self.login,
+            self.read_scan,
+            server=self.receiving_server,
+            labels=PlateLabels(self.plate_printer),
+            today=self.today,
+        )

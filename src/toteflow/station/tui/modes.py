@@ -12,6 +12,7 @@ from toteflow.station.services.bundle import StationServices
 from toteflow.station.services.login import Person
 from toteflow.station.tui.screens.pack_home import PackHomeScreen
 from toteflow.station.tui.screens.picker_home import PickerHomeScreen
+from toteflow.station.tui.screens.receive_home import ReceiveHomeScreen
 from toteflow.station.tui.screens.supervisor_console import supervisor_home
 
 
@@ -28,6 +29,9 @@ ROLE_MODES: dict[Role, RoleMode] = {
     Role.PICKER: RoleMode("picker", lambda services, person: PickerHomeScreen(services, person)),
     Role.PACKER: RoleMode("packer", lambda services, person: PackHomeScreen(services, person)),
     Role.SUPERVISOR: RoleMode("supervisor", supervisor_home),
+    Role.RECEIVER: RoleMode(
+        "receiver", lambda services, person: ReceiveHomeScreen(services, person)
+    ),
 }
 
 

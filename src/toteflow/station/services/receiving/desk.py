@@ -86,7 +86,7 @@ class ReceivingDesk:
     server: ReceivingServer | None = None
     labels: PlateLabels = field(default_factory=PlateLabels)
     today: Callable[[], date] = date.today
-    policy: ReceivingPolicy = NO_POLICY
+    policy: ReceivingPolicy = field(default_factory=lambda: NO_POLICY)
     notice: Notice | None = None
     receipt: Receipt | None = None
     dock: str | None = None

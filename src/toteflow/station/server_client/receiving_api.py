@@ -1,0 +1,30 @@
+"""The receiver's HTTP call: the site's receiving settings, read with the station's token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from toteflow.contracts.notices import ReceivingPolicy
+from toteflow.station.server_client.client import SyncClient
+from toteflow.station.server_client.station_api import _translated
+
+
+class ReceivingApi:
+    """Implements the ReceivingServer port; a short-lived client per call (as StationApi)."""
+
+    def __init__(self, http: Callable[[], httpx.AsyncClient], server_url: str, token: str) -> None:
+        self.http = http
+        self.server_url = server_url
+        self._token = token
+
+    def __repr__(self) -> str:
+        return f"ReceivingApi({self.server_url!r})"
+
+    async def policy(self) -> ReceivingPolicy:
+        async def go(client: SyncClient) -> ReceivingPolicy:
+            return client._parse(ReceivingPolicy, await client._send("GET", "/receiving/policy"))
+
+        async with self.http() as http:
+            return await _translated(go(SyncClient(http, self.server_url, self._token)))

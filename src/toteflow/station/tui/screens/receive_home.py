@@ -1,0 +1,96 @@
+"""The receiver's home: scan a notice, a pallet's SSCC or a dock to start (or resume) a receipt."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import Footer, Static
+
+from toteflow.station.services.bundle import StationServices
+from toteflow.station.services.login import Person
+from toteflow.station.services.receiving import HOME_PROMPT, ReceiveOutcome, ReceivingDesk
+from toteflow.station.tui.scan_messages import ScanReceived
+from toteflow.station.tui.screens.base import StationScreen
+from toteflow.station.tui.widgets.scan_capture import ScanPrompt
+from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
+from toteflow.station.tui.widgets.status_bar import StatusBar
+
+SHOWN_NOTICES = 8
+
+
+class ReceiveHomeScreen(StationScreen[None]):
+    """The base of the receiver mode: every receipt starts here and comes back here."""
+
+    ACCEPTS_SCANS = True
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f5", "refresh", "Refresh")]
+
+    def __init__(self, services: StationServices, person: Person) -> None:
+        super().__init__()
+        self.desk: ReceivingDesk = services.receiving_desk(person)
+        self.person = person
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield Static(f"Hello {self.person.first_name}. {HOME_PROMPT}.", id="home-hello")
+        yield Static("", id="receive-notices")
+        yield ScanFeedback(HOME_PROMPT, id="feedback")
+        yield ScanPrompt(HOME_PROMPT)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.station.task_label = ""
+        self.refresh_notices()
+        self._policy()
+
+    def on_screen_resume(self) -> None:
+        self.station.task_label = ""
+        self.refresh_notices()
+
+    def action_refresh(self) -> None:
+        self.refresh_notices()
+        self._policy()
+
+    @work(exclusive=True, group="receiving-policy")
+    async def _policy(self) -> None:
+        words = await self.desk.refresh_policy()
+        if words:
+            self.query_one(ScanFeedback).idle(f"{HOME_PROMPT} ({words})")
+
+    def refresh_notices(self) -> None:
+        notices = self.desk.open_notices()
+        if not notices:
+            text = Content("No notice is expected at this station yet: scan the notice's paper.")
+        else:
+            rows = [
+                f"  {n.reference:<16} {n.supplier.name[:22]:<22} {n.expected_on.isoformat()}"
+                f"  {n.dock or 'any dock':<10} {len(n.lines)} lines"
+                for n in notices[:SHOWN_NOTICES]
+            ]
+            more = len(notices) - SHOWN_NOTICES
+            if more > 0:
+                rows.append(f"  … and {more} more")
+            text = Content.assemble(("Notices expected:\n", "bold"), "\n".join(rows))
+        self.query_one("#receive-notices", Static).update(text)
+
+    def expected_scan(self) -> str | None:
+        notices = self.desk.open_notices()
+        return notices[0].reference if notices else None
+
+    async def on_scan_received(self, message: ScanReceived) -> None:
+        """Open the receipt off the event loop (it commits); the next scan waits for its screen."""
+        outcome = await asyncio.to_thread(self.desk.open, message.raw)
+        self.after(outcome)
+
+    def after(self, outcome: ReceiveOutcome) -> None:
+        if not outcome.opened:
+            self.signal(outcome.ok, outcome.headline, outcome.detail)
+            return
+        self.query_one(ScanFeedback).idle(HOME_PROMPT)
+        from toteflow.station.tui.screens.receiving import ReceivingScreen
+
+        self.app.push_screen(ReceivingScreen(self.desk, outcome))
