@@ -257,6 +257,7 @@ def test_blind_receipts_only_where_the_policy_allows_them(
     got = offline.scan(f"]E0{PLAIN_GTIN[1:]}")
     assert got.ok
     [(kind, payload)] = outbox(registered)
+    assert kind == "receipt.case_received"
     assert (payload["notice"], payload["line_no"], payload["dock"]) == (None, None, "DOCK-2")
     assert not offline.open("NOPE-1").opened
 
