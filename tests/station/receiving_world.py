@@ -7,7 +7,7 @@ from typing import Any
 
 import zxingcpp
 
-from toteflow.contracts.catalogue import ProductUnit
+from toteflow.contracts.catalogue import Location, Product, ProductUnit
 from toteflow.contracts.notices import Notice, ReceivingPolicy
 from toteflow.domain.errors import Unauthenticated
 from toteflow.domain.gs1 import gs1_check_digit
@@ -154,6 +154,12 @@ class Policy:
         if not self.online:
             raise ServerUnreachable("the server is not answering")
         return self.value
+
+    async def products(self, skus: list[str], session_token: str) -> list[Product]:
+        return []
+
+    async def docks(self, session_token: str) -> list[Location]:
+        return []
 
 
 RECEIVER = Person(21, "Rita Receiver", "B10005", Role.RECEIVER, "session")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from toteflow.contracts.catalogue import Location, Product
 from toteflow.contracts.notices import ReceivingPolicy
 
 
@@ -77,6 +78,14 @@ class ReceivingRepo(Protocol):
 
 
 class ReceivingServer(Protocol):
-    """The server's receiving settings (station token: read before anyone logs in)."""
+    """What a receiver's station asks the server while it answers; its copies serve offline."""
 
-    async def policy(self) -> ReceivingPolicy: ...
+    async def policy(self) -> ReceivingPolicy:
+        """The site's receiving settings (station token: read before anyone logs in)."""
+        ...
+
+    async def products(self, skus: list[str], session_token: str) -> list[Product]:
+        """The products of the notices (their GTINs and tracking); unknown SKUs left out."""
+        ...
+
+    async def docks(self, session_token: str) -> list[Location]: ...

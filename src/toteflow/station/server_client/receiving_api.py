@@ -6,9 +6,13 @@ from collections.abc import Callable
 
 import httpx
 
+from toteflow.contracts.catalogue import Location, Product
+from toteflow.contracts.common import Page
 from toteflow.contracts.notices import ReceivingPolicy
 from toteflow.station.server_client.client import SyncClient
-from toteflow.station.server_client.station_api import _translated
+from toteflow.station.server_client.station_api import SESSION_HEADER, _translated
+
+_DOCKS_PAGE = 500
 
 
 class ReceivingApi:
@@ -25,6 +29,32 @@ class ReceivingApi:
     async def policy(self) -> ReceivingPolicy:
         async def go(client: SyncClient) -> ReceivingPolicy:
             return client._parse(ReceivingPolicy, await client._send("GET", "/receiving/policy"))
+
+        async with self.http() as http:
+            return await _translated(go(SyncClient(http, self.server_url, self._token)))
+
+    async def products(self, skus: list[str], session_token: str) -> list[Product]:
+        headers = {SESSION_HEADER: session_token}
+
+        async def go(client: SyncClient) -> list[Product]:
+            found = []
+            for sku in skus:
+                reply = await client._send("GET", f"/products/{sku}", headers=headers)
+                if reply.status_code != 404:
+                    found.append(client._parse(Product, reply))
+            return found
+
+        async with self.http() as http:
+            return await _translated(go(SyncClient(http, self.server_url, self._token)))
+
+    async def docks(self, session_token: str) -> list[Location]:
+        headers = {SESSION_HEADER: session_token}
+
+        async def go(client: SyncClient) -> list[Location]:
+            reply = await client._send(
+                "GET", "/locations", params={"kind": "dock", "limit": _DOCKS_PAGE}, headers=headers
+            )
+            return client._parse(Page[Location], reply).items
 
         async with self.http() as http:
             return await _translated(go(SyncClient(http, self.server_url, self._token)))

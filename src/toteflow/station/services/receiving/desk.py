@@ -98,14 +98,19 @@ class ReceivingDesk:
     # -- the home screen -------------------------------------------------------------------
 
     async def refresh_policy(self) -> str:
-        """The site's receiving settings: asked of the server, else the station's copy."""
+        """The site's receiving settings, and the products and docks of the open notices,
+        asked of the server and kept; offline, the station's copies serve."""
         if self.server is not None:
             try:
                 self.policy = await self.server.policy()
+                self.lookups.keep_policy(self.policy)
+                token = self.person.session_token
+                skus = sorted({line.sku for n in self.open_notices() for line in n.lines})
+                self.lookups.keep_products(await self.server.products(skus, token))
+                self.lookups.keep_locations(await self.server.docks(token))
             except ServiceError:
                 pass
             else:
-                self.lookups.keep_policy(self.policy)
                 return ""
         kept = self.lookups.policy()
         self.policy = kept or NO_POLICY

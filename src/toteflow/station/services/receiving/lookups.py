@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from toteflow.contracts.catalogue import ProductUnit
+from toteflow.contracts.catalogue import Location, Product, ProductUnit
 from toteflow.contracts.notices import Notice, ReceivingPolicy
 from toteflow.station.ports.store import CachedLocation, CachedProduct, StationUnitOfWorkFactory
 
@@ -58,4 +58,29 @@ class ReceivingLookups:
     def keep_policy(self, policy: ReceivingPolicy) -> None:
         with self.uow() as uow:
             uow.receiving.keep_policy(policy)
+            uow.commit()
+
+    def keep_products(self, products: list[Product]) -> None:
+        with self.uow() as uow:
+            for product in products:
+                uow.catalogue.upsert_product(
+                    CachedProduct(
+                        product.sku,
+                        product.description,
+                        product.lot_tracked,
+                        product.expiry_tracked,
+                        product.lot_substitution,
+                        list(product.units),
+                    )
+                )
+            uow.commit()
+
+    def keep_locations(self, locations: list[Location]) -> None:
+        with self.uow() as uow:
+            for loc in locations:
+                uow.catalogue.upsert_location(
+                    CachedLocation(
+                        loc.code, loc.zone, loc.aisle, loc.bay, loc.level, loc.kind, loc.active
+                    )
+                )
             uow.commit()

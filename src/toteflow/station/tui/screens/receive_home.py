@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Footer, Static
 
+from toteflow.station.ports.store import SyncStatus
 from toteflow.station.services.bundle import StationServices
 from toteflow.station.services.login import Person
 from toteflow.station.services.receiving import HOME_PROMPT, ReceiveOutcome, ReceivingDesk
@@ -33,6 +34,7 @@ class ReceiveHomeScreen(StationScreen[None]):
         super().__init__()
         self.desk: ReceivingDesk = services.receiving_desk(person)
         self.person = person
+        self._cursor: int | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -44,6 +46,17 @@ class ReceiveHomeScreen(StationScreen[None]):
 
     def on_mount(self) -> None:
         self.station.task_label = ""
+        self.refresh_notices()
+        self._policy()
+        status = self.station.sync_status
+        self._cursor = status.cursor if status is not None else None
+        self.watch(self.app, "sync_status", self._sync_changed, init=False)
+
+    def _sync_changed(self, status: SyncStatus | None) -> None:
+        # New notices from the change feed: list them, and fetch their products and docks.
+        if status is None or status.cursor == self._cursor:
+            return
+        self._cursor = status.cursor
         self.refresh_notices()
         self._policy()
 
