@@ -1,6 +1,7 @@
 """The receiver's use cases: receipts against the cached notices, plates and their labels."""
 
-from toteflow.station.services.receiving.desk import HOME_PROMPT, ReceivingDesk
+from toteflow.station.services.receiving.desk import ReceivingDesk
+from toteflow.station.services.receiving.home import HOME_PROMPT
 from toteflow.station.services.receiving.lookups import ReceivingLookups
 from toteflow.station.services.receiving.plates import PlateLabels
 from toteflow.station.services.receiving.records import ReceivingRecords, plate_code

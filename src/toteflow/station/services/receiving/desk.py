@@ -7,7 +7,6 @@ the receipt's change and its outbox event together before the desk says it went 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,17 +24,17 @@ from toteflow.domain.receiving import (
     read_case,
     with_tracking,
 )
-from toteflow.domain.roles import Role
-from toteflow.domain.scan_results import Gs1Data, LocationScan, ScanError, ScanResult, sscc_of
+from toteflow.domain.scan_results import Gs1Data, ScanResult
 from toteflow.domain.words import plural
 from toteflow.station.ports.receiving import Receipt, ReceivingServer
-from toteflow.station.services.login import Person, ServerUnreachable, StationLogin
+from toteflow.station.services.login import Person, StationLogin
 from toteflow.station.services.receiving.cases import (
     case_id_of,
     pallet_check,
     pallet_parts,
     plan_case,
 )
+from toteflow.station.services.receiving.home import HOME_PROMPT, find_receipt, refresh, supervisor
 from toteflow.station.services.receiving.lookups import ReceivingLookups
 from toteflow.station.services.receiving.plates import PlateLabels
 from toteflow.station.services.receiving.records import (
@@ -51,8 +50,6 @@ from toteflow.station.services.receiving.views import (
     line_rows,
     tolerance_of,
 )
-
-HOME_PROMPT = "Scan a notice, a pallet's SSCC or the dock's label"
 
 
 @dataclass
@@ -98,79 +95,26 @@ class ReceivingDesk:
     # -- the home screen -------------------------------------------------------------------
 
     async def refresh_policy(self) -> str:
-        """The site's receiving settings, and the products and docks of the open notices,
-        asked of the server and kept; offline, the station's copies serve."""
-        if self.server is not None:
-            try:
-                self.policy = await self.server.policy()
-                self.lookups.keep_policy(self.policy)
-                token = self.person.session_token
-                skus = sorted({line.sku for n in self.open_notices() for line in n.lines})
-                self.lookups.keep_products(await self.server.products(skus, token))
-                self.lookups.keep_locations(await self.server.docks(token))
-            except ServiceError:
-                pass
-            else:
-                return ""
-        kept = self.lookups.policy()
-        self.policy = kept or NO_POLICY
-        return "" if kept else "receiving settings not known yet: no blind receipts"
+        """The receiving settings, the notices' products and the docks, kept for offline."""
+        self.policy, words = await refresh(self.server, self.lookups, self.person)
+        return words
 
     def open_notices(self) -> list[Notice]:
         return self.lookups.open_notices()
 
     def open(self, raw: str) -> ReceiveOutcome:
         """A notice's reference, a pallet's SSCC or a dock label starts (or resumes) a receipt."""
-        text = raw.strip()
-        if not text:
-            return ReceiveOutcome(False, "NOTHING READ", HOME_PROMPT)
-        notice = self.lookups.notice(text)
-        result = self.read(raw)
-        sscc = sscc_of(result)
-        if notice is None and sscc is not None:
-            notice = self.lookups.notice_by_sscc(sscc)
-            if notice is None:
-                return ReceiveOutcome(
-                    False, "UNKNOWN PALLET", f"SSCC {sscc} is on no open notice at this station"
-                )
-        if notice is not None:
-            opened = self._start(notice, notice.dock or self.dock)
-            if not opened.ok or sscc is None:
-                return opened
-            # The pallet (or case) that found the notice is received by the same scan.
-            then = self.scan(raw)
-            return replace(then, opened=True, detail=f"{opened.detail}. {then.detail}")
-        code = result.code if isinstance(result, LocationScan) else text
-        location = self.lookups.location(code)
-        if location is not None and location.kind == "dock":
-            return self._at_dock(location.code)
-        why = result.reason if isinstance(result, ScanError) else ""
-        return ReceiveOutcome(
-            False,
-            "NOT A NOTICE",
-            f"{text[:40]} is no open notice, pallet or dock this station knows"
-            + (f" ({why})" if why else "")
-            + f": {HOME_PROMPT.lower()}",
-        )
-
-    def _at_dock(self, dock: str) -> ReceiveOutcome:
-        self.dock = dock
-        here = [n for n in self.open_notices() if n.dock == dock]
-        if len(here) == 1:
-            return self._start(here[0], dock)
-        if here:
-            refs = ", ".join(n.reference for n in here[:4])
-            return ReceiveOutcome(
-                True, f"DOCK {dock}", f"{len(here)} notices expected here ({refs}): scan one"
-            )
-        if self.policy.blind_receipts:
-            return self._start(None, dock)
-        return ReceiveOutcome(
-            True,
-            f"DOCK {dock}",
-            "no notice is expected at this dock and receipts without one are not allowed "
-            "here: scan the notice's reference",
-        )
+        found = find_receipt(self.lookups, self.policy, self.read, raw, self.dock)
+        self.dock = found.dock or self.dock
+        if not found.start:
+            assert found.outcome is not None
+            return found.outcome
+        opened = self._start(found.notice, found.dock)
+        if not opened.ok or found.sscc is None:
+            return opened
+        # The pallet (or case) that found the notice is received by the same scan.
+        then = self.scan(raw)
+        return replace(then, opened=True, detail=f"{opened.detail}. {then.detail}")
 
     def _start(self, notice: Notice | None, dock: str | None) -> ReceiveOutcome:
         if not dock:
@@ -467,24 +411,10 @@ class ReceivingDesk:
         """A supervisor's badge (and PIN) checked as the log-in checks it, then the case."""
         if self.waiting is None:
             return ReceiveOutcome(False, "NOTHING TO APPROVE", "no case waits for a supervisor")
-        try:
-            supervisor = await self.login.login(badge, pin)
-        except ServerUnreachable:
-            return ReceiveOutcome(
-                False,
-                "SERVER NEEDED",
-                "a supervisor's badge is checked by the server, which is not answering: "
-                "set the case aside (Escape) and try again later",
-            )
-        except ServiceError as exc:
-            return ReceiveOutcome(False, "NOT APPROVED", str(exc))
-        with contextlib.suppress(ServiceError):
-            await self.login.logout(supervisor)
-        if supervisor.role is not Role.SUPERVISOR:
-            return ReceiveOutcome(
-                False, "NOT A SUPERVISOR", f"{supervisor.name} is not a supervisor"
-            )
-        return self.approved(supervisor.user_id)
+        found = await supervisor(self.login, badge, pin)
+        if isinstance(found, ReceiveOutcome):
+            return found
+        return self.approved(found.user_id)
 
     def approved(self, supervisor_id: int) -> ReceiveOutcome:
         """Receive the waiting case or pallet with the supervisor's id."""
