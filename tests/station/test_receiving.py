@@ -265,3 +265,17 @@ def test_blind_receipts_only_where_the_policy_allows_them(
 def test_plate_codes_are_lp_station_and_serial() -> None:
     assert plate_code(3, 42) == "LP0003000042"
     assert len(plate_code(9999, 999_999)) == 12
+
+
+def test_the_demo_scanner_offers_the_next_pallet_then_a_case_of_an_open_line(
+    registered: SqlStationUnitOfWorkFactory,
+) -> None:
+    stock_cache(registered)
+    desk = make_desk(registered)
+    desk.open("ASN-7")
+    assert desk.expected_scan() == PALLET
+    assert desk.scan(PALLET).ok
+    label = desk.expected_scan()
+    assert label == f"]C101{PLAIN_GTIN}"
+    assert desk.scan(label).ok
+    assert desk.lines()[1].received == 1

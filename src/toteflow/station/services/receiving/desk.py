@@ -34,6 +34,7 @@ from toteflow.station.services.receiving.cases import (
     pallet_parts,
     plan_case,
 )
+from toteflow.station.services.receiving.demo import next_label
 from toteflow.station.services.receiving.home import HOME_PROMPT, find_receipt, refresh, supervisor
 from toteflow.station.services.receiving.lookups import ReceivingLookups
 from toteflow.station.services.receiving.plates import PlateLabels
@@ -434,6 +435,19 @@ class ReceivingDesk:
         return ReceiveOutcome(False, "NOT RECEIVED", "the case is not received: set it aside")
 
     # -- what the screen shows -----------------------------------------------------------
+
+    def expected_scan(self) -> str | None:
+        """The demo scanner's next label (nothing while a case is half read or waits)."""
+        if self.receipt is None or self.waiting is not None or self._reading is not None:
+            return None
+        notice = self.receipt.notice
+        return next_label(
+            self.notice,
+            self.receipt,
+            self.lookups,
+            lambda code: self.records.has_case(notice, code),
+            whole_pallets=not self.break_pallet,
+        )
 
     def lines(self) -> list[LineRow]:
         return line_rows(self.notice, self.receipt)

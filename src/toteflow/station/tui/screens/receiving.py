@@ -95,6 +95,10 @@ class ReceivingScreen(StationScreen[None]):
             prompt.hint = self.desk.prompt()
             prompt.refresh()
 
+    def expected_scan(self) -> str | None:
+        # The desk is being changed on the worker thread: ask again once the scan is done.
+        return None if self._busy else self.desk.expected_scan()
+
     def show(self, outcome: ReceiveOutcome) -> None:
         self.signal(outcome.ok, outcome.headline, outcome.detail)
         if outcome.supervisor:

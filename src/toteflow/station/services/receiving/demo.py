@@ -1,0 +1,43 @@
+"""The demo scanner at a receipt: the label the receiver would scan next, made from the notice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from toteflow.contracts.notices import Notice
+from toteflow.station.ports.receiving import LineTally, Receipt
+from toteflow.station.services.receiving.lookups import ReceivingLookups
+
+
+def next_label(
+    notice: Notice | None,
+    receipt: Receipt,
+    lookups: ReceivingLookups,
+    received: Callable[[str], bool],
+    *,
+    whole_pallets: bool,
+) -> str | None:
+    """A pallet's SSCC not yet received (whole pallets), else a case label (GS1-128 with its
+    GTIN, expiry and lot) for the first line still open; None when nothing is left."""
+    if notice is None:
+        return None
+    if whole_pallets:
+        for unit in notice.ssccs:
+            if unit.parent_sscc is None and not received(unit.sscc):
+                return unit.sscc
+    for line in notice.lines:
+        tally = receipt.lines.get(line.line_no, LineTally())
+        if tally.closed or tally.received >= line.base_quantity:
+            continue
+        product = lookups.product(line.sku)
+        if product is None or not product.units:
+            continue
+        case = max(product.units, key=lambda u: u.units)  # the case, where there is one
+        if not case.barcode.isdigit():
+            continue
+        raw = "]C101" + case.barcode.zfill(14)
+        if line.expiry is not None:
+            raw += "17" + line.expiry.strftime("%y%m%d")
+        # The lot last: a variable-length field at the end needs no FNC1 after it.
+        return raw + (f"10{line.lot}" if line.lot else "")
+    return None
