@@ -105,6 +105,12 @@ class ReceivingDesk:
 
     def open(self, raw: str) -> ReceiveOutcome:
         """A notice's reference, a pallet's SSCC or a dock label starts (or resumes) a receipt."""
+        try:
+            return self._open(raw)
+        except ServiceError as exc:
+            return ReceiveOutcome(False, "REFUSED", str(exc))
+
+    def _open(self, raw: str) -> ReceiveOutcome:
         found = find_receipt(self.lookups, self.policy, self.read, raw, self.dock)
         self.dock = found.dock or self.dock
         if not found.start:
@@ -151,7 +157,8 @@ class ReceivingDesk:
             return ReceiveOutcome(False, "WAIT", self.waiting.words)
         try:
             return self._scan(raw)
-        except ServiceError as exc:
+        except (ServiceError, ValueError) as exc:
+            # ValueError: an event the wire model refuses (record()); nothing was written.
             return ReceiveOutcome(False, "REFUSED", str(exc))
 
     def _scan(self, raw: str) -> ReceiveOutcome:
