@@ -26,6 +26,7 @@ from toteflow.station.ports.packing import Printer
 from toteflow.station.ports.store import StationIdentity, StationUnitOfWorkFactory
 from toteflow.station.server_client.client import make_http_client
 from toteflow.station.server_client.pack_client import PackClient, StationPackApi
+from toteflow.station.server_client.putaway_api import PutawayApi
 from toteflow.station.server_client.receiving_api import ReceivingApi
 from toteflow.station.server_client.station_api import StationApi
 from toteflow.station.server_client.wave_api import WaveApi
@@ -192,6 +193,7 @@ def build_station_app(
         waves=WaveApi(calls, identity.server_url, identity.token),
         receiving_server=ReceivingApi(calls, identity.server_url, identity.token),
         plate_printer=_plate_printer(settings, station.path.parent),
+        putaway_server=PutawayApi(calls, identity.server_url, identity.token),
     )
     make_reader: Callable[[ScannerEventSink], SerialScannerReader] | None = None
     if scanner.device:

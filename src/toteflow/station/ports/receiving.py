@@ -8,6 +8,7 @@ from typing import Protocol
 
 from toteflow.contracts.catalogue import Location, Product
 from toteflow.contracts.notices import ReceivingPolicy
+from toteflow.station.ports.putaway import PlateMoves
 
 
 @dataclass
@@ -46,7 +47,7 @@ class ReceivedCaseRecord:
     event_id: str
 
 
-class ReceivingRepo(Protocol):
+class ReceivingRepo(PlateMoves, Protocol):
     """The station's receipts, in the unit of work's transaction."""
 
     def open_receipt(self, notice: str | None, dock: str, user_id: int | None) -> Receipt: ...

@@ -9,6 +9,7 @@ from datetime import date
 from toteflow.domain.layout import Layout
 from toteflow.domain.scan import DEFAULT_FORMATS, CodeFormats, ScanResult, interpret
 from toteflow.station.ports.packing import PackServer, Printer
+from toteflow.station.ports.putaway import PutawayServer
 from toteflow.station.ports.receiving import ReceivingServer
 from toteflow.station.ports.store import TaskServer
 from toteflow.station.ports.wave_console import WaveServer
@@ -17,6 +18,7 @@ from toteflow.station.services.login import Person, StationLogin
 from toteflow.station.services.pack_desk import PackDesk
 from toteflow.station.services.packing.service import PackingService
 from toteflow.station.services.picker import PickerDesk
+from toteflow.station.services.putaway import PutawayDesk
 from toteflow.station.services.receiving import (
     PlateLabels,
     ReceivingDesk,
@@ -48,6 +50,7 @@ class StationServices:
     # The receiver's: the receiving settings' source and the printer for plate labels.
     receiving_server: ReceivingServer | None = None
     plate_printer: Printer | None = None
+    putaway_server: PutawayServer | None = None
 
     def read_scan(self, raw: str) -> ScanResult:
         """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""
@@ -84,4 +87,14 @@ class StationServices:
             server=self.receiving_server,
             labels=PlateLabels(self.plate_printer),
             today=self.today,
+        )
+
+    def putaway_desk(self, person: Person) -> PutawayDesk:
+        return PutawayDesk(
+            person,
+            self.floor.uow,
+            self.read_scan,
+            server=self.putaway_server,
+            layout=self.layout,
+            on_recorded=self.floor.on_recorded,
         )

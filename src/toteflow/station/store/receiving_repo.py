@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from toteflow.contracts.notices import ReceivingPolicy
+from toteflow.station.ports.putaway import PlateOnHand
 from toteflow.station.ports.receiving import LineTally, Receipt, ReceivedCaseRecord
 from toteflow.station.store import receiving_tables as rt
 from toteflow.station.store.tables import table, utcnow
@@ -161,3 +162,53 @@ class SqlReceivingRepo:
         row.updated_at = utcnow()
         self.session.add(row)
         self.session.flush()
+
+    # -- plates put away from this station ---------------------------------------------
+
+    def on_plate(self, plate: str) -> list[PlateOnHand]:
+        cases = table(rt.ReceiptCaseRow)
+        rows = self.session.execute(
+            sa.select(cases.c.sku, cases.c.lot, sa.func.sum(cases.c.quantity - cases.c.damaged))
+            .where(cases.c.plate == plate, cases.c.sku.is_not(None))
+            .group_by(cases.c.sku, cases.c.lot)
+            .order_by(cases.c.sku, cases.c.lot)
+        )
+        return [PlateOnHand(plate, sku, lot, int(n)) for sku, lot, n in rows if n]
+
+    def add_move(
+        self,
+        plate: str,
+        location: str,
+        sku: str | None,
+        quantity: int | None,
+        reason: str | None,
+        event_id: str,
+    ) -> None:
+        self.session.add(
+            rt.PlateMoveRow(
+                plate=plate,
+                location=location,
+                sku=sku,
+                quantity=quantity,
+                reason=reason,
+                event_id=event_id,
+            )
+        )
+        self.session.flush()
+
+    def moved(self, plate: str) -> bool:
+        moves = table(rt.PlateMoveRow)
+        found = self.session.execute(sa.select(moves.c.id).where(moves.c.plate == plate).limit(1))
+        return found.first() is not None
+
+    def contents(self) -> dict[str, list[tuple[str, int]]]:
+        moves = table(rt.PlateMoveRow)
+        out: dict[str, list[tuple[str, int]]] = {}
+        rows = self.session.execute(
+            sa.select(moves.c.location, moves.c.sku, moves.c.quantity).where(
+                moves.c.sku.is_not(None)
+            )
+        )
+        for location, sku, quantity in rows:
+            out.setdefault(location, []).append((sku, int(quantity or 0)))
+        return out

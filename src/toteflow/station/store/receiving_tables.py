@@ -65,3 +65,18 @@ class ReceivingValue(StationTable, table=True):
     key: str = Field(primary_key=True, max_length=40)
     value: dict[str, Any] = _json()
     updated_at: datetime = _ts()
+
+
+class PlateMoveRow(StationTable, table=True):
+    """A plate put away from this station: where its units went (the station's own view)."""
+
+    __tablename__ = "plate_move"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plate: str = Field(max_length=40, index=True)
+    location: str = Field(max_length=40, index=True)
+    sku: str | None = Field(default=None, max_length=64)
+    quantity: int | None = None
+    reason: str | None = Field(default=None, max_length=40)
+    event_id: str = Field(max_length=36)
+    moved_at: datetime = _ts()

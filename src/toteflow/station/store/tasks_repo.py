@@ -383,6 +383,17 @@ class SqlCatalogueCacheRepo:
             active=row.active,
         )
 
+    def locations(self) -> list[CachedLocation]:
+        rows = self.session.execute(
+            sa.select(t.table(t.CachedLocationRow)).order_by(t.table(t.CachedLocationRow).c.code)
+        ).mappings()
+        return [
+            CachedLocation(
+                r["code"], r["zone"], r["aisle"], r["bay"], r["level"], r["kind"], r["active"]
+            )
+            for r in rows
+        ]
+
 
 class SqlNoticeRepo:
     def __init__(self, session: Session) -> None:

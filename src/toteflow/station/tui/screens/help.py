@@ -31,6 +31,8 @@ TITLES = {
     "PackHomeScreen": "Packing",
     "ReceiveHomeScreen": "Receiving",
     "ReceivingScreen": "Receiving a notice",
+    "PutawayScreen": "Put-away",
+    "ElsewhereDialog": "Another location",
     "SupervisorDialog": "A supervisor approves",
     "DamageDialog": "Damaged units",
     "CloseLineDialog": "Close a short line",

@@ -28,7 +28,10 @@ class ReceiveHomeScreen(StationScreen[None]):
     """The base of the receiver mode: every receipt starts here and comes back here."""
 
     ACCEPTS_SCANS = True
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("f5", "refresh", "Refresh")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f3", "putaway", "Put away"),
+        Binding("f5", "refresh", "Refresh"),
+    ]
 
     def __init__(self, services: StationServices, person: Person) -> None:
         super().__init__()
@@ -63,6 +66,11 @@ class ReceiveHomeScreen(StationScreen[None]):
     def on_screen_resume(self) -> None:
         self.station.task_label = ""
         self.refresh_notices()
+
+    def action_putaway(self) -> None:
+        from toteflow.station.tui.screens.putaway import PutawayScreen
+
+        self.app.push_screen(PutawayScreen(self.services.putaway_desk(self.person)))
 
     def action_refresh(self) -> None:
         self.refresh_notices()
