@@ -23,10 +23,12 @@ from toteflow.contracts.catalogue import LocationCreate, ProductCreate, ProductU
 from toteflow.contracts.notices import NoticeCreate
 from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
+from toteflow.station.ports.store import CachedLocation
 from toteflow.station.services.login import Person
 from toteflow.station.store.migrate import open_store
 from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 from toteflow.station.tui.app import StationApp
+from toteflow.station.tui.screens.putaway import PutawayScreen
 from toteflow.station.tui.screens.receive_dialogs import SupervisorDialog
 from toteflow.station.tui.screens.receive_home import ReceiveHomeScreen
 from toteflow.station.tui.screens.receiving import ReceivingScreen
@@ -35,6 +37,7 @@ from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 pytestmark = pytest.mark.anyio
 
 PALLET = sscc(101)
+F3 = b"\x1bOR"
 
 
 @pytest.fixture
@@ -291,3 +294,36 @@ def supervisor_id(world: World) -> int:
     with world.parts.engine.connect() as connection:
         query = sa.text("SELECT id FROM app_user WHERE badge = :badge")
         return int(connection.execute(query, {"badge": BADGES[Role.SUPERVISOR]}).scalar_one())
+
+
+async def test_received_then_put_away_offline_in_bursts_across_three_screens(
+    tmp_path: Path,
+) -> None:
+    """A case received, back home, then F3, the plate and its location in one read: each
+    worked in order by the screen active in its turn."""
+    app = offline_app(tmp_path, [])
+    receiver = Person(9, "Rita Receiver", "B00105", Role.RECEIVER, "session")
+    app.services.login.server.people[receiver.badge] = receiver  # type: ignore[attr-defined]
+    engine = open_store(tmp_path / "station.db")
+    uow = SqlStationUnitOfWorkFactory(engine)
+    stock_cache(uow)
+    with uow() as tx:
+        tx.catalogue.upsert_location(CachedLocation("01-004-1", None, 1, 4, 1, "reserve", True))
+        tx.commit()
+    case = label_scan(f"(01){CASE_GTIN}(10)L1(17)271231", "datamatrix")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await feed_terminal_bytes(app, b"B00105\r1111\rASN-7\r" + f"{case}\r".encode())
+        await on_screen(pilot, ReceivingScreen)
+        assert await wait_until(pilot, lambda: len(outbox(app)) == 1)
+        await press(pilot, "escape")
+        await on_screen(pilot, ReceiveHomeScreen)
+        await feed_terminal_bytes(app, F3 + b"LP0001000001\r01-004-1\r")
+        await on_screen(pilot, PutawayScreen)
+        assert await wait_until(pilot, lambda: len(outbox(app)) == 2)
+        await settle(pilot)
+        assert outbox(app)[1] == (
+            "putaway.confirmed",
+            {"plate": "LP0001000001", "location": "01-004-1", "quantity": 12, "reason": None},
+        )
+    engine.dispose()
