@@ -25,6 +25,7 @@ from toteflow.station.services.receiving import (
     ReceivingLookups,
     ReceivingRecords,
 )
+from toteflow.station.services.refusals import RefusalDesk
 from toteflow.station.services.wave_console import WaveConsole
 
 
@@ -98,3 +99,7 @@ class StationServices:
             layout=self.layout,
             on_recorded=self.floor.on_recorded,
         )
+
+    def refusals(self, person: Person) -> RefusalDesk:
+        """The events the server refused from this station, for a person to see to."""
+        return RefusalDesk(person.user_id, self.floor, self.view)

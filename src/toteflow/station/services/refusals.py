@@ -20,6 +20,12 @@ _WHAT = {
     "tote.assigned": "tote",
     "task.completed": "task completed",
     PUT_BACK: "put-back",
+    "receipt.case_received": "case received",
+    "receipt.pallet_received": "pallet received",
+    "receipt.not_on_notice": "item not on the notice",
+    "receipt.line_closed": "short line closed",
+    "receipt.finished": "receipt finished",
+    "putaway.confirmed": "put-away",
 }
 
 

@@ -31,6 +31,7 @@ class ReceiveHomeScreen(StationScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f3", "putaway", "Put away"),
         Binding("f5", "refresh", "Refresh"),
+        Binding("f8", "refusals", "To resolve"),
     ]
 
     def __init__(self, services: StationServices, person: Person) -> None:
@@ -71,6 +72,12 @@ class ReceiveHomeScreen(StationScreen[None]):
         from toteflow.station.tui.screens.putaway import PutawayScreen
 
         self.app.push_screen(PutawayScreen(self.services.putaway_desk(self.person)))
+
+    def action_refusals(self) -> None:
+        # Receipts the server refused (a case already received elsewhere, a closed notice).
+        from toteflow.station.tui.screens.station_exceptions import StationExceptionsScreen
+
+        self.app.push_screen(StationExceptionsScreen(self.services.refusals(self.person)))
 
     def action_refresh(self) -> None:
         self.refresh_notices()
