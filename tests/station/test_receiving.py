@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from pathlib import Path
 from typing import Any
 
+import zxingcpp
+from PIL import Image
 from sqlalchemy import Engine
 
 from tests.station.receiving_world import (
@@ -20,8 +24,10 @@ from tests.station.receiving_world import (
     notice,
     stock_cache,
 )
+from tests.station.test_packing import RawPrinter
 from toteflow.contracts.notices import ReceivingPolicy
-from toteflow.station.services.receiving import plate_code
+from toteflow.station.devices.printer import make_printer, parse_printer
+from toteflow.station.services.receiving import PlateLabels, plate_code
 from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
 
 GS = "\x1d"
@@ -279,3 +285,34 @@ def test_the_demo_scanner_offers_the_next_pallet_then_a_case_of_an_open_line(
     assert label == f"]C101{PLAIN_GTIN}"
     assert desk.scan(label).ok
     assert desk.lines()[1].received == 1
+
+
+def test_a_new_plate_prints_its_label_as_zpl_on_port_9100_and_as_a_png_that_scans_back(
+    registered: SqlStationUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    stock_cache(registered)
+    printer = RawPrinter()
+    printer.on()
+    try:
+        zpl = make_printer(parse_printer("zebra", f"tcp://127.0.0.1:{printer.port}"))
+        desk = make_desk(registered)
+        desk.labels = PlateLabels(zpl)
+        desk.open("ASN-7")
+        got = desk.scan(label_scan(f"(01){CASE_GTIN}(10)L1(17)271231"))
+        assert "label LP0001000001 printed on zebra" in got.detail
+        deadline = time.monotonic() + 10
+        while not printer.jobs and time.monotonic() < deadline:
+            time.sleep(0.01)
+        [job] = printer.jobs
+        assert job.startswith(b"^XA")
+        assert b"LP0001000001" in job
+    finally:
+        printer.off()
+    folder = make_printer(parse_printer("preview", "folder:labels", base=tmp_path))
+    assert "printed on preview" in PlateLabels(folder).print("LP0001000002", "PLATE · ASN-7")
+    [png] = list((tmp_path / "labels").glob("*.png"))
+    [read] = zxingcpp.read_barcodes(Image.open(png))
+    assert read.text == "LP0001000002"
+    # A printer that does not answer: the case is received all the same, the words say so.
+    gone = make_printer(parse_printer("gone", f"tcp://127.0.0.1:{printer.port}"), 0.5)
+    assert "did not print" in PlateLabels(gone).print("LP0001000003", "PLATE")
