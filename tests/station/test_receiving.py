@@ -86,6 +86,9 @@ def test_lot_and_expiry_on_two_labels_are_guided_and_a_lot_keeps_its_date(
     wrong = desk.scan(label_scan("(10)L9"))
     assert not wrong.ok
     assert "lot is L9" in wrong.detail
+    assert desk.drop_reading() is not None
+    assert desk.drop_reading() is None
+    assert desk.scan(label_scan(f"(01){CASE_GTIN}(10)L1", "datamatrix")).ok
     done = desk.scan(label_scan("(17)271231", "datamatrix"))
     assert done.ok, done
     assert len(outbox(registered)) == 1

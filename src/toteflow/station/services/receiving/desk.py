@@ -408,6 +408,13 @@ class ReceivingDesk:
             True, "FINISHED", f"receipt {reference} finished{tail}", finished=True
         )
 
+    def drop_reading(self) -> ReceiveOutcome | None:
+        """Forget a case read half-way (its other label is missing); None when there is none."""
+        if self._reading is None:
+            return None
+        self._reading = None
+        return ReceiveOutcome(False, "CASE DROPPED", "nothing received: scan the case again")
+
     def leave(self) -> None:
         """Back to the home screen; the receipt stays open here and is resumed by its notice."""
         self.receipt, self.notice, self.waiting, self._reading = None, None, None, None

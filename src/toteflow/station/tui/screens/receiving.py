@@ -165,5 +165,10 @@ class ReceivingScreen(StationScreen[None]):
         self.after(self.desk.finish())
 
     def action_leave(self) -> None:
+        # A case read half-way is dropped first; the next Escape goes home.
+        dropped = self.desk.drop_reading()
+        if dropped is not None:
+            self.after(dropped)
+            return
         self.desk.leave()
         self.app.pop_screen()
