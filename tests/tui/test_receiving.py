@@ -155,6 +155,7 @@ async def test_a_notice_received_case_by_case_with_gs1_labels(world: World) -> N
         await press(pilot, "enter")
         await press(pilot, "f10")
         await on_screen(pilot, ReceiveHomeScreen)
+        assert "FINISHED" in said(app)
         events = outbox(app)
         assert [kind for kind, _ in events] == [
             "receipt.case_received",

@@ -121,4 +121,8 @@ class ReceiveHomeScreen(StationScreen[None]):
         self.query_one(ScanFeedback).idle(HOME_PROMPT)
         from toteflow.station.tui.screens.receiving import ReceivingScreen
 
-        self.app.push_screen(ReceivingScreen(self.desk, outcome))
+        self.app.push_screen(ReceivingScreen(self.desk, outcome), self._back)
+
+    def _back(self, outcome: ReceiveOutcome | None) -> None:
+        if outcome is not None:
+            self.signal(outcome.ok, outcome.headline, outcome.detail)

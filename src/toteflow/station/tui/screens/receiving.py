@@ -35,7 +35,7 @@ def _row(row: LineRow) -> Content:
     return Content.assemble(text, numbers, (state, style), (damaged, "bold red"))
 
 
-class ReceivingScreen(StationScreen[None]):
+class ReceivingScreen(StationScreen[ReceiveOutcome | None]):
     """One receipt: each scan is a pallet or case label; keys for what a scan cannot say."""
 
     ACCEPTS_SCANS = True
@@ -117,10 +117,7 @@ class ReceivingScreen(StationScreen[None]):
 
     def after(self, outcome: ReceiveOutcome) -> None:
         if outcome.finished:
-            self.app.pop_screen()
-            home = self.app.screen
-            if isinstance(home, StationScreen):
-                home.signal(outcome.ok, outcome.headline, outcome.detail)
+            self.dismiss(outcome)  # the home says it, once it is back
             return
         self.render_receipt()
         self.show(outcome)
@@ -171,4 +168,4 @@ class ReceivingScreen(StationScreen[None]):
             self.after(dropped)
             return
         self.desk.leave()
-        self.app.pop_screen()
+        self.dismiss(None)
