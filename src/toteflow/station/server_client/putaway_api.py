@@ -14,9 +14,11 @@ from toteflow.station.server_client.station_api import SESSION_HEADER, _translat
 
 
 def _plan(body: dict[str, Any]) -> PutawayPlan:
+    # Units for a backorder go to its packing location first (cross-dock), then the legs.
     legs = [
         PutawayLeg(str(leg["location"]), int(leg["quantity"]), str(leg.get("reason", "")))
-        for leg in body.get("legs", [])
+        for leg in [*body.get("cross_dock", []), *body.get("legs", [])]
+        if leg.get("location")
     ]
     return PutawayPlan(
         str(body["plate"]),
