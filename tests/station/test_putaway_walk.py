@@ -55,17 +55,26 @@ def test_the_suggested_location_scanned_confirms_the_plate(
     registered: SqlStationUnitOfWorkFactory,
 ) -> None:
     plate = received_plate(registered)
-    plan = PutawayPlan(plate, "SKU-1", 12, [PutawayLeg("01-002-1", 12, "nearest empty")], "go")
-    desk = walk(registered, Suggestions(plan))
+    legs = [PutawayLeg("01-002-1", 8, "the pick face"), PutawayLeg("01-001-1", 4, "empty")]
+    desk = walk(registered, Suggestions(PutawayPlan(plate, "SKU-1", 12, legs, "split")))
     assert not asyncio.run(desk.suggest("nonsense")).ok
     assert asyncio.run(desk.suggest(plate)).ok
     assert not desk.scan_location("T000001").ok  # a tote label is no location
-    done = desk.scan_location("01-002-1")
-    assert done.done
-    assert outbox(registered)[-1] == (
-        "putaway.confirmed",
-        {"plate": plate, "location": "01-002-1", "quantity": 12, "reason": None},
-    )
+    first = desk.scan_location("01-002-1")
+    assert first.ok
+    assert not first.done
+    assert "01-001-1" in first.detail
+    assert desk.scan_location("01-001-1").done
+    assert outbox(registered)[-2:] == [
+        (
+            "putaway.confirmed",
+            {"plate": plate, "location": "01-002-1", "quantity": 8, "reason": None},
+        ),
+        (
+            "putaway.confirmed",
+            {"plate": plate, "location": "01-001-1", "quantity": 4, "reason": None},
+        ),
+    ]
 
 
 def test_another_location_needs_a_reason_and_offline_the_station_suggests(

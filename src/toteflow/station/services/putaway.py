@@ -184,6 +184,12 @@ class PutawayDesk:
             return PutawayOutcome(False, "REFUSED", str(exc))
         if self.on_recorded is not None:
             self.on_recorded()
-        self.plan, self.elsewhere = None, None
+        self.elsewhere = None
         units = plural(quantity, "unit") if quantity else "the plate"
+        rest = plan.legs[1:] if reason is None else []
+        if rest:
+            # A split plate: the next leg is walked to next.
+            self.plan = PutawayPlan(plan.plate, plan.sku, plan.quantity, rest, plan.words)
+            return PutawayOutcome(True, "PUT AWAY", f"{units} at {location}; {self.prompt()}")
+        self.plan = None
         return PutawayOutcome(True, "PUT AWAY", f"{units} at {location}", done=True)
