@@ -119,8 +119,9 @@ def test_a_pallet_is_received_whole_and_its_cases_count_once(
 ) -> None:
     stock_cache(registered)
     desk = make_desk(registered)
-    # The pallet's SSCC at the home finds its notice and is received by the same scan.
-    got = desk.open(PALLET)
+    # The pallet's label at the home (its SSCC and contents) finds its notice and is
+    # received by the same scan.
+    got = desk.open(label_scan(f"(00){PALLET}(02){CASE_GTIN}(37)2"))
     assert got.opened
     assert got.ok, got
     assert outbox(registered) == [

@@ -176,7 +176,11 @@ class ReceivingDesk:
         reading = read_case(result, UNTRACKED, today=self.today())
         if isinstance(reading, ReadingRefused):
             return ReceiveOutcome(False, "CANNOT USE THIS", reading.reason)
-        if reading.gtin is None and reading.sscc is not None:
+        listed = self.notice is not None and any(s.sscc == reading.sscc for s in self.notice.ssccs)
+        # An SSCC the notice lists is received as the notice says, whatever else its label
+        # carries (a pallet label's contents, 02 and 37); an unlisted one with a product is
+        # read as the case label it also is.
+        if reading.sscc is not None and (reading.gtin is None or listed):
             return self._sscc(reading.sscc)
         if reading.gtin is None:
             return ReceiveOutcome(False, "PRODUCT FIRST", "scan the label with the product first")
