@@ -21,6 +21,7 @@ from toteflow.station.ports.putaway import PutawayLeg, PutawayPlan, PutawayServe
 from toteflow.station.ports.store import StationUnitOfWorkFactory
 from toteflow.station.services.events import record
 from toteflow.station.services.login import Person, ServerUnreachable
+from toteflow.station.services.receiving.home import without_symbology
 
 _PLATE = re.compile(r"^LP[0-9]{6,12}$")
 # Offline the station knows no sizes: a unit that fits anywhere, so only mixing decides.
@@ -78,7 +79,7 @@ class PutawayDesk:
     async def suggest(self, raw: str) -> PutawayOutcome:
         """The plate scanned: where it goes, asked of the server, else from this station's copy."""
         result = self.read(raw)
-        plate = sscc_of(result) or raw.strip().upper()
+        plate = sscc_of(result) or without_symbology(raw).upper()
         if not (plate.isdigit() and len(plate) == 18) and not _PLATE.fullmatch(plate):
             return PutawayOutcome(False, "NOT A PLATE", "scan the plate's label or the SSCC")
         plan: PutawayPlan | None = None
@@ -139,7 +140,7 @@ class PutawayDesk:
         if self.plan is None:
             return PutawayOutcome(False, "PLATE FIRST", self.prompt())
         result = self.read(raw)
-        code = result.code if isinstance(result, LocationScan) else raw.strip()
+        code = result.code if isinstance(result, LocationScan) else without_symbology(raw)
         with self.uow() as uow:
             known = uow.catalogue.location(code)
         if known is None and not isinstance(result, LocationScan):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from toteflow.station.services.receiving.lookups import ReceivingLookups
 from toteflow.station.services.receiving.views import NO_POLICY, ReceiveOutcome
 
 HOME_PROMPT = "Scan a notice, a pallet's SSCC or the dock's label"
+# A notice's or dock's Code 128 arrives after the scanner's AIM identifier ("]C0ASN-1").
+_SYMBOLOGY = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,11 @@ class Found:
     outcome: ReceiveOutcome | None = None
 
 
+def without_symbology(raw: str) -> str:
+    """The scan's text without its AIM identifier, for codes looked up as text."""
+    return _SYMBOLOGY.sub("", raw.strip(), count=1)
+
+
 def find_receipt(
     lookups: ReceivingLookups,
     policy: ReceivingPolicy,
@@ -38,7 +46,7 @@ def find_receipt(
     last_dock: str | None,
 ) -> Found:
     """The receipt a home scan starts, found in the station's copies (so offline too)."""
-    text = raw.strip()
+    text = without_symbology(raw)
     if not text:
         return Found(outcome=ReceiveOutcome(False, "NOTHING READ", HOME_PROMPT))
     notice = lookups.notice(text)
