@@ -167,7 +167,13 @@ async def test_a_notice_received_case_by_case_with_gs1_labels(world: World) -> N
         assert [p["quantity"] for _, p in events[:3]] == [12, 12, 1]
         assert events[2][1]["damaged"] == [{"reason": "crushed", "quantity": 1}]
         assert events[3][1] == {"notice": "ASN-R1", "line_no": 2, "reason": "supplier_short"}
-        assert {p["plate"] for _, p in events[:3]} == {f"LP{world.station_id:04d}000001"}
+        # One SKU, lot and expiry per plate: the cases of SKU-1 share one, SKU-2 starts the next.
+        station = f"LP{world.station_id:04d}"
+        assert [p["plate"] for _, p in events[:3]] == [
+            f"{station}000001",
+            f"{station}000001",
+            f"{station}000002",
+        ]
         assert await until(pilot, lambda: synced(app))
         assert applied(world) == [1, 2, 3, 4, 5]
 

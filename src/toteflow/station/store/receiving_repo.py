@@ -127,6 +127,16 @@ class SqlReceivingRepo:
             for r in rows
         ]
 
+    def goods_on(self, plate: str) -> tuple[str | None, str, date | None] | None:
+        cases = table(rt.ReceiptCaseRow)
+        row = self.session.execute(
+            sa.select(cases.c.sku, cases.c.lot, cases.c.expiry)
+            .where(cases.c.plate == plate)
+            .order_by(cases.c.id)
+            .limit(1)
+        ).first()
+        return None if row is None else (row[0], row[1], row[2])
+
     def lot_expiries(self, sku: str) -> dict[str, date | None]:
         cases = table(rt.ReceiptCaseRow)
         rows = self.session.execute(

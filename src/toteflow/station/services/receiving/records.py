@@ -111,7 +111,7 @@ class ReceivingRecords:
             receipt = _open(uow, receipt_id)
             if uow.receiving.has_case(receipt.notice, case_id):
                 raise Refused(f"case {case_id} was already received here: scan the next case")
-            plate = self._plate(uow, receipt)
+            plate = self._plate(uow, receipt, (case.sku, case.lot, case.expiry))
             if case.line_no is not None:
                 tally = receipt.lines.setdefault(case.line_no, LineTally())
                 if tally.closed:
@@ -276,8 +276,12 @@ class ReceivingRecords:
             uow.commit()
         return receipt
 
-    def _plate(self, uow: StationUnitOfWork, receipt: Receipt) -> _Plate:
-        if receipt.plate is not None:
+    def _plate(
+        self, uow: StationUnitOfWork, receipt: Receipt, goods: tuple[str, str, date | None]
+    ) -> _Plate:
+        # One SKU, lot and expiry per plate (as the server keeps plates): other goods start
+        # the next plate by themselves.
+        if receipt.plate is not None and uow.receiving.goods_on(receipt.plate) in (None, goods):
             return _Plate(receipt.plate)
         receipt.plate = _new_plate(uow)
         return _Plate(receipt.plate, new=True)
