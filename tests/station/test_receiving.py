@@ -96,6 +96,11 @@ def test_lot_and_expiry_on_two_labels_are_guided_and_a_lot_keeps_its_date(
     assert not other_date.ok
     assert "lot L1 was received with expiry date 2027-12-31" in other_date.detail
     assert len(outbox(registered)) == 1
+    # A lot the notice does not name is held as not on the notice.
+    other_lot = desk.scan(label_scan(f"(01){CASE_GTIN}(17)271231(10)L9"))
+    assert other_lot.headline == "NOT ON NOTICE"
+    assert outbox(registered)[-1][0] == "receipt.not_on_notice"
+    assert outbox(registered)[-1][1]["lot"] == "L9"
 
 
 def test_a_missing_fnc1_is_said_in_plain_words_and_nothing_is_received(

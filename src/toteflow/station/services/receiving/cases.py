@@ -32,8 +32,9 @@ def case_id_of(reading: CaseReading, serial: str | None) -> str | None:
 
 
 def line_for(notice: Notice, receipt: Receipt, sku: str, lot: str) -> NoticeLine | None:
-    """The line a case of `sku` and `lot` goes on: same lot, else one without a lot, else
-    the first of the SKU; an open line before a closed one."""
+    """The line a case of `sku` and `lot` goes on: one of the same lot, else one without a
+    lot; an open line before a closed one. None: the notice does not list these goods (a
+    lot it does not name is held as not on the notice, as the server would refuse it)."""
     lines = [line for line in notice.lines if line.sku == sku]
     if not lines:
         return None
@@ -41,11 +42,8 @@ def line_for(notice: Notice, receipt: Receipt, sku: str, lot: str) -> NoticeLine
     def closed(line: NoticeLine) -> bool:
         return receipt.lines.get(line.line_no, LineTally()).closed
 
-    for wanted in (lambda ln: ln.lot == lot, lambda ln: not ln.lot, lambda ln: True):
-        for line in lines:
-            if wanted(line) and not closed(line):
-                return line
-    return lines[0]
+    fitting = [line for line in lines if line.lot == lot] or [ln for ln in lines if not ln.lot]
+    return next((line for line in fitting if not closed(line)), fitting[0] if fitting else None)
 
 
 def plan_case(
