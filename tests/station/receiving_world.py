@@ -21,6 +21,7 @@ from toteflow.station.services.receiving import (
     ReceivingRecords,
 )
 
+EXPIRY = "2027-12-31"
 CASE_GTIN = "14006381333938"  # a case of 12 of SKU-1
 EA_BARCODE = "4006381333931"
 PLAIN_GTIN = "04012345000016"  # SKU-2, one unit, tracks nothing
@@ -59,33 +60,35 @@ def notice(reference: str = "ASN-7", **changes: Any) -> Notice:
         "created_at": now,
         "updated_at": now,
         "lines": [
-            _line(1, "SKU-1", 2, "CS", 12, lot="L1"),
+            _line(1, "SKU-1", 2, "CS", 12, lot="L1", expiry=EXPIRY),
             _line(2, "SKU-2", 10, "EA", 1),
         ],
         "ssccs": [
             {
                 "sscc": PALLET,
                 "parent_sscc": None,
-                "contents": [{"sku": "SKU-1", "quantity": 12, "lot": "L1", "expiry": None}],
+                "contents": [{"sku": "SKU-1", "quantity": 12, "lot": "L1", "expiry": EXPIRY}],
             },
             {
                 "sscc": PALLET_CASE,
                 "parent_sscc": PALLET,
-                "contents": [{"sku": "SKU-1", "quantity": 12, "lot": "L1", "expiry": None}],
+                "contents": [{"sku": "SKU-1", "quantity": 12, "lot": "L1", "expiry": EXPIRY}],
             },
         ],
     }
     return Notice.model_validate({**body, **changes})
 
 
-def _line(no: int, sku: str, qty: int, uom: str, per: int, lot: str = "") -> dict[str, Any]:
+def _line(
+    no: int, sku: str, qty: int, uom: str, per: int, lot: str = "", expiry: str | None = None
+) -> dict[str, Any]:
     return {
         "line_no": no,
         "sku": sku,
         "quantity": qty,
         "uom": uom,
         "lot": lot,
-        "expiry": None,
+        "expiry": expiry,
         "units_per_uom": per,
         "base_quantity": qty * per,
     }

@@ -325,3 +325,24 @@ def test_a_new_plate_prints_its_label_as_zpl_on_port_9100_and_as_a_png_that_scan
     # A printer that does not answer: the case is received all the same, the words say so.
     gone = make_printer(parse_printer("gone", f"tcp://127.0.0.1:{printer.port}"), 0.5)
     assert "did not print" in PlateLabels(gone).print("LP0001000003", "PLATE")
+
+
+def test_a_pallet_the_notice_gives_no_expiry_for_is_received_case_by_case(
+    registered: SqlStationUnitOfWorkFactory,
+) -> None:
+    bare = notice(
+        ssccs=[
+            {
+                "sscc": PALLET,
+                "parent_sscc": None,
+                "contents": [{"sku": "SKU-1", "quantity": 24, "lot": "L1", "expiry": None}],
+            }
+        ]
+    )
+    stock_cache(registered, bare)
+    desk = make_desk(registered)
+    desk.open("ASN-7")
+    got = desk.scan(PALLET)
+    assert not got.ok
+    assert "no expiry date of SKU-1" in got.detail
+    assert outbox(registered) == []

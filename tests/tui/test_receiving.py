@@ -78,11 +78,23 @@ def seed(world: World, reference: str = "ASN-R1") -> None:
                 "expected_on": "2026-12-08",
                 "dock": "DOCK-1",
                 "lines": [
-                    {"line_no": 1, "sku": "SKU-1", "quantity": 2, "uom": "CS", "lot": "L1"},
+                    {
+                        "line_no": 1,
+                        "sku": "SKU-1",
+                        "quantity": 2,
+                        "uom": "CS",
+                        "lot": "L1",
+                        "expiry": "2027-12-31",
+                    },
                     {"line_no": 2, "sku": "SKU-2", "quantity": 10, "uom": "EA"},
                 ],
                 "ssccs": [
-                    {"sscc": PALLET, "contents": [{"sku": "SKU-1", "quantity": 24, "lot": "L1"}]},
+                    {
+                        "sscc": PALLET,
+                        "contents": [
+                            {"sku": "SKU-1", "quantity": 24, "lot": "L1", "expiry": "2027-12-31"}
+                        ],
+                    },
                     {"sscc": sscc(102), "contents": [{"sku": "SKU-2", "quantity": 10}]},
                 ],
             }
@@ -115,6 +127,15 @@ def applied(world: World) -> list[int]:
     with world.parts.engine.connect() as connection:
         query = sa.text("SELECT seq FROM applied_event WHERE station_id = :id ORDER BY seq")
         return [int(seq) for seq in connection.execute(query, {"id": world.station_id}).scalars()]
+
+
+def outcomes(world: World) -> list[tuple[str, str, str]]:
+    """Each event the server took from this station: type, applied or rejected, and why."""
+    with world.parts.engine.connect() as connection:
+        query = sa.text(
+            "SELECT type, status, reason FROM applied_event WHERE station_id = :id ORDER BY seq"
+        )
+        return [tuple(row) for row in connection.execute(query, {"id": world.station_id})]
 
 
 def said(app: StationApp) -> str:
@@ -218,6 +239,7 @@ async def test_a_pallet_by_sscc_then_a_case_over_tolerance_needs_a_supervisor(
         await on_screen(pilot, ReceivingScreen)
         assert "not received" in said(app)
         assert len(outbox(app)) == 2
+        assert await until(pilot, lambda: synced(app))
 
 
 async def test_a_receipt_finished_offline_is_pushed_once_the_server_is_back(
