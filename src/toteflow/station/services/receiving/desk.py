@@ -398,7 +398,7 @@ class ReceivingDesk:
             return ReceiveOutcome(False, "NOT A REASON", f"{reason!r} is not a reason to close")
         try:
             done = self.records.close_line(self.receipt.id, self.person.user_id, line_no, chosen)
-        except ServiceError as exc:
+        except (ServiceError, ValueError) as exc:
             return ReceiveOutcome(False, "REFUSED", str(exc))
         self.receipt = done.receipt
         short = plural(row.still_open, "unit")
@@ -426,7 +426,7 @@ class ReceivingDesk:
         rows = self.lines()
         try:
             self.records.finish(self.receipt.id, self.person.user_id)
-        except ServiceError as exc:
+        except (ServiceError, ValueError) as exc:
             return ReceiveOutcome(False, "REFUSED", str(exc))
         left = [r for r in rows if r.still_open]
         reference = self.receipt.notice or "without a notice"
@@ -469,7 +469,7 @@ class ReceivingDesk:
                 return self._pallet(*waiting.pallet, supervisor_id)
             assert waiting.case is not None
             return self._receive(replace(waiting.case, supervisor_id=supervisor_id))
-        except ServiceError as exc:
+        except (ServiceError, ValueError) as exc:
             return ReceiveOutcome(False, "REFUSED", str(exc))
 
     def set_aside(self) -> ReceiveOutcome:
