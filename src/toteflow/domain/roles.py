@@ -24,12 +24,14 @@ class Permission(StrEnum):
     PICK = "pick"  # take pick tasks
     PACK = "pack"  # pack and ship
     MANAGE_WAVES = "manage_waves"  # build, release, hold, cancel waves; floor exceptions
+    PUT_AWAY = "put_away"  # receive onto a plate, ask where it goes, confirm it there
 
 
 _FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
 
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.PICKER: _FLOOR | {Permission.PICK},
+    # Until a receiver role exists, the floor's pickers receive and put away.
+    Role.PICKER: _FLOOR | {Permission.PICK, Permission.PUT_AWAY},
     Role.PACKER: _FLOOR | {Permission.PACK},
     Role.SUPERVISOR: _FLOOR
     | {
@@ -40,6 +42,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.MANAGE_USERS,
         Permission.READ_AUDIT,
         Permission.MANAGE_WAVES,
+        Permission.PUT_AWAY,
     },
     Role.ADMIN: frozenset(Permission),
 }
