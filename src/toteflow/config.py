@@ -253,6 +253,13 @@ class WaveSettings(_Section):
     seconds_per_pick: float = Field(10.0, ge=0, le=3600)
 
 
+class PutawaySettings(_Section):
+    # How long a put-away suggestion holds the space it sends a receiver to.
+    reservation_minutes: int = Field(15, ge=1, le=24 * 60)
+    # The rules a suggestion tries, in order: pick_face, same_lot, nearest_empty, velocity.
+    rules: list[str] = ["pick_face", "same_lot", "nearest_empty", "velocity"]
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     station: StationSettings = StationSettings()
@@ -266,6 +273,7 @@ class Settings(_Section):
     printing: PrintingSettings = PrintingSettings()
     webhooks: WebhookSettings = WebhookSettings()
     waves: WaveSettings = WaveSettings()
+    putaway: PutawaySettings = PutawaySettings()
     # Folder the layout and catalogue files are resolved against.
     config_dir: Path = Field(default_factory=lambda: default_config_dir())
 

@@ -15,6 +15,7 @@ from toteflow.central.ports.floor import (
     PutBackRepo,
     TaskRepo,
 )
+from toteflow.central.ports.putaway import PutawayRepo
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
 from toteflow.central.ports.waves import (
     WaveExceptionRepo,
@@ -62,6 +63,10 @@ class CatalogueRepo(Protocol):
     def add_location(self, location: cat.LocationCreate) -> cat.Location: ...
     def add_locations(self, locations: list[cat.LocationCreate]) -> int: ...
     def location_by_code(self, code: str) -> cat.Location | None: ...
+    def set_location_storage(
+        self, code: str, storage: cat.LocationStorageUpdate
+    ) -> cat.Location | None: ...
+    def set_product_storage(self, sku: str, storage: cat.ProductStorage) -> cat.Product | None: ...
     def list_locations(
         self, zone: str | None, kind: str | None, offset: int, limit: int
     ) -> Page[cat.Location]: ...
@@ -190,6 +195,7 @@ class UnitOfWork(Protocol):
     wave_tasks: WaveTaskRepo
     wave_progress: WaveProgressRepo
     wave_exceptions: WaveExceptionRepo
+    putaway: PutawayRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -22,6 +22,7 @@ from toteflow.central.ports.repos import (
     OrderRepo,
     PeopleRepo,
 )
+from toteflow.central.ports.putaway import PutawayRepo
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
 from toteflow.central.ports.waves import (
     WaveExceptionRepo,
@@ -39,6 +40,7 @@ from toteflow.central.store.manifests_repo import SqlManifestRepo
 from toteflow.central.store.orders_repo import SqlOrderRepo
 from toteflow.central.store.people_repo import SqlPeopleRepo
 from toteflow.central.store.push_repo import SqlPushRepo
+from toteflow.central.store.putaway_repo import SqlPutawayRepo
 from toteflow.central.store.put_backs_repo import SqlPutBackRepo
 from toteflow.central.store.shipments_repo import SqlShipmentRepo
 from toteflow.central.store.sscc_repo import SqlSsccRepo
@@ -75,6 +77,7 @@ class SqlUnitOfWork:
         self.wave_tasks: WaveTaskRepo = SqlWaveTaskRepo(self.session)
         self.wave_progress: WaveProgressRepo = SqlWaveProgressRepo(self.session)
         self.wave_exceptions: WaveExceptionRepo = SqlWaveExceptionRepo(self.session)
+        self.putaway: PutawayRepo = SqlPutawayRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self
