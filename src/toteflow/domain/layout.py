@@ -105,7 +105,7 @@ class LocationSpec:
     kind: LocationKind
     x: float
     y: float
-    storage: StorageSpec = StorageSpec()
+    storage: StorageSpec = field(default_factory=StorageSpec)
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class Layout:
     levels: int = 1
     pick_levels: tuple[int, ...] = (1,)
     zones: tuple[Zone, ...] = ()
-    storage: StorageRules = StorageRules()
+    storage: StorageRules = field(default_factory=StorageRules)
     # Aisle number -> its zone, derived once: zone_of runs for every location of a catalogue.
     _zone_by_aisle: Mapping[int, Zone] = field(
         init=False, repr=False, compare=False, hash=False, default_factory=dict

@@ -113,9 +113,7 @@ def _overrides(raw: object, name: str, unit: str, top: int) -> tuple[_Override, 
             last = _int(f"{where}.last_{unit}", table.get(f"last_{unit}", first), first, top)
         else:
             raise StorageError(f"{where} must name {unit}, or first_{unit} and last_{unit}")
-        changes = {
-            k: v for k, v in _attributes(where, table).items() if k in _given(table)
-        }
+        changes = {k: v for k, v in _attributes(where, table).items() if k in _given(table)}
         found.append(_Override(first, last, changes))
     return tuple(found)
 
@@ -136,7 +134,11 @@ def _attributes(where: str, table: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = _int(f"{where}.{key}", table[key], 1, _MAX_MM)
     if "max_weight_kg" in table:
         value = table["max_weight_kg"]
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= _MAX_KG:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 < value <= _MAX_KG
+        ):
             raise StorageError(f"{where}.max_weight_kg must be a positive number up to {_MAX_KG}")
         out["max_weight_g"] = round(value * 1000)
     if "upright_allowed" in table:

@@ -21,6 +21,7 @@ from toteflow.central.api.routes import (
     containers,
     orders,
     people,
+    putaway,
     shipping,
     sync,
     tasks,
@@ -83,6 +84,7 @@ def create_app(
     api.include_router(containers.router)
     api.include_router(orders.router)
     api.include_router(people.router)
+    api.include_router(putaway.router)
     api.include_router(shipping.router)
     api.include_router(sync.router)
     api.include_router(tasks.router)

@@ -15,6 +15,7 @@ from toteflow.central.services.catalogue import CatalogueService
 from toteflow.central.services.containers import ContainerService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
+from toteflow.central.services.putaway import PutawayService
 from toteflow.central.services.shipping import ShippingService
 from toteflow.central.services.sync import SyncService
 from toteflow.central.services.tasks import TaskService
@@ -49,6 +50,7 @@ class Services:
     wave_progress: WaveProgressService
     floor_control: FloorControlService
     exceptions: FloorExceptionService
+    putaway: PutawayService
     health: Callable[[], None]
 
 

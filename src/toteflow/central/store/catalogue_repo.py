@@ -210,9 +210,7 @@ class SqlCatalogueRepo:
         return len(rows)
 
     def location_by_code(self, code: str) -> cat.Location | None:
-        found = self.session.exec(
-            _location_query().where(col(t.Location.code) == code)
-        ).first()
+        found = self.session.exec(_location_query().where(col(t.Location.code) == code)).first()
         return _location(*found) if found else None
 
     def list_locations(

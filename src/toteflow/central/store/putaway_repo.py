@@ -112,9 +112,7 @@ class SqlPutawayRepo(SetBasedRepo):
                 p.sku,
                 s.lot,
                 s.quantity,
-                sa.func.coalesce(
-                    sa.cast(u.length_mm, sa.BigInteger) * u.width_mm * u.height_mm, 0
-                ),
+                sa.func.coalesce(sa.cast(u.length_mm, sa.BigInteger) * u.width_mm * u.height_mm, 0),
                 sa.func.coalesce(u.weight_g, 0),
             )
             .select_from(t.table(t.Stock))
@@ -319,7 +317,9 @@ class SqlPutawayRepo(SetBasedRepo):
     def drop_lapsed(self, at: datetime) -> int:
         r = t.cols(t.LocationReservation)
         return rowcount(
-            self.session.execute(sa.delete(t.table(t.LocationReservation)).where(r.expires_at <= at))
+            self.session.execute(
+                sa.delete(t.table(t.LocationReservation)).where(r.expires_at <= at)
+            )
         )
 
     def backorders(self, product_id: int, at: datetime, *, except_plate: int) -> list[Backorder]:

@@ -15,6 +15,7 @@ from toteflow.central.ports.floor import (
     PutBackRepo,
     TaskRepo,
 )
+from toteflow.central.ports.putaway import PutawayRepo
 from toteflow.central.ports.repos import (
     AuditRepo,
     CatalogueRepo,
@@ -22,7 +23,6 @@ from toteflow.central.ports.repos import (
     OrderRepo,
     PeopleRepo,
 )
-from toteflow.central.ports.putaway import PutawayRepo
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
 from toteflow.central.ports.waves import (
     WaveExceptionRepo,
@@ -40,8 +40,8 @@ from toteflow.central.store.manifests_repo import SqlManifestRepo
 from toteflow.central.store.orders_repo import SqlOrderRepo
 from toteflow.central.store.people_repo import SqlPeopleRepo
 from toteflow.central.store.push_repo import SqlPushRepo
-from toteflow.central.store.putaway_repo import SqlPutawayRepo
 from toteflow.central.store.put_backs_repo import SqlPutBackRepo
+from toteflow.central.store.putaway_repo import SqlPutawayRepo
 from toteflow.central.store.shipments_repo import SqlShipmentRepo
 from toteflow.central.store.sscc_repo import SqlSsccRepo
 from toteflow.central.store.tasks_repo import SqlTaskRepo
