@@ -94,19 +94,25 @@ def clocked(site: Site, now: list[datetime]) -> PutawayService:
 
 def test_receive_suggest_confirm_makes_the_stock_available(dock: Site) -> None:
     plate = receive(dock, 10)
-    assert plate.code.startswith("LP") and plate.status == "received"
+    assert plate.code.startswith("LP")
+    assert plate.status == "received"
     assert free_stock(dock, "SKU-A") == []  # on the dock: never allocated
     advice = suggest(dock, plate.code)
     assert [(leg.location, leg.quantity, leg.rule) for leg in advice.legs] == [
         ("01-001-3", 10, "nearest_empty")
     ]
-    assert "nearest empty" in advice.legs[0].reason and advice.expires_at is not None
+    assert "nearest empty" in advice.legs[0].reason
+    assert advice.expires_at is not None
     assert dock.parts.services.putaway.plate(RECEIVER, plate.code).status == "putting_away"
     done = confirm(dock, plate.code, "01-001-3")
-    assert done.plate.status == "stored" and done.plate.remaining == 0 and not done.elsewhere
-    assert done.plate.location == "01-001-3" and done.plate.put_away_at is not None
+    assert done.plate.status == "stored"
+    assert done.plate.remaining == 0
+    assert not done.elsewhere
+    assert done.plate.location == "01-001-3"
+    assert done.plate.put_away_at is not None
     stock = stock_by_location(dock.parts.engine)
-    assert stock[("DOCK-01", "")] == (0, 0) and stock[("01-001-3", "")] == (10, 0)
+    assert stock[("DOCK-01", "")] == (0, 0)
+    assert stock[("01-001-3", "")] == (10, 0)
     assert free_stock(dock, "SKU-A") == ["01-001-3"]
     audit = dock.parts.services.people.audit(BOSS, "plate", plate.code, None, 0, 10)
     assert {e.action for e in audit.items} >= {
@@ -116,7 +122,8 @@ def test_receive_suggest_confirm_makes_the_stock_available(dock: Site) -> None:
     }
     reply = dock.client.get(f"{API}/sync/changes", headers=dock.station_headers())
     moved = [c for c in reply.json()["changes"] if c["kind"] == "stock.moved"]
-    assert moved[-1]["entity_id"] == "01-001-3" and moved[-1]["payload"]["quantity"] == 10
+    assert moved[-1]["entity_id"] == "01-001-3"
+    assert moved[-1]["payload"]["quantity"] == 10
     # The plate is done: asking again is refused.
     with pytest.raises(Refused, match="stored"):
         suggest(dock, plate.code)
@@ -143,7 +150,8 @@ def test_a_pick_face_is_topped_up_to_its_maximum_first(dock: Site) -> None:
     assert confirm(dock, plate.code, FACE).plate.status == "putting_away"
     assert confirm(dock, plate.code, "01-001-3").plate.status == "stored"
     stock = stock_by_location(dock.parts.engine)
-    assert stock[(FACE, "")] == (8, 0) and stock[("01-001-3", "")] == (2, 0)
+    assert stock[(FACE, "")] == (8, 0)
+    assert stock[("01-001-3", "")] == (2, 0)
 
 
 def test_elsewhere_needs_a_reason_and_room(dock: Site) -> None:
@@ -159,7 +167,8 @@ def test_elsewhere_needs_a_reason_and_room(dock: Site) -> None:
     with pytest.raises(NotFound, match="no location 09-009-9"):
         confirm(dock, plate.code, "09-009-9", reason="suggested_blocked")
     done = confirm(dock, plate.code, "01-002-3", reason="suggested_blocked")
-    assert done.elsewhere and "suggested_blocked" in done.words
+    assert done.elsewhere
+    assert "suggested_blocked" in done.words
     assert stock_by_location(dock.parts.engine)[("01-002-3", "")] == (10, 0)
 
 
@@ -182,7 +191,9 @@ def test_an_expired_reservation_frees_the_space(dock: Site) -> None:
     first, second = receive(dock, 4), receive(dock, 4)
     assert suggest(dock, first.code, service).legs[0].location == "01-001-3"
     late = suggest(dock, second.code, service)
-    assert late.legs == [] and late.unplaced == 4 and late.why_not
+    assert late.legs == []
+    assert late.unplaced == 4
+    assert late.why_not
     now[0] += timedelta(minutes=16)  # [putaway] reservation_minutes is 15
     assert suggest(dock, second.code, service).legs[0].location == "01-001-3"
     with pytest.raises(Refused, match="lapsed"):
@@ -209,14 +220,16 @@ def test_backorders_are_cross_docked_first(dock: Site) -> None:
     other = receive(dock, 10)
     assert suggest(dock, other.code).cross_dock == []
     done = confirm(dock, plate.code, "PACK-01")
-    assert done.cross_dock_order == "SO-1" and done.quantity == 4
+    assert done.cross_dock_order == "SO-1"
+    assert done.quantity == 4
     assert rows(dock.parts.engine, sa.select(o.status))[0].status == "released"
 
 
 def test_held_and_received_stock_is_never_allocated(dock: Site) -> None:
     receive(dock, 10)
     held = receive(dock, 10, location="QUAR-01")
-    assert held.status == "held" and "quarantine" in held.hold_reason
+    assert held.status == "held"
+    assert "quarantine" in held.hold_reason
     receive(dock, 10, location="DOCK-01", hold="torn packaging: quality check")
     add_orders(dock.parts.services, [order("SO-1", [("SKU-A", 5)])])
     waves = dock.parts.services
@@ -224,7 +237,8 @@ def test_held_and_received_stock_is_never_allocated(dock: Site) -> None:
     with pytest.raises(Refused, match="none of the 1 matching orders could be reserved"):
         waves.wave_release.release(BOSS, wave.id)
     stock = stock_by_location(dock.parts.engine)
-    assert stock[("DOCK-01", "")] == (20, 0) and stock[("QUAR-01", "")] == (10, 0)
+    assert stock[("DOCK-01", "")] == (20, 0)
+    assert stock[("QUAR-01", "")] == (10, 0)
     assert free_stock(dock, "SKU-A") == []
 
 
@@ -236,13 +250,15 @@ def test_a_supervisor_releases_or_rejects_held_stock(dock: Site) -> None:
     with pytest.raises(Exception, match="picker may not adjust stock"):
         service.release(RECEIVER, held.code, pa.ReleaseRequest())
     released = service.release(BOSS, held.code, pa.ReleaseRequest(note="checked, fine"))
-    assert released.status == "received" and released.hold_reason == ""
+    assert released.status == "received"
+    assert released.hold_reason == ""
     assert free_stock(dock, "SKU-A") == []  # released is not put away yet
     assert confirm(dock, held.code, suggest(dock, held.code).legs[0].location).plate.status
     bad = receive(dock, 4, location="QUAL-01")
     body = pa.RejectRequest(reason="crushed cases", disposition="return_to_vendor")
     rejected = service.reject(BOSS, bad.code, body)
-    assert rejected.status == "rejected" and rejected.remaining == 0
+    assert rejected.status == "rejected"
+    assert rejected.remaining == 0
     assert stock_by_location(dock.parts.engine)[("QUAL-01", "")] == (0, 0)
     with pytest.raises(Refused, match="only held stock"):
         service.reject(BOSS, held.code, body)
@@ -274,7 +290,8 @@ def test_dock_to_stock_per_plate_and_in_sum(dock: Site) -> None:
     reply = dock.client.get(f"{API}/putaway/dock-to-stock", headers=dock.login(Role.SUPERVISOR))
     assert reply.status_code == 200, reply.text
     figures = reply.json()
-    assert figures["summary"]["plates"] == 1 and figures["summary"]["waiting"] == 1
+    assert figures["summary"]["plates"] == 1
+    assert figures["summary"]["waiting"] == 1
     assert figures["summary"]["median_s"] == pytest.approx(1800, abs=1)
     seconds = {p["plate"]: p["seconds"] for p in figures["plates"]}
     assert seconds[first.code] == pytest.approx(1800, abs=1)
@@ -299,52 +316,63 @@ def test_the_api_and_its_refusals(dock: Site) -> None:
     unknown = dock.client.post(
         f"{API}/putaway/suggest", json={"plate": "LP99999999"}, headers=picker
     )
-    assert unknown.status_code == 404 and "LP99999999" in unknown.json()["detail"]
+    assert unknown.status_code == 404
+    assert "LP99999999" in unknown.json()["detail"]
     too_many = {"plate": plate.code, "location": location, "quantity": 11}
     reply = dock.client.post(f"{API}/putaway/confirm", json=too_many, headers=picker)
-    assert reply.status_code == 409 and "10 units left" in reply.json()["detail"]
+    assert reply.status_code == 409
+    assert "10 units left" in reply.json()["detail"]
     packer = dock.login(Role.PACKER)
     reply = dock.client.post(f"{API}/putaway/suggest", json={"plate": plate.code}, headers=packer)
     assert reply.status_code == 403
     ok = {"plate": plate.code, "location": location}
     reply = dock.client.post(f"{API}/putaway/confirm", json=ok, headers=picker)
-    assert reply.status_code == 200 and reply.json()["plate"]["status"] == "stored"
+    assert reply.status_code == 200
+    assert reply.json()["plate"]["status"] == "stored"
     got = dock.client.get(f"{API}/plates/{plate.code}", headers=picker)
-    assert got.status_code == 200 and got.json()["location"] == location
+    assert got.status_code == 200
+    assert got.json()["location"] == location
     assert dock.client.get(f"{API}/plates/nope", headers=picker).status_code == 422
     admin = dock.login(Role.ADMIN)
     reply = dock.client.put(
         f"{API}/locations/01-002-3/storage", json={"mixing": "sideways"}, headers=admin
     )
-    assert reply.status_code == 422 and "mixing" in str(reply.json()["detail"])
+    assert reply.status_code == 422
+    assert "mixing" in str(reply.json()["detail"])
     reply = dock.client.put(
         f"{API}/locations/01-002-3/storage", json={"max_quantity": 5}, headers=admin
     )
-    assert reply.status_code == 422 and "home_sku" in str(reply.json()["detail"])
+    assert reply.status_code == 422
+    assert "home_sku" in str(reply.json()["detail"])
     reply = dock.client.put(
         f"{API}/locations/01-002-3/storage",
         json={"home_sku": "SKU-A", "max_quantity": 5, "velocity_zone": "A"},
         headers=admin,
     )
     assert reply.status_code == 200, reply.text
-    assert reply.json()["home_sku"] == "SKU-A" and reply.json()["max_quantity"] == 5
+    assert reply.json()["home_sku"] == "SKU-A"
+    assert reply.json()["max_quantity"] == 5
     reply = dock.client.put(
         f"{API}/products/SKU-A/storage",
         json={"velocity": "A", "storage_class": "chilled"},
         headers=admin,
     )
-    assert reply.status_code == 200 and reply.json()["velocity"] == "A"
+    assert reply.status_code == 200
+    assert reply.json()["velocity"] == "A"
 
 
 def test_a_plate_label_scans_back(dock: Site) -> None:
     plate = receive(dock, 12, lot="")
     picker = dock.login(Role.PICKER)
     png = dock.client.get(f"{API}/plates/{plate.code}/label?format=png", headers=picker)
-    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.status_code == 200
+    assert png.headers["content-type"] == "image/png"
     decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))]
     assert decoded == [plate.code]
     zpl = dock.client.get(f"{API}/plates/{plate.code}/label?format=zpl", headers=picker)
-    assert "^BC" in zpl.text and plate.code in zpl.text and "SKU-A x 12" in zpl.text
+    assert "^BC" in zpl.text
+    assert plate.code in zpl.text
+    assert "SKU-A x 12" in zpl.text
 
 
 def event(seq: int, payload: dict[str, Any], user_id: int) -> dict[str, Any]:
@@ -380,7 +408,8 @@ def test_a_pushed_confirmation_applies_once_and_a_conflict_is_an_exception(dock:
     malformed = event(3, {"plate": other.code}, picker)
     results = push(dock, good, clash, malformed)
     assert [r["status"] for r in results] == ["applied", "rejected", "rejected"]
-    assert "not empty" in results[1]["reason"] and "location" in results[2]["reason"]
+    assert "not empty" in results[1]["reason"]
+    assert "location" in results[2]["reason"]
     again = push(dock, good)
     assert again[0]["status"] == "duplicate"
     assert stock_by_location(dock.parts.engine)[("01-002-3", "")] == (10, 0)
