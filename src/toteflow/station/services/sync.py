@@ -256,6 +256,12 @@ def _containers_updated(uow: StationUnitOfWork, change: sync.Change, at: datetim
         uow.containers.upsert([ContainerRecord.model_validate(record) for record in records])
 
 
+def _stock_moved(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> None:
+    # A put-away moved stock on the server. The station keeps no stock figures (it picks
+    # what its tasks name), so there is nothing to store; the kind is known, not skipped.
+    return None
+
+
 ChangeHandler = Callable[[StationUnitOfWork, sync.Change, datetime], None]
 CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "task.assigned": _task_assigned,
@@ -266,6 +272,7 @@ CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "product.updated": _product_updated,
     "location.updated": _location_updated,
     "containers.updated": _containers_updated,
+    "stock.moved": _stock_moved,
 }
 
 
