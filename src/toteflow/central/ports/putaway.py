@@ -111,8 +111,11 @@ class PutawayRepo(Protocol):
         """One location with its contents; `lock` holds its row until the transaction ends."""
         ...
 
-    def candidates(self, storage_class: str, *, lock: bool) -> list[StoredLocation]:
-        """Active pick faces and reserve locations of a storage class, with their contents;
+    def candidates(
+        self, storage_class: str, product_id: int, *, lock: bool
+    ) -> list[StoredLocation]:
+        """Active reserve locations and the product's pick faces of a storage class, with
+        their contents;
         `lock` takes their rows in id order (FOR UPDATE on PostgreSQL) so that suggestions
         and confirmations onto them queue instead of overfilling."""
         ...

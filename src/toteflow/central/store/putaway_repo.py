@@ -27,7 +27,6 @@ from toteflow.domain.putaway import Backorder
 from toteflow.domain.putaway_rules import Content
 from toteflow.domain.reservations import Reservation
 
-STORABLE = ("pick_face", "reserve")
 BACKORDER_STATUSES = ("allocated", "released", "picking")
 
 
@@ -130,10 +129,19 @@ class SqlPutawayRepo(SetBasedRepo):
         found = self._locations(t.cols(t.Location).code == code, lock=lock)
         return found[0] if found else None
 
-    def candidates(self, storage_class: str, *, lock: bool) -> list[StoredLocation]:
+    def candidates(
+        self, storage_class: str, product_id: int, *, lock: bool
+    ) -> list[StoredLocation]:
         loc = t.cols(t.Location)
+        # Reserve locations, and the product's own pick faces: another product's face, or
+        # one given to no product, never takes a plate, so its row need not be held.
         where = sa.and_(
-            loc.kind.in_(STORABLE), loc.active.is_(True), loc.storage_class == storage_class
+            sa.or_(
+                loc.kind == "reserve",
+                sa.and_(loc.kind == "pick_face", loc.home_product_id == product_id),
+            ),
+            loc.active.is_(True),
+            loc.storage_class == storage_class,
         )
         return self._locations(where, lock=lock)
 

@@ -50,7 +50,7 @@ def suggest_in(
     assert origin is not None
     # Asking again replaces what this plate reserved before.
     uow.putaway.release(plate.id)
-    stored = uow.putaway.candidates(facts.storage_class, lock=True)
+    stored = uow.putaway.candidates(facts.storage_class, plate.product_id, lock=True)
     locations = [domain_location(s, (origin.x, origin.y)) for s in stored]
     ids = {s.code: s.id for s in stored}
     pack = uow.putaway.packing_location()
