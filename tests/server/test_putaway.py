@@ -342,7 +342,7 @@ def test_the_api_and_its_refusals(dock: Site) -> None:
     reply = dock.client.put(
         f"{API}/locations/01-002-3/storage", json={"max_quantity": 5}, headers=admin
     )
-    assert reply.status_code == 422
+    assert reply.status_code == 409
     assert "home_sku" in str(reply.json()["detail"])
     reply = dock.client.put(
         f"{API}/locations/01-002-3/storage",

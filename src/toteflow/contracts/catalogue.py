@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from toteflow.contracts.common import (
     MAX_QUANTITY,
@@ -132,14 +132,8 @@ class LocationStorageUpdate(LocationStorage):
     """New storage attributes; a pick face may be assigned to a product with its maximum."""
 
     home_sku: Code | None = None
+    # Only with home_sku (checked by the service: a rule between two fields, refused as 409).
     max_quantity: Int | None = Field(None, ge=1, le=MAX_QUANTITY)
-
-    @field_validator("max_quantity")
-    @classmethod
-    def _face_only(cls, value: int | None, info: ValidationInfo) -> int | None:
-        if value is not None and info.data.get("home_sku") is None:
-            raise ValueError("max_quantity is for a pick face assigned to a product: name home_sku")
-        return value
 
 
 class LocationCreate(LocationStorage):

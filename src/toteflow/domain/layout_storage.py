@@ -49,7 +49,7 @@ class StorageSpec:
 class _Override:
     first: int
     last: int
-    changes: Mapping[str, Any]
+    changes: tuple[tuple[str, Any], ...]  # a tuple, not a dict: a Layout must stay hashable
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,10 @@ class StorageRules:
         spec = self.base
         for override in self.levels:
             if override.first <= level <= override.last:
-                spec = replace(spec, **override.changes)
+                spec = replace(spec, **dict(override.changes))
         for override in self.aisles:
             if override.first <= aisle <= override.last:
-                spec = replace(spec, **override.changes)
+                spec = replace(spec, **dict(override.changes))
         if self.a_bays or self.b_bays:
             zone = "A" if bay <= self.a_bays else "B" if bay <= self.b_bays else "C"
             spec = replace(spec, velocity_zone=zone)
@@ -113,7 +113,8 @@ def _overrides(raw: object, name: str, unit: str, top: int) -> tuple[_Override, 
             last = _int(f"{where}.last_{unit}", table.get(f"last_{unit}", first), first, top)
         else:
             raise StorageError(f"{where} must name {unit}, or first_{unit} and last_{unit}")
-        changes = {k: v for k, v in _attributes(where, table).items() if k in _given(table)}
+        given = _given(table)
+        changes = tuple((k, v) for k, v in _attributes(where, table).items() if k in given)
         found.append(_Override(first, last, changes))
     return tuple(found)
 

@@ -6,7 +6,7 @@ from toteflow.central.ports.repos import UnitOfWork, UnitOfWorkFactory
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts.common import Page
 from toteflow.domain.actor import Actor
-from toteflow.domain.errors import NotFound
+from toteflow.domain.errors import NotFound, Refused
 from toteflow.domain.roles import Permission
 
 
@@ -88,6 +88,10 @@ class CatalogueService:
     ) -> cat.Location:
         """A location's storage attributes for put-away, and the product a pick face is for."""
         actor.require(Permission.MANAGE_CATALOGUE)
+        if storage.max_quantity is not None and storage.home_sku is None:
+            raise Refused(
+                "max_quantity is for a pick face assigned to a product: name home_sku too"
+            )
         with self.uow() as uow:
             found = uow.catalogue.set_location_storage(code, storage)
             if found is None:

@@ -46,34 +46,34 @@ def dock_to_stock(
     return services.putaway.dock_to_stock(actor, since, paging.offset, paging.limit)
 
 
-@router.get("/plates/{code}")
-def get_plate(services: ServicesDep, actor: Reader, code: PlatePath) -> pa.Plate:
-    return services.putaway.plate(actor, code)
+@router.get("/plates/{plate}")
+def get_plate(services: ServicesDep, actor: Reader, plate: PlatePath) -> pa.Plate:
+    return services.putaway.plate(actor, plate)
 
 
 @router.get(
-    "/plates/{code}/label",
+    "/plates/{plate}/label",
     response_class=Response,
     responses={200: {"content": {m: {} for m in _MEDIA.values()}}},
 )
 def plate_label(
-    services: ServicesDep, actor: Reader, code: PlatePath, format: pa.LabelFormat = "png"
+    services: ServicesDep, actor: Reader, plate: PlatePath, format: pa.LabelFormat = "png"
 ) -> Response:
     """The plate's label: its code as Code 128 and what is on it; ZPL to print, PNG to see."""
-    return Response(services.putaway.label(actor, code, format), media_type=_MEDIA[format])
+    return Response(services.putaway.label(actor, plate, format), media_type=_MEDIA[format])
 
 
-@router.post("/plates/{code}/release")
+@router.post("/plates/{plate}/release")
 def release(
-    services: ServicesDep, actor: Supervisor, code: PlatePath, body: pa.ReleaseRequest
+    services: ServicesDep, actor: Supervisor, plate: PlatePath, body: pa.ReleaseRequest
 ) -> pa.Plate:
     """Held stock may be put away (it is allocated only once put away)."""
-    return services.putaway.release(actor, code, body)
+    return services.putaway.release(actor, plate, body)
 
 
-@router.post("/plates/{code}/reject")
+@router.post("/plates/{plate}/reject")
 def reject(
-    services: ServicesDep, actor: Supervisor, code: PlatePath, body: pa.RejectRequest
+    services: ServicesDep, actor: Supervisor, plate: PlatePath, body: pa.RejectRequest
 ) -> pa.Plate:
     """Held stock is scrapped or returned to the vendor: its units are written off."""
-    return services.putaway.reject(actor, code, body)
+    return services.putaway.reject(actor, plate, body)
