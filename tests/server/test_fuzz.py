@@ -23,8 +23,8 @@ from schemathesis.core.failures import Failure
 from sqlmodel import col
 
 from tests.server.conftest import Site
-from toteflow.central.store import tables as t
 from toteflow.central.services.putaway import Receipt
+from toteflow.central.store import tables as t
 from toteflow.contracts.catalogue import LocationCreate, ZoneCreate
 from toteflow.contracts.people import StationCreate
 from toteflow.domain.actor import SYSTEM
