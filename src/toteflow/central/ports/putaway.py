@@ -151,7 +151,6 @@ class PutawayRepo(Protocol):
         """Drop the plate's reservations (at one location, or all)."""
         ...
 
-    def drop_lapsed(self, at: datetime) -> int: ...
     def backorders(self, product_id: int, at: datetime, *, except_plate: int) -> list[Backorder]:
         """Lines of allocated/released/picking orders not fully allocated, in priority order,
         less what live cross-dock reservations of other plates already promise them."""

@@ -322,14 +322,6 @@ class SqlPutawayRepo(SetBasedRepo):
             where.append(r.location_id == location_id)
         self.session.execute(sa.delete(t.table(t.LocationReservation)).where(*where))
 
-    def drop_lapsed(self, at: datetime) -> int:
-        r = t.cols(t.LocationReservation)
-        return rowcount(
-            self.session.execute(
-                sa.delete(t.table(t.LocationReservation)).where(r.expires_at <= at)
-            )
-        )
-
     def backorders(self, product_id: int, at: datetime, *, except_plate: int) -> list[Backorder]:
         ln, o, p, r = (
             t.cols(t.OrderLine),
