@@ -1,7 +1,8 @@
 """Put-away suggestion time through the server's use case, per case of a 1,000-case notice.
 
-The demo warehouse (2,400 locations; its reserve level holds one pallet each), half the
-reserve locations already holding stock, 1,000 plates on the dock; each suggestion locks the
+The demo warehouse (2,400 locations; its reserve level holds one pallet each), each of 300
+products with a pick face (at most 60 units), a third of the reserve locations already
+holding stock, 1,000 plates on the dock; each suggestion locks the
 candidate rows, reads their contents and the live reservations, runs the rules and writes its
 reservations, committed, on SQLite and on PostgreSQL. The baseline, in the same process and
 on the same database: lock the plate, take the first empty reserve location nobody reserved
@@ -86,6 +87,11 @@ def _seed(engine: Engine, rng: random.Random) -> tuple[PutawayService, list[str]
             for n in range(SKUS)
         ],
     )
+    faces = [loc.code for loc in locations if loc.kind == "pick_face"]
+    for n, code in enumerate(rng.sample(faces, SKUS)):
+        services.catalogue.set_location_storage(
+            SYSTEM, code, cat.LocationStorageUpdate(home_sku=f"SKU-{n:03d}", max_quantity=60)
+        )
     reserve = [loc.code for loc in locations if loc.kind == "reserve"]
     services.catalogue.adjust_many(
         SYSTEM,
@@ -96,7 +102,7 @@ def _seed(engine: Engine, rng: random.Random) -> tuple[PutawayService, list[str]
                 delta=rng.randint(5, 40),
                 reason="found",
             )
-            for code in rng.sample(reserve, len(reserve) // 2)
+            for code in rng.sample(reserve, len(reserve) // 3)
         ],
     )
     putaway = services.putaway

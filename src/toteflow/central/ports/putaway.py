@@ -107,8 +107,11 @@ class HeldSpace:
 class PutawayRepo(Protocol):
     def product_facts(self, sku: str) -> ProductFacts | None: ...
     def product_facts_by_id(self, product_id: int) -> ProductFacts | None: ...
-    def location(self, code: str, *, lock: bool = False) -> StoredLocation | None:
-        """One location with its contents; `lock` holds its row until the transaction ends."""
+    def location(
+        self, code: str, *, lock: bool = False, contents: bool = True
+    ) -> StoredLocation | None:
+        """One location (with its contents unless told not); `lock` holds its row until the
+        transaction ends."""
         ...
 
     def candidates(

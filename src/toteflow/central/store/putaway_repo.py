@@ -67,7 +67,7 @@ class SqlPutawayRepo(SetBasedRepo):
 
     # locations --------------------------------------------------------------------------
 
-    def _locations(self, where: Any, *, lock: bool) -> list[StoredLocation]:
+    def _locations(self, where: Any, *, lock: bool, contents: bool = True) -> list[StoredLocation]:
         loc, p = t.cols(t.Location), t.cols(t.Product)
         query = (
             sa.select(
@@ -97,11 +97,9 @@ class SqlPutawayRepo(SetBasedRepo):
             # deadlock; the contents read after the lock are what is really there.
             query = query.with_for_update(of=t.table(t.Location))
         rows = list(self.session.execute(query))
-        contents = self._contents(where)
-        return [
-            StoredLocation(**dict(row._mapping), contents=tuple(contents.get(row.id, ())))
-            for row in rows
-        ]
+        held = self._contents(where) if contents else {}
+        # Positionally: a suggestion reads a few thousand of these, and named access costs.
+        return [StoredLocation(*(*row, tuple(held.get(row.id, ())))) for row in rows]
 
     def _contents(self, where: Any) -> dict[int, list[Content]]:
         s, loc, p, u = t.cols(t.Stock), t.cols(t.Location), t.cols(t.Product), t.cols(t.ProductUnit)
@@ -125,8 +123,10 @@ class SqlPutawayRepo(SetBasedRepo):
             found[location_id].append(Content(sku, lot or None, quantity, int(volume), weight))
         return found
 
-    def location(self, code: str, *, lock: bool = False) -> StoredLocation | None:
-        found = self._locations(t.cols(t.Location).code == code, lock=lock)
+    def location(
+        self, code: str, *, lock: bool = False, contents: bool = True
+    ) -> StoredLocation | None:
+        found = self._locations(t.cols(t.Location).code == code, lock=lock, contents=contents)
         return found[0] if found else None
 
     def candidates(

@@ -55,6 +55,11 @@ def domain_plate(row: PlateRow, facts: ProductFacts, units: int | None = None) -
     )
 
 
+# Enum look-ups by value, once: a suggestion turns some thousands of rows into locations.
+_MIXING = {m.value: m for m in Mixing}
+_VELOCITY = {v.value: v for v in Velocity}
+
+
 def domain_location(stored: StoredLocation, origin: tuple[float, float]) -> Location:
     """A location as the rules see it; walking distance from the plate's place, rectilinear,
     as a receiver drives down the aisles."""
@@ -65,11 +70,11 @@ def domain_location(stored: StoredLocation, origin: tuple[float, float]) -> Loca
         size=Size(stored.length_mm, stored.width_mm, stored.height_mm),
         max_weight_g=stored.max_weight_g,
         upright_allowed=stored.upright_allowed,
-        mixing=Mixing(stored.mixing),
+        mixing=_MIXING[stored.mixing],
         contents=stored.contents,
         home_sku=stored.home_sku,
         max_quantity=stored.max_quantity,
-        velocity_zone=Velocity(stored.velocity_zone) if stored.velocity_zone else None,
+        velocity_zone=_VELOCITY[stored.velocity_zone] if stored.velocity_zone else None,
         front_distance_m=stored.y,
         dock_distance_m=abs(stored.x - origin[0]) + abs(stored.y - origin[1]),
     )

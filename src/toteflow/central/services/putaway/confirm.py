@@ -140,7 +140,7 @@ def _check_room(
             "location"
         )
     facts = facts_of(uow, plate)
-    origin = uow.putaway.location(plate.location)
+    origin = uow.putaway.location(plate.location, contents=False)
     assert origin is not None
     moving = domain_plate(plate, facts, units)
     location = domain_location(target, (origin.x, origin.y))

@@ -49,7 +49,7 @@ def receive_to_plate(uow: UnitOfWork, actor: Actor, receipt: Receipt, at: dateti
         raise Refused(f"quantity must be 1 to {MAX_PLATE_UNITS:,}, got {receipt.quantity}")
     if receipt.plate is not None and (problem := plate_code_problem(receipt.plate)):
         raise Refused(problem)
-    where = uow.putaway.location(receipt.location)
+    where = uow.putaway.location(receipt.location, contents=False)
     if where is None:
         raise NotFound(f"no location {receipt.location}")
     if where.kind not in RECEIVING:

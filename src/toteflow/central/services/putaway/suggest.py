@@ -46,7 +46,7 @@ def suggest_in(
     plate = existing_plate(uow, code, lock=True)
     check_open(plate)
     facts = facts_of(uow, plate)
-    origin = uow.putaway.location(plate.location)
+    origin = uow.putaway.location(plate.location, contents=False)
     assert origin is not None
     # Asking again replaces what this plate reserved before.
     uow.putaway.release(plate.id)
@@ -71,7 +71,7 @@ def suggest_in(
     ]
     cross = []
     if pack is not None and plan.cross_dock:
-        pack_row = uow.putaway.location(pack)
+        pack_row = uow.putaway.location(pack, contents=False)
         assert pack_row is not None
         for leg in plan.cross_dock:
             claims.append(
