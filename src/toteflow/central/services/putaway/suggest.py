@@ -100,9 +100,14 @@ def suggest_in(
         uow.putaway.set_plate(
             plate.id, status=PlateStatus.PUTTING_AWAY, expect=(PlateStatus.RECEIVED,)
         )
-    words = "; ".join(
-        [c.reason for c in cross] + ([plan.words()] if plan.legs or plan.unplaced else [])
-    )
+    # The plan's own words name the cross-dock without its packing location: ours do.
+    parts = [c.reason for c in cross]
+    parts += [
+        f"{plural(leg.quantity, 'unit')} to {leg.location}: {leg.reason}" for leg in plan.legs
+    ]
+    if plan.unplaced and plan.why_not:
+        parts.append(plan.why_not)
+    words = "; ".join(parts)
     uow.audit.record(
         actor,
         "putaway.suggested",
