@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 # Importing the table modules registers their tables on the metadata.
+import toteflow.central.store.putaway_tables
 import toteflow.central.store.shipping_tables
 import toteflow.central.store.tables  # noqa: F401
 
