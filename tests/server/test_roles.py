@@ -24,6 +24,8 @@ ADMINS = frozenset({Role.ADMIN})
 PICKERS = frozenset({Role.PICKER, Role.SUPERVISOR, Role.ADMIN})
 PACKERS = frozenset({Role.PACKER, Role.SUPERVISOR, Role.ADMIN})
 RECEIVERS = frozenset({Role.RECEIVER, Role.SUPERVISOR, Role.ADMIN})
+# Putting away: the receiver who took the goods in, or a picker sent to do it.
+PUTTERS_AWAY = PICKERS | RECEIVERS
 
 Access = str | frozenset[Role]
 API = "/api/v1"
@@ -53,8 +55,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("PUT", f"{API}/products/{{sku}}/storage"): ADMINS,
     ("PUT", f"{API}/locations/{{code}}/storage"): ADMINS,
     # put-away: pickers receive and put away; supervisors release or reject held stock
-    ("POST", f"{API}/putaway/suggest"): PICKERS,
-    ("POST", f"{API}/putaway/confirm"): PICKERS,
+    ("POST", f"{API}/putaway/suggest"): PUTTERS_AWAY,
+    ("POST", f"{API}/putaway/confirm"): PUTTERS_AWAY,
     ("GET", f"{API}/putaway/dock-to-stock"): EVERYONE,
     ("GET", f"{API}/plates/{{plate}}"): EVERYONE,
     ("GET", f"{API}/plates/{{plate}}/label"): EVERYONE,
