@@ -281,6 +281,13 @@ class ReceivingSettings(_Section):
         return self.over_tolerance_pct if override is None else override.over_tolerance_pct
 
 
+class PutawaySettings(_Section):
+    # How long a put-away suggestion holds the space it sends a receiver to.
+    reservation_minutes: int = Field(15, ge=1, le=24 * 60)
+    # The rules a suggestion tries, in order: pick_face, same_lot, nearest_empty, velocity.
+    rules: list[str] = ["pick_face", "same_lot", "nearest_empty", "velocity"]
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     station: StationSettings = StationSettings()
@@ -295,6 +302,7 @@ class Settings(_Section):
     webhooks: WebhookSettings = WebhookSettings()
     waves: WaveSettings = WaveSettings()
     receiving: ReceivingSettings = ReceivingSettings()
+    putaway: PutawaySettings = PutawaySettings()
     # Folder the layout and catalogue files are resolved against.
     config_dir: Path = Field(default_factory=lambda: default_config_dir())
 

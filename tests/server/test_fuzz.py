@@ -23,6 +23,7 @@ from schemathesis.core.failures import Failure
 from sqlmodel import col
 
 from tests.server.conftest import Site
+from toteflow.central.services.putaway import Receipt
 from toteflow.central.store import tables as t
 from toteflow.contracts.catalogue import LocationCreate, ZoneCreate
 from toteflow.contracts.people import StationCreate
@@ -342,6 +343,9 @@ def _seed(site: Site, admin: dict[str, str]) -> dict[str, Any]:
     adjust = {"location": "01-001-1", "sku": "SKU-1", "delta": 10, "reason": "received"}
     assert client.post("/api/v1/stock/adjustments", json=adjust, headers=admin).status_code == 201
     assert client.post("/api/v1/orders", json=ORDER, headers=admin).status_code == 201
+    # A plate on the dock, so that put-away calls reach past "no plate".
+    catalogue.add_location(SYSTEM, LocationCreate(code="DOCK-01", kind="dock"))
+    plate = site.parts.services.putaway.receive_to_plate(SYSTEM, Receipt("SKU-1", 5, "DOCK-01"))
     spare = site.parts.services.people.register_station(SYSTEM, StationCreate(name="spare-02"))
     users = client.get("/api/v1/users", headers=admin).json()["items"]
     picker = next(user["id"] for user in users if user["role"] == Role.PICKER)
@@ -351,6 +355,7 @@ def _seed(site: Site, admin: dict[str, str]) -> dict[str, Any]:
         "reference": "SO-1",
         "user_id": picker,
         "station_id": spare.station.id,
+        "plate": plate.code,
     }
 
 

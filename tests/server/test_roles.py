@@ -24,6 +24,8 @@ ADMINS = frozenset({Role.ADMIN})
 PICKERS = frozenset({Role.PICKER, Role.SUPERVISOR, Role.ADMIN})
 PACKERS = frozenset({Role.PACKER, Role.SUPERVISOR, Role.ADMIN})
 RECEIVERS = frozenset({Role.RECEIVER, Role.SUPERVISOR, Role.ADMIN})
+# Putting away: the receiver who took the goods in, or a picker sent to do it.
+PUTTERS_AWAY = PICKERS | RECEIVERS
 
 Access = str | frozenset[Role]
 API = "/api/v1"
@@ -50,6 +52,16 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", f"{API}/locations/{{code}}"): EVERYONE,
     ("GET", f"{API}/stock"): EVERYONE,
     ("POST", f"{API}/stock/adjustments"): MANAGERS,
+    ("PUT", f"{API}/products/{{sku}}/storage"): ADMINS,
+    ("PUT", f"{API}/locations/{{code}}/storage"): ADMINS,
+    # put-away: pickers receive and put away; supervisors release or reject held stock
+    ("POST", f"{API}/putaway/suggest"): PUTTERS_AWAY,
+    ("POST", f"{API}/putaway/confirm"): PUTTERS_AWAY,
+    ("GET", f"{API}/putaway/dock-to-stock"): EVERYONE,
+    ("GET", f"{API}/plates/{{plate}}"): EVERYONE,
+    ("GET", f"{API}/plates/{{plate}}/label"): EVERYONE,
+    ("POST", f"{API}/plates/{{plate}}/release"): MANAGERS,
+    ("POST", f"{API}/plates/{{plate}}/reject"): MANAGERS,
     # orders: read on the floor; created, changed, held and cancelled by supervisors
     ("GET", f"{API}/orders"): EVERYONE,
     ("POST", f"{API}/orders"): MANAGERS,
@@ -139,6 +151,7 @@ NOWHERE = {
     "key": "NO-SUCH-ORDER",
     "shipment_id": "999999",
     "sscc": "000000000000000000",
+    "plate": "LP99999999",
     "delivery_id": "999999",
 }
 

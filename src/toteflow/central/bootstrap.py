@@ -20,6 +20,7 @@ from toteflow.central.services.importing.service import ImportService
 from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import AuthPolicy, PeopleService
+from toteflow.central.services.putaway import PutawayPolicy, PutawayService
 from toteflow.central.services.shipping import ShippingPolicy, ShippingService
 from toteflow.central.services.sync import SyncService
 from toteflow.central.services.tasks import TaskService
@@ -33,7 +34,9 @@ from toteflow.contracts.notices import ReceivingPolicy, SupplierTolerance
 from toteflow.contracts.waves import CartSpec
 from toteflow.domain.allocation import ShortagePolicy
 from toteflow.domain.labels import Address
+from toteflow.domain.putaway_rules import RuleOrderError, rules_from_config
 from toteflow.shared.labels import LabelRenderer
+from toteflow.shared.labels.plates import PlateLabelRenderer
 from toteflow.shared.layout_file import load_layout
 from toteflow.shared.shipping_files import ShippingFileError, load_carrier_rules
 
@@ -88,6 +91,7 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         floor_control=waves.control,
         exceptions=waves.exceptions,
         notices=NoticeService(uow, receiving_policy(settings)),
+        putaway=PutawayService(uow, putaway_policy(settings), PlateLabelRenderer()),
         health=health,
     )
 
@@ -125,6 +129,15 @@ def receiving_policy(settings: Settings) -> ReceivingPolicy:
             for code, supplier in receiving.suppliers.items()
         },
     )
+
+
+def putaway_policy(settings: Settings) -> PutawayPolicy:
+    """The site's reservation time and put-away rule order."""
+    try:
+        rules = rules_from_config(settings.putaway.rules)
+    except RuleOrderError as exc:
+        raise ConfigError(f"[putaway] rules: {exc}") from None
+    return PutawayPolicy(reservation_minutes=settings.putaway.reservation_minutes, rules=rules)
 
 
 def shipping_policy(settings: Settings) -> ShippingPolicy:

@@ -21,7 +21,12 @@ from toteflow.contracts.common import (
 )
 from toteflow.domain.gs1 import gs1_check_digit
 
-LocationKind = Literal["pick_face", "reserve", "staging", "pack", "dock"]
+LocationKind = Literal["pick_face", "reserve", "staging", "pack", "dock", "quarantine", "quality"]
+MixingRule = Literal["empty_only", "same_sku", "same_lot", "mixed"]
+VelocityClass = Literal["A", "B", "C"]
+StorageClass = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_\-]{0,19}$")
+]
 Uom = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{2,8}$")]
 
 
@@ -61,6 +66,8 @@ class ProductCreate(Model):
     serial_tracked: Flag = False
     lot_substitution: Flag = False
     upright: Flag = False
+    velocity: VelocityClass = "C"
+    storage_class: StorageClass = "ambient"
     units: list[ProductUnitIn] = Field(min_length=1, max_length=10)
 
     @field_validator("units")
@@ -84,7 +91,16 @@ class Product(Model):
     serial_tracked: bool
     lot_substitution: bool
     upright: bool
+    velocity: VelocityClass = "C"
+    storage_class: str = "ambient"
     units: list[ProductUnit]
+
+
+class ProductStorage(Model):
+    """What put-away needs to know of a product: how fast it moves, where it may be kept."""
+
+    velocity: VelocityClass = "C"
+    storage_class: StorageClass = "ambient"
 
 
 class ZoneCreate(Model):
@@ -99,7 +115,28 @@ class Zone(ZoneCreate):
     id: int
 
 
-class LocationCreate(Model):
+class LocationStorage(Model):
+    """A location's storage attributes for put-away; the defaults fit a pallet location."""
+
+    storage_class: StorageClass = "ambient"
+    length_mm: Int = Field(1200, ge=1, le=100_000)
+    width_mm: Int = Field(1000, ge=1, le=100_000)
+    height_mm: Int = Field(1500, ge=1, le=100_000)
+    max_weight_g: Int = Field(1_000_000, ge=1, le=100_000_000)
+    upright_allowed: Flag = True
+    mixing: MixingRule = "same_sku"
+    velocity_zone: VelocityClass | None = None
+
+
+class LocationStorageUpdate(LocationStorage):
+    """New storage attributes; a pick face may be assigned to a product with its maximum."""
+
+    home_sku: Code | None = None
+    # Only with home_sku (checked by the service: a rule between two fields, refused as 409).
+    max_quantity: Int | None = Field(None, ge=1, le=MAX_QUANTITY)
+
+
+class LocationCreate(LocationStorage):
     code: Code
     zone: Text40 | None = None
     aisle: Int | None = Field(None, ge=1, le=999)
@@ -113,6 +150,8 @@ class LocationCreate(Model):
 class Location(LocationCreate):
     id: int
     active: bool
+    home_sku: str | None = None
+    max_quantity: int | None = None
 
 
 class StockRow(Model):

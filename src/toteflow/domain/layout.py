@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
+
+from toteflow.domain.layout_storage import StorageError, StorageRules, StorageSpec, parse_storage
 
 # The code has two digits of aisle, three of bay and one of level, so these are hard limits.
 MAX_AISLES = 99
@@ -103,6 +105,7 @@ class LocationSpec:
     kind: LocationKind
     x: float
     y: float
+    storage: StorageSpec = field(default_factory=StorageSpec)
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Layout:
     levels: int = 1
     pick_levels: tuple[int, ...] = (1,)
     zones: tuple[Zone, ...] = ()
+    storage: StorageRules = field(default_factory=StorageRules)
     # Aisle number -> its zone, derived once: zone_of runs for every location of a catalogue.
     _zone_by_aisle: Mapping[int, Zone] = field(
         init=False, repr=False, compare=False, hash=False, default_factory=dict
@@ -246,6 +250,7 @@ class Layout:
                         kind="pick_face" if level in pick else "reserve",
                         x=x,
                         y=y,
+                        storage=self.storage.spec(aisle, bay, level),
                     )
 
 
@@ -279,7 +284,7 @@ def parse_layout(data: Mapping[str, Any]) -> Layout:
     """A Layout from a layout file's tables; LayoutError names the first bad or unknown key."""
     if not isinstance(data, Mapping):
         raise LayoutError("a layout must be a table with [layout] and [[zones]]")
-    _unknown("", data, ("layout", "zones"))
+    _unknown("", data, ("layout", "zones", "storage"))
     table = data.get("layout")
     if not isinstance(table, Mapping):
         raise LayoutError("missing [layout] table")
@@ -301,7 +306,7 @@ def parse_layout(data: Mapping[str, Any]) -> Layout:
         if absent:
             raise LayoutError(f"missing key {', '.join(f'{where}.{k}' for k in absent)}")
         zones.append(Zone(raw["name"], raw["first_aisle"], raw["last_aisle"]))
-    return Layout(
+    layout = Layout(
         aisles=table["aisles"],
         bays_per_aisle=table["bays_per_aisle"],
         bay_width=table["bay_width"],
@@ -312,3 +317,13 @@ def parse_layout(data: Mapping[str, Any]) -> Layout:
         pick_levels=pick_levels,
         zones=tuple(zones),
     )
+    try:
+        storage = parse_storage(
+            data.get("storage"),
+            aisles=layout.aisles,
+            bays=layout.bays_per_aisle,
+            levels=layout.levels,
+        )
+    except StorageError as exc:
+        raise LayoutError(str(exc)) from None
+    return replace(layout, storage=storage)

@@ -27,16 +27,18 @@ class Permission(StrEnum):
     MANAGE_WAVES = "manage_waves"  # build, release, hold, cancel waves; floor exceptions
     READ_NOTICES = "read_notices"  # purchase orders and shipping notices expected in
     MANAGE_NOTICES = "manage_notices"  # create and cancel notices (the ERP's feed)
+    PUT_AWAY = "put_away"  # receive onto a plate, ask where it goes, confirm it there
 
 
 _FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
 
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.PICKER: _FLOOR | {Permission.PICK},
+    # Pickers also put away (they did before the receiver role existed; kept so they still can).
+    Role.PICKER: _FLOOR | {Permission.PICK, Permission.PUT_AWAY},
     Role.PACKER: _FLOOR | {Permission.PACK},
     # Receivers check deliveries against their notices (and may see the orders a delivery
     # is wanted for); they do not pick or pack.
-    Role.RECEIVER: _FLOOR | {Permission.READ_NOTICES},
+    Role.RECEIVER: _FLOOR | {Permission.READ_NOTICES, Permission.PUT_AWAY},
     Role.SUPERVISOR: _FLOOR
     | {
         Permission.PICK,
@@ -48,6 +50,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.MANAGE_WAVES,
         Permission.READ_NOTICES,
         Permission.MANAGE_NOTICES,
+        Permission.PUT_AWAY,
     },
     Role.ADMIN: frozenset(Permission),
 }

@@ -22,6 +22,7 @@ from toteflow.central.api.routes import (
     notices,
     orders,
     people,
+    putaway,
     shipping,
     sync,
     tasks,
@@ -86,6 +87,7 @@ def create_app(
     api.include_router(notices.receiving)
     api.include_router(orders.router)
     api.include_router(people.router)
+    api.include_router(putaway.router)
     api.include_router(shipping.router)
     api.include_router(sync.router)
     api.include_router(tasks.router)

@@ -16,6 +16,7 @@ from toteflow.central.services.containers import ContainerService
 from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
+from toteflow.central.services.putaway import PutawayService
 from toteflow.central.services.shipping import ShippingService
 from toteflow.central.services.sync import SyncService
 from toteflow.central.services.tasks import TaskService
@@ -51,6 +52,7 @@ class Services:
     floor_control: FloorControlService
     exceptions: FloorExceptionService
     notices: NoticeService
+    putaway: PutawayService
     health: Callable[[], None]
 
 

@@ -16,6 +16,7 @@ from toteflow.central.ports.floor import (
     TaskRepo,
 )
 from toteflow.central.ports.notices import NoticeRepo
+from toteflow.central.ports.putaway import PutawayRepo
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
 from toteflow.central.ports.waves import (
     WaveExceptionRepo,
@@ -63,6 +64,10 @@ class CatalogueRepo(Protocol):
     def add_location(self, location: cat.LocationCreate) -> cat.Location: ...
     def add_locations(self, locations: list[cat.LocationCreate]) -> int: ...
     def location_by_code(self, code: str) -> cat.Location | None: ...
+    def set_location_storage(
+        self, code: str, storage: cat.LocationStorageUpdate
+    ) -> cat.Location | None: ...
+    def set_product_storage(self, sku: str, storage: cat.ProductStorage) -> cat.Product | None: ...
     def list_locations(
         self, zone: str | None, kind: str | None, offset: int, limit: int
     ) -> Page[cat.Location]: ...
@@ -192,6 +197,7 @@ class UnitOfWork(Protocol):
     wave_progress: WaveProgressRepo
     wave_exceptions: WaveExceptionRepo
     notices: NoticeRepo
+    putaway: PutawayRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -6,7 +6,7 @@ from toteflow.central.ports.repos import UnitOfWork, UnitOfWorkFactory
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts.common import Page
 from toteflow.domain.actor import Actor
-from toteflow.domain.errors import NotFound
+from toteflow.domain.errors import NotFound, Refused
 from toteflow.domain.roles import Permission
 
 
@@ -82,6 +82,39 @@ class CatalogueService:
             )
             uow.commit()
         return created
+
+    def set_location_storage(
+        self, actor: Actor, code: str, storage: cat.LocationStorageUpdate
+    ) -> cat.Location:
+        """A location's storage attributes for put-away, and the product a pick face is for."""
+        actor.require(Permission.MANAGE_CATALOGUE)
+        if storage.max_quantity is not None and storage.home_sku is None:
+            raise Refused(
+                "max_quantity is for a pick face assigned to a product: name home_sku too"
+            )
+        with self.uow() as uow:
+            found = uow.catalogue.set_location_storage(code, storage)
+            if found is None:
+                raise NotFound(f"no location {code}")
+            detail = storage.model_dump(mode="json")
+            uow.audit.record(actor, "location.storage_set", "location", code, detail)
+            uow.feed.add_change("location.updated", "location", code, found.model_dump(mode="json"))
+            uow.commit()
+        return found
+
+    def set_product_storage(
+        self, actor: Actor, sku: str, storage: cat.ProductStorage
+    ) -> cat.Product:
+        """A product's velocity class and storage class."""
+        actor.require(Permission.MANAGE_CATALOGUE)
+        with self.uow() as uow:
+            found = uow.catalogue.set_product_storage(sku, storage)
+            if found is None:
+                raise NotFound(f"no product with SKU {sku}")
+            detail = storage.model_dump(mode="json")
+            uow.audit.record(actor, "product.storage_set", "product", sku, detail)
+            uow.commit()
+        return found
 
     def location(self, actor: Actor, code: str) -> cat.Location:
         actor.require(Permission.READ_CATALOGUE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from toteflow.central.services.catalogue import CatalogueService
@@ -111,6 +111,8 @@ _FLOOR_LOCATIONS = (
     ("PACK-03", "pack"),
     ("DOCK-01", "dock"),
     ("DOCK-02", "dock"),
+    ("QUAR-01", "quarantine"),
+    ("QUAL-01", "quality"),
 )
 
 
@@ -173,6 +175,7 @@ def plan(layout: Layout, *, seed: int, products: int, orders: int, today: date) 
             kind=spec.kind,
             x=spec.x,
             y=spec.y,
+            **asdict(spec.storage),
         )
         for spec in layout.iter_locations()
     ]

@@ -14,6 +14,8 @@ from toteflow.central.services import (
     shipping_events,
 )
 from toteflow.central.services.event_records import audit_event, event_exception
+from toteflow.central.services.putaway import events as putaway_events
+from toteflow.central.services.putaway.common import utc_now
 from toteflow.contracts import sync
 from toteflow.contracts.people import Station
 from toteflow.domain.actor import Actor
@@ -127,12 +129,15 @@ def _apply(
     # batch (a tote closed in it arrives at packing) and before the pack events (the totes
     # of an order packed in this push are freed after they arrived).
     registry_events = [e for e in events if container_events.handles(e.type)]
+    # Put-away confirmations lock their own plate and location rows: after the batch too.
+    putaways = [e for e in events if putaway_events.handles(e.type)]
     events = [
         e
         for e in events
         if not shipping_events.handles(e.type)
         and not put_back_events.handles(e.type)
         and not container_events.handles(e.type)
+        and not putaway_events.handles(e.type)
     ]
     commands: list[Command | FloorRefusal] = []
     for event in events:
@@ -211,15 +216,18 @@ def _apply(
     # A put-back finds the refusal it answers among the floor exceptions: open them first.
     uow.exceptions.open_many(exceptions)
     put_back, put_back_exceptions = put_back_events.apply(uow, station_id, put_backs)
+    put_away, putaway_exceptions = putaway_events.apply(uow, station_id, putaways, utc_now())
     container_events.announce(uow, moved)
-    if packed or put_back or registry or refused:
+    if packed or put_back or registry or refused or put_away:
         outcomes = sorted(
-            outcomes + packed + put_back + registry + refused, key=lambda o: o.event.seq
+            outcomes + packed + put_back + registry + refused + put_away,
+            key=lambda o: o.event.seq,
         )
     uow.push.store_events(station_id, outcomes)
     uow.exceptions.open_many(pack_exceptions)
     uow.exceptions.open_many(put_back_exceptions)
     uow.exceptions.open_many(registry_exceptions)
+    uow.exceptions.open_many(putaway_exceptions)
     return [
         sync.EventResult(
             id=o.event.id,

@@ -125,6 +125,8 @@ class SqlCatalogueRepo:
                 serial_tracked=r.serial_tracked,
                 lot_substitution=r.lot_substitution,
                 upright=r.upright,
+                velocity=r.velocity,
+                storage_class=r.storage_class,
                 units=units.get(r.id or 0, []),
             )
             for r in rows
@@ -155,6 +157,38 @@ class SqlCatalogueRepo:
         self._flush_unique(f"location {location.code}")
         return cat.Location(id=row.id or 0, active=row.active, **location.model_dump())
 
+    def set_location_storage(
+        self, code: str, storage: cat.LocationStorageUpdate
+    ) -> cat.Location | None:
+        """New storage attributes (and pick face assignment) of a location; None if unknown."""
+        home = None
+        if storage.home_sku is not None:
+            home = self._id_of(t.Product, t.Product.sku, storage.home_sku)
+            if home is None:
+                raise NotFound(f"no product with SKU {storage.home_sku}")
+        values = storage.model_dump(exclude={"home_sku"})
+        hit = self.session.execute(
+            sa.update(t.Location)
+            .where(col(t.Location.code) == code)
+            .values(home_product_id=home, **values)
+        )
+        if not int(getattr(hit, "rowcount", 0)):
+            return None
+        found = self.session.exec(
+            _location_query()
+            .where(col(t.Location.code) == code)
+            .execution_options(populate_existing=True)
+        ).first()
+        return _location(*found) if found else None
+
+    def set_product_storage(self, sku: str, storage: cat.ProductStorage) -> cat.Product | None:
+        hit = self.session.execute(
+            sa.update(t.Product).where(col(t.Product.sku) == sku).values(**storage.model_dump())
+        )
+        if not int(getattr(hit, "rowcount", 0)):
+            return None
+        return self.product_by_sku(sku)
+
     def add_locations(self, locations: list[cat.LocationCreate]) -> int:
         """Insert the locations whose codes are new, in bulk; returns how many were new."""
         zone_ids = {zone.name: zone.id for zone in self.session.exec(select(t.Zone))}
@@ -176,19 +210,13 @@ class SqlCatalogueRepo:
         return len(rows)
 
     def location_by_code(self, code: str) -> cat.Location | None:
-        found = self.session.exec(
-            select(t.Location, col(t.Zone.name))
-            .outerjoin(t.Zone, col(t.Zone.id) == col(t.Location.zone_id))
-            .where(col(t.Location.code) == code)
-        ).first()
+        found = self.session.exec(_location_query().where(col(t.Location.code) == code)).first()
         return _location(*found) if found else None
 
     def list_locations(
         self, zone: str | None, kind: str | None, offset: int, limit: int
     ) -> Page[cat.Location]:
-        query = select(t.Location, col(t.Zone.name)).outerjoin(
-            t.Zone, col(t.Zone.id) == col(t.Location.zone_id)
-        )
+        query = _location_query()
         if zone:
             query = query.where(col(t.Zone.name) == zone)
         if kind:
@@ -196,7 +224,7 @@ class SqlCatalogueRepo:
         total = self._count(query)
         rows = self.session.exec(query.order_by(col(t.Location.code)).offset(offset).limit(limit))
         return Page(
-            items=[_location(loc, name) for loc, name in rows],
+            items=[_location(loc, name, home) for loc, name, home in rows],
             total=total,
             offset=offset,
             limit=limit,
@@ -336,7 +364,15 @@ class SqlCatalogueRepo:
             raise Conflict(f"{what} already exists") from None
 
 
-def _location(row: t.Location, zone: str | None) -> cat.Location:
+def _location_query() -> Any:
+    return (
+        select(t.Location, col(t.Zone.name), col(t.Product.sku))
+        .outerjoin(t.Zone, col(t.Zone.id) == col(t.Location.zone_id))
+        .outerjoin(t.Product, col(t.Product.id) == col(t.Location.home_product_id))
+    )
+
+
+def _location(row: t.Location, zone: str | None, home_sku: str | None = None) -> cat.Location:
     return cat.Location(
         id=row.id or 0,
         code=row.code,
@@ -348,6 +384,16 @@ def _location(row: t.Location, zone: str | None) -> cat.Location:
         x=row.x,
         y=row.y,
         active=row.active,
+        storage_class=row.storage_class,
+        length_mm=row.length_mm,
+        width_mm=row.width_mm,
+        height_mm=row.height_mm,
+        max_weight_g=row.max_weight_g,
+        upright_allowed=row.upright_allowed,
+        mixing=row.mixing,
+        velocity_zone=row.velocity_zone,
+        home_sku=home_sku,
+        max_quantity=row.max_quantity,
     )
 
 

@@ -12,6 +12,13 @@ import psycopg
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from toteflow.central.store.storage_columns import (
+    VELOCITIES,
+    StorageColumns,
+    server_default,
+    storage_checks,
+)
+
 # Constraint names are fixed so that migrations name the same objects on SQLite and PostgreSQL.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -21,7 +28,7 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-LOCATION_KINDS = ("pick_face", "reserve", "staging", "pack", "dock")
+LOCATION_KINDS = ("pick_face", "reserve", "staging", "pack", "dock", "quarantine", "quality")
 ORDER_STATUSES = (
     "received",
     "allocated",
@@ -63,9 +70,12 @@ class Zone(SQLModel, table=True):
     last_aisle: int
 
 
-class Location(SQLModel, table=True):
+class Location(StorageColumns, table=True):
     __tablename__ = "location"
-    __table_args__ = (sa.CheckConstraint(_one_of("kind", LOCATION_KINDS), name="kind"),)
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("kind", LOCATION_KINDS), name="kind"),
+        *storage_checks(),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
@@ -125,6 +135,7 @@ class Tote(SQLModel, table=True):
 
 class Product(SQLModel, table=True):
     __tablename__ = "product"
+    __table_args__ = (sa.CheckConstraint(_one_of("velocity", VELOCITIES), name="velocity"),)
 
     id: int | None = Field(default=None, primary_key=True)
     sku: str = Field(max_length=64, unique=True)
@@ -137,6 +148,11 @@ class Product(SQLModel, table=True):
     # Must stay upright in a carton (no rotations other than about the vertical axis).
     upright: bool = False
     created_at: datetime = _ts()
+    # For put-away: how fast it moves (A fastest) and where it may be stored.
+    velocity: str = Field(default="C", max_length=1, sa_column_kwargs=server_default("C"))
+    storage_class: str = Field(
+        default="ambient", max_length=20, sa_column_kwargs=server_default("ambient")
+    )
 
 
 class ProductUnit(SQLModel, table=True):

@@ -16,6 +16,7 @@ from toteflow.central.ports.floor import (
     TaskRepo,
 )
 from toteflow.central.ports.notices import NoticeRepo
+from toteflow.central.ports.putaway import PutawayRepo
 from toteflow.central.ports.repos import (
     AuditRepo,
     CatalogueRepo,
@@ -42,6 +43,7 @@ from toteflow.central.store.orders_repo import SqlOrderRepo
 from toteflow.central.store.people_repo import SqlPeopleRepo
 from toteflow.central.store.push_repo import SqlPushRepo
 from toteflow.central.store.put_backs_repo import SqlPutBackRepo
+from toteflow.central.store.putaway_repo import SqlPutawayRepo
 from toteflow.central.store.shipments_repo import SqlShipmentRepo
 from toteflow.central.store.sscc_repo import SqlSsccRepo
 from toteflow.central.store.tasks_repo import SqlTaskRepo
@@ -78,6 +80,7 @@ class SqlUnitOfWork:
         self.wave_progress: WaveProgressRepo = SqlWaveProgressRepo(self.session)
         self.wave_exceptions: WaveExceptionRepo = SqlWaveExceptionRepo(self.session)
         self.notices: NoticeRepo = SqlNoticeRepo(self.session)
+        self.putaway: PutawayRepo = SqlPutawayRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self

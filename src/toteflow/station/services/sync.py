@@ -262,6 +262,12 @@ def _notice_updated(uow: StationUnitOfWork, change: sync.Change, at: datetime) -
     uow.inbound.keep(Notice.model_validate(change.payload))
 
 
+def _stock_moved(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> None:
+    # A put-away moved stock on the server. The station keeps no stock figures (it picks
+    # what its tasks name), so there is nothing to store; the kind is known, not skipped.
+    return None
+
+
 ChangeHandler = Callable[[StationUnitOfWork, sync.Change, datetime], None]
 CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "task.assigned": _task_assigned,
@@ -273,6 +279,7 @@ CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "location.updated": _location_updated,
     "containers.updated": _containers_updated,
     "notice.updated": _notice_updated,
+    "stock.moved": _stock_moved,
 }
 
 

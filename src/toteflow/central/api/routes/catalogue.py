@@ -36,6 +36,14 @@ def get_product(services: ServicesDep, actor: Reader, sku: str) -> cat.Product:
     return services.catalogue.product(actor, sku)
 
 
+@router.put("/products/{sku}/storage")
+def set_product_storage(
+    services: ServicesDep, actor: Manager, sku: str, body: cat.ProductStorage
+) -> cat.Product:
+    """A product's velocity class (A fastest) and storage class, for put-away."""
+    return services.catalogue.set_product_storage(actor, sku, body)
+
+
 @router.get("/zones")
 def list_zones(services: ServicesDep, actor: Reader) -> list[cat.Zone]:
     return services.catalogue.zones(actor)
@@ -62,6 +70,14 @@ def create_location(
 @router.get("/locations/{code}")
 def get_location(services: ServicesDep, actor: Reader, code: str) -> cat.Location:
     return services.catalogue.location(actor, code)
+
+
+@router.put("/locations/{code}/storage")
+def set_location_storage(
+    services: ServicesDep, actor: Manager, code: str, body: cat.LocationStorageUpdate
+) -> cat.Location:
+    """A location's storage attributes for put-away; a pick face may be given a product."""
+    return services.catalogue.set_location_storage(actor, code, body)
 
 
 @router.get("/stock")
