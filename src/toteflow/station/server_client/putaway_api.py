@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 
+from toteflow.contracts import putaway as pa
 from toteflow.domain.errors import Refused
 from toteflow.station.ports.putaway import PutawayLeg, PutawayPlan
 from toteflow.station.server_client.client import BadReply, SyncClient
 from toteflow.station.server_client.station_api import SESSION_HEADER, _translated
 
 
-def _plan(body: dict[str, Any]) -> PutawayPlan:
+def _plan(found: pa.Suggestion) -> PutawayPlan:
     # Units for a backorder go to its packing location first (cross-dock), then the legs.
-    legs = [
-        PutawayLeg(str(leg["location"]), int(leg["quantity"]), str(leg.get("reason", "")))
-        for leg in [*body.get("cross_dock", []), *body.get("legs", [])]
-        if leg.get("location")
-    ]
-    return PutawayPlan(
-        str(body["plate"]),
-        str(body.get("sku", "")),
-        int(body.get("quantity", 0)),
-        legs,
-        str(body.get("words", "")),
-    )
+    legs = [PutawayLeg(c.location, c.quantity, c.reason) for c in found.cross_dock if c.location]
+    legs += [PutawayLeg(leg.location, leg.quantity, leg.reason) for leg in found.legs]
+    words = found.words if legs or not found.why_not else found.why_not
+    return PutawayPlan(found.plate, found.sku, found.quantity, legs, words)
 
 
 class PutawayApi:
@@ -46,7 +38,7 @@ class PutawayApi:
                 reply = await client._send(
                     "POST",
                     "/putaway/suggest",
-                    json={"plate": plate},
+                    json=pa.SuggestRequest(plate=plate).model_dump(),
                     headers={SESSION_HEADER: session_token},
                 )
             except BadReply as exc:
@@ -55,7 +47,7 @@ class PutawayApi:
                     words = str(exc).partition(f"answered {exc.status}: ")[2]
                     raise Refused(words or str(exc)) from None
                 raise
-            return _plan(reply.json())
+            return _plan(client._parse(pa.Suggestion, reply))
 
         async with self.http() as http:
             return await _translated(go(SyncClient(http, self.server_url, self._token)))

@@ -3,7 +3,6 @@ scan the location to confirm; another location needs a reason."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +11,7 @@ from uuid import uuid4
 from toteflow.domain import putaway as rules
 from toteflow.domain.errors import ServiceError
 from toteflow.domain.layout import Layout
+from toteflow.domain.plates import plate_code_problem
 from toteflow.domain.putaway import ElsewhereReason
 from toteflow.domain.putaway_rules import PICK_FACE, RESERVE, Content, Location, Plate, Size
 from toteflow.domain.route_network import network_distance
@@ -23,7 +23,6 @@ from toteflow.station.services.events import record
 from toteflow.station.services.login import Person, ServerUnreachable
 from toteflow.station.services.receiving.home import without_symbology
 
-_PLATE = re.compile(r"^LP[0-9]{6,12}$")
 # Offline the station knows no sizes: a unit that fits anywhere, so only mixing decides.
 _UNKNOWN_SIZE = Size(1, 1, 1)
 
@@ -80,8 +79,8 @@ class PutawayDesk:
         """The plate scanned: where it goes, asked of the server, else from this station's copy."""
         result = self.read(raw)
         plate = sscc_of(result) or without_symbology(raw).upper()
-        if not (plate.isdigit() and len(plate) == 18) and not _PLATE.fullmatch(plate):
-            return PutawayOutcome(False, "NOT A PLATE", "scan the plate's label or the SSCC")
+        if problem := plate_code_problem(plate):
+            return PutawayOutcome(False, "NOT A PLATE", problem)
         plan: PutawayPlan | None = None
         if self.server is not None:
             try:

@@ -342,7 +342,7 @@ class ReceivingDesk:
             self.receipt.id, self.person.user_id, scanned, sku, quantity, lot, expiry
         )
         what = sku or "this item"
-        label = self.labels.print(done.plate, f"HELD · NOT ON NOTICE · {what}"[:40])
+        label = self.labels.print(done.plate, f"HELD: NOT ON NOTICE · {what}")
         return ReceiveOutcome(
             True,
             "NOT ON NOTICE",
@@ -353,8 +353,7 @@ class ReceivingDesk:
     def _done(self, done: Recorded, words: str) -> ReceiveOutcome:
         self.receipt = done.receipt
         if done.new_plate:
-            reference = self.receipt.notice or "no notice"
-            label = self.labels.print(done.plate, f"PLATE · {reference}"[:40])
+            label = self.labels.print(done.plate, self._plate_line(done.plate))
             return ReceiveOutcome(True, "RECEIVED", f"{words}; new plate {done.plate}: {label}")
         return ReceiveOutcome(True, "RECEIVED", f"{words}; plate {done.plate}")
 
@@ -413,11 +412,16 @@ class ReceivingDesk:
         plate = self.receipt.plate if self.receipt else None
         if plate is None:
             return ReceiveOutcome(False, "NO PLATE", "no plate yet: the next case starts one")
-        return ReceiveOutcome(
-            True,
-            "LABEL",
-            self.labels.print(plate, f"PLATE · {self.receipt.notice if self.receipt else ''}"[:40]),
-        )
+        return ReceiveOutcome(True, "LABEL", self.labels.print(plate, self._plate_line(plate)))
+
+    def _plate_line(self, plate: str) -> str:
+        """What the plate's label says is on it: the SKU, lot and expiry of its goods."""
+        goods = self.records.goods_on(plate)
+        if goods is None:
+            return self.receipt.notice or "" if self.receipt else ""
+        sku, lot, expiry = goods
+        parts = [sku or "", f"LOT {lot}" if lot else "", f"EXP {expiry}" if expiry else ""]
+        return "  ".join(p for p in parts if p)
 
     def finish(self) -> ReceiveOutcome:
         assert self.receipt is not None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from toteflow.shared.labels.containers import ContainerLabel, render_container_labels
+from toteflow.shared.labels.plates import PlateLabelRenderer
 from toteflow.station.ports.packing import Printer
 
 
-def plate_label(plate: str, caption: str, fmt: str) -> bytes:
-    """The plate's label in `fmt` (zpl or png): its code as Code 128, big, under a caption."""
-    return render_container_labels([ContainerLabel(plate, caption)], fmt)[0]
+def plate_label(plate: str, line: str, fmt: str) -> bytes:
+    """The plate's label in `fmt` (zpl or png), as the server draws it: the code as Code 128
+    under "LICENSE PLATE", and a line of what is on it."""
+    return PlateLabelRenderer().render(plate, line, fmt)
 
 
 @dataclass
@@ -19,13 +20,13 @@ class PlateLabels:
 
     printer: Printer | None = None
 
-    def print(self, plate: str, caption: str) -> str:
+    def print(self, plate: str, line: str) -> str:
         """Print the label; the words say where it went or why not. Never raises."""
         if self.printer is None:
             return f"no label printer here: write {plate} on the plate"
         try:
             fmt = self.printer.format if self.printer.format in ("zpl", "png") else "zpl"
-            self.printer.send(plate_label(plate, caption, fmt), f"plate {plate}")
+            self.printer.send(plate_label(plate, line, fmt), f"plate {plate}")
         except Exception as exc:  # a printer's trouble must not undo a receipt
             return f"the label did not print ({exc}): F8 prints it again"
         return f"label {plate} printed on {self.printer.name}"

@@ -99,6 +99,10 @@ class ReceivingRecords:
         with self.uow() as uow:
             return uow.receiving.lot_expiries(sku)
 
+    def goods_on(self, plate: str) -> tuple[str | None, str, date | None] | None:
+        with self.uow() as uow:
+            return uow.receiving.goods_on(plate)
+
     def has_case(self, notice: str | None, case_id: str) -> bool:
         with self.uow() as uow:
             return uow.receiving.has_case(notice, case_id)
