@@ -16,9 +16,11 @@ from textual.widgets import Input, Static
 
 from tests.server.conftest import BADGES, PINS
 from tests.station.receiving_world import CASE_GTIN, PLAIN_GTIN, label_scan, sscc, stock_cache
+from tests.support.wave_floor import add_locations, add_product, stock_by_location
 from tests.tui.station_fakes import offline_app
 from tests.tui.station_world import World, log_in, on_screen, press, scan, synced, until
 from tests.tui.terminal_input import feed_terminal_bytes, settle, wait_until
+from toteflow.central.services.putaway import Receipt
 from toteflow.contracts.catalogue import LocationCreate, ProductCreate, ProductUnitIn
 from toteflow.contracts.notices import NoticeCreate
 from toteflow.domain.actor import SYSTEM
@@ -356,3 +358,36 @@ async def test_received_then_put_away_offline_in_bursts_across_three_screens(
             {"plate": "LP0001000001", "location": "01-004-1", "quantity": 12, "reason": None},
         )
     engine.dispose()
+
+
+async def test_a_plate_put_away_where_the_server_suggests(world: World) -> None:
+    """F3, the plate: the server's suggestion and the way there; the location scanned moves
+    the stock there once the event is pushed."""
+    services = world.parts.services
+    add_locations(services, ["01-001-3", "01-002-3"])
+    services.catalogue.add_location(SYSTEM, LocationCreate(code="DOCK-1", kind="dock"))
+    add_product(services, "SKU-A")
+    services.putaway.receive_to_plate(SYSTEM, Receipt("SKU-A", 10, "DOCK-1", "LP0001000009"))
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, Role.RECEIVER)
+        await on_screen(pilot, ReceiveHomeScreen)
+        await press(pilot, "f3")
+        screen = await on_screen(pilot, PutawayScreen)
+        await scan(pilot, "LP0001000009")
+        leg = screen.desk.leg()
+        assert leg is not None, said(app)
+        assert leg.location in {"01-001-3", "01-002-3"}
+        assert "from the dock" in str(screen.query_one("#putaway-route", Static).render())
+        await scan(pilot, "01-009-3")  # not the suggested one: a reason is asked
+        await press(pilot, "escape")
+        await scan(pilot, leg.location)
+        assert outbox(app) == [
+            (
+                "putaway.confirmed",
+                {"plate": "LP0001000009", "location": leg.location, "quantity": 10, "reason": None},
+            )
+        ]
+        assert await until(pilot, lambda: synced(app))
+        assert outcomes(world) == [("putaway.confirmed", "applied", "")]
+        assert stock_by_location(world.parts.engine)[(leg.location, "")] == (10, 0)
