@@ -416,3 +416,15 @@ def test_a_pushed_confirmation_applies_once_and_a_conflict_is_an_exception(dock:
     found = dock.parts.services.exceptions.find(BOSS, "open", "putaway_conflict", 0, 10)
     assert len(found.items) == 2
     assert dock.parts.services.putaway.plate(RECEIVER, other.code).remaining == 3
+
+
+def test_the_rule_order_comes_from_the_settings() -> None:
+    from toteflow.central.bootstrap import putaway_policy
+    from toteflow.config import ConfigError, load_settings
+
+    env = {"TOTEFLOW_PUTAWAY_RULES": '["velocity", "nearest_empty"]'}
+    policy = putaway_policy(load_settings(environ=env))
+    assert [r.value for r in policy.rules] == ["velocity", "nearest_empty"]
+    assert policy.reservation_minutes == 15
+    with pytest.raises(ConfigError, match=r"\[putaway\] rules: unknown put-away rule 'closest'"):
+        putaway_policy(load_settings(environ={"TOTEFLOW_PUTAWAY_RULES": '["closest"]'}))

@@ -50,6 +50,16 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", f"{API}/locations/{{code}}"): EVERYONE,
     ("GET", f"{API}/stock"): EVERYONE,
     ("POST", f"{API}/stock/adjustments"): MANAGERS,
+    ("PUT", f"{API}/products/{{sku}}/storage"): ADMINS,
+    ("PUT", f"{API}/locations/{{code}}/storage"): ADMINS,
+    # put-away: pickers receive and put away; supervisors release or reject held stock
+    ("POST", f"{API}/putaway/suggest"): PICKERS,
+    ("POST", f"{API}/putaway/confirm"): PICKERS,
+    ("GET", f"{API}/putaway/dock-to-stock"): EVERYONE,
+    ("GET", f"{API}/plates/{{plate}}"): EVERYONE,
+    ("GET", f"{API}/plates/{{plate}}/label"): EVERYONE,
+    ("POST", f"{API}/plates/{{plate}}/release"): MANAGERS,
+    ("POST", f"{API}/plates/{{plate}}/reject"): MANAGERS,
     # orders: read on the floor; created, changed, held and cancelled by supervisors
     ("GET", f"{API}/orders"): EVERYONE,
     ("POST", f"{API}/orders"): MANAGERS,
@@ -139,6 +149,7 @@ NOWHERE = {
     "key": "NO-SUCH-ORDER",
     "shipment_id": "999999",
     "sscc": "000000000000000000",
+    "plate": "LP99999999",
     "delivery_id": "999999",
 }
 

@@ -19,6 +19,8 @@ from toteflow.central.store.set_based import SetBasedRepo, rowcount
 from toteflow.domain.actor import Actor
 from toteflow.domain.errors import Conflict
 
+# Only put-away stock is allocated: docks, quarantine and quality locations (received and held
+# plates' stock), staging and packing never are.
 PICKABLE = ("pick_face", "reserve")
 
 

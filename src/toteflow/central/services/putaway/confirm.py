@@ -18,6 +18,7 @@ from toteflow.central.services.putaway.common import (
 )
 from toteflow.central.services.putaway.suggest import check_open
 from toteflow.contracts import putaway as pa
+from toteflow.contracts.common import MAX_QUANTITY
 from toteflow.domain.actor import Actor
 from toteflow.domain.errors import NotFound, Refused
 from toteflow.domain.plates import OPEN_STATUSES, PlateStatus
@@ -70,6 +71,16 @@ def confirm_in(
         cross_order = line.reference if line else None
     else:
         elsewhere = _check_room(uow, plate, target, units, own is not None, body.reason, at)
+    # Checked here too, so that nothing below can refuse after the first write (a pushed
+    # event's refusal is caught inside the push's transaction, which still commits).
+    have = sum(
+        c.quantity for c in target.contents if c.sku == plate.sku and (c.lot or "") == plate.lot
+    )
+    if have + units > MAX_QUANTITY:
+        raise Refused(
+            f"{target.code} would hold {have + units:,} of {plate.sku}: a stock position "
+            f"holds at most {MAX_QUANTITY:,} units"
+        )
     source = plate.location
     move_stock(uow, plate, source, -units, note=f"put away from plate {plate.code}")
     stock = move_stock(uow, plate, target.code, units, note=f"put away from plate {plate.code}")
