@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 from toteflow.central import bootstrap
 from toteflow.central.services.putaway import PutawayService, Receipt
+from toteflow.central.store import plate_tables as pt
 from toteflow.central.store import tables as t
 from toteflow.config import load_settings
 from toteflow.contracts import catalogue as cat
@@ -125,8 +126,8 @@ def _baseline(engine: Engine) -> Callable[[str], None]:
     loc, s, r, pl = (
         t.cols(t.Location),
         t.cols(t.Stock),
-        t.cols(t.LocationReservation),
-        t.cols(t.Plate),
+        t.cols(pt.LocationReservation),
+        t.cols(pt.Plate),
     )
 
     def suggest(code: str) -> None:
@@ -146,7 +147,7 @@ def _baseline(engine: Engine) -> Callable[[str], None]:
             ).scalar()
             if free is not None:
                 connection.execute(
-                    sa.insert(t.table(t.LocationReservation)).values(
+                    sa.insert(t.table(pt.LocationReservation)).values(
                         plate_id=plate,
                         location_id=free,
                         quantity=1,
@@ -181,7 +182,7 @@ def _measure(name: str, engine: Engine) -> None:
     base = _timed(_baseline(engine), plates)
     # The baseline's reservations would keep the suggestions out: drop them first.
     with engine.begin() as connection:
-        connection.execute(sa.delete(t.table(t.LocationReservation)))
+        connection.execute(sa.delete(t.table(pt.LocationReservation)))
     placed = 0
 
     def directed(code: str) -> None:

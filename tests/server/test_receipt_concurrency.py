@@ -9,13 +9,16 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from tests.server.conftest import Site
 from tests.support.receiving import add_notice, dock_with_notice, user_id
+from toteflow.central.store.uow import SqlUnitOfWorkFactory
 from toteflow.contracts import sync
 from toteflow.contracts.people import StationCreate
 from toteflow.domain.actor import SYSTEM
+from toteflow.domain.errors import Conflict
 from toteflow.domain.roles import Role
 
 STATIONS = 4
@@ -120,3 +123,37 @@ def test_stations_pushing_the_same_cases_at_once_count_each_case_once(site: Site
         f"received, 0 counted twice; lines {[row[1] for row in tallies]}, {at_dock} units at "
         "the dock"
     )
+
+
+def test_the_unique_case_id_holds_even_without_the_notice_lock(site: Site) -> None:
+    """The database itself refuses a case id twice on a notice (the look-up's backstop)."""
+    notice = dock_with_notice(site)
+    row = {
+        "notice_id": notice.id,
+        "line_id": None,
+        "case_id": "CASE-1",
+        "kind": "case",
+        "product_id": None,
+        "scanned": "",
+        "lot": "",
+        "expiry": None,
+        "quantity": 1,
+        "accepted": 1,
+        "damaged": 0,
+        "held": 0,
+        "damage": {},
+        "plates": [],
+        "station_id": None,
+        "event_id": None,
+        "supervisor_id": None,
+        "received_at": datetime.now(UTC),
+    }
+    with SqlUnitOfWorkFactory(site.parts.engine)() as uow:
+        uow.receipts.add_case(row)
+        with pytest.raises(Conflict, match="already received"), uow.savepoint():
+            uow.receipts.add_case(row)
+        uow.receipts.add_case({**row, "case_id": "CASE-2"})
+        uow.commit()
+    with site.parts.engine.connect() as connection:
+        found = connection.execute(sa.text("SELECT case_id FROM receipt_case ORDER BY id"))
+        assert [r[0] for r in found] == ["CASE-1", "CASE-2"]

@@ -435,3 +435,15 @@ def test_a_supervisor_closes_a_notice_online_and_receivers_receive_online(dock: 
     # No webhook URL configured: stored and served, nothing queued.
     assert rows(dock.parts.engine, WebhookDelivery) == []
     assert dock.client.post(f"{API}/notices/{REF}/close", json={}, headers=boss).status_code == 409
+
+
+def test_a_plate_code_is_received_once(dock: Site) -> None:
+    receiver = user_id(dock, Role.RECEIVER)
+    station = Pusher(dock)
+    results = station.push(
+        station.make(CASE, case(plate="LP0001000009"), receiver),
+        station.make(CASE, case(plate="LP0001000009"), receiver),
+    )
+    assert [r["status"] for r in results] == ["applied", "rejected"], results
+    assert "LP0001000009" in results[1]["reason"]
+    assert line(dock)["received"] == 10

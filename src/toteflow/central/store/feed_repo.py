@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from toteflow.central.store import feed_tables as ft
 from toteflow.central.store import tables as t
 from toteflow.contracts import sync
 
@@ -24,17 +25,17 @@ class SqlChangeFeed:
         payload: dict[str, Any],
         station_id: int | None = None,
     ) -> int:
-        clock = t.cols(t.FeedClock)
+        clock = t.cols(ft.FeedClock)
         # Taking the counter row's lock orders the feed by commit: a change numbered lower can
         # never become visible after a higher one, so a station's cursor never skips one.
         seq = self.session.execute(
-            sa.update(t.FeedClock)
+            sa.update(ft.FeedClock)
             .where(clock.id == 1)
             .values(value=clock.value + 1)
             .returning(clock.value)
         ).scalar_one()
         self.session.execute(
-            sa.insert(t.Change).values(
+            sa.insert(ft.Change).values(
                 seq=seq,
                 at=datetime.now(UTC),
                 kind=kind,
@@ -47,7 +48,7 @@ class SqlChangeFeed:
         return int(seq)
 
     def changes_since(self, station_id: int, since: int, limit: int) -> list[sync.Change]:
-        change = t.cols(t.Change)
+        change = t.cols(ft.Change)
         rows = self.session.execute(
             sa.select(change.seq, change.kind, change.entity, change.entity_id, change.payload)
             .where(

@@ -18,6 +18,7 @@ from toteflow.central.ports.putaway import (
     ProductFacts,
     StoredLocation,
 )
+from toteflow.central.store import plate_tables as pt
 from toteflow.central.store import tables as t
 from toteflow.central.store.set_based import SetBasedRepo, rowcount
 from toteflow.domain.dock_to_stock import PlateTimes
@@ -159,7 +160,7 @@ class SqlPutawayRepo(SetBasedRepo):
 
     def add_plate(self, plate: NewPlate) -> PlateRow:
         code = plate.code or f"new-{datetime.now(UTC).timestamp()}-{id(plate)}"
-        row = t.Plate(
+        row = pt.Plate(
             code=code,
             status=plate.status,
             location_id=plate.location_id,
@@ -182,14 +183,14 @@ class SqlPutawayRepo(SetBasedRepo):
             # The serial is the row's id: unique without a counter of its own.
             code = internal_code(row.id)
             self.session.execute(
-                sa.update(t.table(t.Plate)).where(t.cols(t.Plate).id == row.id).values(code=code)
+                sa.update(t.table(pt.Plate)).where(t.cols(pt.Plate).id == row.id).values(code=code)
             )
         found = self.plate(code)
         assert found is not None
         return found
 
     def plate(self, code: str, *, lock: bool = False) -> PlateRow | None:
-        pl, loc, p = t.cols(t.Plate), t.cols(t.Location), t.cols(t.Product)
+        pl, loc, p = t.cols(pt.Plate), t.cols(t.Location), t.cols(t.Product)
         query = (
             sa.select(
                 pl.id,
@@ -213,7 +214,7 @@ class SqlPutawayRepo(SetBasedRepo):
             .where(pl.code == code)
         )
         if lock:
-            query = query.with_for_update(of=t.table(t.Plate))
+            query = query.with_for_update(of=t.table(pt.Plate))
         row = self.session.execute(query).first()
         if row is None:
             return None
@@ -223,9 +224,9 @@ class SqlPutawayRepo(SetBasedRepo):
         return PlateRow(*values)
 
     def take_from_plate(self, plate_id: int, units: int, expect: Sequence[str]) -> bool:
-        pl = t.cols(t.Plate)
+        pl = t.cols(pt.Plate)
         result = self.session.execute(
-            sa.update(t.table(t.Plate))
+            sa.update(t.table(pt.Plate))
             .where(pl.id == plate_id, pl.remaining >= units, pl.status.in_(list(expect)))
             .values(remaining=pl.remaining - units, version=pl.version + 1)
         )
@@ -242,7 +243,7 @@ class SqlPutawayRepo(SetBasedRepo):
         put_away_at: datetime | None = None,
         write_off: bool = False,
     ) -> bool:
-        pl = t.cols(t.Plate)
+        pl = t.cols(pt.Plate)
         values: dict[str, Any] = {"status": status, "version": pl.version + 1}
         if location_id is not None:
             values["location_id"] = location_id
@@ -253,7 +254,7 @@ class SqlPutawayRepo(SetBasedRepo):
         if write_off:
             values["remaining"] = 0
         result = self.session.execute(
-            sa.update(t.table(t.Plate))
+            sa.update(t.table(pt.Plate))
             .where(pl.id == plate_id, pl.status.in_(list(expect)))
             .values(**values)
         )
@@ -263,8 +264,8 @@ class SqlPutawayRepo(SetBasedRepo):
 
     def live_reservations(self, at: datetime) -> list[Reservation]:
         r, pl, loc, p = (
-            t.cols(t.LocationReservation),
-            t.cols(t.Plate),
+            t.cols(pt.LocationReservation),
+            t.cols(pt.Plate),
             t.cols(t.Location),
             t.cols(t.Product),
         )
@@ -272,8 +273,8 @@ class SqlPutawayRepo(SetBasedRepo):
             sa.select(
                 pl.code, loc.code, p.sku, pl.lot, r.quantity, r.volume_mm3, r.weight_g, r.expires_at
             )
-            .select_from(t.table(t.LocationReservation))
-            .join(t.table(t.Plate), pl.id == r.plate_id)
+            .select_from(t.table(pt.LocationReservation))
+            .join(t.table(pt.Plate), pl.id == r.plate_id)
             .join(t.table(t.Location), loc.id == r.location_id)
             .join(t.table(t.Product), p.id == pl.product_id)
             .where(r.expires_at > at, r.order_line_id.is_(None))
@@ -284,7 +285,7 @@ class SqlPutawayRepo(SetBasedRepo):
         ]
 
     def reservation_of(self, plate_id: int, location_id: int) -> HeldSpace | None:
-        r = t.cols(t.LocationReservation)
+        r = t.cols(pt.LocationReservation)
         row = self.session.execute(
             sa.select(
                 sa.func.sum(r.quantity), sa.func.max(r.expires_at), sa.func.max(r.order_line_id)
@@ -299,7 +300,7 @@ class SqlPutawayRepo(SetBasedRepo):
             return
         now = t.utcnow()
         self.session.execute(
-            sa.insert(t.table(t.LocationReservation)),
+            sa.insert(t.table(pt.LocationReservation)),
             [
                 {
                     "plate_id": plate_id,
@@ -316,18 +317,18 @@ class SqlPutawayRepo(SetBasedRepo):
         )
 
     def release(self, plate_id: int, location_id: int | None = None) -> None:
-        r = t.cols(t.LocationReservation)
+        r = t.cols(pt.LocationReservation)
         where = [r.plate_id == plate_id]
         if location_id is not None:
             where.append(r.location_id == location_id)
-        self.session.execute(sa.delete(t.table(t.LocationReservation)).where(*where))
+        self.session.execute(sa.delete(t.table(pt.LocationReservation)).where(*where))
 
     def backorders(self, product_id: int, at: datetime, *, except_plate: int) -> list[Backorder]:
         ln, o, p, r = (
             t.cols(t.OrderLine),
             t.cols(t.Order),
             t.cols(t.Product),
-            t.cols(t.LocationReservation),
+            t.cols(pt.LocationReservation),
         )
         promised = (
             sa.select(sa.func.coalesce(sa.func.sum(r.quantity), 0))
@@ -351,7 +352,7 @@ class SqlPutawayRepo(SetBasedRepo):
     # dock to stock ----------------------------------------------------------------------
 
     def _times(self, since: datetime | None) -> Any:
-        pl = t.cols(t.Plate)
+        pl = t.cols(pt.Plate)
         query = sa.select(pl.code, pl.received_at, pl.put_away_at).where(pl.status != "rejected")
         if since is not None:
             query = query.where(pl.received_at >= since)
