@@ -437,13 +437,26 @@ def test_a_supervisor_closes_a_notice_online_and_receivers_receive_online(dock: 
     assert dock.client.post(f"{API}/notices/{REF}/close", json={}, headers=boss).status_code == 409
 
 
-def test_a_plate_code_is_received_once(dock: Site) -> None:
+def test_cases_of_the_same_goods_add_to_the_stations_plate_others_get_their_own(
+    dock: Site,
+) -> None:
     receiver = user_id(dock, Role.RECEIVER)
     station = Pusher(dock)
+    plate = "LP0001000009"
+    other = case(line_no=2, sku="SKU-B", lot="", expiry=None, plate=plate)
     results = station.push(
-        station.make(CASE, case(plate="LP0001000009"), receiver),
-        station.make(CASE, case(plate="LP0001000009"), receiver),
+        station.make(CASE, case(plate=plate), receiver),
+        station.make(CASE, case(plate=plate, quantity=5), receiver),
+        station.make(CASE, other, receiver),
+        station.make(CASE, case(plate=plate, lot="L9", expiry="2027-06-30"), receiver),
     )
-    assert [r["status"] for r in results] == ["applied", "rejected"], results
-    assert "LP0001000009" in results[1]["reason"]
-    assert line(dock)["received"] == 10
+    assert [r["status"] for r in results] == ["applied"] * 4, results
+    made = plates(dock)
+    assert made[0] == (plate, "DOCK-01", 15, "received")
+    assert [p[0] for p in made[1:]] == [
+        results[2]["result"]["plates"][0]["code"],
+        results[3]["result"]["plates"][0]["code"],
+    ]
+    assert all(p[0].startswith("LP") and len(p[0]) == 10 for p in made[1:])
+    assert line(dock)["received"] == 25
+    assert stock_by_location(dock.parts.engine)[("DOCK-01", "L1")] == (15, 0)

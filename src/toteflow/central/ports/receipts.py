@@ -90,6 +90,10 @@ class ReceiptRepo(Protocol):
         """Add to an open line's tallies if it still has `expect_received`; False if not."""
         ...
 
+    def add_to_plate(self, plate_id: int, units: int, status: str) -> bool:
+        """More units onto a plate not yet put away (still in `status`); False if it moved."""
+        ...
+
     def close_line(self, line_id: int, reason: str) -> bool:
         """Close an open line with its short reason ("" for none); False if not open."""
         ...

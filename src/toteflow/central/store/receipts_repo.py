@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from toteflow.central.ports.receipts import CaseRow, LineRow, NoticeHead, PalletContent
+from toteflow.central.store import plate_tables as pt
 from toteflow.central.store import tables as t
 from toteflow.central.store.notices_tables import (
     InboundNotice,
@@ -112,6 +113,19 @@ class SqlReceiptRepo:
                 accepted=col(line.accepted) + accepted,
                 damaged=col(line.damaged) + damaged,
                 held=col(line.held) + held,
+            )
+        )
+        return bool(getattr(done, "rowcount", 0))
+
+    def add_to_plate(self, plate_id: int, units: int, status: str) -> bool:
+        plate = t.cols(pt.Plate)
+        done = self.session.execute(
+            sa.update(t.table(pt.Plate))
+            .where(plate.id == plate_id, plate.status == status, plate.remaining == plate.quantity)
+            .values(
+                quantity=plate.quantity + units,
+                remaining=plate.remaining + units,
+                version=plate.version + 1,
             )
         )
         return bool(getattr(done, "rowcount", 0))

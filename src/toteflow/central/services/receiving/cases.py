@@ -124,7 +124,7 @@ def receive_pallet(
             content.lot,
             content.expiry,
             body.dock,
-            body.sscc if not plates else None,
+            body.sscc,
             _portions(outcome, head.reference),
             at,
         )

@@ -6,17 +6,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from toteflow.central.ports.putaway import PlateRow
 from toteflow.central.ports.receipts import LineRow, NoticeHead
 from toteflow.central.ports.repos import UnitOfWork
 from toteflow.central.services.notices import tell_stations
+from toteflow.central.services.putaway.common import move_stock
 from toteflow.central.services.putaway.receiving import Receipt, receive_to_plate
 from toteflow.central.services.receiving.policy import ReceiptSettings, held_location
 from toteflow.contracts import notices as n
 from toteflow.contracts import receipts as r
 from toteflow.domain.actor import Actor
-from toteflow.domain.errors import NotFound, Refused
+from toteflow.domain.errors import Conflict, NotFound, Refused
+from toteflow.domain.plates import PlateStatus
 from toteflow.domain.receipt_lines import LineState, LineStatus, ShortReason
 from toteflow.domain.roles import Role
+from toteflow.domain.words import plural
 
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -126,7 +130,13 @@ def to_plates(
     portions: list[Portion],
     at: datetime,
 ) -> list[r.ReceivedPlate]:
-    """Each portion onto a plate of its own; the station's plate code goes to the first."""
+    """Each portion onto a plate of its own; the station's plate code goes to the first.
+
+    A station keeps one plate for the cases of a receipt: a case of the same SKU, lot and
+    expiry onto a plate already received at the same place, and not yet being put away,
+    adds its units to it; a case of other goods (a plate holds one SKU and lot) goes onto a
+    plate of the server's own, named in the result.
+    """
     written: list[r.ReceivedPlate] = []
     code = plate
     for portion in portions:
@@ -135,6 +145,11 @@ def to_plates(
         location = (
             dock if portion.where == "dock" else held_location(uow, who.settings, portion.where)
         )
+        if code is not None and (existing := uow.putaway.plate(code, lock=True)) is not None:
+            code = None
+            if _takes_more(existing, sku, lot, expiry, location):
+                written.append(_add_to_plate(uow, who, existing, portion.quantity))
+                continue
         row = receive_to_plate(
             uow,
             who.actor,
@@ -157,6 +172,44 @@ def to_plates(
         )
         code = None
     return written
+
+
+def _takes_more(plate: PlateRow, sku: str, lot: str, expiry: date | None, location: str) -> bool:
+    return (
+        plate.sku == sku
+        and plate.lot == lot
+        and plate.expiry == expiry
+        and plate.location == location
+        and plate.status in (PlateStatus.RECEIVED, PlateStatus.HELD)
+        and plate.remaining == plate.quantity
+    )
+
+
+def _add_to_plate(uow: UnitOfWork, who: Receiver, plate: PlateRow, units: int) -> r.ReceivedPlate:
+    if not uow.receipts.add_to_plate(plate.id, units, plate.status):
+        raise Conflict(f"plate {plate.code} changed meanwhile: send the case again")
+    move_stock(uow, plate, plate.location, units, note=f"received on plate {plate.code}")
+    uow.audit.record(
+        who.actor,
+        "plate.received",
+        "plate",
+        plate.code,
+        {
+            "sku": plate.sku,
+            "lot": plate.lot,
+            "quantity": units,
+            "location": plate.location,
+            "added": True,
+            "words": f"{plural(units, 'unit')} more of {plate.sku} on {plate.code}",
+        },
+        event_id=who.event_id,
+    )
+    return r.ReceivedPlate(
+        code=plate.code,
+        location=plate.location,
+        quantity=plate.quantity + units,
+        status=plate.status,
+    )
 
 
 def case_row(
