@@ -460,3 +460,23 @@ def test_cases_of_the_same_goods_add_to_the_stations_plate_others_get_their_own(
     assert all(p[0].startswith("LP") and len(p[0]) == 10 for p in made[1:])
     assert line(dock)["received"] == 25
     assert stock_by_location(dock.parts.engine)[("DOCK-01", "L1")] == (15, 0)
+
+
+def test_what_a_station_may_leave_out_the_dock_a_reason_a_blind_notice(dock: Site) -> None:
+    receiver = user_id(dock, Role.RECEIVER)
+    station = Pusher(dock)
+    no_dock = {
+        k: v
+        for k, v in case(quantity=50, line_no=2, sku="SKU-B", lot="", expiry=None).items()
+        if k != "dock"
+    }
+    results = station.push(
+        station.make(CASE, no_dock, receiver),
+        station.make("receipt.line_closed", {"notice": REF, "line_no": 2, "reason": ""}, receiver),
+        station.make("receipt.finished", {"notice": None}, receiver),
+    )
+    assert [r["status"] for r in results] == ["applied"] * 3, results
+    assert results[0]["result"]["plates"][0]["location"] == "DOCK-01"  # the notice's dock
+    assert line(dock, 2)["status"] == "closed"
+    assert line(dock, 2)["short_reason"] == ""
+    assert status(dock) == "receiving"

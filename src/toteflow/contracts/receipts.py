@@ -40,7 +40,8 @@ class CaseReceived(Model):
     supervisor_id: Id | None = None
     # The plate the station labelled for the sound units; None: the server gives an LP code.
     plate: PlateCode | None = None
-    dock: Code
+    # None: the notice's dock, else the first dock location.
+    dock: Code | None = None
 
 
 class PalletReceived(Model):
@@ -48,7 +49,7 @@ class PalletReceived(Model):
 
     notice: Reference
     sscc: Sscc
-    dock: Code
+    dock: Code | None = None
     supervisor_id: Id | None = None
 
 
@@ -62,17 +63,19 @@ class NotOnNotice(Model):
     expiry: Day | None = None
     quantity: Quantity
     plate: PlateCode | None = None
-    dock: Code
+    dock: Code | None = None
 
 
 class LineClosed(Model):
     notice: Reference
     line_no: Int = Field(ge=1, le=9999)
-    reason: ShortReason | None = None
+    # "" or None: no reason (a line closed complete needs none).
+    reason: ShortReason | Literal[""] | None = None
 
 
 class Finished(Model):
-    notice: Reference
+    # None: a blind receipt finished; there is no notice to confirm.
+    notice: Reference | None
 
 
 class CloseNotice(Model):

@@ -16,6 +16,7 @@ class NoticeHead:
     status: str
     supplier_code: str
     supplier_name: str
+    dock: str | None = None  # the location code the delivery is expected at
 
 
 @dataclass(frozen=True)

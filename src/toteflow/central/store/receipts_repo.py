@@ -39,6 +39,13 @@ class SqlReceiptRepo:
                 .execution_options(populate_existing=True)
             ).first()
             if row is not None and row.id is not None:
+                dock = (
+                    self.session.exec(
+                        select(col(t.Location.code)).where(col(t.Location.id) == row.dock_id)
+                    ).first()
+                    if row.dock_id is not None
+                    else None
+                )
                 found[reference] = NoticeHead(
                     row.id,
                     row.reference,
@@ -46,6 +53,7 @@ class SqlReceiptRepo:
                     row.status,
                     row.supplier_code,
                     row.supplier_name,
+                    dock,
                 )
         return found
 

@@ -21,7 +21,7 @@ def close_line(uow: UnitOfWork, who: Receiver, body: r.LineClosed, at: datetime)
     line = next((x for x in uow.receipts.lines(head.id) if x.line_no == body.line_no), None)
     if line is None:
         raise NotFound(f"notice {head.reference} has no line {body.line_no}")
-    state = closed_line(state_of(line), body.reason)  # raises Refused
+    state = closed_line(state_of(line), body.reason or None)  # raises Refused
     reason = state.short_reason.value if state.short_reason else ""
     if not uow.receipts.close_line(line.id, reason):
         raise Conflict(f"line {line.line_no} changed meanwhile: try again")

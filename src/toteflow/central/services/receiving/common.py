@@ -45,6 +45,14 @@ def open_notice(uow: UnitOfWork, reference: str) -> NoticeHead:
     return head
 
 
+def dock_of(uow: UnitOfWork, given: str | None, head: NoticeHead | None) -> str:
+    """Where sound units are received: the dock named, else the notice's, else the first."""
+    found = given or (head.dock if head else None) or uow.receipts.first_location("dock")
+    if not found:
+        raise Refused("no dock named and none known: add a location of kind dock")
+    return found
+
+
 def started(uow: UnitOfWork, head: NoticeHead) -> None:
     """The notice goes from expected to receiving with its first case."""
     if head.status == n.NoticeStatus.EXPECTED.value:

@@ -45,6 +45,9 @@ def _closed(uow: UnitOfWork, who: Receiver, body: r.LineClosed, at: datetime) ->
 
 
 def _finished(uow: UnitOfWork, who: Receiver, body: r.Finished, at: datetime) -> Done:
+    if body.notice is None:
+        # A blind receipt's cases were applied one by one: no notice is left to confirm.
+        return {"notice": None, "status": "blind receipt finished"}, None
     done = finish(uow, who, body.notice, at, by="station")
     return {"notice": done.notice, "status": done.status}, None
 

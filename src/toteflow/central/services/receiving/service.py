@@ -15,6 +15,7 @@ from toteflow.central.services.receiving.policy import ReceiptSettings
 from toteflow.central.services.receiving.unlisted import receive_unlisted
 from toteflow.contracts import receipts as r
 from toteflow.domain.actor import Actor
+from toteflow.domain.errors import Refused
 from toteflow.domain.roles import Permission
 
 T = TypeVar("T")
@@ -74,9 +75,11 @@ class ReceivingService:
             actor, body.notice, lambda uow, who: close_line(uow, who, body, self.clock())
         )
 
-    def finish(self, actor: Actor, reference: str) -> r.ReceiptConfirmation:
+    def finish(self, actor: Actor, reference: str | None) -> r.ReceiptConfirmation:
         """The receiver's "finished": the notice received, its confirmation to the ERP."""
         actor.require(Permission.PUT_AWAY)
+        if reference is None:
+            raise Refused("a blind receipt has no notice to finish: its cases are in already")
         return self._run(
             actor,
             reference,

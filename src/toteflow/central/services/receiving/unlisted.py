@@ -11,6 +11,7 @@ from toteflow.central.services.receiving.common import (
     Receiver,
     case_row,
     check_lot_expiry,
+    dock_of,
     open_notice,
     started,
     to_plates,
@@ -121,7 +122,15 @@ def receive_blind(
         Portion(damaged, "quarantine", "damaged on receipt, blind receipt"),
     ]
     plates = to_plates(
-        uow, who, body.sku, body.lot, body.expiry, body.dock, body.plate or body.sscc, portions, at
+        uow,
+        who,
+        body.sku,
+        body.lot,
+        body.expiry,
+        dock_of(uow, body.dock, None),
+        body.plate or body.sscc,
+        portions,
+        at,
     )
     damage: dict[str, int] = {}
     for d in body.damaged:
