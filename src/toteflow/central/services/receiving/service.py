@@ -13,6 +13,7 @@ from toteflow.central.services.receiving.common import Receiver, announce
 from toteflow.central.services.receiving.confirmation import confirmation_csv
 from toteflow.central.services.receiving.policy import ReceiptSettings
 from toteflow.central.services.receiving.unlisted import receive_unlisted
+from toteflow.central.services.waves.common import retrying
 from toteflow.contracts import receipts as r
 from toteflow.domain.actor import Actor
 from toteflow.domain.errors import Refused
@@ -108,10 +109,14 @@ class ReceivingService:
     def _run(
         self, actor: Actor, reference: str | None, work: Callable[[UnitOfWork, Receiver], T]
     ) -> T:
-        with self.uow() as uow:
-            who = Receiver(actor, self.settings, actor.station_id, None)
+        who = Receiver(actor, self.settings, actor.station_id, None)
+
+        def run(uow: UnitOfWork) -> T:
             done = work(uow, who)
             if reference is not None:
                 announce(uow, {reference})
             uow.commit()
-        return done
+            return done
+
+        # A lost deadlock or serialization race (40P01, 40001) is run again from the start.
+        return retrying(self.uow, run)
