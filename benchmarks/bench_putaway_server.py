@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 
 from toteflow.central import bootstrap
 from toteflow.central.services.putaway import PutawayService, Receipt
-from toteflow.central.store import plate_tables as pt
+from toteflow.central.store import putaway_tables as pt
 from toteflow.central.store import tables as t
 from toteflow.config import load_settings
 from toteflow.contracts import catalogue as cat

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import socket
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+import zxingcpp
+from PIL import Image
 
 from tests.conftest import Database
 from toteflow.central import bootstrap
@@ -21,6 +24,10 @@ from toteflow.central.services import demo
 from toteflow.config import Settings, default_config_dir
 from toteflow.domain.actor import SYSTEM
 from toteflow.domain.gs1 import gs1_check_digit
+from toteflow.domain.receiving import CaseReading, read_case
+from toteflow.domain.scan import interpret
+from toteflow.shared.labels.containers import ContainerLabel, render_container_labels
+from toteflow.shared.labels.inbound import case_label, pallet_label, render_inbound_png
 from toteflow.shared.layout_file import load_layout
 
 TODAY = date(2026, 11, 22)
@@ -70,15 +77,76 @@ def test_plan_is_a_realistic_warehouse(full_plan: demo.DemoPlan) -> None:
     assert len({order.ship_by for order in orders}) >= 3
 
 
+def test_todays_delivery_comes_with_labels_that_read_as_its_notice(
+    full_plan: demo.DemoPlan,
+) -> None:
+    delivery = full_plan.delivery
+    assert delivery is not None
+    notice = delivery.notice
+    assert (notice.reference, notice.expected_on, notice.dock) == (
+        demo.DEMO_NOTICE,
+        TODAY,
+        "DOCK-01",
+    )
+    products = {p.sku: p for p in full_plan.products}
+    case_gtins = {
+        next(u.barcode for u in products[line.sku].units if u.uom == "CS"): line
+        for line in notice.lines
+    }
+    read: list[str] = []
+    for label in delivery.labels:
+        pictures = zxingcpp.read_barcodes(
+            Image.open(io.BytesIO(_picture(label))), text_mode=zxingcpp.TextMode.Plain
+        )
+        (symbol,) = pictures
+        scan = interpret(symbol.symbology_identifier + symbol.text)
+        if label.kind == "notice":
+            assert symbol.text == notice.reference
+            read.append("notice")
+            continue
+        reading = read_case(scan)
+        assert isinstance(reading, CaseReading), (label, reading)
+        if label.kind == "pallet":
+            assert reading.sscc in {sscc.sscc for sscc in notice.ssccs}
+            read.append("pallet")
+        elif reading.gtin is None:  # the second label of a case: its expiry date only
+            assert reading.expiry == notice.lines[0].expiry
+            read.append("expiry")
+        else:
+            line = case_gtins[reading.gtin]
+            assert (reading.lot or "", reading.expiry) in {
+                (line.lot, line.expiry),
+                (line.lot, None),
+            }
+            read.append(line.sku)
+    fresh, loose = notice.lines[0].sku, notice.lines[1].sku
+    assert read == ["notice", "pallet", fresh, fresh, fresh, "expiry", loose, loose, "pallet"]
+
+
+def _picture(label: demo.DemoLabel) -> bytes:
+    if label.kind == "notice":
+        return render_container_labels([ContainerLabel(label.code, "NOTICE")], "png")[0]
+    if label.kind == "pallet":
+        return render_inbound_png(pallet_label(label.code))
+    return render_inbound_png(case_label(label.code or None, lot=label.lot, expiry=label.expiry))
+
+
 def test_seeding_writes_the_plan(settings: Settings, database: Database) -> None:
     layout = load_layout(default_config_dir() / "warehouse.toml")
     plan = demo.plan(layout, seed=1, products=60, orders=40, today=TODAY)
     engine = bootstrap.open_database(database.url, schema=database.schema)
     services = bootstrap.build_services(engine, settings)
     site = demo.seed(
-        services.catalogue, services.orders, services.people, services.containers, plan
+        services.catalogue,
+        services.orders,
+        services.people,
+        services.containers,
+        plan,
+        services.notices,
     )
     try:
+        if plan.delivery is not None:
+            assert services.notices.get(SYSTEM, demo.DEMO_NOTICE).status == "expected"
         assert site.counts["orders"] == 40
         assert site.counts["carts"] == demo.DEMO_CARTS
         assert services.containers.totes(SYSTEM, 0, 1).total == demo.DEMO_TOTES

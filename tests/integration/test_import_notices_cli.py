@@ -9,9 +9,8 @@ from sqlmodel import Session, func, select
 
 from tests.integration.test_import_cli import SAMPLES, Site, import_samples, site, toteflow_import
 from toteflow.central.services.importing.columns import COLUMNS as IMPORT_COLUMNS
-from toteflow.central.store.feed_tables import Change
 from toteflow.central.store.notices_tables import InboundNotice, InboundNoticeLine, InboundSscc
-from toteflow.central.store.tables import AuditEntry
+from toteflow.central.store.tables import AuditEntry, Change
 from toteflow.contracts.notices import NoticeFilter
 from toteflow.domain.actor import SYSTEM
 from toteflow.domain.gs1 import with_check_digit

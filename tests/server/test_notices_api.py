@@ -7,9 +7,8 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from tests.server.conftest import Site
-from toteflow.central.store.feed_tables import Change
 from toteflow.central.store.notices_tables import InboundNotice, InboundNoticeLine, InboundSscc
-from toteflow.central.store.tables import AuditEntry
+from toteflow.central.store.tables import AuditEntry, Change
 from toteflow.domain.gs1 import with_check_digit
 from toteflow.domain.roles import Role
 

@@ -22,10 +22,10 @@ MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
 # Supervisors and admins stand in for pickers and packers.
 PICKERS = frozenset({Role.PICKER, Role.SUPERVISOR, Role.ADMIN})
-# Who receives onto plates and puts away: receivers, and pickers as before the role existed.
-PUTTERS = frozenset({Role.PICKER, Role.RECEIVER, Role.SUPERVISOR, Role.ADMIN})
 PACKERS = frozenset({Role.PACKER, Role.SUPERVISOR, Role.ADMIN})
 RECEIVERS = frozenset({Role.RECEIVER, Role.SUPERVISOR, Role.ADMIN})
+# Putting away: the receiver who took the goods in, or a picker sent to do it.
+PUTTERS_AWAY = PICKERS | RECEIVERS
 
 Access = str | frozenset[Role]
 API = "/api/v1"
@@ -55,8 +55,8 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("PUT", f"{API}/products/{{sku}}/storage"): ADMINS,
     ("PUT", f"{API}/locations/{{code}}/storage"): ADMINS,
     # put-away: pickers receive and put away; supervisors release or reject held stock
-    ("POST", f"{API}/putaway/suggest"): PUTTERS,
-    ("POST", f"{API}/putaway/confirm"): PUTTERS,
+    ("POST", f"{API}/putaway/suggest"): PUTTERS_AWAY,
+    ("POST", f"{API}/putaway/confirm"): PUTTERS_AWAY,
     ("GET", f"{API}/putaway/dock-to-stock"): EVERYONE,
     ("GET", f"{API}/plates/{{plate}}"): EVERYONE,
     ("GET", f"{API}/plates/{{plate}}/label"): EVERYONE,
@@ -80,11 +80,11 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", f"{API}/notices/{{reference}}/cancel"): MANAGERS,
     ("GET", f"{API}/receiving/policy"): STATION,
     # receiving online (the push's events answered at once); a notice closed by a supervisor
-    ("POST", f"{API}/receipts/cases"): PUTTERS,
-    ("POST", f"{API}/receipts/pallets"): PUTTERS,
-    ("POST", f"{API}/receipts/not-on-notice"): PUTTERS,
-    ("POST", f"{API}/receipts/lines/close"): PUTTERS,
-    ("POST", f"{API}/receipts/finish"): PUTTERS,
+    ("POST", f"{API}/receipts/cases"): PUTTERS_AWAY,
+    ("POST", f"{API}/receipts/pallets"): PUTTERS_AWAY,
+    ("POST", f"{API}/receipts/not-on-notice"): PUTTERS_AWAY,
+    ("POST", f"{API}/receipts/lines/close"): PUTTERS_AWAY,
+    ("POST", f"{API}/receipts/finish"): PUTTERS_AWAY,
     ("POST", f"{API}/notices/{{reference}}/close"): MANAGERS,
     ("GET", f"{API}/notices/{{reference}}/receipt"): RECEIVERS,
     ("GET", f"{API}/notices/{{reference}}/receipt.csv"): RECEIVERS,

@@ -53,7 +53,9 @@ def demo(
     home.mkdir(parents=True, exist_ok=True)
     token_file = home / "station-token"
     if not keep or not database.exists():
-        token = _seed(settings, url, seed if seed is not None else settings.demo.seed)
+        token = _seed(
+            settings, url, seed if seed is not None else settings.demo.seed, home / "delivery"
+        )
         token_file.write_text(token + "\n")
         token_file.chmod(0o600)
     chosen_port = port or _free_port(settings.server.port)
@@ -70,7 +72,7 @@ def demo(
     typer.echo("demo stopped; nothing is left running.")
 
 
-def _seed(settings: Settings, url: str, seed: int) -> str:
+def _seed(settings: Settings, url: str, seed: int, labels_dir: Path) -> str:
     from toteflow.shared.layout_file import load_layout
 
     layout_path = settings.resolve(settings.layout.file)
@@ -90,8 +92,15 @@ def _seed(settings: Settings, url: str, seed: int) -> str:
     engine = bootstrap.open_database(url)
     services = bootstrap.build_services(engine, settings)
     site = demo_data.seed(
-        services.catalogue, services.orders, services.people, services.containers, plan
+        services.catalogue,
+        services.orders,
+        services.people,
+        services.containers,
+        plan,
+        services.notices,
     )
+    if plan.delivery is not None:
+        _print_delivery_labels(plan.delivery, labels_dir)
     # Released waves, so that the demo picker finds work at the station.
     task_ids = demo_data.release_work(services.waves, services.wave_release)
     engine.dispose()
@@ -102,6 +111,30 @@ def _seed(settings: Settings, url: str, seed: int) -> str:
         "orders) for the demo picker"
     )
     return site.station_token
+
+
+def _print_delivery_labels(delivery: demo_data.DemoDelivery, folder: Path) -> None:
+    """Today's delivery's labels as pictures: what a receiver scans (or F9 scans for them)."""
+    from toteflow.shared.labels.containers import ContainerLabel, render_container_labels
+    from toteflow.shared.labels.inbound import case_label, pallet_label, render_inbound_png
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for label in delivery.labels:
+        if label.kind == "notice":
+            caption = f"NOTICE · {label.description}"[:40]
+            png = render_container_labels([ContainerLabel(label.code, caption)], "png")[0]
+        elif label.kind == "pallet":
+            png = render_inbound_png(pallet_label(label.code, label.description))
+        else:
+            made = case_label(
+                label.code or None,
+                lot=label.lot,
+                expiry=label.expiry,
+                description=label.description,
+            )
+            png = render_inbound_png(made)
+        (folder / f"{label.name}.png").write_bytes(png)
+    typer.echo(f"notice {delivery.notice.reference} arrives today: its labels are in {folder}")
 
 
 def _free_port(preferred: int) -> int:

@@ -9,17 +9,19 @@ from datetime import date, timedelta
 
 from toteflow.central.services.catalogue import CatalogueService
 from toteflow.central.services.containers import ContainerService
+from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
 from toteflow.central.services.waves import WaveBuildingService, WaveReleaseService
 from toteflow.contracts import catalogue as cat
+from toteflow.contracts import notices as n
 from toteflow.contracts import orders as o
 from toteflow.contracts.containers import CartCreate, ContainersCreate, ToteCreate
 from toteflow.contracts.people import StationCreate, UserCreate
 from toteflow.contracts.waves import CartSpec, WaveCreate, WaveFilters
 from toteflow.domain.actor import SYSTEM
 from toteflow.domain.errors import Refused
-from toteflow.domain.gs1 import gs1_check_digit
+from toteflow.domain.gs1 import gs1_check_digit, make_sscc
 from toteflow.domain.layout import Layout
 from toteflow.domain.roles import Role
 
@@ -31,6 +33,7 @@ DEMO_PEOPLE = (
     ("Parker Packer", "B00102", "2222", Role.PACKER),
     ("Sam Supervisor", "B00103", "3333", Role.SUPERVISOR),
     ("Ada Admin", "B00104", "4444", Role.ADMIN),
+    ("Rae Receiver", "B00105", "5555", Role.RECEIVER),
 )
 DEMO_STATION = "demo-station"
 # Carts and totes carry the default label formats of [codes] (C0001, T000001).
@@ -125,6 +128,26 @@ def case_gtin14(gtin: str) -> str:
 
 
 @dataclass(frozen=True)
+class DemoLabel:
+    """A supplier's label on the demo delivery, as the demo prints it into its folder."""
+
+    name: str  # the picture's file name, without .png
+    kind: str  # "case" (GTIN, lot, expiry) or "pallet" (SSCC) or "notice" (its reference)
+    code: str  # the case's GTIN-14, the pallet's SSCC or the notice's reference
+    lot: str = ""
+    expiry: date | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DemoDelivery:
+    """A notice arriving today, and the labels on what arrives."""
+
+    notice: n.NoticeCreate
+    labels: list[DemoLabel]
+
+
+@dataclass(frozen=True)
 class DemoPlan:
     zones: list[cat.ZoneCreate]
     locations: list[cat.LocationCreate]
@@ -132,6 +155,7 @@ class DemoPlan:
     stock: list[cat.StockAdjustment]
     orders: list[o.OrderCreate]
     containers: ContainersCreate
+    delivery: DemoDelivery | None = None
 
 
 def plan(layout: Layout, *, seed: int, products: int, orders: int, today: date) -> DemoPlan:
@@ -165,7 +189,74 @@ def plan(layout: Layout, *, seed: int, products: int, orders: int, today: date) 
         carts=[CartCreate(code=f"C{n:04d}", slots=8) for n in range(1, DEMO_CARTS + 1)],
         totes=[ToteCreate(code=f"T{n:06d}") for n in range(1, DEMO_TOTES + 1)],
     )
-    return DemoPlan(zones, racks + floor, catalogue, stock, order_list, containers)
+    delivery = _delivery(rng, catalogue, today)
+    return DemoPlan(zones, racks + floor, catalogue, stock, order_list, containers, delivery)
+
+
+DEMO_NOTICE = "ASN-DEMO-0001"
+DEMO_SUPPLIER = n.Supplier(code="ACME", name="Acme Wholesale")
+
+
+def _delivery(
+    rng: random.Random, products: list[cat.ProductCreate], today: date
+) -> DemoDelivery | None:
+    """Today's delivery from ACME on two pallets: one of mixed cases to break and check case
+    by case (a lot- and expiry-tracked product, one case with its lot and expiry on two
+    labels, and cases of another), and one of a single product, received whole by its SSCC."""
+    cased = [p for p in products if any(u.uom == "CS" for u in p.units)]
+    tracked = [p for p in cased if p.lot_tracked and p.expiry_tracked]
+    plain = [p for p in cased if not p.lot_tracked and not p.expiry_tracked]
+    if not tracked or len(plain) < 2:
+        return None  # a tiny demo catalogue: no delivery, the rest of the demo stands
+    fresh, loose, palletised = tracked[0], plain[0], plain[1]
+    lot = f"L{rng.randint(10000, 99999)}"
+    expiry = today + timedelta(days=200)
+    mixed, whole = (make_sscc(0, COMPANY_PREFIX, rng.randint(1, 10**9)) for _ in range(2))
+    per_case = {p.sku: next(u.units for u in p.units if u.uom == "CS") for p in cased}
+    notice = n.NoticeCreate(
+        reference=DEMO_NOTICE,
+        kind=n.NoticeKind.ASN,
+        supplier=DEMO_SUPPLIER,
+        expected_on=today,
+        dock="DOCK-01",
+        lines=[
+            n.NoticeLineIn(line_no=1, sku=fresh.sku, quantity=3, uom="CS", lot=lot, expiry=expiry),
+            n.NoticeLineIn(line_no=2, sku=loose.sku, quantity=2, uom="CS"),
+            n.NoticeLineIn(line_no=3, sku=palletised.sku, quantity=4, uom="CS"),
+        ],
+        ssccs=[
+            n.SsccIn(
+                sscc=mixed,
+                contents=[
+                    n.SsccContent(
+                        sku=fresh.sku, quantity=3 * per_case[fresh.sku], lot=lot, expiry=expiry
+                    ),
+                    n.SsccContent(sku=loose.sku, quantity=2 * per_case[loose.sku]),
+                ],
+            ),
+            n.SsccIn(
+                sscc=whole,
+                contents=[n.SsccContent(sku=palletised.sku, quantity=4 * per_case[palletised.sku])],
+            ),
+        ],
+    )
+
+    def case(p: cat.ProductCreate) -> str:
+        return next(u.barcode for u in p.units if u.uom == "CS")
+
+    labels = [
+        DemoLabel("0-notice", "notice", DEMO_NOTICE, description=DEMO_SUPPLIER.name),
+        DemoLabel("1-pallet-mixed", "pallet", mixed, description="mixed cases: break it"),
+        DemoLabel("2-case", "case", case(fresh), lot, expiry, fresh.description),
+        DemoLabel("3-case", "case", case(fresh), lot, expiry, fresh.description),
+        # Lot and expiry on two labels, as some suppliers print them: two scans.
+        DemoLabel("4a-case-lot", "case", case(fresh), lot, None, fresh.description),
+        DemoLabel("4b-case-expiry", "case", "", "", expiry, fresh.description),
+        DemoLabel("5-case", "case", case(loose), description=loose.description),
+        DemoLabel("6-case", "case", case(loose), description=loose.description),
+        DemoLabel("7-pallet", "pallet", whole, description=palletised.description),
+    ]
+    return DemoDelivery(notice, labels)
 
 
 def _product(rng: random.Random, n: int) -> cat.ProductCreate:
@@ -296,8 +387,10 @@ def seed(
     people: PeopleService,
     containers: ContainerService,
     demo: DemoPlan,
+    notices: NoticeService | None = None,
 ) -> DemoSite:
-    """Write the plan into an empty database: layout, products, stock, orders, people."""
+    """Write the plan into an empty database: layout, products, stock, orders, people, and
+    today's delivery (when `notices` is given)."""
     zones_added, locations_added = catalogue.apply_layout(SYSTEM, demo.zones, demo.locations)
     catalogue.add_products(SYSTEM, demo.products)
     added = containers.add(SYSTEM, demo.containers)
@@ -306,6 +399,8 @@ def seed(
         orders.create_many(SYSTEM, o.OrderBatch(orders=demo.orders[start : start + 500]))
     for name, badge, pin, role in DEMO_PEOPLE:
         people.add_user(SYSTEM, UserCreate(name=name, badge=badge, pin=pin, role=role))
+    if notices is not None and demo.delivery is not None:
+        notices.create(SYSTEM, demo.delivery.notice)
     station = people.register_station(SYSTEM, StationCreate(name=DEMO_STATION))
     return DemoSite(
         station_token=station.token,
@@ -318,6 +413,7 @@ def seed(
             "order lines": sum(len(order.lines) for order in demo.orders),
             "carts": added.carts_added,
             "totes": added.totes_added,
+            "notices": int(notices is not None and demo.delivery is not None),
         },
     )
 

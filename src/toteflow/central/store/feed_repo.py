@@ -8,7 +8,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from toteflow.central.store import feed_tables as ft
 from toteflow.central.store import tables as t
 from toteflow.contracts import sync
 
@@ -25,17 +24,17 @@ class SqlChangeFeed:
         payload: dict[str, Any],
         station_id: int | None = None,
     ) -> int:
-        clock = t.cols(ft.FeedClock)
+        clock = t.cols(t.FeedClock)
         # Taking the counter row's lock orders the feed by commit: a change numbered lower can
         # never become visible after a higher one, so a station's cursor never skips one.
         seq = self.session.execute(
-            sa.update(ft.FeedClock)
+            sa.update(t.FeedClock)
             .where(clock.id == 1)
             .values(value=clock.value + 1)
             .returning(clock.value)
         ).scalar_one()
         self.session.execute(
-            sa.insert(ft.Change).values(
+            sa.insert(t.Change).values(
                 seq=seq,
                 at=datetime.now(UTC),
                 kind=kind,
@@ -48,7 +47,7 @@ class SqlChangeFeed:
         return int(seq)
 
     def changes_since(self, station_id: int, since: int, limit: int) -> list[sync.Change]:
-        change = t.cols(ft.Change)
+        change = t.cols(t.Change)
         rows = self.session.execute(
             sa.select(change.seq, change.kind, change.entity, change.entity_id, change.payload)
             .where(

@@ -7,7 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from toteflow.central.store.tables import _one_of, _sd, _ts
+from toteflow.central.store.storage_columns import server_default as _sd
+from toteflow.central.store.tables import _one_of, _ts
 
 NOTICE_KINDS = ("po", "asn")
 NOTICE_STATUSES = ("expected", "receiving", "received", "cancelled")

@@ -18,7 +18,7 @@ from toteflow.central.ports.putaway import (
     ProductFacts,
     StoredLocation,
 )
-from toteflow.central.store import plate_tables as pt
+from toteflow.central.store import putaway_tables as pt
 from toteflow.central.store import tables as t
 from toteflow.central.store.set_based import SetBasedRepo, rowcount
 from toteflow.domain.dock_to_stock import PlateTimes

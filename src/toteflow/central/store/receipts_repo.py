@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from toteflow.central.ports.receipts import CaseRow, LineRow, NoticeHead, PalletContent
-from toteflow.central.store import plate_tables as pt
+from toteflow.central.store import putaway_tables as pt
 from toteflow.central.store import tables as t
 from toteflow.central.store.notices_tables import (
     InboundNotice,

@@ -12,6 +12,13 @@ import psycopg
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from toteflow.central.store.storage_columns import (
+    VELOCITIES,
+    StorageColumns,
+    server_default,
+    storage_checks,
+)
+
 # Constraint names are fixed so that migrations name the same objects on SQLite and PostgreSQL.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -22,8 +29,6 @@ SQLModel.metadata.naming_convention = {
 }
 
 LOCATION_KINDS = ("pick_face", "reserve", "staging", "pack", "dock", "quarantine", "quality")
-MIXING_RULES = ("empty_only", "same_sku", "same_lot", "mixed")
-VELOCITIES = ("A", "B", "C")
 ORDER_STATUSES = (
     "received",
     "allocated",
@@ -51,10 +56,6 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-def _sd(value: str) -> dict[str, Any]:
-    return {"server_default": value}
-
-
 def _ts(**kw: Any) -> Any:
     return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kw)
 
@@ -69,20 +70,11 @@ class Zone(SQLModel, table=True):
     last_aisle: int
 
 
-class Location(SQLModel, table=True):
+class Location(StorageColumns, table=True):
     __tablename__ = "location"
     __table_args__ = (
         sa.CheckConstraint(_one_of("kind", LOCATION_KINDS), name="kind"),
-        sa.CheckConstraint(_one_of("mixing", MIXING_RULES), name="mixing"),
-        sa.CheckConstraint(
-            f"velocity_zone IS NULL OR {_one_of('velocity_zone', VELOCITIES)}",
-            name="velocity_zone",
-        ),
-        sa.CheckConstraint(
-            "length_mm > 0 AND width_mm > 0 AND height_mm > 0 AND max_weight_g > 0",
-            name="storage_size",
-        ),
-        sa.CheckConstraint("max_quantity IS NULL OR max_quantity > 0", name="max_quantity"),
+        *storage_checks(),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -95,19 +87,6 @@ class Location(SQLModel, table=True):
     x: float = 0.0
     y: float = 0.0
     active: bool = True
-    # Storage attributes for put-away (domain/putaway_rules.py); the defaults fit a pallet.
-    # Server defaults too: rows written by raw INSERT or COPY (imports) get them as well.
-    storage_class: str = Field(default="ambient", max_length=20, sa_column_kwargs=_sd("ambient"))
-    length_mm: int = Field(default=1200, sa_column_kwargs=_sd("1200"))
-    width_mm: int = Field(default=1000, sa_column_kwargs=_sd("1000"))
-    height_mm: int = Field(default=1500, sa_column_kwargs=_sd("1500"))
-    max_weight_g: int = Field(default=1_000_000, sa_column_kwargs=_sd("1000000"))
-    upright_allowed: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
-    mixing: str = Field(default="same_sku", max_length=12, sa_column_kwargs=_sd("same_sku"))
-    velocity_zone: str | None = Field(default=None, max_length=1)
-    # A pick face assigned to one product, and the most units of it the face holds.
-    home_product_id: int | None = Field(default=None, foreign_key="product.id")
-    max_quantity: int | None = None
 
 
 CART_STATES = ("free", "in_task")
@@ -170,8 +149,10 @@ class Product(SQLModel, table=True):
     upright: bool = False
     created_at: datetime = _ts()
     # For put-away: how fast it moves (A fastest) and where it may be stored.
-    velocity: str = Field(default="C", max_length=1, sa_column_kwargs=_sd("C"))
-    storage_class: str = Field(default="ambient", max_length=20, sa_column_kwargs=_sd("ambient"))
+    velocity: str = Field(default="C", max_length=1, sa_column_kwargs=server_default("C"))
+    storage_class: str = Field(
+        default="ambient", max_length=20, sa_column_kwargs=server_default("ambient")
+    )
 
 
 class ProductUnit(SQLModel, table=True):
@@ -471,6 +452,31 @@ class AppliedEvent(SQLModel, table=True):
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     station_time: datetime = Field(sa_type=sa.DateTime(timezone=True))
     applied_at: datetime = _ts()
+
+
+class FeedClock(SQLModel, table=True):
+    """One row whose counter numbers the change feed; its row lock orders the feed by commit."""
+
+    __tablename__ = "feed_clock"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class Change(SQLModel, table=True):
+    """The change feed stations pull: assignments, cancellations, catalogue updates."""
+
+    __tablename__ = "change"
+    __table_args__ = (sa.Index("ix_change_station_seq", "station_id", "seq"),)
+
+    seq: int = Field(primary_key=True, sa_type=sa.BigInteger)
+    at: datetime = _ts()
+    kind: str = Field(max_length=40)
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=64)
+    # None: every station; else only this one (e.g. a task assigned to it).
+    station_id: int | None = Field(default=None, foreign_key="station.id")
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class FloorException(SQLModel, table=True):

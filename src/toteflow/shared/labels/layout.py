@@ -58,6 +58,8 @@ Op = Text | Rule | Barcode
 
 
 _START_B, _START_C, _TO_B, _TO_C, _FNC1 = 104, 105, 100, 99, 102
+# In a GS1-128 element string, GS stands for the FNC1 that ends a variable-length field.
+GS = "\x1d"
 
 
 def _digits_at(data: str, i: int) -> int:
@@ -68,13 +70,15 @@ def _digits_at(data: str, i: int) -> int:
 
 
 def code128_values(data: str, *, gs1: bool) -> list[int]:
-    """Code 128 symbol values (start, data, check): subset C for digit runs, else B.
+    """Code 128 symbol values (start, data, check): subset C for digit runs, else B; with
+    `gs1`, FNC1 first and for each GS in `data`.
 
     Our own encoder over python-barcode's pattern table: python-barcode 0.16 drops a
     leading "99" pair (its start-code optimisation takes value 99 for "switch to C"), and a
     tracking number must never lose digits. The label tests decode every symbol to prove it.
     """
-    if any(not " " <= c <= "~" for c in data):
+    separator = GS if gs1 else None
+    if any(not " " <= c <= "~" and c != separator for c in data):
         raise ValueError(f"Code 128 here takes printable ASCII only, got {data!r}")
     lead = _digits_at(data, 0)
     in_c = lead >= 4 or (lead == len(data) and lead % 2 == 0 and lead >= 2)
@@ -83,6 +87,11 @@ def code128_values(data: str, *, gs1: bool) -> list[int]:
         values.append(_FNC1)
     i = 0
     while i < len(data):
+        if data[i] == separator:
+            # GS1-128: FNC1 ends a variable-length field (the same value in sets B and C).
+            values.append(_FNC1)
+            i += 1
+            continue
         run = _digits_at(data, i)
         if in_c:
             if run >= 2:

@@ -1,4 +1,4 @@
-"""Put-away tables: license plates on the dock and the space suggestions hold for them."""
+"""Put-away tables: license plates and the space put-away suggestions reserve."""
 
 from __future__ import annotations
 
