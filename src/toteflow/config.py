@@ -255,6 +255,15 @@ class WaveSettings(_Section):
 
 class SupplierReceivingSettings(_Section):
     over_tolerance_pct: float = Field(0.0, ge=0, le=1000)
+    # Every unit from this supplier goes to quality hold until inspected.
+    inspect: bool = False
+
+
+class ProductReceivingSettings(_Section):
+    # The product's own tolerance, before the supplier's; None: the supplier's applies.
+    over_tolerance_pct: float | None = Field(None, ge=0, le=1000)
+    # Every unit of this product goes to quality hold until inspected.
+    inspect: bool = False
 
 
 class ReceivingSettings(_Section):
@@ -264,6 +273,11 @@ class ReceivingSettings(_Section):
     over_tolerance_pct: float = Field(0.0, ge=0, le=1000)
     # Overrides by supplier code: [receiving.suppliers.ACME] over_tolerance_pct = 5
     suppliers: dict[str, SupplierReceivingSettings] = Field(default_factory=dict)
+    # Overrides by SKU: [receiving.products."SKU-1"] over_tolerance_pct = 2, inspect = true
+    products: dict[str, ProductReceivingSettings] = Field(default_factory=dict)
+    # Where damaged units and held ones go; "": the first active location of that kind.
+    quarantine_location: str = Field("", max_length=40)
+    quality_location: str = Field("", max_length=40)
 
     @field_validator("suppliers")
     @classmethod

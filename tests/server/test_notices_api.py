@@ -281,5 +281,10 @@ def test_an_sscc_is_never_on_two_notices(site: Site) -> None:
 def test_the_receiving_policy_is_read_with_the_station_token(site: Site) -> None:
     reply = site.client.get(f"{API}/receiving/policy", headers=site.station_headers())
     assert reply.status_code == 200
-    assert reply.json() == {"blind_receipts": False, "over_tolerance_pct": 0.0, "suppliers": {}}
+    assert reply.json() == {
+        "blind_receipts": False,
+        "over_tolerance_pct": 0.0,
+        "suppliers": {},
+        "products": {},
+    }
     assert site.client.get(f"{API}/receiving/policy").status_code == 401

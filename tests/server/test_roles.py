@@ -79,6 +79,15 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", f"{API}/notices/{{reference}}"): RECEIVERS,
     ("POST", f"{API}/notices/{{reference}}/cancel"): MANAGERS,
     ("GET", f"{API}/receiving/policy"): STATION,
+    # receiving online (the push's events answered at once); a notice closed by a supervisor
+    ("POST", f"{API}/receipts/cases"): PUTTERS_AWAY,
+    ("POST", f"{API}/receipts/pallets"): PUTTERS_AWAY,
+    ("POST", f"{API}/receipts/not-on-notice"): PUTTERS_AWAY,
+    ("POST", f"{API}/receipts/lines/close"): PUTTERS_AWAY,
+    ("POST", f"{API}/receipts/finish"): PUTTERS_AWAY,
+    ("POST", f"{API}/notices/{{reference}}/close"): MANAGERS,
+    ("GET", f"{API}/notices/{{reference}}/receipt"): RECEIVERS,
+    ("GET", f"{API}/notices/{{reference}}/receipt.csv"): RECEIVERS,
     # people and stations
     ("GET", f"{API}/users"): MANAGERS,
     ("POST", f"{API}/users"): MANAGERS,

@@ -21,7 +21,8 @@ def test_a_site_file_sets_them_with_overrides_by_supplier(tmp_path: Path) -> Non
     site = tmp_path / "site.toml"
     site.write_text(
         "[receiving]\nblind_receipts = true\nover_tolerance_pct = 2.5\n\n"
-        "[receiving.suppliers.ACME]\nover_tolerance_pct = 5\n",
+        "[receiving.suppliers.ACME]\nover_tolerance_pct = 5\ninspect = true\n\n"
+        '[receiving.products."SKU-1"]\nover_tolerance_pct = 0\n',
         encoding="utf-8",
     )
     settings = load_settings(site, environ={})
@@ -32,7 +33,8 @@ def test_a_site_file_sets_them_with_overrides_by_supplier(tmp_path: Path) -> Non
     assert policy.model_dump() == {
         "blind_receipts": True,
         "over_tolerance_pct": 2.5,
-        "suppliers": {"ACME": {"over_tolerance_pct": 5.0}},
+        "suppliers": {"ACME": {"over_tolerance_pct": 5.0, "inspect": True}},
+        "products": {"SKU-1": {"over_tolerance_pct": 0.0, "inspect": False}},
     }
 
 
@@ -53,6 +55,10 @@ def test_environment_variables_set_them_too() -> None:
         ("over_tolerance_pct = -1", "[receiving] over_tolerance_pct"),
         ('[receiving.suppliers."AC ME"]\nover_tolerance_pct = 1', "not a supplier code"),
         ("[receiving.suppliers.ACME]\nover = 1", "unknown key [receiving] suppliers.ACME.over"),
+        (
+            '[receiving.products."SKU-1"]\nover_tolerance_pct = -1',
+            "products.SKU-1.over_tolerance_pct",
+        ),
     ],
 )
 def test_bad_values_are_named(tmp_path: Path, text: str, words: str) -> None:

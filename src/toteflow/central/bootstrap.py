@@ -21,6 +21,7 @@ from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import AuthPolicy, PeopleService
 from toteflow.central.services.putaway import PutawayPolicy, PutawayService
+from toteflow.central.services.receiving import ReceiptSettings, ReceivingService
 from toteflow.central.services.shipping import ShippingPolicy, ShippingService
 from toteflow.central.services.sync import SyncService
 from toteflow.central.services.tasks import TaskService
@@ -30,7 +31,7 @@ from toteflow.central.store import migrate
 from toteflow.central.store.engine import default_database_url, make_engine
 from toteflow.central.store.uow import SqlUnitOfWorkFactory
 from toteflow.config import ConfigError, ServerSettings, Settings
-from toteflow.contracts.notices import ReceivingPolicy, SupplierTolerance
+from toteflow.contracts.notices import ProductRules, ReceivingPolicy, SupplierTolerance
 from toteflow.contracts.waves import CartSpec
 from toteflow.domain.allocation import ShortagePolicy
 from toteflow.domain.labels import Address
@@ -77,11 +78,12 @@ def build_services(engine: Engine, settings: Settings) -> Services:
             connection.execute(text("SELECT 1"))
 
     waves = site_waves(uow, settings)
+    receipts = receipt_settings(settings)
     return Services(
         catalogue=CatalogueService(uow),
         orders=OrderService(uow),
         people=PeopleService(uow, policy),
-        sync=SyncService(uow, waves.reallocation.reallocate_shorts),
+        sync=SyncService(uow, waves.reallocation.reallocate_shorts, receipts),
         containers=ContainerService(uow),
         tasks=TaskService(uow),
         shipping=ShippingService(uow, shipping_policy(settings), LabelRenderer()),
@@ -92,6 +94,7 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         exceptions=waves.exceptions,
         notices=NoticeService(uow, receiving_policy(settings)),
         putaway=PutawayService(uow, putaway_policy(settings), PlateLabelRenderer()),
+        receiving=ReceivingService(uow, receipts),
         health=health,
     )
 
@@ -125,9 +128,26 @@ def receiving_policy(settings: Settings) -> ReceivingPolicy:
         blind_receipts=receiving.blind_receipts,
         over_tolerance_pct=receiving.over_tolerance_pct,
         suppliers={
-            code: SupplierTolerance(over_tolerance_pct=supplier.over_tolerance_pct)
+            code: SupplierTolerance(
+                over_tolerance_pct=supplier.over_tolerance_pct, inspect=supplier.inspect
+            )
             for code, supplier in receiving.suppliers.items()
         },
+        products={
+            sku: ProductRules(over_tolerance_pct=rules.over_tolerance_pct, inspect=rules.inspect)
+            for sku, rules in receiving.products.items()
+        },
+    )
+
+
+def receipt_settings(settings: Settings) -> ReceiptSettings:
+    """What the server's receiving needs: the stations' policy, held locations, webhook."""
+    receiving = settings.receiving
+    return ReceiptSettings(
+        policy=receiving_policy(settings),
+        quarantine_location=receiving.quarantine_location,
+        quality_location=receiving.quality_location,
+        webhook_url=settings.webhooks.url,
     )
 
 

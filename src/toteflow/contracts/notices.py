@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -172,6 +172,15 @@ class NoticeBatchResult(Model):
 class NoticeLine(NoticeLineIn):
     units_per_uom: int
     base_quantity: int  # quantity x units_per_uom: what the shelves will hold
+    # Received so far, in base units: received = accepted + damaged + held.
+    received: int = 0
+    accepted: int = 0
+    damaged: int = 0
+    held: int = 0
+    over: int = 0
+    short: int = 0
+    status: Literal["open", "closed"] = "open"
+    short_reason: str = ""
 
 
 class SsccOut(Model):
@@ -208,6 +217,14 @@ class CancelNotice(Model):
 
 class SupplierTolerance(Model):
     over_tolerance_pct: float
+    # Every unit from this supplier goes to quality hold until inspected.
+    inspect: bool = False
+
+
+class ProductRules(Model):
+    # The product's own tolerance (before the supplier's); None: the supplier's applies.
+    over_tolerance_pct: float | None = None
+    inspect: bool = False
 
 
 class ReceivingPolicy(Model):
@@ -218,3 +235,5 @@ class ReceivingPolicy(Model):
     # How far over a notice's quantity a receipt may go, in percent; per supplier overrides.
     over_tolerance_pct: float
     suppliers: dict[str, SupplierTolerance]
+    # By SKU: a product's own tolerance and inspection flag.
+    products: dict[str, ProductRules] = Field(default_factory=dict)

@@ -23,6 +23,7 @@ from toteflow.central.api.routes import (
     orders,
     people,
     putaway,
+    receipts,
     shipping,
     sync,
     tasks,
@@ -88,6 +89,8 @@ def create_app(
     api.include_router(orders.router)
     api.include_router(people.router)
     api.include_router(putaway.router)
+    api.include_router(receipts.router)
+    api.include_router(receipts.notices)
     api.include_router(shipping.router)
     api.include_router(sync.router)
     api.include_router(tasks.router)

@@ -17,6 +17,7 @@ from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
 from toteflow.central.services.putaway import PutawayService
+from toteflow.central.services.receiving import ReceivingService
 from toteflow.central.services.shipping import ShippingService
 from toteflow.central.services.sync import SyncService
 from toteflow.central.services.tasks import TaskService
@@ -53,6 +54,7 @@ class Services:
     exceptions: FloorExceptionService
     notices: NoticeService
     putaway: PutawayService
+    receiving: ReceivingService
     health: Callable[[], None]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -17,6 +18,7 @@ from toteflow.central.ports.floor import (
 )
 from toteflow.central.ports.notices import NoticeRepo
 from toteflow.central.ports.putaway import PutawayRepo
+from toteflow.central.ports.receipts import ReceiptRepo
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
 from toteflow.central.ports.waves import (
     WaveExceptionRepo,
@@ -198,6 +200,7 @@ class UnitOfWork(Protocol):
     wave_exceptions: WaveExceptionRepo
     notices: NoticeRepo
     putaway: PutawayRepo
+    receipts: ReceiptRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -208,6 +211,9 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+    def savepoint(self) -> AbstractContextManager[object]:
+        """A nested transaction: leaving it by an exception undoes only what it wrote."""
+        ...
 
 
 class UnitOfWorkFactory(Protocol):

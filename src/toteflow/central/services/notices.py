@@ -104,7 +104,7 @@ class NoticeService:
         for notice in notices:
             stored = uow.notices.get(notice.reference)
             assert stored is not None
-            _tell_stations(uow, stored)
+            tell_stations(uow, stored)
 
     def get(self, actor: Actor, reference: str) -> n.Notice:
         actor.require(Permission.READ_NOTICES)
@@ -144,7 +144,7 @@ class NoticeService:
                 {"from": notice.status.value, "to": "cancelled", "reason": reason},
             )
             cancelled = _existing(uow, reference)
-            _tell_stations(uow, cancelled)
+            tell_stations(uow, cancelled)
             uow.commit()
         return cancelled
 
@@ -179,7 +179,7 @@ def _existing(uow: UnitOfWork, reference: str, *, lock: bool = False) -> n.Notic
     return notice
 
 
-def _tell_stations(uow: UnitOfWork, notice: n.Notice) -> None:
+def tell_stations(uow: UnitOfWork, notice: n.Notice) -> None:
     # Every station: receiving works offline from the station's copy; a closed or cancelled
     # notice in the feed takes it out of that copy.
     uow.feed.add_change(NOTICE_CHANGE, "notice", notice.reference, notice.model_dump(mode="json"))

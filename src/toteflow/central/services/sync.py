@@ -16,6 +16,8 @@ from toteflow.central.services import (
 from toteflow.central.services.event_records import audit_event, event_exception
 from toteflow.central.services.putaway import events as putaway_events
 from toteflow.central.services.putaway.common import utc_now
+from toteflow.central.services.receiving import events as receipt_events
+from toteflow.central.services.receiving.policy import ReceiptSettings
 from toteflow.contracts import sync
 from toteflow.contracts.people import Station
 from toteflow.domain.actor import Actor
@@ -30,9 +32,15 @@ ShortHandler = Callable[[UnitOfWork, FloorBatch], dict[int, int]]
 
 
 class SyncService:
-    def __init__(self, uow: UnitOfWorkFactory, reallocate: ShortHandler | None = None) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        reallocate: ShortHandler | None = None,
+        receiving: ReceiptSettings | None = None,
+    ) -> None:
         self.uow = uow
         self.reallocate = reallocate
+        self.receiving = receiving or ReceiptSettings()
 
     def push(self, station: Station, request: sync.PushRequest) -> sync.PushResponse:
         """Apply events in order; already-applied ones get their stored answer again.
@@ -67,7 +75,7 @@ class SyncService:
             gap = bool(fresh) and fresh[0].seq != last + 1
             results = _replayed(uow, station_id, replays)
             if fresh and not gap:
-                results += _apply(uow, station_id, fresh, self.reallocate)
+                results += _apply(uow, station_id, fresh, self.reallocate, self.receiving)
                 last = fresh[-1].seq
                 uow.push.set_station_seq(station_id, last)
             uow.commit()
@@ -114,6 +122,7 @@ def _apply(
     station_id: int,
     events: list[sync.Event],
     reallocate: ShortHandler | None = None,
+    receiving: ReceiptSettings | None = None,
 ) -> list[sync.EventResult]:
     # An event naming a person this server does not know is refused alone, before any
     # planner sees it: the audit row and floor exception it would write name that person.
@@ -131,6 +140,9 @@ def _apply(
     registry_events = [e for e in events if container_events.handles(e.type)]
     # Put-away confirmations lock their own plate and location rows: after the batch too.
     putaways = [e for e in events if putaway_events.handles(e.type)]
+    # Receipts lock their notices (and write plates): after the batch, before put-away, so
+    # a plate received and put away in one push is on the dock when it is put away.
+    receipts = [e for e in events if receipt_events.handles(e.type)]
     events = [
         e
         for e in events
@@ -138,6 +150,7 @@ def _apply(
         and not put_back_events.handles(e.type)
         and not container_events.handles(e.type)
         and not putaway_events.handles(e.type)
+        and not receipt_events.handles(e.type)
     ]
     commands: list[Command | FloorRefusal] = []
     for event in events:
@@ -216,11 +229,14 @@ def _apply(
     # A put-back finds the refusal it answers among the floor exceptions: open them first.
     uow.exceptions.open_many(exceptions)
     put_back, put_back_exceptions = put_back_events.apply(uow, station_id, put_backs)
+    received, receipt_exceptions = receipt_events.apply(
+        uow, station_id, receipts, receiving or ReceiptSettings(), utc_now()
+    )
     put_away, putaway_exceptions = putaway_events.apply(uow, station_id, putaways, utc_now())
     container_events.announce(uow, moved)
-    if packed or put_back or registry or refused or put_away:
+    if packed or put_back or registry or refused or put_away or received:
         outcomes = sorted(
-            outcomes + packed + put_back + registry + refused + put_away,
+            outcomes + packed + put_back + registry + refused + put_away + received,
             key=lambda o: o.event.seq,
         )
     uow.push.store_events(station_id, outcomes)
@@ -228,6 +244,7 @@ def _apply(
     uow.exceptions.open_many(put_back_exceptions)
     uow.exceptions.open_many(registry_exceptions)
     uow.exceptions.open_many(putaway_exceptions)
+    uow.exceptions.open_many(receipt_exceptions)
     return [
         sync.EventResult(
             id=o.event.id,

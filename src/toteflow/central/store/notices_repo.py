@@ -223,6 +223,8 @@ class SqlNoticeRepo:
             .join(t.Product, col(t.Product.id) == col(InboundNoticeLine.product_id))
             .where(col(InboundNoticeLine.notice_id).in_(ids))
             .order_by(col(InboundNoticeLine.notice_id), col(InboundNoticeLine.line_no))
+            # Tallies change by UPDATE statements in the same session: read them fresh.
+            .execution_options(populate_existing=True)
         ):
             lines[line.notice_id].append(
                 n.NoticeLine(
@@ -234,6 +236,14 @@ class SqlNoticeRepo:
                     expiry=line.expiry,
                     units_per_uom=line.units_per_uom,
                     base_quantity=line.base_quantity,
+                    received=line.received,
+                    accepted=line.accepted,
+                    damaged=line.damaged,
+                    held=line.held,
+                    over=max(0, line.received - line.base_quantity),
+                    short=max(0, line.base_quantity - line.received),
+                    status="closed" if line.line_status == "closed" else "open",
+                    short_reason=line.short_reason,
                 )
             )
         ssccs = self._ssccs(ids)

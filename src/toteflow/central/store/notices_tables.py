@@ -7,10 +7,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from toteflow.central.store.storage_columns import server_default as _sd
 from toteflow.central.store.tables import _one_of, _ts
 
 NOTICE_KINDS = ("po", "asn")
 NOTICE_STATUSES = ("expected", "receiving", "received", "cancelled")
+LINE_STATUSES = ("open", "closed")
 
 
 class InboundNotice(SQLModel, table=True):
@@ -46,6 +48,8 @@ class InboundNoticeLine(SQLModel, table=True):
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
         sa.CheckConstraint("units_per_uom > 0", name="units_positive"),
         sa.CheckConstraint("base_quantity = quantity * units_per_uom", name="base_quantity"),
+        sa.CheckConstraint(_one_of("line_status", LINE_STATUSES), name="line_status"),
+        sa.CheckConstraint("received = accepted + damaged + held", name="received_tally"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -58,6 +62,14 @@ class InboundNoticeLine(SQLModel, table=True):
     base_quantity: int
     lot: str = Field(default="", max_length=40)
     expiry: date | None = None
+    # What was received against the line so far, in base units (received = accepted +
+    # damaged + held), changed only under the notice's row lock.
+    received: int = Field(default=0, sa_column_kwargs=_sd("0"))
+    accepted: int = Field(default=0, sa_column_kwargs=_sd("0"))
+    damaged: int = Field(default=0, sa_column_kwargs=_sd("0"))
+    held: int = Field(default=0, sa_column_kwargs=_sd("0"))
+    line_status: str = Field(default="open", max_length=8, sa_column_kwargs=_sd("open"))
+    short_reason: str = Field(default="", max_length=40, sa_column_kwargs=_sd(""))
 
 
 class InboundSscc(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Self
 
@@ -17,6 +18,7 @@ from toteflow.central.ports.floor import (
 )
 from toteflow.central.ports.notices import NoticeRepo
 from toteflow.central.ports.putaway import PutawayRepo
+from toteflow.central.ports.receipts import ReceiptRepo
 from toteflow.central.ports.repos import (
     AuditRepo,
     CatalogueRepo,
@@ -44,6 +46,7 @@ from toteflow.central.store.people_repo import SqlPeopleRepo
 from toteflow.central.store.push_repo import SqlPushRepo
 from toteflow.central.store.put_backs_repo import SqlPutBackRepo
 from toteflow.central.store.putaway_repo import SqlPutawayRepo
+from toteflow.central.store.receipts_repo import SqlReceiptRepo
 from toteflow.central.store.shipments_repo import SqlShipmentRepo
 from toteflow.central.store.sscc_repo import SqlSsccRepo
 from toteflow.central.store.tasks_repo import SqlTaskRepo
@@ -81,6 +84,7 @@ class SqlUnitOfWork:
         self.wave_exceptions: WaveExceptionRepo = SqlWaveExceptionRepo(self.session)
         self.notices: NoticeRepo = SqlNoticeRepo(self.session)
         self.putaway: PutawayRepo = SqlPutawayRepo(self.session)
+        self.receipts: ReceiptRepo = SqlReceiptRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self
@@ -100,6 +104,10 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    def savepoint(self) -> AbstractContextManager[object]:
+        """A nested transaction: what one event wrote is undone alone if it is refused."""
+        return self.session.begin_nested()
 
 
 class SqlUnitOfWorkFactory:

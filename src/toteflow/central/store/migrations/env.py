@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 # Importing the table modules registers their tables on the metadata.
 import toteflow.central.store.notices_tables
 import toteflow.central.store.putaway_tables
+import toteflow.central.store.receipts_tables
 import toteflow.central.store.shipping_tables
 import toteflow.central.store.tables  # noqa: F401
 

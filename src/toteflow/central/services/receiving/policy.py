@@ -1,0 +1,57 @@
+"""The site's receiving rules on the server: tolerances, inspection, held locations, webhook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from toteflow.central.ports.repos import UnitOfWork
+from toteflow.contracts import notices as n
+from toteflow.domain.errors import Refused
+from toteflow.domain.receipt_lines import LineRules, Tolerance, tolerance_for
+
+DEFAULT_POLICY = n.ReceivingPolicy(blind_receipts=False, over_tolerance_pct=0.0, suppliers={})
+
+
+@dataclass(frozen=True)
+class ReceiptSettings:
+    """What receiving needs to know of the site: the station policy and where things go."""
+
+    policy: n.ReceivingPolicy = field(default_factory=lambda: DEFAULT_POLICY)
+    quarantine_location: str = ""
+    quality_location: str = ""
+    # Where the receipt confirmation is POSTed ("" = stored and served, not sent).
+    webhook_url: str = ""
+
+
+def line_rules(policy: n.ReceivingPolicy, supplier: str, sku: str) -> LineRules:
+    """The tolerance of a line (the product's, else the supplier's, else the site's, else
+    nothing over) and whether its units go to quality hold (product or supplier flagged)."""
+    product = policy.products.get(sku)
+    own = policy.suppliers.get(supplier)
+    product_tolerance = (
+        Tolerance(percent=_percent(product.over_tolerance_pct))
+        if product is not None and product.over_tolerance_pct is not None
+        else None
+    )
+    pct = own.over_tolerance_pct if own is not None else policy.over_tolerance_pct
+    supplier_tolerance = Tolerance(percent=_percent(pct)) if pct > 0 else None
+    inspect = bool((product and product.inspect) or (own and own.inspect))
+    return LineRules(tolerance_for(product_tolerance, supplier_tolerance), inspect=inspect)
+
+
+def _percent(value: float) -> Decimal:
+    # Through str: 2.5 stays 2.5, not the binary fraction nearest to it.
+    return Decimal(str(value))
+
+
+def held_location(uow: UnitOfWork, settings: ReceiptSettings, kind: str) -> str:
+    """The quarantine or quality location held units are received at."""
+    chosen = settings.quarantine_location if kind == "quarantine" else settings.quality_location
+    found = chosen or uow.receipts.first_location(kind)
+    if not found:
+        raise Refused(
+            f"there is no {kind} location to receive held units at: add a location of kind "
+            f"{kind} (or set [receiving] {kind}_location)"
+        )
+    return found
