@@ -70,6 +70,8 @@ def seed(world: World, reference: str = "ASN-R1") -> None:
         ),
     )
     services.catalogue.add_location(SYSTEM, LocationCreate(code="DOCK-1", kind="dock"))
+    # Damaged units go to quarantine on the server.
+    services.catalogue.add_location(SYSTEM, LocationCreate(code="QUAR-1", kind="quarantine"))
     services.notices.create(
         SYSTEM,
         NoticeCreate.model_validate(
@@ -199,6 +201,12 @@ async def test_a_notice_received_case_by_case_with_gs1_labels(world: World) -> N
         ]
         assert await until(pilot, lambda: synced(app))
         assert applied(world) == [1, 2, 3, 4, 5]
+        assert [status for _, status, _ in outcomes(world)] == ["applied"] * 5, outcomes(world)
+        with world.parts.engine.connect() as connection:
+            status = connection.execute(
+                sa.text("SELECT status FROM inbound_notice WHERE reference = 'ASN-R1'")
+            ).scalar_one()
+        assert status == "received"
 
 
 async def test_a_pallet_by_sscc_then_a_case_over_tolerance_needs_a_supervisor(
@@ -242,6 +250,8 @@ async def test_a_pallet_by_sscc_then_a_case_over_tolerance_needs_a_supervisor(
         assert "not received" in said(app)
         assert len(outbox(app)) == 2
         assert await until(pilot, lambda: synced(app))
+        assert [status for _, status, _ in outcomes(world)] == ["applied"] * 2, outcomes(world)
+        assert await until(pilot, lambda: synced(app))
 
 
 async def test_a_receipt_finished_offline_is_pushed_once_the_server_is_back(
@@ -271,6 +281,7 @@ async def test_a_receipt_finished_offline_is_pushed_once_the_server_is_back(
         await settle(pilot)
         assert applied(world) == [1, 2, 3, 4]
         assert server_last_seq(world) == 4
+        assert [status for _, status, _ in outcomes(world)] == ["applied"] * 4, outcomes(world)
 
 
 async def test_case_scans_in_one_burst_are_worked_in_order_across_the_screen_change(
