@@ -270,7 +270,7 @@ class ReceivingDesk:
             parts = pallet_parts(notice, self.receipt, sscc)
             if isinstance(parts, str):
                 return ReceiveOutcome(False, "CASE BY CASE", parts)
-            if untold := self._untracked(parts):
+            if untold := untracked_words(self.lookups, parts):
                 return ReceiveOutcome(False, "CASE BY CASE", untold)
             words = pallet_check(
                 notice, self.receipt, parts, tolerance_of(self.policy, notice.supplier.code)
@@ -295,28 +295,6 @@ class ReceivingDesk:
             damaged=tuple(self.damage),
         )
         return self._place(case, sscc)
-
-    def _untracked(self, parts: list[PalletPart]) -> str:
-        """Why the notice's word on a pallet is not enough (a tracked product's lot or expiry
-        is not given), or ""."""
-        for part in parts:
-            product = self.lookups.product(part.sku)
-            if product is None:
-                continue
-            missing = [
-                what
-                for what, tracked, given in (
-                    ("lot", product.lot_tracked, bool(part.lot)),
-                    ("expiry date", product.expiry_tracked, part.expiry is not None),
-                )
-                if tracked and not given
-            ]
-            if missing:
-                return (
-                    f"the notice gives no {' or '.join(missing)} of {part.sku} on SSCC "
-                    f"{part.sscc}: F4, then scan each case's label"
-                )
-        return ""
 
     def _pallet(self, sscc: str, parts: list[PalletPart], supervisor: int | None) -> ReceiveOutcome:
         assert self.receipt is not None
@@ -509,3 +487,26 @@ class ReceivingDesk:
         plate = self.receipt.plate or "new at the next case"
         mode = "case by case" if self.break_pallet else "whole pallets"
         return f"{what} · dock {self.receipt.dock} · plate {plate} · {mode}"
+
+
+def untracked_words(lookups: ReceivingLookups, parts: list[PalletPart]) -> str:
+    """Why the notice's word on a pallet is not enough (a tracked product's lot or expiry
+    is not given), or ""."""
+    for part in parts:
+        product = lookups.product(part.sku)
+        if product is None:
+            continue
+        missing = [
+            what
+            for what, tracked, given in (
+                ("lot", product.lot_tracked, bool(part.lot)),
+                ("expiry date", product.expiry_tracked, part.expiry is not None),
+            )
+            if tracked and not given
+        ]
+        if missing:
+            return (
+                f"the notice gives no {' or '.join(missing)} of {part.sku} on SSCC "
+                f"{part.sscc}: F4, then scan each case's label"
+            )
+    return ""
