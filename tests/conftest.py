@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import fastapi.dependencies.models as fastapi_models
 import pytest
 import sqlalchemy as sa
 
@@ -73,3 +75,18 @@ def settings(database: Database, tmp_path: Path) -> Settings:
         "TOTEFLOW_STATION_DATA_DIR": str(tmp_path / "station"),
     }
     return load_settings(environ=env)
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Forget the FastAPI apps a test built.
+
+    FastAPI classifies each endpoint and dependency callable in module-level LRU caches of
+    4,096 entries. Our endpoints are closures over their app's services, so those caches kept
+    every test's server (engine, services, routes) alive: a worker grew past 2 GB, and the
+    full collections of that heap stalled a live test server long enough for a station's
+    request to time out. A server process builds one app, so this only matters here.
+    """
+    del item, nextitem
+    for value in vars(fastapi_models).values():
+        if isinstance(value, functools._lru_cache_wrapper):
+            value.cache_clear()

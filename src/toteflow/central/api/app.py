@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -9,6 +10,7 @@ from typing import Protocol
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from starlette.routing import BaseRoute
 
 import toteflow
 from toteflow.central.api import errors
@@ -52,6 +54,37 @@ class Background(Protocol):
     def stop(self, timeout: float = 10.0) -> None: ...
 
 
+@functools.cache
+def _api_routes() -> tuple[BaseRoute, ...]:
+    """The /api/v1 routes, made once per process and shared by every app built in it.
+
+    Making them is most of the cost of an app (FastAPI works out every parameter's model).
+    The routes hold no state of their own: a request finds its services on its app's state.
+    """
+    api = APIRouter(
+        prefix=API_PREFIX, responses=_PROBLEMS, dependencies=[Depends(refuse_nul_parameters)]
+    )
+    for router in (
+        catalogue.router,
+        containers.router,
+        notices.router,
+        notices.receiving,
+        orders.router,
+        people.router,
+        putaway.router,
+        receipts.router,
+        receipts.notices,
+        shipping.router,
+        sync.router,
+        tasks.router,
+        waves.router,
+    ):
+        api.include_router(router)
+    holder = APIRouter()
+    holder.include_router(api)
+    return tuple(holder.routes)
+
+
 def create_app(
     services: Services, *, max_body_bytes: int = 2_000_000, background: Sequence[Background] = ()
 ) -> FastAPI:
@@ -79,23 +112,7 @@ def create_app(
     app.state.known_tokens = KnownTokens()
     errors.install(app)
 
-    api = APIRouter(
-        prefix=API_PREFIX, responses=_PROBLEMS, dependencies=[Depends(refuse_nul_parameters)]
-    )
-    api.include_router(catalogue.router)
-    api.include_router(containers.router)
-    api.include_router(notices.router)
-    api.include_router(notices.receiving)
-    api.include_router(orders.router)
-    api.include_router(people.router)
-    api.include_router(putaway.router)
-    api.include_router(receipts.router)
-    api.include_router(receipts.notices)
-    api.include_router(shipping.router)
-    api.include_router(sync.router)
-    api.include_router(tasks.router)
-    api.include_router(waves.router)
-    app.include_router(api)
+    app.router.routes.extend(_api_routes())
 
     @app.get("/healthz", tags=["health"], responses={503: {"model": Problem}})
     def healthz(services: ServicesDep) -> JSONResponse:
