@@ -20,7 +20,6 @@ from toteflow.station.tui.widgets.status_bar import StatusBar
 # 80 columns: line, SKU, lot, then the three numbers a receiver looks for.
 HEADER = f"{'LINE':<5}{'SKU':<16}{'LOT':<12}{'EXPECTED':>9}{'RECEIVED':>9}{'OPEN':>7}  "
 SHOWN_LINES = 9
-SHOWN_PLATES = 2
 
 
 def _row(row: LineRow) -> Content:
@@ -94,9 +93,11 @@ class ReceivingScreen(StationScreen[ReceiveOutcome | None]):
         else:
             table = Content("No notice: every case is received as scanned (blind receipt).")
         self.query_one("#receive-lines", Static).update(table)
-        plates = self.desk.server_plates()[:SHOWN_PLATES]
+        # One row at 80 columns: the newest of the server's plates, and how many more.
+        plates = self.desk.server_plates()
+        more = f" (+{len(plates) - 1} more)" if len(plates) > 1 else ""
         self.query_one("#receive-plates", Static).update(
-            Content.assemble(("Server plates: ", "bold"), " · ".join(plates))
+            Content.assemble(("Server plate ", "bold"), plates[0][: 66 - len(more)], more)
             if plates
             else Content("")
         )
