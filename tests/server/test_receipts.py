@@ -74,7 +74,15 @@ def test_a_case_is_counted_on_its_line_and_goes_on_a_plate_at_the_dock(dock: Sit
     assert result["result"]["line"]["received"] == 10
     assert result["result"]["line"]["short"] == 90
     assert result["result"]["plates"] == [
-        {"code": "LP0001000001", "location": "DOCK-01", "quantity": 10, "status": "received"}
+        {
+            "code": "LP0001000001",
+            "location": "DOCK-01",
+            "quantity": 10,
+            "status": "received",
+            "sku": "SKU-A",
+            "lot": "L1",
+            "expiry": "2027-06-30",
+        }
     ]
     assert line(dock)["received"] == 10
     assert line(dock)["accepted"] == 10

@@ -7,6 +7,8 @@ docs/receiving.md gives and are pushed to the server in order, each once.
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +23,10 @@ from tests.tui.station_fakes import offline_app
 from tests.tui.station_world import World, log_in, on_screen, press, scan, synced, until
 from tests.tui.terminal_input import feed_terminal_bytes, settle, wait_until
 from toteflow.central.services.putaway import Receipt
+from toteflow.contracts import sync
 from toteflow.contracts.catalogue import LocationCreate, ProductCreate, ProductUnitIn
 from toteflow.contracts.notices import NoticeCreate
+from toteflow.contracts.people import StationCreate
 from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
 from toteflow.station.ports.store import CachedLocation
@@ -402,3 +406,54 @@ async def test_a_plate_put_away_where_the_server_suggests(world: World) -> None:
         assert await until(pilot, lambda: synced(app))
         assert outcomes(world) == [("putaway.confirmed", "applied", "")]
         assert stock_by_location(world.parts.engine)[(leg.location, "")] == (10, 0)
+
+
+async def test_the_screen_shows_the_whole_notice_and_where_the_server_put_damaged_units(
+    world: World,
+) -> None:
+    """Another station has received line 2 in full: this screen counts it, a unit more needs
+    a supervisor; damaged units of a case show on the server's quarantine plate once synced."""
+    seed(world)
+    services = world.parts.services
+    other = services.people.register_station(SYSTEM, StationCreate(name="recv-02")).station
+    with world.parts.engine.connect() as connection:
+        receiver = connection.execute(
+            sa.text("SELECT id FROM app_user WHERE badge = :b"), {"b": BADGES[Role.RECEIVER]}
+        ).scalar_one()
+    payload = {
+        "notice": "ASN-R1",
+        "line_no": 2,
+        "case_id": "C-OTHER-1",
+        "sku": "SKU-2",
+        "quantity": 10,
+        "dock": "DOCK-1",
+    }
+    event = sync.Event(
+        id=uuid.uuid4(),
+        seq=1,
+        user_id=receiver,
+        type="receipt.case_received",
+        payload=payload,
+        station_time=datetime.now(UTC),
+    )
+    [pushed] = services.sync.push(
+        other, sync.PushRequest(station_id=other.id, events=[event])
+    ).results
+    assert pushed.status == "applied", pushed
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_receipt(pilot, app)
+        lines = screen.query_one("#receive-lines", Static)
+        assert await until(
+            pilot, lambda: f"{'SKU-2':<16}{'-':<12}{10:>9}{10:>9}" in str(lines.render())
+        )
+        await scan(pilot, f"]E0{PLAIN_GTIN[1:]}")
+        await on_screen(pilot, SupervisorDialog)
+        await press(pilot, "escape")
+        await on_screen(pilot, ReceivingScreen)
+        await press(pilot, "f5", "enter")
+        await press(pilot, "2", "enter")
+        await scan(pilot, label_scan(f"(01){CASE_GTIN}(10)L1(17)271231"))
+        plates = screen.query_one("#receive-plates", Static)
+        assert await until(pilot, lambda: "SKU-1 lot L1 at QUAR-1 (held)" in str(plates.render()))
+        assert [status for _, status, _ in outcomes(world)] == ["applied"], outcomes(world)

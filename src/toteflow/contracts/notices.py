@@ -23,6 +23,7 @@ from toteflow.contracts.common import (
 )
 from toteflow.contracts.orders import Reference
 from toteflow.domain.gs1 import SSCC_LENGTH, gs1_check_digit
+from toteflow.domain.receipt_lines import LineRules, line_rules_for
 
 # Lines and SSCCs one notice may carry: a full trailer of cases, each with its own label.
 MAX_NOTICE_LINES = 500
@@ -237,3 +238,12 @@ class ReceivingPolicy(Model):
     suppliers: dict[str, SupplierTolerance]
     # By SKU: a product's own tolerance and inspection flag.
     products: dict[str, ProductRules] = Field(default_factory=dict)
+
+    def rules_for(self, supplier: str | None, sku: str) -> LineRules:
+        """A line's tolerance and inspection flag: the product's, then the supplier's, then
+        the site's (`domain.receipt_lines.line_rules_for`, the same at station and server)."""
+        return line_rules_for(
+            self.over_tolerance_pct,
+            self.suppliers.get(supplier) if supplier else None,
+            self.products.get(sku),
+        )

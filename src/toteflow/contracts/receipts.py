@@ -85,10 +85,16 @@ class CloseNotice(Model):
 
 
 class ReceivedPlate(Model):
+    """A plate a receipt put units on: the station's own code or one of the server's (`LP`
+    and 8 digits), where it is, how many units it holds now, its status, and its goods."""
+
     code: str
     location: str
     quantity: int
     status: str
+    sku: str = ""
+    lot: str = ""
+    expiry: Day | None = None
 
 
 class LineTally(Model):

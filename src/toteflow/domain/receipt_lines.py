@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from toteflow.domain.errors import Refused
 from toteflow.domain.words import plural
@@ -96,6 +97,37 @@ class LineRules:
 
     tolerance: Tolerance = NO_TOLERANCE
     inspect: bool = False
+
+
+class RuleSource(Protocol):
+    """A product's or a supplier's receiving rules as the settings give them (read only)."""
+
+    @property
+    def over_tolerance_pct(self) -> float | None: ...
+    @property
+    def inspect(self) -> bool: ...
+
+
+def line_rules_for(
+    site_pct: float, supplier: RuleSource | None, product: RuleSource | None
+) -> LineRules:
+    """The rules of a line, the same at the station and the server: the product's tolerance
+    if it has one (0 is its own: nothing over), else the supplier's, else the site's (0 or
+    less there: nothing over); quality hold when the product or the supplier is flagged."""
+    own = (
+        Tolerance(percent=_percent(product.over_tolerance_pct))
+        if product is not None and product.over_tolerance_pct is not None
+        else None
+    )
+    pct = supplier.over_tolerance_pct if supplier is not None else site_pct
+    by_supplier = Tolerance(percent=_percent(pct)) if pct is not None and pct > 0 else None
+    inspect = bool((product is not None and product.inspect) or (supplier and supplier.inspect))
+    return LineRules(tolerance_for(own, by_supplier), inspect=inspect)
+
+
+def _percent(value: float) -> Decimal:
+    # Through str: 2.5 stays 2.5, not the binary fraction nearest to it.
+    return Decimal(str(value))
 
 
 @dataclass(frozen=True)

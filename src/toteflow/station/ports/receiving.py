@@ -47,6 +47,36 @@ class ReceivedCaseRecord:
     event_id: str
 
 
+@dataclass(frozen=True)
+class Uncounted:
+    """Units this station received on a line that the server's tallies (in the notice as
+    the feed last brought it) do not count yet: its events are waiting, or were answered
+    after the last pull that reached the end of the feed."""
+
+    received: int = 0
+    damaged: int = 0
+
+
+@dataclass(frozen=True)
+class ServerPlate:
+    """A plate of the server's own (`LP` + 8 digits) that a receipt of this station's put
+    units on (quality hold, quarantine, other goods), as the push's answer named it."""
+
+    code: str
+    notice: str | None
+    sku: str | None
+    lot: str
+    expiry: date | None
+    quantity: int
+    location: str
+    status: str
+    event_id: str
+
+    @property
+    def held(self) -> bool:
+        return self.status == "held"
+
+
 class ReceivingRepo(PlateMoves, Protocol):
     """The station's receipts, in the unit of work's transaction."""
 
@@ -80,6 +110,27 @@ class ReceivingRepo(PlateMoves, Protocol):
 
     def policy(self) -> ReceivingPolicy | None: ...
     def keep_policy(self, policy: ReceivingPolicy) -> None: ...
+
+    # -- the whole notice: the server's tallies and this station's own on top -----------
+
+    def uncounted(self, notice: str, after_seq: int) -> dict[int, Uncounted]:
+        """By line: this station's cases of `notice` whose events are waiting, or were
+        answered (not refused) with a sequence number above `after_seq`."""
+        ...
+
+    def counted_seq(self) -> int:
+        """The events up to here are in the server's tallies this station holds."""
+        ...
+
+    def set_counted_seq(self, seq: int) -> None: ...
+
+    # -- plates of the server's own ------------------------------------------------------
+
+    def keep_server_plate(self, plate: ServerPlate) -> None: ...
+    def server_plate(self, code: str) -> ServerPlate | None: ...
+    def server_plates(self, notice: str | None) -> list[ServerPlate]:
+        """The server's plates of a notice's receipts here (None: blind ones), newest first."""
+        ...
 
 
 class ReceivingServer(Protocol):

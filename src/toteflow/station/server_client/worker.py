@@ -265,8 +265,7 @@ class SyncWorker:
                     return
                 log.warning("the server is at seq %d, not %d: resending", server_last, after)
                 with self.uow() as uow:
-                    uow.outbox.reopen_after(server_last)
-                    uow.sync.set_acked(server_last)
+                    station_sync.reopen_after(uow, server_last)
                     uow.commit()
                 after = server_last
                 continue

@@ -103,9 +103,17 @@ class PutawayDesk:
         # Minimal: what this station put on the plate, over the locations it knows, with what
         # it put away there itself; the server checks again when the move arrives.
         with self.uow() as uow:
+            server = uow.receiving.server_plate(plate)
             on = uow.receiving.on_plate(plate)
             contents = uow.receiving.contents()
             known = uow.catalogue.locations()
+        if server is not None and server.held:
+            # A plate of the server's own, named in a receipt's answer: held stays put.
+            words = (
+                f"plate {plate} was held at {server.location} when received: a supervisor "
+                "releases it before it is put away"
+            )
+            return PutawayPlan(plate, server.sku or "", server.quantity, words=words)
         if not on:
             return PutawayPlan(plate, "", 0, words=f"this station received nothing on {plate}")
         first = on[0]

@@ -21,6 +21,7 @@ from toteflow.station.ports.store import (
     OutboxEvent,
     StationUnitOfWork,
 )
+from toteflow.station.services.receipt_acks import counted_through, keep_server_plates
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def apply_push_response(
         if event is None or event.id != result.id:
             continue  # not an answer to what we sent: ignore it rather than ack the wrong event
         answers.append((result.seq, result.status, result.reason, result.result))
+        keep_server_plates(uow, event, result.status, result.result)
         # A duplicate carries the first answer's outcome: a rejection whose reply was lost
         # (the station crashed after the server committed) still reaches a person.
         outcome = result.result.get("outcome") if result.status == "duplicate" else result.status
@@ -58,11 +60,19 @@ def apply_push_response(
     if response.gap:
         # The server has less than we thought (restored from a backup, or a lost batch):
         # everything after its last_seq goes again, in order, and counts as waiting.
-        uow.outbox.reopen_after(response.last_seq)
+        reopen_after(uow, response.last_seq)
         highest = response.last_seq
     uow.sync.set_acked(highest)
     uow.sync.set_flags(pushed_at=at, last_error="")
     return PushOutcome(len(answers), rejected, response.gap, highest)
+
+
+def reopen_after(uow: StationUnitOfWork, seq: int) -> None:
+    """Every event after `seq` goes again, in order, and counts as waiting (so, too, in the
+    receiver's whole-notice tallies, until a pull brings the server's word on it)."""
+    uow.outbox.reopen_after(seq)
+    uow.sync.set_acked(seq)
+    counted_through(uow, min(uow.receiving.counted_seq(), seq))
 
 
 def store_task(uow: StationUnitOfWork, task: Task) -> None:
@@ -308,4 +318,7 @@ def apply_changes(uow: StationUnitOfWork, page: sync.ChangesPage, at: datetime) 
         applied += 1
     uow.sync.set_cursor(max(page.cursor, uow.sync.get().cursor))
     uow.sync.set_flags(pulled_at=at)
+    if not page.more:
+        # The whole feed is in: every event answered so far is in the notices it brought.
+        counted_through(uow, uow.sync.get().last_acked_seq)
     return ChangesOutcome(applied, skipped)

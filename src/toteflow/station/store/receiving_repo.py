@@ -10,12 +10,19 @@ from sqlmodel import Session
 
 from toteflow.contracts.notices import ReceivingPolicy
 from toteflow.station.ports.putaway import PlateOnHand
-from toteflow.station.ports.receiving import LineTally, Receipt, ReceivedCaseRecord
+from toteflow.station.ports.receiving import (
+    LineTally,
+    Receipt,
+    ReceivedCaseRecord,
+    ServerPlate,
+    Uncounted,
+)
 from toteflow.station.store import receiving_tables as rt
-from toteflow.station.store.tables import table, utcnow
+from toteflow.station.store.tables import OutboxRow, table, utcnow
 
 _PLATE_SERIAL = "plate_serial"
 _POLICY = "policy"
+_COUNTED = "counted_seq"
 
 
 def _receipt(row: rt.ReceiptRow) -> Receipt:
@@ -173,9 +180,83 @@ class SqlReceivingRepo:
         self.session.add(row)
         self.session.flush()
 
+    # -- the whole notice --------------------------------------------------------------
+
+    def uncounted(self, notice: str, after_seq: int) -> dict[int, Uncounted]:
+        cases, receipts, outbox = table(rt.ReceiptCaseRow), table(rt.ReceiptRow), table(OutboxRow)
+        refused = sa.or_(
+            outbox.c.status == "rejected",
+            sa.and_(
+                outbox.c.status == "duplicate",
+                sa.func.json_extract(outbox.c.result, "$.outcome") == "rejected",
+            ),
+        )
+        rows = self.session.execute(
+            sa.select(cases.c.line_no, sa.func.sum(cases.c.quantity), sa.func.sum(cases.c.damaged))
+            .join(receipts, receipts.c.id == cases.c.receipt_id)
+            .join(outbox, outbox.c.event_id == cases.c.event_id)
+            .where(
+                receipts.c.notice == notice,
+                cases.c.line_no.is_not(None),
+                sa.or_(
+                    outbox.c.state == "pending",
+                    sa.and_(outbox.c.seq > after_seq, sa.not_(refused)),
+                ),
+            )
+            .group_by(cases.c.line_no)
+        )
+        return {int(no): Uncounted(int(n), int(d or 0)) for no, n, d in rows}
+
+    def counted_seq(self) -> int:
+        row = self.session.get(rt.ReceivingValue, _COUNTED)
+        return 0 if row is None else int(row.value.get("seq", 0))
+
+    def set_counted_seq(self, seq: int) -> None:
+        row = self.session.get(rt.ReceivingValue, _COUNTED) or rt.ReceivingValue(key=_COUNTED)
+        row.value = {"seq": seq}
+        row.updated_at = utcnow()
+        self.session.add(row)
+        self.session.flush()
+
+    # -- plates of the server's own ----------------------------------------------------
+
+    def keep_server_plate(self, plate: ServerPlate) -> None:
+        row = self.session.get(rt.ServerPlateRow, plate.code)
+        if row is None:
+            row = rt.ServerPlateRow(
+                code=plate.code,
+                quantity=plate.quantity,
+                location=plate.location,
+                status=plate.status,
+                event_id=plate.event_id,
+            )
+        row.notice, row.sku, row.lot, row.expiry = plate.notice, plate.sku, plate.lot, plate.expiry
+        row.quantity, row.location, row.status = plate.quantity, plate.location, plate.status
+        row.event_id, row.recorded_at = plate.event_id, utcnow()
+        self.session.add(row)
+        self.session.flush()
+
+    def server_plate(self, code: str) -> ServerPlate | None:
+        row = self.session.get(rt.ServerPlateRow, code)
+        return None if row is None else _server_plate(row)
+
+    def server_plates(self, notice: str | None) -> list[ServerPlate]:
+        plates = table(rt.ServerPlateRow)
+        query = sa.select(rt.ServerPlateRow).where(
+            plates.c.notice.is_(None) if notice is None else plates.c.notice == notice
+        )
+        rows = self.session.execute(
+            query.order_by(plates.c.recorded_at.desc(), plates.c.code.desc())
+        ).scalars()
+        return [_server_plate(row) for row in rows]
+
     # -- plates put away from this station ---------------------------------------------
 
     def on_plate(self, plate: str) -> list[PlateOnHand]:
+        own = self.session.get(rt.ServerPlateRow, plate)
+        if own is not None:
+            # A plate of the server's: what its answer said, whatever the station's cases say.
+            return [PlateOnHand(plate, own.sku, own.lot, own.quantity)] if own.sku else []
         cases = table(rt.ReceiptCaseRow)
         rows = self.session.execute(
             sa.select(cases.c.sku, cases.c.lot, sa.func.sum(cases.c.quantity - cases.c.damaged))
@@ -222,3 +303,17 @@ class SqlReceivingRepo:
         for location, sku, quantity in rows:
             out.setdefault(location, []).append((sku, int(quantity or 0)))
         return out
+
+
+def _server_plate(row: rt.ServerPlateRow) -> ServerPlate:
+    return ServerPlate(
+        row.code,
+        row.notice,
+        row.sku,
+        row.lot,
+        row.expiry,
+        row.quantity,
+        row.location,
+        row.status,
+        row.event_id,
+    )

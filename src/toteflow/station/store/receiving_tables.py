@@ -80,3 +80,21 @@ class PlateMoveRow(StationTable, table=True):
     reason: str | None = Field(default=None, max_length=40)
     event_id: str = Field(max_length=36)
     moved_at: datetime = _ts()
+
+
+class ServerPlateRow(StationTable, table=True):
+    """A plate of the server's own a receipt here put units on, as the push's answer named
+    it: the put-away finds it when scanned, the receiving screen says where the units went."""
+
+    __tablename__ = "server_plate"
+
+    code: str = Field(primary_key=True, max_length=20)
+    notice: str | None = Field(default=None, max_length=64, index=True)
+    sku: str | None = Field(default=None, max_length=64)
+    lot: str = Field(default="", max_length=40)
+    expiry: date | None = None
+    quantity: int
+    location: str = Field(max_length=40)
+    status: str = Field(max_length=20)
+    event_id: str = Field(max_length=36)
+    recorded_at: datetime = _ts()

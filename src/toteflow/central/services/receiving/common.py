@@ -175,7 +175,13 @@ def to_plates(
         )
         written.append(
             r.ReceivedPlate(
-                code=row.code, location=row.location, quantity=row.quantity, status=row.status
+                code=row.code,
+                location=row.location,
+                quantity=row.quantity,
+                status=row.status,
+                sku=sku,
+                lot=lot,
+                expiry=expiry,
             )
         )
         code = None
@@ -217,6 +223,9 @@ def _add_to_plate(uow: UnitOfWork, who: Receiver, plate: PlateRow, units: int) -
         location=plate.location,
         quantity=plate.quantity + units,
         status=plate.status,
+        sku=plate.sku,
+        lot=plate.lot,
+        expiry=plate.expiry,
     )
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from toteflow.central.ports.repos import UnitOfWork
 from toteflow.contracts import notices as n
 from toteflow.domain.errors import Refused
-from toteflow.domain.receipt_lines import LineRules, Tolerance, tolerance_for
+from toteflow.domain.receipt_lines import LineRules
 
 DEFAULT_POLICY = n.ReceivingPolicy(blind_receipts=False, over_tolerance_pct=0.0, suppliers={})
 
@@ -26,23 +25,9 @@ class ReceiptSettings:
 
 def line_rules(policy: n.ReceivingPolicy, supplier: str, sku: str) -> LineRules:
     """The tolerance of a line (the product's, else the supplier's, else the site's, else
-    nothing over) and whether its units go to quality hold (product or supplier flagged)."""
-    product = policy.products.get(sku)
-    own = policy.suppliers.get(supplier)
-    product_tolerance = (
-        Tolerance(percent=_percent(product.over_tolerance_pct))
-        if product is not None and product.over_tolerance_pct is not None
-        else None
-    )
-    pct = own.over_tolerance_pct if own is not None else policy.over_tolerance_pct
-    supplier_tolerance = Tolerance(percent=_percent(pct)) if pct > 0 else None
-    inspect = bool((product and product.inspect) or (own and own.inspect))
-    return LineRules(tolerance_for(product_tolerance, supplier_tolerance), inspect=inspect)
-
-
-def _percent(value: float) -> Decimal:
-    # Through str: 2.5 stays 2.5, not the binary fraction nearest to it.
-    return Decimal(str(value))
+    nothing over) and whether its units go to quality hold (product or supplier flagged):
+    the rule the stations apply too (`ReceivingPolicy.rules_for`)."""
+    return policy.rules_for(supplier, sku)
 
 
 def held_location(uow: UnitOfWork, settings: ReceiptSettings, kind: str) -> str:

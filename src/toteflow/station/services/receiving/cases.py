@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from toteflow.contracts.notices import Notice, NoticeLine, SsccOut
-from toteflow.domain.receipt_lines import Decision, Tolerance, check_quantity
+from toteflow.contracts.notices import Notice, NoticeLine, ReceivingPolicy, SsccOut
+from toteflow.domain.receipt_lines import Decision, check_quantity
 from toteflow.domain.receiving import CaseReading
-from toteflow.station.ports.receiving import LineTally, Receipt
 from toteflow.station.services.receiving.records import CaseToReceive, PalletPart
+from toteflow.station.services.receiving.views import LineRow, tolerance_of
+
+# The notice's lines by number, tallied for the notice as a whole (views.line_rows).
+Rows = Mapping[int, LineRow]
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ def case_id_of(reading: CaseReading, serial: str | None) -> str | None:
     return None
 
 
-def line_for(notice: Notice, receipt: Receipt, sku: str, lot: str) -> NoticeLine | None:
+def line_for(notice: Notice, rows: Rows, sku: str, lot: str) -> NoticeLine | None:
     """The line a case of `sku` and `lot` goes on: one of the same lot, else one without a
     lot; an open line before a closed one. None: the notice does not list these goods (a
     lot it does not name is held as not on the notice, as the server would refuse it)."""
@@ -40,26 +44,33 @@ def line_for(notice: Notice, receipt: Receipt, sku: str, lot: str) -> NoticeLine
         return None
 
     def closed(line: NoticeLine) -> bool:
-        return receipt.lines.get(line.line_no, LineTally()).closed
+        row = rows.get(line.line_no)
+        return row is not None and row.closed
 
     fitting = [line for line in lines if line.lot == lot] or [ln for ln in lines if not ln.lot]
     return next((line for line in fitting if not closed(line)), fitting[0] if fitting else None)
 
 
+def _received(rows: Rows, line_no: int) -> int:
+    row = rows.get(line_no)
+    return row.received if row is not None else 0
+
+
 def plan_case(
     notice: Notice | None,
-    receipt: Receipt,
+    rows: Rows,
     case: CaseToReceive,
-    tolerance: Tolerance,
+    policy: ReceivingPolicy,
 ) -> CasePlan:
-    """Where `case` (its line not yet chosen) goes, and whether its quantity needs approval."""
+    """Where `case` (its line not yet chosen) goes, and whether its quantity needs approval:
+    checked against the whole notice's tallies and the line's own tolerance."""
     if notice is None:
         return CasePlan(case=case)  # a blind receipt: the server finds the line, or none
-    line = line_for(notice, receipt, case.sku, case.lot)
+    line = line_for(notice, rows, case.sku, case.lot)
     if line is None:
         return CasePlan(case=case, not_on_notice=True)
-    tally = receipt.lines.get(line.line_no, LineTally())
-    if tally.closed:
+    row = rows.get(line.line_no)
+    if row is not None and row.closed:
         return CasePlan(refused=f"line {line.line_no} ({line.sku}) is closed: nothing more on it")
     placed = CaseToReceive(
         sku=case.sku,
@@ -74,9 +85,9 @@ def plan_case(
     )
     check = check_quantity(
         line.base_quantity,
-        tally.received,
+        _received(rows, line.line_no),
         case.quantity,
-        tolerance,
+        tolerance_of(policy, notice.supplier.code, line.sku),
         approved=case.supervisor_id is not None,
     )
     if check.decision is Decision.REFUSE:
@@ -86,7 +97,7 @@ def plan_case(
     return CasePlan(case=placed)
 
 
-def pallet_parts(notice: Notice, receipt: Receipt, sscc: str) -> list[PalletPart] | str:
+def pallet_parts(notice: Notice, rows: Rows, sscc: str) -> list[PalletPart] | str:
     """Everything on the pallet `sscc` (its own contents and its cases'), line by line; or
     why it cannot be received whole."""
     by_sscc = {s.sscc: s for s in notice.ssccs}
@@ -100,7 +111,7 @@ def pallet_parts(notice: Notice, receipt: Receipt, sscc: str) -> list[PalletPart
         unit = todo.pop(0)
         todo.extend(children.get(unit.sscc, []))
         for content in unit.contents:
-            line = line_for(notice, receipt, content.sku, content.lot)
+            line = line_for(notice, rows, content.sku, content.lot)
             if line is None:
                 return f"SSCC {unit.sscc} holds {content.sku}, which is not on the notice"
             parts.append(
@@ -119,16 +130,18 @@ def pallet_parts(notice: Notice, receipt: Receipt, sscc: str) -> list[PalletPart
 
 
 def pallet_check(
-    notice: Notice, receipt: Receipt, parts: list[PalletPart], tolerance: Tolerance
+    notice: Notice, rows: Rows, parts: list[PalletPart], policy: ReceivingPolicy
 ) -> str:
-    """Why the pallet needs a supervisor (a line beyond its tolerance), or ""."""
+    """Why the pallet needs a supervisor (a line beyond its tolerance, counted for the whole
+    notice), or ""."""
     added: dict[int, int] = {}
     for part in parts:
         added[part.line_no] = added.get(part.line_no, 0) + part.quantity
     lines = {line.line_no: line for line in notice.lines}
     for line_no, quantity in sorted(added.items()):
-        line, tally = lines[line_no], receipt.lines.get(line_no, LineTally())
-        check = check_quantity(line.base_quantity, tally.received, quantity, tolerance)
+        line = lines[line_no]
+        tolerance = tolerance_of(policy, notice.supplier.code, line.sku)
+        check = check_quantity(line.base_quantity, _received(rows, line_no), quantity, tolerance)
         if check.decision is not Decision.ACCEPT:
             return f"line {line_no} {line.sku}: {check.words}"
     return ""

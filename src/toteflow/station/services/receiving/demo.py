@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from toteflow.contracts.notices import Notice
-from toteflow.station.ports.receiving import LineTally, Receipt
 from toteflow.station.services.receiving.lookups import ReceivingLookups
+from toteflow.station.services.receiving.views import LineRow
 
 
 def next_label(
     notice: Notice | None,
-    receipt: Receipt,
+    rows: Mapping[int, LineRow],
     lookups: ReceivingLookups,
     received: Callable[[str], bool],
     *,
@@ -26,8 +26,8 @@ def next_label(
             if unit.parent_sscc is None and not received(unit.sscc):
                 return unit.sscc
     for line in notice.lines:
-        tally = receipt.lines.get(line.line_no, LineTally())
-        if tally.closed or tally.received >= line.base_quantity:
+        row = rows.get(line.line_no)
+        if row is not None and (row.closed or row.received >= line.base_quantity):
             continue
         product = lookups.product(line.sku)
         if product is None or not product.units:

@@ -48,8 +48,8 @@ from toteflow.station.services.receiving.views import (
     NO_POLICY,
     LineRow,
     ReceiveOutcome,
-    line_rows,
-    tolerance_of,
+    plate_words,
+    whole_notice,
 )
 
 
@@ -227,8 +227,7 @@ class ReceivingDesk:
             return ReceiveOutcome(
                 False, "ALREADY RECEIVED", f"case {case.case_id} was received here before"
             )
-        supplier = self.notice.supplier.code if self.notice else None
-        plan = plan_case(self.notice, self.receipt, case, tolerance_of(self.policy, supplier))
+        plan = plan_case(self.notice, self._rows(), case, self.policy)
         if plan.refused:
             return ReceiveOutcome(False, "REFUSED", plan.refused)
         if plan.not_on_notice:
@@ -250,6 +249,7 @@ class ReceivingDesk:
         )
 
     def _sscc(self, sscc: str) -> ReceiveOutcome:
+        rows = self._rows()
         notice = self.notice
         if notice is None:
             return ReceiveOutcome(
@@ -267,14 +267,12 @@ class ReceivingDesk:
         assert self.receipt is not None
         has_cases = any(s.parent_sscc == sscc for s in notice.ssccs)
         if unit.parent_sscc is None and not self.break_pallet:
-            parts = pallet_parts(notice, self.receipt, sscc)
+            parts = pallet_parts(notice, rows, sscc)
             if isinstance(parts, str):
                 return ReceiveOutcome(False, "CASE BY CASE", parts)
             if untold := untracked_words(self.lookups, parts):
                 return ReceiveOutcome(False, "CASE BY CASE", untold)
-            words = pallet_check(
-                notice, self.receipt, parts, tolerance_of(self.policy, notice.supplier.code)
-            )
+            words = pallet_check(notice, rows, parts, self.policy)
             if words:
                 self.waiting = _Waiting(words, pallet=(sscc, parts))
                 return ReceiveOutcome(False, "SUPERVISOR", words, supervisor=True)
@@ -467,14 +465,24 @@ class ReceivingDesk:
         notice = self.receipt.notice
         return next_label(
             self.notice,
-            self.receipt,
+            self._rows(),
             self.lookups,
             lambda code: self.records.has_case(notice, code),
             whole_pallets=not self.break_pallet,
         )
 
+    def _rows(self) -> dict[int, LineRow]:
+        self.notice, rows = whole_notice(self.lookups, self.notice, self.receipt, self.policy)
+        return rows
+
     def lines(self) -> list[LineRow]:
-        return line_rows(self.notice, self.receipt)
+        """The notice's lines for the notice as a whole: every station's receipts."""
+        return list(self._rows().values())
+
+    def server_plates(self) -> list[str]:
+        """Where the server put units of this notice on plates of its own, newest first."""
+        reference = self.receipt.notice if self.receipt is not None else None
+        return [plate_words(p) for p in self.lookups.server_plates(reference)]
 
     def heading(self) -> str:
         if self.receipt is None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from toteflow.contracts.catalogue import Location, Product, ProductUnit
 from toteflow.contracts.notices import Notice, ReceivingPolicy
+from toteflow.station.ports.receiving import ServerPlate, Uncounted
 from toteflow.station.ports.store import CachedLocation, CachedProduct, StationUnitOfWorkFactory
 
 
@@ -30,6 +31,18 @@ class ReceivingLookups:
     def notice_by_sscc(self, sscc: str) -> Notice | None:
         with self.uow() as uow:
             return uow.inbound.by_sscc(sscc)
+
+    def tallies(self, reference: str) -> tuple[Notice | None, dict[int, Uncounted]]:
+        """The notice with the server's tallies and, by line, this station's cases those do
+        not count yet: read in one transaction, so a pull landing between them cannot count
+        a case twice or not at all."""
+        with self.uow() as uow:
+            notice = uow.inbound.get(reference)
+            return notice, uow.receiving.uncounted(reference, uow.receiving.counted_seq())
+
+    def server_plates(self, notice: str | None) -> list[ServerPlate]:
+        with self.uow() as uow:
+            return uow.receiving.server_plates(notice)
 
     def open_notices(self) -> list[Notice]:
         with self.uow() as uow:

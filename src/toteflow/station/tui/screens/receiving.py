@@ -32,7 +32,8 @@ def _row(row: LineRow) -> Content:
     else:
         state, style = f"{0:>7}  done" + (f", {row.over} over" if row.over else ""), "bold green"
     damaged = f"  {row.damaged} damaged" if row.damaged else ""
-    return Content.assemble(text, numbers, (state, style), (damaged, "bold red"))
+    held = f"  {row.held} held" if row.held else ""
+    return Content.assemble(text, numbers, (state, style), (damaged, "bold red"), (held, "bold"))
 
 
 class ReceivingScreen(StationScreen[ReceiveOutcome | None]):
@@ -59,6 +60,7 @@ class ReceivingScreen(StationScreen[ReceiveOutcome | None]):
         yield StatusBar()
         yield Static("", id="receive-heading")
         yield Static("", id="receive-lines")
+        yield Static("", id="receive-plates")
         yield Static("", id="receive-damage")
         yield ScanFeedback(self.desk.prompt(), id="feedback")
         yield ScanPrompt(self.desk.prompt())
@@ -68,6 +70,13 @@ class ReceivingScreen(StationScreen[ReceiveOutcome | None]):
         self.render_receipt()
         if self.first_outcome is not None:
             self.show(self.first_outcome)
+        # Another station's receipts (and the server's plates) arrive with the sync.
+        self.watch(self.app, "sync_status", self._synced, init=False)
+
+    def _synced(self, _status: object) -> None:
+        # A scan being worked on its thread renders when it is done; a covered screen waits.
+        if not self._busy and self.app.screen is self:
+            self.render_receipt()
 
     def render_receipt(self) -> None:
         notice = self.desk.notice
@@ -84,6 +93,14 @@ class ReceivingScreen(StationScreen[ReceiveOutcome | None]):
         else:
             table = Content("No notice: every case is received as scanned (blind receipt).")
         self.query_one("#receive-lines", Static).update(table)
+        # One row at 80 columns: the newest of the server's plates, and how many more.
+        plates = self.desk.server_plates()
+        more = f" (+{len(plates) - 1} more)" if len(plates) > 1 else ""
+        self.query_one("#receive-plates", Static).update(
+            Content.assemble(("Server plate ", "bold"), plates[0][: 66 - len(more)], more)
+            if plates
+            else Content("")
+        )
         damage = self.desk.damage_words()
         self.query_one("#receive-damage", Static).update(
             Content.assemble((f"Next case has damaged units: {damage}", "bold red"))
