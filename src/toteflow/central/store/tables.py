@@ -246,7 +246,8 @@ class OrderLine(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="orders.id", index=True)
+    # No index of its own: uq_order_line_order_line_no leads with order_id and serves.
+    order_id: int = Field(foreign_key="orders.id")
     line_no: int
     product_id: int = Field(foreign_key="product.id", index=True)
     quantity: int
