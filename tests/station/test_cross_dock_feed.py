@@ -1,4 +1,5 @@
-"""The feed's order.cross_docked at a pack station: an order held open takes the new counts."""
+"""Cross-dock at a pack station: an order held open takes the feed's new counts, the screen
+says where the units wait."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Any
 from tests.station.test_packing import order
 from toteflow.contracts import sync
 from toteflow.contracts.shipping import CrossDockedUnits, PackOrder
+from toteflow.station.services.packing.views import PackView
 from toteflow.station.services.sync import apply_changes
 from toteflow.station.store.uow import SqlStationUnitOfWorkFactory
+from toteflow.station.tui.screens.pack_order import order_words
 
 AT = datetime(2026, 12, 7, 16, 0, tzinfo=UTC)
 
@@ -71,3 +74,12 @@ def test_an_order_not_open_here_is_left_to_be_fetched_when_opened(
     with registered() as unit:
         assert unit.packing.get("SO-9") is None
         assert unit.notices.pending() == []
+
+
+def test_the_pack_screen_says_where_cross_docked_units_wait() -> None:
+    found = order("SO-1").model_copy(
+        update={"cross_docked": [CrossDockedUnits(sku="SKU-A", quantity=3, location="PACK-01")]}
+    )
+    words = order_words(PackView("SO-1", found, "open", (), ())).plain
+    assert "3 x SKU-A cross-docked at PACK-01" in words
+    assert "tote T000001" in words
