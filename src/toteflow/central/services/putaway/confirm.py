@@ -49,6 +49,9 @@ def confirm_in(
     under its row lock and the live reservations of other plates, so confirming never
     overfills, whether the receiver went where told or elsewhere with a reason.
     `done_at` is when it was done (a station's clock for a pushed event), for dock-to-stock.
+    A cross-dock's units go only as far as the backordered line, locked, still takes them
+    (`cross_dock.claim`); they are then allocated and picked for it there (`give`), and what
+    it no longer takes stays on the plate, said in the answer's `fallback`.
     """
     actor.require(Permission.PUT_AWAY)
     plate = existing_plate(uow, body.plate, lock=True)
