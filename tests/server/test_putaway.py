@@ -222,7 +222,8 @@ def test_backorders_are_cross_docked_first(dock: Site) -> None:
     done = confirm(dock, plate.code, "PACK-01")
     assert done.cross_dock_order == "SO-1"
     assert done.quantity == 4
-    assert rows(dock.parts.engine, sa.select(o.status))[0].status == "released"
+    # Its one line is now allocated and picked at packing: the order is ready to pack.
+    assert rows(dock.parts.engine, sa.select(o.status))[0].status == "picked"
 
 
 def test_held_and_received_stock_is_never_allocated(dock: Site) -> None:

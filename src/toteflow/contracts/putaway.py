@@ -90,6 +90,9 @@ class Confirmed(Model):
     elsewhere: bool
     cross_dock_order: str | None
     words: str
+    # Why fewer units than brought went to the cross-dock's order (cancelled, filled
+    # meanwhile): those stay on the plate for a normal put-away.
+    fallback: str | None = None
 
 
 class ReleaseRequest(Model):

@@ -55,6 +55,14 @@ class OrderTote(Model):
     place: str
 
 
+class CrossDockedUnits(Model):
+    """Units a receipt brought straight to packing for the order: picked, in no tote."""
+
+    sku: str
+    quantity: int
+    location: str
+
+
 class PackOrder(Model):
     """An order as a pack station needs it: what to verify, where it goes, how it should go."""
 
@@ -72,6 +80,8 @@ class PackOrder(Model):
     # "task 12"): the pack desk waits until every tote is at packing and nothing is to come.
     tote_trail: list[OrderTote] = Field(default_factory=list)
     to_pick: list[str] = Field(default_factory=list)
+    # Cross-docked units waiting at a packing location (counted in the lines' picked).
+    cross_docked: list[CrossDockedUnits] = Field(default_factory=list)
 
 
 class WeightApprovalRequest(Model):

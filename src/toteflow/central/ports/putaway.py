@@ -155,7 +155,7 @@ class PutawayRepo(Protocol):
         ...
 
     def backorders(self, product_id: int, at: datetime, *, except_plate: int) -> list[Backorder]:
-        """Lines of allocated/released/picking orders not fully allocated, in priority order,
+        """Lines of allocated/released/picking/picked orders not fully allocated, in priority order,
         less what live cross-dock reservations of other plates already promise them."""
         ...
 

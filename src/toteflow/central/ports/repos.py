@@ -9,6 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from toteflow.central.ports.cross_dock import CrossDockRepo
 from toteflow.central.ports.floor import (
     ChangeFeed,
     FloorExceptionRepo,
@@ -200,6 +201,7 @@ class UnitOfWork(Protocol):
     wave_exceptions: WaveExceptionRepo
     notices: NoticeRepo
     putaway: PutawayRepo
+    cross_dock: CrossDockRepo
     receipts: ReceiptRepo
 
     def __enter__(self) -> Self: ...

@@ -227,7 +227,9 @@ class SqlPushRepo:
 
     def _orders_progress(self, order_ids: set[int]) -> None:
         """Released -> picking at the first pick; -> picked when every task line is finished."""
-        self.session.execute(_orders_progress(), {"ids": list(order_ids), "at": t.utcnow()})
+        self.session.execute(
+            orders_progress_statement(), {"ids": list(order_ids), "at": t.utcnow()}
+        )
 
 
 # The push path's statements, built once: building one and computing its cache key again per
@@ -339,7 +341,7 @@ def _order_line_deltas() -> Any:
 
 
 @functools.cache
-def _orders_progress() -> Any:
+def orders_progress_statement() -> Any:
     """Each order's status from its lines' totals: one UPDATE ... FROM, no round trip to read."""
     tl, ol, orders = t.cols(t.TaskLine), t.cols(t.OrderLine), t.cols(t.Order)
     totals = (

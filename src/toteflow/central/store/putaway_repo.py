@@ -21,6 +21,7 @@ from toteflow.central.ports.putaway import (
 from toteflow.central.store import putaway_tables as pt
 from toteflow.central.store import tables as t
 from toteflow.central.store.set_based import SetBasedRepo, rowcount
+from toteflow.domain.cross_dock import CROSS_DOCKABLE
 from toteflow.domain.dock_to_stock import PlateTimes
 from toteflow.domain.errors import Conflict
 from toteflow.domain.plates import internal_code
@@ -28,7 +29,8 @@ from toteflow.domain.putaway import Backorder
 from toteflow.domain.putaway_rules import Content
 from toteflow.domain.reservations import Reservation
 
-BACKORDER_STATUSES = ("allocated", "released", "picking")
+# The orders a receipt is cross-docked to (picked ones wait at packing for the rest).
+BACKORDER_STATUSES = sorted(s.value for s in CROSS_DOCKABLE)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

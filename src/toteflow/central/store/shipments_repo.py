@@ -98,6 +98,17 @@ class SqlShipmentRepo:
         ]
         trail, to_pick = order_trail(self.session, order.id)
         totes += [x.tote for x in trail]
+        # A pick never takes from a packing location: a picked line there is a cross-dock.
+        loc = t.cols(t.Location)
+        crossed = self.session.execute(
+            sa.select(prod.sku, loc.code, sa.func.sum(tl.picked).label("units"))
+            .select_from(t.table(t.TaskLine))
+            .join(t.table(t.Location), loc.id == tl.location_id)
+            .join(t.table(t.Product), prod.id == tl.product_id)
+            .where(tl.order_line_id.in_({r.id for r in rows}), tl.picked > 0, loc.kind == "pack")
+            .group_by(prod.sku, loc.code)
+            .order_by(prod.sku, loc.code)
+        ).all()
         return sh.PackOrder(
             reference=order.reference,
             status=OrderStatus(order.status),
@@ -110,6 +121,10 @@ class SqlShipmentRepo:
             totes=list(dict.fromkeys(totes)),
             tote_trail=trail,
             to_pick=to_pick,
+            cross_docked=[
+                sh.CrossDockedUnits(sku=c.sku, quantity=int(c.units), location=c.code)
+                for c in crossed
+            ],
             lines=[
                 sh.PackLine(
                     sku=r.sku,

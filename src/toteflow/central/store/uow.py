@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from toteflow.central.ports.cross_dock import CrossDockRepo
 from toteflow.central.ports.floor import (
     ChangeFeed,
     FloorExceptionRepo,
@@ -37,6 +38,7 @@ from toteflow.central.ports.waves import (
 from toteflow.central.store.audit_repo import SqlAuditRepo
 from toteflow.central.store.catalogue_repo import SqlCatalogueRepo
 from toteflow.central.store.containers_repo import SqlContainerRepo
+from toteflow.central.store.cross_dock_repo import SqlCrossDockRepo
 from toteflow.central.store.exceptions_repo import SqlFloorExceptionRepo
 from toteflow.central.store.feed_repo import SqlChangeFeed
 from toteflow.central.store.manifests_repo import SqlManifestRepo
@@ -84,6 +86,7 @@ class SqlUnitOfWork:
         self.wave_exceptions: WaveExceptionRepo = SqlWaveExceptionRepo(self.session)
         self.notices: NoticeRepo = SqlNoticeRepo(self.session)
         self.putaway: PutawayRepo = SqlPutawayRepo(self.session)
+        self.cross_dock: CrossDockRepo = SqlCrossDockRepo(self.session)
         self.receipts: ReceiptRepo = SqlReceiptRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit

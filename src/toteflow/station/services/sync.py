@@ -13,6 +13,7 @@ from toteflow.contracts import sync
 from toteflow.contracts.catalogue import Location, Product
 from toteflow.contracts.containers import ContainerRecord
 from toteflow.contracts.notices import Notice
+from toteflow.contracts.shipping import PackOrder
 from toteflow.contracts.tasks import Task
 from toteflow.domain.words import plural
 from toteflow.station.ports.store import (
@@ -232,6 +233,24 @@ def _order_held(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> No
         )
 
 
+def _order_cross_docked(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> None:
+    # A receipt's units went straight to packing for the order, counted as picked there. A
+    # pack desk holding the order open takes the new counts (its progress is kept); other
+    # stations fetch the order when they open it.
+    reference = str(change.payload.get("reference") or change.entity_id)
+    held = uow.packing.get(reference)
+    found = change.payload.get("pack_order")
+    if held is None or held.status != "open" or not isinstance(found, dict):
+        return
+    try:
+        order = PackOrder.model_validate(found)
+    except ValidationError:
+        return
+    uow.packing.upsert_order(order, held.shipment_key, None, at)
+    words = change.payload.get("words") or f"units cross-docked for order {reference}"
+    uow.notices.add(f"c{change.seq}", f"{words}: pack them with it", at, order_reference=reference)
+
+
 def _product_updated(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> None:
     product = Product.model_validate(change.payload)
     uow.catalogue.upsert_product(
@@ -285,6 +304,7 @@ CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "task.cancelled": _task_cancelled,
     "order.cancelled": _order_cancelled,
     "order.held": _order_held,
+    "order.cross_docked": _order_cross_docked,
     "product.updated": _product_updated,
     "location.updated": _location_updated,
     "containers.updated": _containers_updated,

@@ -31,7 +31,9 @@ def suggest(services: ServicesDep, actor: Receiver, body: pa.SuggestRequest) -> 
 @router.post("/putaway/confirm")
 def confirm(services: ServicesDep, actor: Receiver, body: pa.ConfirmRequest) -> pa.Confirmed:
     """The units are at the location: where suggested, or elsewhere with a reason (refused
-    if it does not fit or mix there). The stock becomes available for allocation."""
+    if it does not fit or mix there). The stock becomes available for allocation. At the
+    packing location of a cross-dock the units are allocated and picked for the backordered
+    order line instead, never more than it is short; `fallback` says what stays on the plate."""
     return services.putaway.confirm(actor, body)
 
 

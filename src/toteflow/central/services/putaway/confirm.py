@@ -16,6 +16,7 @@ from toteflow.central.services.putaway.common import (
     move_stock,
     plate_view,
 )
+from toteflow.central.services.putaway.cross_dock import Claimed, claim, give
 from toteflow.central.services.putaway.suggest import check_open
 from toteflow.contracts import putaway as pa
 from toteflow.contracts.common import MAX_QUANTITY
@@ -48,6 +49,9 @@ def confirm_in(
     under its row lock and the live reservations of other plates, so confirming never
     overfills, whether the receiver went where told or elsewhere with a reason.
     `done_at` is when it was done (a station's clock for a pushed event), for dock-to-stock.
+    A cross-dock's units go only as far as the backordered line, locked, still takes them
+    (`cross_dock.claim`); they are then allocated and picked for it there (`give`), and what
+    it no longer takes stays on the plate, said in the answer's `fallback`.
     """
     actor.require(Permission.PUT_AWAY)
     plate = existing_plate(uow, body.plate, lock=True)
@@ -59,7 +63,7 @@ def confirm_in(
     units = body.quantity or (min(own.quantity, plate.remaining) if own else plate.remaining)
     if units > plate.remaining:
         raise Refused(f"plate {plate.code} has {plural(plate.remaining, 'unit')} left, not {units}")
-    cross_order = None
+    crossed: Claimed | None = None
     elsewhere = False
     if own is not None and own.order_line_id is not None:
         if units > own.quantity:
@@ -67,10 +71,15 @@ def confirm_in(
                 f"{plural(own.quantity, 'unit')} of plate {plate.code} go to {target.code} "
                 f"for cross-dock, not {units}"
             )
-        line = uow.wave_pool.line_info(own.order_line_id)
-        cross_order = line.reference if line else None
+        # Only what the order still lacks goes to it; the rest stays on the plate.
+        crossed = claim(uow, own.order_line_id, units)
+        units = crossed.units
+        if units == 0:
+            return _fell_back(uow, actor, body, plate, target, crossed)
     else:
         elsewhere = _check_room(uow, plate, target, units, own is not None, body.reason, at)
+    cross_order = crossed.order if crossed else None
+    fallback = crossed.fallback(plate.code) if crossed else None
     # Checked here too, so that nothing below can refuse after the first write (a pushed
     # event's refusal is caught inside the push's transaction, which still commits).
     have = sum(
@@ -99,9 +108,13 @@ def confirm_in(
         )
     else:
         uow.putaway.set_plate(plate.id, status=PlateStatus.PUTTING_AWAY, expect=OPEN_STATUSES)
+    if crossed is not None:
+        give(uow, actor, crossed, plate, target)
     words = f"{plural(units, 'unit')} of {plate.sku} from {plate.code} to {target.code}"
     if cross_order:
-        words += f", cross-dock for order {cross_order}"
+        words += f", cross-docked for order {cross_order} (allocated and picked there)"
+        if fallback:
+            words += f"; {fallback}"
     elif elsewhere:
         words += f" (elsewhere: {body.reason})"
     detail = {
@@ -114,6 +127,7 @@ def confirm_in(
         "elsewhere": elsewhere,
         "reason": body.reason,
         "cross_dock_order": cross_order,
+        "fallback": fallback,
     }
     uow.audit.record(actor, "putaway.confirmed", "plate", plate.code, detail, body.event_id)
     # Stations keep no stock, but they are told, as of every other floor change.
@@ -130,7 +144,43 @@ def confirm_in(
         quantity=units,
         elsewhere=elsewhere,
         cross_dock_order=cross_order,
+        fallback=fallback,
         words=words,
+    )
+
+
+def _fell_back(
+    uow: UnitOfWork,
+    actor: Actor,
+    body: Confirmation,
+    plate: PlateRow,
+    target: StoredLocation,
+    crossed: Claimed,
+) -> pa.Confirmed:
+    """Nothing goes to the order any more (cancelled, filled meanwhile): nothing moves, the
+    cross-dock's space is given up and the plate waits for a normal put-away."""
+    fallback = crossed.fallback(plate.code)
+    uow.putaway.release(plate.id, target.id)
+    detail = {
+        "to": target.code,
+        "sku": plate.sku,
+        "lot": plate.lot,
+        "quantity": 0,
+        "left": plate.remaining,
+        "cross_dock_order": None,
+        "fallback": fallback,
+    }
+    uow.audit.record(
+        actor, "putaway.cross_dock_fallback", "plate", plate.code, detail, body.event_id
+    )
+    return pa.Confirmed(
+        plate=plate_view(existing_plate(uow, plate.code)),
+        location=target.code,
+        quantity=0,
+        elsewhere=False,
+        cross_dock_order=None,
+        fallback=fallback,
+        words=fallback or "nothing put away",
     )
 
 

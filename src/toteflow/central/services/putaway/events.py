@@ -50,13 +50,17 @@ def apply(
         actor = Actor(event.user_id, station_id, Role.PICKER, "station event")
         try:
             body = _parse(event)
-            done = confirm_in(
-                uow,
-                actor,
-                Confirmation(body.plate, body.location, body.quantity, body.reason, str(event.id)),
-                at,
-                done_at=_when(event.station_time, at),
-            )
+            # A savepoint of its own: a refusal found after a write undoes this event alone.
+            with uow.savepoint():
+                done = confirm_in(
+                    uow,
+                    actor,
+                    Confirmation(
+                        body.plate, body.location, body.quantity, body.reason, str(event.id)
+                    ),
+                    at,
+                    done_at=_when(event.station_time, at),
+                )
         except ServiceError as refusal:
             reason = f"put-away not applied: {refusal}"
             outcomes.append(EventOutcome(event, "rejected", reason, {}))
@@ -70,7 +74,17 @@ def apply(
             "location": done.location,
             "quantity": done.quantity,
             "status": done.plate.status,
+            "cross_dock_order": done.cross_dock_order,
+            "fallback": done.fallback,
         }
+        if done.fallback:
+            # The receiver left units at packing for an order that no longer takes them
+            # (or not all): someone must bring them back to a put-away.
+            exceptions.append(
+                event_exception(
+                    "cross_dock_fallback", f"put-away: {done.fallback}", station_id, event
+                )
+            )
         outcomes.append(EventOutcome(event, "applied", "", result))
     return outcomes, exceptions
 

@@ -32,6 +32,10 @@ def order_words(view: PackView) -> Content:
     order = view.order
     to = order.ship_to
     totes = f" · tote {', '.join(order.totes)}" if order.totes else ""
+    # Units a receipt brought straight to packing: in no tote, picked up at that place.
+    totes += "".join(
+        f" · {c.quantity} x {c.sku} cross-docked at {c.location}" for c in order.cross_docked
+    )
     return Content.assemble(
         (f"ORDER {order.reference}", "bold"),
         f" · {order.customer_name}{totes}\n",
