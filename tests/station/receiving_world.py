@@ -7,8 +7,15 @@ from typing import Any
 
 import zxingcpp
 
-from toteflow.contracts.catalogue import Location, Product, ProductUnit
+from toteflow.contracts.catalogue import (
+    Location,
+    Product,
+    ProductCreate,
+    ProductUnit,
+    ProductUnitIn,
+)
 from toteflow.contracts.notices import Notice, ReceivingPolicy
+from toteflow.domain.actor import SYSTEM
 from toteflow.domain.errors import Unauthenticated
 from toteflow.domain.gs1 import gs1_check_digit
 from toteflow.domain.roles import Role
@@ -35,6 +42,29 @@ def sscc(serial: int) -> str:
 
 PALLET = sscc(1)
 PALLET_CASE = sscc(2)
+
+
+def add_widgets(catalogue: Any) -> None:
+    """SKU-1 (lot and expiry tracked, cases of 12) and SKU-2 on a server's catalogue."""
+    catalogue.add_product(
+        SYSTEM,
+        ProductCreate(
+            sku="SKU-1",
+            description="Blue widget",
+            lot_tracked=True,
+            expiry_tracked=True,
+            units=[
+                ProductUnitIn(uom="EA", barcode=EA_BARCODE),
+                ProductUnitIn(uom="CS", units=12, barcode=CASE_GTIN),
+            ],
+        ),
+    )
+    catalogue.add_product(
+        SYSTEM,
+        ProductCreate(
+            sku="SKU-2", description="Red widget", units=[ProductUnitIn(barcode=PLAIN_GTIN[1:])]
+        ),
+    )
 
 
 def label_scan(hri: str, fmt: str = "gs1-128") -> str:

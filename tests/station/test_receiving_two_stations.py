@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from tests.conftest import Database
 from tests.server.conftest import BADGES, PINS, Site
-from tests.station.receiving_world import CASE_GTIN, PLAIN_GTIN, label_scan
+from tests.station.receiving_world import CASE_GTIN, PLAIN_GTIN, add_widgets, label_scan
 from toteflow.config import Settings, load_settings
-from toteflow.contracts.catalogue import LocationCreate, ProductCreate, ProductUnitIn
+from toteflow.contracts.catalogue import LocationCreate
 from toteflow.contracts.notices import NoticeCreate
 from toteflow.contracts.people import StationCreate
 from toteflow.domain.actor import SYSTEM
@@ -117,25 +117,7 @@ class ReceivingStation:
 
 def seed(site: Site) -> None:
     services = site.parts.services
-    services.catalogue.add_product(
-        SYSTEM,
-        ProductCreate(
-            sku="SKU-1",
-            description="Blue widget",
-            lot_tracked=True,
-            expiry_tracked=True,
-            units=[
-                ProductUnitIn(uom="EA", barcode="4006381333931"),
-                ProductUnitIn(uom="CS", units=12, barcode=CASE_GTIN),
-            ],
-        ),
-    )
-    services.catalogue.add_product(
-        SYSTEM,
-        ProductCreate(
-            sku="SKU-2", description="Red widget", units=[ProductUnitIn(barcode=PLAIN_GTIN[1:])]
-        ),
-    )
+    add_widgets(services.catalogue)
     for code, kind in (("DOCK-01", "dock"), ("QUAR-01", "quarantine")):
         services.catalogue.add_location(SYSTEM, LocationCreate(code=code, kind=kind))
     services.notices.create(

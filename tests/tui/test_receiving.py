@@ -17,14 +17,21 @@ import sqlalchemy as sa
 from textual.widgets import Input, Static
 
 from tests.server.conftest import BADGES, PINS
-from tests.station.receiving_world import CASE_GTIN, PLAIN_GTIN, label_scan, sscc, stock_cache
+from tests.station.receiving_world import (
+    CASE_GTIN,
+    PLAIN_GTIN,
+    add_widgets,
+    label_scan,
+    sscc,
+    stock_cache,
+)
 from tests.support.wave_floor import add_locations, add_product, stock_by_location
 from tests.tui.station_fakes import offline_app
 from tests.tui.station_world import World, log_in, on_screen, press, scan, synced, until
 from tests.tui.terminal_input import feed_terminal_bytes, settle, wait_until
 from toteflow.central.services.putaway import Receipt
 from toteflow.contracts import sync
-from toteflow.contracts.catalogue import LocationCreate, ProductCreate, ProductUnitIn
+from toteflow.contracts.catalogue import LocationCreate
 from toteflow.contracts.notices import NoticeCreate
 from toteflow.contracts.people import StationCreate
 from toteflow.domain.actor import SYSTEM
@@ -54,25 +61,7 @@ def anyio_backend() -> str:
 def seed(world: World, reference: str = "ASN-R1") -> None:
     """Two products, a dock and one ASN (a pallet of SKU-1 and a line of SKU-2) on the server."""
     services = world.parts.services
-    services.catalogue.add_product(
-        SYSTEM,
-        ProductCreate(
-            sku="SKU-1",
-            description="Blue widget",
-            lot_tracked=True,
-            expiry_tracked=True,
-            units=[
-                ProductUnitIn(uom="EA", barcode="4006381333931"),
-                ProductUnitIn(uom="CS", units=12, barcode=CASE_GTIN),
-            ],
-        ),
-    )
-    services.catalogue.add_product(
-        SYSTEM,
-        ProductCreate(
-            sku="SKU-2", description="Red widget", units=[ProductUnitIn(barcode=PLAIN_GTIN[1:])]
-        ),
-    )
+    add_widgets(services.catalogue)
     services.catalogue.add_location(SYSTEM, LocationCreate(code="DOCK-1", kind="dock"))
     # Damaged units go to quarantine on the server.
     services.catalogue.add_location(SYSTEM, LocationCreate(code="QUAR-1", kind="quarantine"))
