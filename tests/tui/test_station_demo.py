@@ -12,6 +12,7 @@ from textual.widgets import Input
 
 from tests.tui.station_world import LiveServer, free_port, on_screen, press, until
 from toteflow.central import bootstrap
+from toteflow.central.api.deps import Services
 from toteflow.central.services import demo
 from toteflow.central.store import tables as t
 from toteflow.config import Settings, default_config_dir, load_settings
@@ -33,11 +34,21 @@ def anyio_backend() -> str:
 
 
 class DemoSite:
-    def __init__(self, settings: Settings, engine: sa.Engine, token: str, task_ids: list[int]):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: sa.Engine,
+        token: str,
+        task_ids: list[int],
+        delivery: demo.DemoDelivery | None = None,
+        services: Services | None = None,
+    ):
         self.settings = settings
         self.engine = engine
         self.token = token
         self.task_ids = task_ids
+        self.delivery = delivery  # today's notice and its labels, as `toteflow demo` seeds
+        self.services = services
 
 
 @pytest.fixture
@@ -53,13 +64,21 @@ def demo_site(tmp_path: Path) -> Iterator[tuple[DemoSite, LiveServer]]:
     services = parts.services
     plan = demo.plan(layout, seed=3, products=80, orders=60, today=date(2026, 11, 22))
     seeded = demo.seed(
-        services.catalogue, services.orders, services.people, services.containers, plan
+        services.catalogue,
+        services.orders,
+        services.people,
+        services.containers,
+        plan,
+        services.notices,
     )
     task_ids = demo.release_work(services.waves, services.wave_release)
     server = LiveServer(parts.app, free_port())
     server.start()
     try:
-        yield DemoSite(settings, parts.engine, seeded.station_token, task_ids), server
+        site = DemoSite(
+            settings, parts.engine, seeded.station_token, task_ids, plan.delivery, services
+        )
+        yield site, server
     finally:
         server.stop()
         parts.engine.dispose()

@@ -238,7 +238,9 @@ def _run_station_or_wait(base: str, token_file: Path) -> None:
         "Opening the station: scan or type badge B00101 and Enter, PIN 1111; F2 asks for "
         "work; F9 scans what the screen asks for; F1 lists the keys.\n"
         "To pack what was picked: Ctrl+L, then badge B00102, PIN 2222; F9 scans the tote and "
-        f"its items. Labels land as pictures in {token_file.parent / 'station' / 'labels'}"
+        f"its items. Labels land as pictures in {token_file.parent / 'station' / 'labels'}\n"
+        "To receive today's delivery: Ctrl+L, badge B00105, PIN 5555; F9 opens the notice "
+        "(README: Receiving the demo delivery)."
     )
     station.run_station(
         server_url=base,

@@ -57,6 +57,17 @@ class PutawayDesk:
         leg = self.leg()
         return f"Take it to {leg.location} and scan the location" if leg else "Scan the location"
 
+    def expected_scan(self) -> str | None:
+        """The demo scanner's next label: the next plate waiting here, then where it goes."""
+        if self.elsewhere is not None:
+            return None  # a reason is being chosen
+        if self.plan is not None:
+            leg = self.leg()
+            return leg.location if leg is not None else None
+        with self.uow() as uow:
+            waiting = uow.receiving.waiting()
+        return waiting[0] if waiting else None
+
     def leg(self) -> PutawayLeg | None:
         return self.plan.legs[0] if self.plan is not None and self.plan.legs else None
 

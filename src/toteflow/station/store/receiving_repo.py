@@ -292,6 +292,28 @@ class SqlReceivingRepo:
         found = self.session.execute(sa.select(moves.c.id).where(moves.c.plate == plate).limit(1))
         return found.first() is not None
 
+    def waiting(self) -> list[str]:
+        cases, moves = table(rt.ReceiptCaseRow), table(rt.PlateMoveRow)
+        plates = table(rt.ServerPlateRow)
+        moved = sa.select(moves.c.plate)
+        own = self.session.execute(
+            sa.select(cases.c.plate)
+            .where(cases.c.sku.is_not(None), cases.c.plate.not_in(moved))
+            .group_by(cases.c.plate)
+            .having(sa.func.sum(cases.c.quantity - cases.c.damaged) > 0)
+            .order_by(sa.func.min(cases.c.id))
+        ).scalars()
+        servers = self.session.execute(
+            sa.select(plates.c.code)
+            .where(
+                plates.c.status != "held",
+                plates.c.sku.is_not(None),
+                plates.c.code.not_in(moved),
+            )
+            .order_by(plates.c.recorded_at, plates.c.code)
+        ).scalars()
+        return [*own, *servers]
+
     def contents(self) -> dict[str, list[tuple[str, int]]]:
         moves = table(rt.PlateMoveRow)
         out: dict[str, list[tuple[str, int]]] = {}

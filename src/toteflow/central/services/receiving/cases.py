@@ -225,7 +225,12 @@ def _portions(outcome: CaseOutcome, reference: str) -> list[Portion]:
         Portion(
             outcome.to_quality_hold, "quality", f"quality hold (inspection), notice {reference}"
         ),
-        Portion(outcome.to_quarantine, "quarantine", f"damaged on receipt, notice {reference}"),
+        Portion(
+            outcome.to_quarantine,
+            "quarantine",
+            f"damaged on receipt, notice {reference}",
+            damaged=True,
+        ),
     ]
 
 

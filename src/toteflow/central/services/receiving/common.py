@@ -125,6 +125,7 @@ class Portion:
     quantity: int
     where: str  # "dock", "quality" or "quarantine"
     hold: str | None = None
+    damaged: bool = False  # damaged units: never on the station's plate (to_plates)
 
 
 def to_plates(
@@ -138,18 +139,23 @@ def to_plates(
     portions: list[Portion],
     at: datetime,
 ) -> list[r.ReceivedPlate]:
-    """Each portion onto a plate of its own; the station's plate code goes to the first.
+    """Each portion onto a plate of its own; the station's plate code goes to the first
+    that is not damaged.
 
     A station keeps one plate for the cases of a receipt: a case of the same SKU, lot and
     expiry onto a plate already received at the same place, and not yet being put away,
     adds its units to it; a case of other goods (a plate holds one SKU and lot) goes onto a
-    plate of the server's own, named in the result.
+    plate of the server's own, named in the result. Damaged units always go onto a plate
+    of the server's own: the station counts them off its plate, so its plate code stays for
+    the sound cases that follow (a first case wholly damaged must not make it a held plate).
     """
     written: list[r.ReceivedPlate] = []
     code = plate
     for portion in portions:
         if portion.quantity <= 0:
             continue
+        if portion.damaged:
+            code = None
         location = (
             dock if portion.where == "dock" else held_location(uow, who.settings, portion.where)
         )

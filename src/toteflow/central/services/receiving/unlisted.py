@@ -119,7 +119,7 @@ def receive_blind(
     portions = [
         Portion(sound - held, "dock"),
         Portion(held, "quality", "quality hold (inspection), blind receipt"),
-        Portion(damaged, "quarantine", "damaged on receipt, blind receipt"),
+        Portion(damaged, "quarantine", "damaged on receipt, blind receipt", damaged=True),
     ]
     plates = to_plates(
         uow,

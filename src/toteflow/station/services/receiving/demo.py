@@ -18,12 +18,18 @@ def next_label(
     whole_pallets: bool,
 ) -> str | None:
     """A pallet's SSCC not yet received (whole pallets), else a case label (GS1-128 with its
-    GTIN, expiry and lot) for the first line still open; None when nothing is left."""
+    GTIN, expiry and lot) for the first line still open; None when nothing is left.
+
+    A pallet whose lines have cases received already (it was broken) is not offered whole:
+    scanned, it would count those cases again."""
     if notice is None:
         return None
     if whole_pallets:
+        started = {row.sku for row in rows.values() if row.received or row.closed}
         for unit in notice.ssccs:
-            if unit.parent_sscc is None and not received(unit.sscc):
+            if unit.parent_sscc is not None or received(unit.sscc):
+                continue
+            if not any(content.sku in started for content in unit.contents):
                 return unit.sscc
     for line in notice.lines:
         row = rows.get(line.line_no)

@@ -144,7 +144,7 @@ class ReceivingDesk:
         if self.waiting is not None:
             return "a supervisor scans their badge to approve"
         if self._reading is not None:
-            return self._reading.reading.prompt()
+            return self._reading.reading.prompt().capitalize()
         if self.break_pallet:
             return "Scan each case's label (F4: whole pallets again)"
         return "Scan a pallet's SSCC or a case label"
@@ -300,7 +300,7 @@ class ReceivingDesk:
             self.receipt.id, self.person.user_id, sscc, parts, supervisor
         )
         units = sum(p.quantity for p in parts)
-        return self._done(done, f"pallet {sscc}: {plural(units, 'unit')}, its own plate")
+        return self._done(done, f"the pallet whole, {plural(units, 'unit')}, its own plate")
 
     def _not_on_notice(
         self,

@@ -65,6 +65,10 @@ class PutawayScreen(StationScreen[None]):
             prompt.hint = self.desk.prompt()
             prompt.refresh()
 
+    def expected_scan(self) -> str | None:
+        # A suggestion being asked for: the location comes once it is shown.
+        return None if self.asking else self.desk.expected_scan()
+
     def on_scan_received(self, message: ScanReceived) -> None:
         if self.asking:
             self.signal(False, "WAIT", "still asking the server about the last plate")

@@ -40,14 +40,15 @@ class ReceivingScreen(StationScreen[ReceiveOutcome | None]):
     """One receipt: each scan is a pallet or case label; keys for what a scan cannot say."""
 
     ACCEPTS_SCANS = True
+    # 80 columns hold the footer's first four and F1/F9; F1 lists the rest too.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f4", "break_pallet", "Break pallet"),
         Binding("f5", "damage", "Damaged"),
-        Binding("f6", "close_line", "Close short line"),
-        Binding("f7", "new_plate", "New plate"),
-        Binding("f8", "reprint", "Reprint label"),
-        Binding("f10", "finish", "Finish receipt"),
-        Binding("escape", "leave", "Back"),
+        Binding("f6", "close_line", "Short line"),
+        Binding("f10", "finish", "Finish"),
+        Binding("f7", "new_plate", "New plate", show=False),
+        Binding("f8", "reprint", "Reprint label", show=False),
+        Binding("escape", "leave", "Back", show=False),
     ]
 
     def __init__(self, desk: ReceivingDesk, outcome: ReceiveOutcome | None = None) -> None:
