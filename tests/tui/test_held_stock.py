@@ -89,7 +89,7 @@ async def test_a_supervisor_releases_quality_hold_and_scraps_damaged_stock(world
 
         # A dead server: said, nothing changed, the plate still held.
         world.server.stop()
-        await press(pilot, "f5")
+        await press(pilot, "enter")
         dialog = await on_screen(pilot, HeldDialog)
         dialog.query_one("#held-words", Input).value = "crushed, leaking"
         await press(pilot, "f3")
