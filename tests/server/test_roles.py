@@ -58,6 +58,7 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", f"{API}/putaway/suggest"): PUTTERS_AWAY,
     ("POST", f"{API}/putaway/confirm"): PUTTERS_AWAY,
     ("GET", f"{API}/putaway/dock-to-stock"): EVERYONE,
+    ("GET", f"{API}/plates"): MANAGERS,
     ("GET", f"{API}/plates/{{plate}}"): EVERYONE,
     ("GET", f"{API}/plates/{{plate}}/label"): EVERYONE,
     ("POST", f"{API}/plates/{{plate}}/release"): MANAGERS,

@@ -104,6 +104,27 @@ class RejectRequest(Model):
     disposition: Literal["scrap", "return_to_vendor"]
 
 
+HeldAs = Literal["damaged", "quality", "not_on_notice", "held"]
+
+
+class HeldPlate(Model):
+    """A held plate for a supervisor to release or reject: what, where, and why held."""
+
+    code: str
+    sku: str
+    lot: str
+    expiry: Day | None
+    quantity: int = Field(description="units on the plate now")
+    location: str
+    held_as: HeldAs = Field(
+        description="damaged (quarantine), quality (inspection), not_on_notice, or held"
+    )
+    why: str = Field(description="why held, in words (the damage reasons when damaged)")
+    damage: dict[str, int] = Field(description="damaged units by reason, from the receipt")
+    notice: str | None = Field(description="the notice it was received on, if any")
+    received_at: Moment
+
+
 class PlateTime(Model):
     plate: str
     received_at: Moment

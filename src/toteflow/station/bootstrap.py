@@ -175,6 +175,7 @@ def build_station_app(
         )
     calls = http or station_http(settings.station.ca_file)
     api = StationApi(calls, identity.server_url, identity.token)
+    waves = WaveApi(calls, identity.server_url, identity.token)
     scanner = settings.scanner
     services = StationServices(
         login=StationLogin(api, pin_required=settings.station.pin_required),
@@ -190,7 +191,8 @@ def build_station_app(
             settings, station.uow, station.path.parent, on_recorded=station.worker.wake
         ),
         pack_server=StationPackApi(calls, identity.server_url, identity.token),
-        waves=WaveApi(calls, identity.server_url, identity.token),
+        waves=waves,
+        held_server=waves,
         receiving_server=ReceivingApi(calls, identity.server_url, identity.token),
         plate_printer=_plate_printer(settings, station.path.parent),
         putaway_server=PutawayApi(calls, identity.server_url, identity.token),

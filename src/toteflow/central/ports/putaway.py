@@ -162,3 +162,40 @@ class PutawayRepo(Protocol):
     def packing_location(self) -> str | None: ...
     def plate_times(self, since: datetime | None, offset: int, limit: int) -> list[PlateTimes]: ...
     def all_plate_times(self, since: datetime | None) -> list[PlateTimes]: ...
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """A held plate as a supervisor's list shows it; `kind` is the location's (quarantine,
+    quality, dock)."""
+
+    code: str
+    product_id: int
+    sku: str
+    lot: str
+    expiry: date | None
+    remaining: int
+    location: str
+    kind: str
+    hold_reason: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class PlateOrigin:
+    """What the receipt cases that made a plate say: the notice, not-on-notice, damage."""
+
+    notice: str | None
+    not_on_notice: bool
+    damage: dict[str, int]
+
+
+class HeldRepo(Protocol):
+    def held_plates(self, offset: int, limit: int) -> tuple[list[HeldRow], int]:
+        """Held plates with units on them, oldest first, and how many there are in all."""
+        ...
+
+    def origins(self, plates: Sequence[HeldRow]) -> dict[str, PlateOrigin]:
+        """The receipt cases behind these plates, by plate code (plates from no case are
+        left out)."""
+        ...

@@ -18,7 +18,7 @@ from toteflow.central.ports.floor import (
     TaskRepo,
 )
 from toteflow.central.ports.notices import NoticeRepo
-from toteflow.central.ports.putaway import PutawayRepo
+from toteflow.central.ports.putaway import HeldRepo, PutawayRepo
 from toteflow.central.ports.receipts import ReceiptRepo
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
 from toteflow.central.ports.waves import (
@@ -201,6 +201,7 @@ class UnitOfWork(Protocol):
     wave_exceptions: WaveExceptionRepo
     notices: NoticeRepo
     putaway: PutawayRepo
+    held: HeldRepo
     cross_dock: CrossDockRepo
     receipts: ReceiptRepo
 

@@ -18,7 +18,7 @@ from toteflow.central.ports.floor import (
     TaskRepo,
 )
 from toteflow.central.ports.notices import NoticeRepo
-from toteflow.central.ports.putaway import PutawayRepo
+from toteflow.central.ports.putaway import HeldRepo, PutawayRepo
 from toteflow.central.ports.receipts import ReceiptRepo
 from toteflow.central.ports.repos import (
     AuditRepo,
@@ -41,6 +41,7 @@ from toteflow.central.store.containers_repo import SqlContainerRepo
 from toteflow.central.store.cross_dock_repo import SqlCrossDockRepo
 from toteflow.central.store.exceptions_repo import SqlFloorExceptionRepo
 from toteflow.central.store.feed_repo import SqlChangeFeed
+from toteflow.central.store.held_repo import SqlHeldRepo
 from toteflow.central.store.manifests_repo import SqlManifestRepo
 from toteflow.central.store.notices_repo import SqlNoticeRepo
 from toteflow.central.store.orders_repo import SqlOrderRepo
@@ -86,6 +87,7 @@ class SqlUnitOfWork:
         self.wave_exceptions: WaveExceptionRepo = SqlWaveExceptionRepo(self.session)
         self.notices: NoticeRepo = SqlNoticeRepo(self.session)
         self.putaway: PutawayRepo = SqlPutawayRepo(self.session)
+        self.held: HeldRepo = SqlHeldRepo(self.session)
         self.cross_dock: CrossDockRepo = SqlCrossDockRepo(self.session)
         self.receipts: ReceiptRepo = SqlReceiptRepo(self.session)
         self._audit = SqlAuditRepo(self.session)

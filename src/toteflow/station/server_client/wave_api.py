@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from toteflow.contracts import putaway as pa
 from toteflow.contracts import waves as wv
 from toteflow.contracts.common import Page
 from toteflow.contracts.tasks import Task
@@ -51,7 +52,7 @@ def _detail(response: httpx.Response) -> str:
 
 
 class WaveApi:
-    """Implements services.wave_console_ports.WaveServer over HTTP.
+    """Implements ports.wave_console.WaveServer and ports.held_stock.HeldServer over HTTP.
 
     Each call opens a short-lived AsyncClient from `http` on the loop that awaits it (as
     StationApi does), with the station's token and the person's session.
@@ -189,6 +190,34 @@ class WaveApi:
             session_token,
             Task,
             json={"user_id": user_id, "reason": reason},
+        )
+
+    # held stock ---------------------------------------------------------------------------
+
+    async def held_plates(self, session_token: str, limit: int) -> list[pa.HeldPlate]:
+        page = await self._call(
+            "GET",
+            "/plates",
+            session_token,
+            Page[pa.HeldPlate],
+            params={"status": "held", "limit": limit},
+        )
+        return page.items
+
+    async def release_plate(self, session_token: str, plate: str, note: str) -> pa.Plate:
+        return await self._call(
+            "POST", f"/plates/{plate}/release", session_token, pa.Plate, json={"note": note}
+        )
+
+    async def reject_plate(
+        self, session_token: str, plate: str, body: pa.RejectRequest
+    ) -> pa.Plate:
+        return await self._call(
+            "POST",
+            f"/plates/{plate}/reject",
+            session_token,
+            pa.Plate,
+            json=body.model_dump(mode="json"),
         )
 
 

@@ -8,12 +8,14 @@ from datetime import date
 
 from toteflow.domain.layout import Layout
 from toteflow.domain.scan import DEFAULT_FORMATS, CodeFormats, ScanResult, interpret
+from toteflow.station.ports.held_stock import HeldServer
 from toteflow.station.ports.packing import PackServer, Printer
 from toteflow.station.ports.putaway import PutawayServer
 from toteflow.station.ports.receiving import ReceivingServer
 from toteflow.station.ports.store import TaskServer
 from toteflow.station.ports.wave_console import WaveServer
 from toteflow.station.services.events import FloorActions, StationView
+from toteflow.station.services.held_stock import HeldStock
 from toteflow.station.services.login import Person, StationLogin
 from toteflow.station.services.pack_desk import PackDesk
 from toteflow.station.services.packing.service import PackingService
@@ -48,6 +50,8 @@ class StationServices:
     pack_server: PackServer | None = None
     # The server's wave API for supervisors (None: this station has no wave console).
     waves: WaveServer | None = None
+    # The server's held-stock API for supervisors (None: held stock is not shown here).
+    held_server: HeldServer | None = None
     # The receiver's: the receiving settings' source and the printer for plate labels.
     receiving_server: ReceivingServer | None = None
     plate_printer: Printer | None = None
@@ -76,6 +80,11 @@ class StationServices:
 
     def wave_console(self, person: Person) -> WaveConsole | None:
         return WaveConsole(person, self.waves) if self.waves is not None else None
+
+    def held_stock(self, person: Person) -> HeldStock | None:
+        if self.held_server is None:
+            return None
+        return HeldStock(person, self.held_server, self.read_scan)
 
     def receiving_desk(self, person: Person) -> ReceivingDesk:
         uow = self.floor.uow

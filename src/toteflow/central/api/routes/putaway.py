@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from toteflow.central.api.deps import PagingDep, ServicesDep, requires
 from toteflow.contracts import putaway as pa
-from toteflow.contracts.common import Moment
+from toteflow.contracts.common import Moment, Page
 from toteflow.domain.actor import Actor
 from toteflow.domain.plates import PLATE_PATTERN
 from toteflow.domain.roles import Permission
@@ -46,6 +46,18 @@ def dock_to_stock(
 ) -> pa.DockToStock:
     """Seconds from receipt to put-away, per plate (newest first) and in sum."""
     return services.putaway.dock_to_stock(actor, since, paging.offset, paging.limit)
+
+
+@router.get("/plates")
+def list_plates(
+    services: ServicesDep,
+    actor: Supervisor,
+    paging: PagingDep,
+    status: Annotated[Literal["held"], Query(description="held: the plates on hold")],
+) -> Page[pa.HeldPlate]:
+    """Held plates (damaged in quarantine, quality hold, not on the notice), oldest first,
+    with why each is held and the notice it came on: release or reject each."""
+    return services.putaway.held(actor, paging.offset, paging.limit)
 
 
 @router.get("/plates/{plate}")

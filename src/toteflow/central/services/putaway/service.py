@@ -15,11 +15,12 @@ from toteflow.central.services.putaway.common import (
     utc_now,
 )
 from toteflow.central.services.putaway.confirm import Confirmation, confirm_in
-from toteflow.central.services.putaway.held import reject_in, release_in
+from toteflow.central.services.putaway.held import held_page_in, reject_in, release_in
 from toteflow.central.services.putaway.receiving import Receipt, receive_to_plate
 from toteflow.central.services.putaway.suggest import suggest_in
 from toteflow.central.services.waves.common import retrying
 from toteflow.contracts import putaway as pa
+from toteflow.contracts.common import Page
 from toteflow.domain.actor import Actor
 from toteflow.domain.dock_to_stock import dock_to_stock_seconds, summarise
 from toteflow.domain.errors import Refused
@@ -94,6 +95,11 @@ class PutawayService:
             raise Refused("this server prints no plate labels")
         lot = f" lot {plate.lot}" if plate.lot else ""
         return self.labels.render(plate.code, f"{plate.sku}{lot} x {plate.quantity}", fmt)
+
+    def held(self, actor: Actor, offset: int, limit: int) -> Page[pa.HeldPlate]:
+        """Held plates, oldest first: what a supervisor has to release or reject."""
+        with self.uow() as uow:
+            return held_page_in(uow, actor, offset, limit)
 
     def release(self, actor: Actor, code: str, body: pa.ReleaseRequest) -> pa.Plate:
         return self._committed(lambda uow: release_in(uow, actor, code, body))

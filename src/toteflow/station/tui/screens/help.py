@@ -44,6 +44,8 @@ TITLES = {
     "WavePreviewScreen": "Wave preview",
     "WaveProgressScreen": "Wave progress",
     "ExceptionsScreen": "Floor exceptions",
+    "HeldStockScreen": "Held stock",
+    "HeldDialog": "A held plate",
     "ScanCheckScreen": "Scan check",
 }
 

@@ -29,12 +29,16 @@ from toteflow.station.tui.screens.supervisor_base import (
 )
 from toteflow.station.tui.screens.supervisor_dialogs import ReasonDialog
 from toteflow.station.tui.screens.supervisor_exceptions import ExceptionsScreen
+from toteflow.station.tui.screens.supervisor_held import HeldStockScreen
 from toteflow.station.tui.screens.supervisor_pool import PoolScreen
 from toteflow.station.tui.screens.supervisor_preview import WavePreviewScreen
 from toteflow.station.tui.screens.supervisor_progress import WaveProgressScreen
 from toteflow.station.tui.widgets.status_bar import StatusBar
 
-IDLE = "F2 order pool and new wave · F3 preview and release · F4 progress · F5 exceptions"
+IDLE = (
+    "F2 order pool and new wave · F3 preview and release · F4 progress · F5 exceptions"
+    " · F7 held stock"
+)
 
 
 # The wave column's width at 80 columns; longer names are cut in the middle, never so that
@@ -84,6 +88,7 @@ class SupervisorConsoleScreen(SupervisorScreen):
         Binding("f4", "progress", "Progress"),
         Binding("f5", "exceptions", "Exceptions"),
         Binding("f6", "hold", "Hold"),
+        Binding("f7", "held_stock", "Held stock"),
         Binding("f8", "cancel_wave", "Cancel"),
     ]
 
@@ -158,6 +163,13 @@ class SupervisorConsoleScreen(SupervisorScreen):
 
     def action_exceptions(self) -> None:
         self.app.push_screen(ExceptionsScreen(self.console))
+
+    def action_held_stock(self) -> None:
+        held = self.services.held_stock(self.console.person)
+        if held is None:
+            self.signal(False, "NO HELD STOCK HERE", "this station has no server held-stock API")
+            return
+        self.app.push_screen(HeldStockScreen(self.console, held))
 
     def action_preview(self) -> None:
         line = self._selected()
