@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -227,6 +228,43 @@ def test_a_line_filled_meanwhile_takes_only_its_shortfall_from_a_pushed_confirma
     assert "2 units stay on plate" in kinds[0].reason
 
 
+def confirm_at_once(
+    dock: Site, plates: list[str], also: Callable[[], object] | None = None
+) -> list[pa.Confirmed]:
+    """Every plate confirmed at packing by its own receiver thread, released together (with
+    `also` on one more thread); their answers, once none of them raised."""
+    results: list[pa.Confirmed] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(plates) + (also is not None))
+
+    def guarded(job: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            done = job()
+        except BaseException as exc:
+            with lock:
+                errors.append(exc)
+            return
+        if isinstance(done, pa.Confirmed):
+            with lock:
+                results.append(done)
+
+    def receiver(number: int, code: str) -> Callable[[], object]:
+        actor = Actor(None, None, Role.PICKER, f"receiver {number}")
+        request = pa.ConfirmRequest(plate=code, location=PACK, quantity=3)
+        return lambda: dock.parts.services.putaway.confirm(actor, request)
+
+    jobs = [receiver(n, c) for n, c in enumerate(plates)] + ([also] if also else [])
+    threads = [threading.Thread(target=guarded, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return results
+
+
 def test_receivers_cross_docking_to_one_line_at_once_never_over_allocate(dock: Site) -> None:
     """Six plates each promised the same line (each promise lapsed before the next), all
     confirmed at packing at once: the line gets exactly its shortfall, the rest falls back."""
@@ -237,30 +275,7 @@ def test_receivers_cross_docking_to_one_line_at_once_never_over_allocate(dock: S
     for code in plates:
         assert [c.quantity for c in suggest(dock, code, service).cross_dock] == [3]
         now[0] += timedelta(minutes=20)
-    results: list[pa.Confirmed] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    start = threading.Barrier(len(plates))
-
-    def work(number: int, code: str) -> None:
-        actor = Actor(None, None, Role.PICKER, f"receiver {number}")
-        start.wait()
-        try:
-            done = dock.parts.services.putaway.confirm(
-                actor, pa.ConfirmRequest(plate=code, location=PACK, quantity=3)
-            )
-            with lock:
-                results.append(done)
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(n, c)) for n, c in enumerate(plates)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    results = confirm_at_once(dock, plates)
     assert sorted(r.quantity for r in results) == [0, 0, 0, 0, 1, 3]
     assert sum(1 for r in results if r.fallback) == 5
     assert line_of(dock, "SO-1") == (4, 4, 4)
@@ -285,39 +300,11 @@ def test_a_cancel_racing_cross_docks_leaves_every_unit_accounted_for(dock: Site)
     for code in plates:
         assert [c.quantity for c in suggest(dock, code, service).cross_dock] == [3]
         now[0] += timedelta(minutes=20)
-    results: list[pa.Confirmed] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    start = threading.Barrier(len(plates) + 1)
-
-    def receiver(number: int, code: str) -> None:
-        actor = Actor(None, None, Role.PICKER, f"receiver {number}")
-        start.wait()
-        try:
-            done = dock.parts.services.putaway.confirm(
-                actor, pa.ConfirmRequest(plate=code, location=PACK, quantity=3)
-            )
-            with lock:
-                results.append(done)
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-
-    def supervisor() -> None:
-        start.wait()
-        try:
-            dock.parts.services.orders.cancel(BOSS, "SO-1", "customer cancelled")
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=receiver, args=(n, c)) for n, c in enumerate(plates)]
-    threads.append(threading.Thread(target=supervisor))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    results = confirm_at_once(
+        dock,
+        plates,
+        also=lambda: dock.parts.services.orders.cancel(BOSS, "SO-1", "customer cancelled"),
+    )
     assert status_of(dock, "SO-1") == "cancelled"
     given = sum(r.quantity for r in results)
     assert given <= 4
