@@ -92,7 +92,10 @@ class ReceiveHomeScreen(StationScreen[None]):
     def refresh_notices(self) -> None:
         notices = self.desk.open_notices()
         if not notices:
-            text = Content("No notice is expected at this station yet: scan the notice's paper.")
+            # Said the same before the first notice arrives and after the last one is closed.
+            text = Content(
+                "No open notice for this station: scan a notice's paper to receive against it."
+            )
         else:
             rows = [
                 f"  {n.reference:<16} {n.supplier.name[:22]:<22} {n.expected_on.isoformat()}"
