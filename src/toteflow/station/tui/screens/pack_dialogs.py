@@ -18,55 +18,23 @@ from toteflow.station.services.pack_desk import SHORT_REASONS, PackOutcome, pars
 from toteflow.station.services.packing.views import LineView
 from toteflow.station.tui.scan_messages import ScanReceived
 from toteflow.station.tui.screens.base import StationDialog
+from toteflow.station.tui.screens.choice_reason import ChoiceThenReasonDialog
 
 
-class PackShortScreen(StationDialog):
+class PackShortScreen(ChoiceThenReasonDialog):
     """Which item is missing (arrows, Enter), then why; every unit not checked is reported."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Back (no short)")]
 
     def __init__(self, missing: list[LineView]) -> None:
-        super().__init__()
+        super().__init__(
+            "ITEM MISSING",
+            "Which item is not in the tote? (arrows, then Enter)",
+            [(li.sku, f"{li.sku} {li.description}: {li.to_verify} not checked") for li in missing],
+            list(SHORT_REASONS.items()),
+            lambda sku: f"Why is {sku} missing?",
+        )
         self.missing = missing
-        self.sku: str | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="-warning"):
-            yield Static("ITEM MISSING", classes="dialog-title")
-            yield Static("Which item is not in the tote? (arrows, then Enter)", id="short-ask")
-            yield OptionList(
-                *(
-                    Option(f"{li.sku} {li.description}: {li.to_verify} not checked", id=li.sku)
-                    for li in self.missing
-                ),
-                id="short-sku",
-            )
-            yield OptionList(
-                *(Option(words, id=reason) for reason, words in SHORT_REASONS.items()),
-                id="short-why",
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#short-why").display = False
-        items = self.query_one("#short-sku", OptionList)
-        items.highlighted = 0
-        items.focus()
-
-    @on(OptionList.OptionSelected, "#short-sku")
-    def _item_chosen(self, event: OptionList.OptionSelected) -> None:
-        self.sku = event.option.id
-        self.query_one("#short-sku").display = False
-        self.query_one("#short-ask", Static).update(f"Why is {self.sku} missing?")
-        reasons = self.query_one("#short-why", OptionList)
-        reasons.display = True
-        reasons.highlighted = 0
-        reasons.focus()
-
-    @on(OptionList.OptionSelected, "#short-why")
-    def _reason_chosen(self, event: OptionList.OptionSelected) -> None:
-        assert self.sku is not None
-        assert event.option.id is not None
-        self.dismiss((self.sku, event.option.id))
 
 
 class PackWeightScreen(StationDialog):

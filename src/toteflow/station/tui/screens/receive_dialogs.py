@@ -16,6 +16,7 @@ from toteflow.domain.scan import BadgeScan, ScanError, label_name
 from toteflow.station.services.receiving import LineRow, ReceivingDesk
 from toteflow.station.tui.scan_messages import ScanReceived
 from toteflow.station.tui.screens.base import StationDialog
+from toteflow.station.tui.screens.choice_reason import ChoiceThenReasonDialog
 
 
 def _words(reason: str) -> str:
@@ -62,56 +63,29 @@ class DamageDialog(StationDialog):
         self.dismiss((self.reason, int(text)))
 
 
-class CloseLineDialog(StationDialog):
+class CloseLineDialog(ChoiceThenReasonDialog):
     """Which short line to close (arrows, Enter), then why; Escape leaves it open."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Back (leave open)")]
 
     def __init__(self, short: list[LineRow]) -> None:
-        super().__init__()
+        super().__init__(
+            "CLOSE A SHORT LINE",
+            "Which line? (arrows, then Enter)",
+            [
+                (
+                    str(r.line_no),
+                    f"line {r.line_no} {r.sku}: {r.received} of {r.expected}, {r.still_open} short",
+                )
+                for r in short
+            ],
+            [(r.value, _words(r.value)) for r in ShortReason],
+            lambda line: f"Why is line {line} short?",
+        )
         self.short = short
-        self.line_no: int | None = None
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="-warning"):
-            yield Static("CLOSE A SHORT LINE", classes="dialog-title")
-            yield Static("Which line? (arrows, then Enter)", id="close-ask")
-            yield OptionList(
-                *(
-                    Option(
-                        f"line {r.line_no} {r.sku}: {r.received} of {r.expected}, "
-                        f"{r.still_open} short",
-                        id=str(r.line_no),
-                    )
-                    for r in self.short
-                ),
-                id="close-line",
-            )
-            yield OptionList(
-                *(Option(_words(r.value), id=r.value) for r in ShortReason), id="close-why"
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#close-why").display = False
-        lines = self.query_one("#close-line", OptionList)
-        lines.highlighted = 0
-        lines.focus()
-
-    @on(OptionList.OptionSelected, "#close-line")
-    def _line(self, event: OptionList.OptionSelected) -> None:
-        self.line_no = int(event.option.id or 0)
-        self.query_one("#close-line").display = False
-        self.query_one("#close-ask", Static).update(f"Why is line {self.line_no} short?")
-        reasons = self.query_one("#close-why", OptionList)
-        reasons.display = True
-        reasons.highlighted = 0
-        reasons.focus()
-
-    @on(OptionList.OptionSelected, "#close-why")
-    def _reason(self, event: OptionList.OptionSelected) -> None:
-        assert self.line_no is not None
-        assert event.option.id is not None
-        self.dismiss((self.line_no, event.option.id))
+    def result(self, chosen: str, reason: str) -> object:
+        return (int(chosen), reason)
 
 
 class SupervisorDialog(StationDialog):
