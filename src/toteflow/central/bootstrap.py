@@ -21,9 +21,9 @@ from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import AuthPolicy, PeopleService
 from toteflow.central.services.putaway import PutawayPolicy, PutawayService
-from toteflow.central.services.stock_moves import StockService
 from toteflow.central.services.receiving import ReceiptSettings, ReceivingService
 from toteflow.central.services.shipping import ShippingPolicy, ShippingService
+from toteflow.central.services.stock_moves import StockService
 from toteflow.central.services.sync import SyncService
 from toteflow.central.services.tasks import TaskService
 from toteflow.central.services.waves import WavePolicy, WaveServices, wave_services

@@ -20,8 +20,8 @@ from toteflow.central.ports.floor import (
 from toteflow.central.ports.notices import NoticeRepo
 from toteflow.central.ports.putaway import HeldRepo, PutawayRepo
 from toteflow.central.ports.receipts import ReceiptRepo
-from toteflow.central.ports.stock_moves import StockMovesRepo
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
+from toteflow.central.ports.stock_moves import StockMovesRepo
 from toteflow.central.ports.waves import (
     WaveExceptionRepo,
     WavePoolRepo,
