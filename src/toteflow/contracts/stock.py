@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from toteflow.contracts.catalogue import Location
+from toteflow.contracts.catalogue import Location, Product
 from toteflow.contracts.common import Code, Day, Model, Optional40, Quantity
 from toteflow.contracts.putaway import PlateCode
 
@@ -38,6 +38,8 @@ class ItemStock(Model):
     sku: str
     description: str
     positions: list[StockPosition]
+    # The product with its barcodes, so a station can read the item's labels offline too.
+    product: Product
 
 
 class MoveRequest(Model):

@@ -72,8 +72,13 @@ class StockService:
             if found is None:
                 raise NotFound(f"no product has the SKU or barcode {code}")
             product_id, sku, description = found
+            product = uow.catalogue.product_by_sku(sku)
+            assert product is not None
             return st.ItemStock(
-                sku=sku, description=description, positions=uow.stock_moves.of_product(product_id)
+                sku=sku,
+                description=description,
+                positions=uow.stock_moves.of_product(product_id),
+                product=product,
             )
 
     def move(self, actor: Actor, body: st.MoveRequest) -> st.Moved:

@@ -7,7 +7,7 @@ from typing import Any
 
 from toteflow.contracts import stock as st
 from toteflow.station.ports.stock import HandMoveRecord
-from toteflow.station.ports.store import OutboxEvent, StationUnitOfWork
+from toteflow.station.ports.store import CachedProduct, OutboxEvent, StationUnitOfWork
 
 
 def _day(value: Any) -> date | None:
@@ -66,4 +66,20 @@ def undo_refused(uow: StationUnitOfWork, event: OutboxEvent, refused: bool, at: 
             plate=p.get("plate") or None,
         ),
         at,
+    )
+
+
+def keep_item(uow: StationUnitOfWork, found: st.ItemStock, at: datetime) -> None:
+    """An item's answer: its positions, and the product with its barcodes (for offline)."""
+    uow.stock.keep_item(found, at)
+    product = found.product
+    uow.catalogue.upsert_product(
+        CachedProduct(
+            sku=product.sku,
+            description=product.description,
+            lot_tracked=product.lot_tracked,
+            expiry_tracked=product.expiry_tracked,
+            lot_substitution=product.lot_substitution,
+            units=list(product.units),
+        )
     )

@@ -27,6 +27,7 @@ from toteflow.station.ports.stock import SeenPosition, StockServer
 from toteflow.station.ports.store import StationUnitOfWork, StationUnitOfWorkFactory
 from toteflow.station.services.login import Person, ServerUnreachable
 from toteflow.station.services.receiving.home import without_symbology
+from toteflow.station.services.stock_cache import keep_item
 
 Clock = Callable[[], datetime]
 _GTIN_LENGTHS = (8, 12, 13, 14)
@@ -169,7 +170,7 @@ class StockInquiry:
         if scanned.kind == "item":
             item = await self.server.item(scanned.code, token)
             with self.uow() as uow:
-                uow.stock.keep_item(item, now)
+                keep_item(uow, item, now)
                 uow.commit()
                 lines = uow.stock.of_sku(item.sku)
             return self._item(item.sku, item.description, lines, "")

@@ -30,7 +30,8 @@ from toteflow.station.ports.stock import HandMoveRecord, StockServer
 from toteflow.station.ports.store import StationUnitOfWork, StationUnitOfWorkFactory
 from toteflow.station.services.events import record
 from toteflow.station.services.login import Person, ServerUnreachable
-from toteflow.station.services.stock_inquiry import Scanned, read_stock_scan
+from toteflow.station.services.stock_cache import keep_item
+from toteflow.station.services.stock_inquiry import Scanned, local_sku, read_stock_scan
 
 Clock = Callable[[], datetime]
 
@@ -116,7 +117,25 @@ class HandMoveDesk:
             return MoveOutcome(False, "LOCATION FIRST", self.prompt())
         if scanned.kind == "plate":
             return await self._plate(scanned.code)
-        return self._item(scanned)
+        return self._item(await self._known(scanned))
+
+    async def _known(self, scanned: Scanned) -> Scanned:
+        """The item as its SKU: a barcode this station does not know is asked of the server
+        (and the product kept, with where it is)."""
+        with self.uow() as uow:
+            if uow.catalogue.product(scanned.code) is not None or self.server is None:
+                return scanned
+        try:
+            found = await self.server.item(scanned.code, self.person.session_token)
+        except ServiceError:
+            return scanned  # offline or unknown: the check below (or the server) says so
+        with self.uow() as uow:
+            keep_item(uow, found, self.clock())
+            uow.commit()
+            # Now known here: a case's barcode counts its pack size.
+            pack = local_sku(uow, scanned.code)
+        units = pack[1] if pack is not None and scanned.units == 1 else scanned.units
+        return Scanned("item", found.sku, scanned.lot, units)
 
     async def _from(self, code: str) -> MoveOutcome:
         await self._refresh(code)
