@@ -16,6 +16,7 @@ from uuid import uuid4
 from toteflow.contracts import stock as st
 from toteflow.domain.errors import ServiceError
 from toteflow.domain.putaway_rules import (
+    RESERVE,
     Content,
     Location,
     Mixing,
@@ -138,12 +139,11 @@ class HandMoveDesk:
         return Scanned("item", found.sku, scanned.lot, units)
 
     async def _from(self, code: str) -> MoveOutcome:
-        await self._refresh(code)
+        answered = await self._refresh(code)
+        if answered is not None:
+            return MoveOutcome(False, "NOT KNOWN", answered)
         with self.uow() as uow:
-            known = uow.catalogue.location(code) or uow.stock.place(code)
             lines = uow.stock.at_location(code)
-        if known is None and not lines:
-            return MoveOutcome(False, "NOT A LOCATION", f"{code}: scan a location label")
         self.source, self.sku, self.units, self.plate, self.typed = code, None, 0, None, False
         held = (
             ", ".join(f"{p.quantity} {p.sku}" for p in lines[:3]) or "nothing this station knows of"
@@ -191,23 +191,29 @@ class HandMoveDesk:
         self.typed = False
         return MoveOutcome(True, "ITEM", f"{self.holding()}; {self.prompt().lower()}")
 
-    async def _refresh(self, code: str) -> None:
-        # The freshest view of a location to check against: the server's, kept as the copy.
+    async def _refresh(self, code: str) -> str | None:
+        """The freshest view of a location to check against: the server's, kept as the copy.
+        The server's refusal when it knows no such location; None otherwise (offline, the
+        copy, or its absence, is checked against)."""
         if self.server is None:
-            return
+            return None
         try:
             found = await self.server.location(code, self.person.session_token)
-        except ServiceError:
-            return  # unreachable or unknown: the copy (or its absence) says it below
+        except ServerUnreachable:
+            return None
+        except ServiceError as exc:
+            return str(exc)
         with self.uow() as uow:
             uow.stock.keep_location(found, self.clock())
             uow.commit()
+        return None
 
     async def _to(self, code: str) -> MoveOutcome:
         assert self.source is not None
         assert self.sku is not None
         await self._refresh(self.source)
-        await self._refresh(code)
+        if (answered := await self._refresh(code)) is not None:
+            return MoveOutcome(False, "NOT KNOWN", answered)
         try:
             with self.uow() as uow:
                 outcome = self._check(uow, code)
@@ -264,9 +270,9 @@ class HandMoveDesk:
         if not check.allowed:
             return MoveOutcome(False, "REFUSED", check.words)
         self.lot = chosen.lot
-        note = (
-            "" if not unchecked else " (this station has no copy of the source: the server checks)"
-        )
+        note = ""
+        if unchecked or not room_known:
+            note = " (checked against what this station knows: the server decides)"
         return MoveOutcome(True, "MOVED", f"{check.words}{note}")
 
     def _destination(self, uow: StationUnitOfWork, code: str) -> tuple[Location | None, bool, bool]:
@@ -294,7 +300,8 @@ class HandMoveDesk:
             )
         cached = uow.catalogue.location(code)
         if cached is None:
-            return None, True, False
+            # A location label this station was never told of (offline): the server decides.
+            return Location(code, kind=RESERVE, mixing=Mixing.MIXED, contents=contents), True, False
         # Only the kind is known: mixing is not checked offline, room neither.
         return (
             Location(code, kind=cached.kind, mixing=Mixing.MIXED, contents=contents),
