@@ -43,9 +43,7 @@ def test_a_move_and_a_pick_at_once_never_take_what_orders_hold(
         station = services.people.register_station(SYSTEM, StationCreate(name="s-1")).station
         for n in range(1, ROUNDS + 1):
             source, target = f"01-{n:03d}-1", f"02-{n:03d}-3"
-            services.catalogue.add_location(
-                SYSTEM, cat.LocationCreate(code=target, kind="reserve")
-            )
+            services.catalogue.add_location(SYSTEM, cat.LocationCreate(code=target, kind="reserve"))
             # 10 on hand, 4 of them reserved for the task's line.
             work = released_task(engine, reference=f"SO-{n}", location=source)
             with Session(engine) as session:

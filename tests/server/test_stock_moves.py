@@ -36,7 +36,9 @@ def floor(site: Site) -> Site:
     services.catalogue.add_product(
         SYSTEM,
         cat.ProductCreate(
-            sku="SKU-G", description="Blue widget", units=[cat.ProductUnitIn(barcode="4006381333931")]
+            sku="SKU-G",
+            description="Blue widget",
+            units=[cat.ProductUnitIn(barcode="4006381333931")],
         ),
     )
     add_stock(services, "01-001-3", "SKU-A", 10, lot="L1")

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
+from textual.widgets._footer import FooterKey
 
-from tests.tui.station_world import World, log_in, on_screen, press, scan, synced, until
+from tests.tui.station_world import World, log_in, on_screen, press, synced, until
 from tests.tui.terminal_input import feed_terminal_bytes
 from toteflow.central.services.putaway import Receipt
 from toteflow.central.store import tables as t
@@ -27,6 +28,8 @@ from toteflow.station.tui.screens.receive_home import ReceiveHomeScreen
 from toteflow.station.tui.screens.station_exceptions import StationExceptionsScreen
 from toteflow.station.tui.screens.stock_inquiry import StockInquiryScreen
 from toteflow.station.tui.screens.stock_move import StockMoveScreen
+from toteflow.station.tui.screens.supervisor_console import SupervisorConsoleScreen
+from toteflow.station.tui.screens.supervisor_held import HeldStockScreen
 from toteflow.station.tui.widgets.scan_feedback import ScanFeedback
 
 pytestmark = pytest.mark.anyio
@@ -136,7 +139,7 @@ async def test_a_location_an_item_and_a_plate_are_looked_up_in_one_burst(world: 
         assert "SKU-G Item SKU-G" in str(screen.query_one("#stock-headline", Static).render())
         await burst(pilot, screen, "09-999-9")
         assert "no location 09-999-9" in words(screen)
-        assert "" == str(screen.query_one("#stock-source", Static).render()).strip()
+        assert str(screen.query_one("#stock-source", Static).render()).strip() == ""
 
 
 async def test_a_move_by_hand_and_a_whole_plate_reach_the_server(world: World) -> None:
@@ -239,8 +242,19 @@ async def test_a_move_the_server_refuses_is_a_refusal_to_see_to(world: World) ->
     assert on_hand(world.parts.engine)[(RACK, "SKU-G")] == 10
 
 
+def footer_fits(app: StationApp) -> bool:
+    """Every key of the footer within 80 columns."""
+    keys = list(app.screen.query(FooterKey))
+    return bool(keys) and all(key.region.right <= 80 and key.region.width > 0 for key in keys)
+
+
 @pytest.mark.parametrize(
-    ("role", "home"), [(Role.PACKER, PackHomeScreen), (Role.RECEIVER, ReceiveHomeScreen)]
+    ("role", "home"),
+    [
+        (Role.PICKER, PickerHomeScreen),
+        (Role.PACKER, PackHomeScreen),
+        (Role.RECEIVER, ReceiveHomeScreen),
+    ],
 )
 async def test_f4_opens_the_inquiry_from_every_home_and_only_movers_may_move(
     world: World, role: Role, home: type
@@ -250,8 +264,27 @@ async def test_f4_opens_the_inquiry_from_every_home_and_only_movers_may_move(
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, role)
         await on_screen(pilot, home)
+        assert "f4" in app.active_bindings
+        assert footer_fits(app)
         await press(pilot, "f4")
         screen: StockInquiryScreen = await on_screen(pilot, StockInquiryScreen)
         await burst(pilot, screen, RACK)
         assert table(screen)[0][:2] == [RACK, "SKU-G"]
-        assert ("f2" in app.active_bindings) is (role is Role.RECEIVER)
+        assert ("f2" in app.active_bindings) is (role is not Role.PACKER)
+        assert footer_fits(app)
+
+
+async def test_a_supervisor_reaches_it_from_held_stock(world: World) -> None:
+    stock(world)
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, Role.SUPERVISOR)
+        await on_screen(pilot, SupervisorConsoleScreen)
+        await press(pilot, "f7")
+        await on_screen(pilot, HeldStockScreen)
+        assert footer_fits(app)
+        await press(pilot, "f4")
+        screen: StockInquiryScreen = await on_screen(pilot, StockInquiryScreen)
+        await burst(pilot, screen, GTIN)
+        assert table(screen)[0][:2] == [RACK, "SKU-G"]
+        assert "f2" in app.active_bindings
