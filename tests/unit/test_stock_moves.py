@@ -29,9 +29,7 @@ def test_the_only_lot_is_taken_and_several_lots_need_the_lot() -> None:
         choose_position(two, "R1", "A", None)
     )
     assert choose_position(two, "R1", "A", "L2") == two[1]
-    assert choose_position(two, "R1", "A", "L9") == (
-        "there is no A lot L9 at R1 (it holds L1, L2)"
-    )
+    assert choose_position(two, "R1", "A", "L9") == ("there is no A lot L9 at R1 (it holds L1, L2)")
     assert choose_position(two, "R1", "B", None) == "there is no B at R1"
     # An empty row is no stock; one lot with two expiry dates gives the earliest first.
     dated = [
