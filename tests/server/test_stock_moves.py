@@ -233,3 +233,12 @@ def test_a_pushed_move_applies_once_and_a_refused_one_is_an_exception(floor: Sit
     assert len(found.items) == 2
     audit = floor.parts.services.people.audit(BOSS, "location", "01-001-3", None, 0, 10)
     assert [(e.action, e.event_id) for e in audit.items] == [("stock.moved_by_hand", good["id"])]
+
+
+def test_a_pushed_move_by_a_role_that_may_not_move_is_refused(floor: Site) -> None:
+    packer = floor.client.get(f"{API}/auth/me", headers=floor.login(Role.PACKER)).json()["id"]
+    body = {"from_location": "01-001-3", "to_location": "01-002-3", "sku": "SKU-A", "quantity": 1}
+    [result] = push(floor, event(1, body, packer))
+    assert result["status"] == "rejected"
+    assert "packer may not move stock" in result["reason"]
+    assert stock_by_location(floor.parts.engine)[("01-001-3", "L1")] == (10, 0)

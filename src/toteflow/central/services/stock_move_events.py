@@ -15,7 +15,6 @@ from toteflow.contracts import stock as st
 from toteflow.contracts import sync
 from toteflow.domain.actor import Actor
 from toteflow.domain.errors import ServiceError
-from toteflow.domain.roles import Role
 
 
 def handles(event_type: str) -> bool:
@@ -34,9 +33,8 @@ def apply(
     outcomes: list[EventOutcome] = []
     exceptions: list[dict[str, Any]] = []
     for event in events:
-        # The station checked the person's role (MOVE_STOCK) when they logged in there.
-        actor = Actor(event.user_id, station_id, Role.PICKER, "station event")
         try:
+            actor = _mover(uow, station_id, event)
             body = _parse(event)
             # A savepoint of its own: a refusal found after a write undoes this event alone.
             with uow.savepoint():
@@ -55,6 +53,15 @@ def apply(
 
 class _Malformed(ServiceError):
     pass
+
+
+def _mover(uow: UnitOfWork, station_id: int, event: sync.Event) -> Actor:
+    """Who moved it, with their role now: a move by someone whose role may not (a packer, a
+    role taken away since) is refused like any other."""
+    user = uow.people.get_user(event.user_id) if event.user_id is not None else None
+    if user is None:
+        raise _Malformed("the event names no person: a move by hand is someone's")
+    return Actor(user.id, station_id, user.role, "station event")
 
 
 def _parse(event: sync.Event) -> st.MoveRequest:
