@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -19,12 +20,56 @@ from toteflow.config import Settings
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts import stock as st
 from toteflow.contracts import sync
-from toteflow.contracts.people import StationCreate, UserCreate
+from toteflow.contracts.people import Station, StationCreate, UserCreate
 from toteflow.domain.actor import SYSTEM, Actor
 from toteflow.domain.errors import Refused
 from toteflow.domain.roles import Role
 
 ROUNDS = 6
+
+
+@dataclass(frozen=True)
+class Pick:
+    station: Station
+    user_id: int
+    seq: int
+    task_line_id: int
+
+
+def race(
+    services: bootstrap.Services, pick: Pick, mover: Actor, move: st.MoveRequest
+) -> tuple[str, str]:
+    """The pick pushed and the move made at once, each on its own thread and connection."""
+    start = threading.Barrier(2)
+
+    def picking() -> str:
+        request = sync.PushRequest(
+            station_id=pick.station.id,
+            events=[
+                sync.Event(
+                    id=uuid.uuid4(),
+                    seq=pick.seq,
+                    user_id=pick.user_id,
+                    type="pick.confirmed",
+                    payload={"task_line_id": pick.task_line_id, "quantity": 4},
+                    station_time=datetime.now(UTC),
+                )
+            ],
+        )
+        start.wait()
+        return services.sync.push(pick.station, request).results[0].status
+
+    def moving() -> str:
+        start.wait()
+        try:
+            services.stock.move(mover, move)
+        except Refused:
+            return "refused"
+        return "moved"
+
+    with ThreadPoolExecutor(2) as pool:
+        picked, went = pool.submit(picking), pool.submit(moving)
+        return picked.result(), went.result()
 
 
 @pytest.mark.parametrize(("moving", "moved"), [(6, True), (7, False)])
@@ -53,40 +98,16 @@ def test_a_move_and_a_pick_at_once_never_take_what_orders_hold(
                     .values(status="in_progress")
                 )
                 session.commit()
-            start = threading.Barrier(2)
-
-            def pick() -> str:
-                request = sync.PushRequest(
-                    station_id=station.id,
-                    events=[
-                        sync.Event(
-                            id=uuid.uuid4(),
-                            seq=n,
-                            user_id=picker.id,
-                            type="pick.confirmed",
-                            payload={"task_line_id": work.task_line_id, "quantity": 4},
-                            station_time=datetime.now(UTC),
-                        )
-                    ],
-                )
-                start.wait()
-                return services.sync.push(station, request).results[0].status
-
-            def move() -> str:
-                body = st.MoveRequest(
+            picked, went = race(
+                services,
+                Pick(station, picker.id, n, work.task_line_id),
+                Actor(mover.id, station.id, Role.RECEIVER),
+                st.MoveRequest(
                     from_location=source, to_location=target, sku="SKU-T1", quantity=moving
-                )
-                start.wait()
-                try:
-                    services.stock.move(Actor(mover.id, station.id, Role.RECEIVER), body)
-                except Refused:
-                    return "refused"
-                return "moved"
-
-            with ThreadPoolExecutor(2) as pool:
-                picked, went = pool.submit(pick), pool.submit(move)
-                assert picked.result() == "applied"
-                assert went.result() == ("moved" if moved else "refused")
+                ),
+            )
+            assert picked == "applied"
+            assert went == ("moved" if moved else "refused")
             s, loc = t.cols(t.Stock), t.cols(t.Location)
             with engine.connect() as connection:
                 found = {
