@@ -15,6 +15,7 @@ from textual.widgets._footer import FooterKey
 
 from tests.tui.station_world import World, log_in, on_screen, press, synced, until
 from tests.tui.terminal_input import feed_terminal_bytes
+from tests.tui.test_pack_demo import demo_key
 from toteflow.central.services.putaway import Receipt
 from toteflow.central.store import tables as t
 from toteflow.contracts import catalogue as cat
@@ -288,3 +289,16 @@ async def test_a_supervisor_reaches_it_from_held_stock(world: World) -> None:
         await burst(pilot, screen, GTIN)
         assert table(screen)[0][:2] == [RACK, "SKU-G"]
         assert "f2" in app.active_bindings
+
+
+async def test_the_demo_key_scans_an_item_where_it_is_and_then_its_plate(world: World) -> None:
+    plate = stock(world)
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await picker_inquiry(pilot)
+        await burst(pilot, screen, PLATE_RACK)
+        await demo_key(pilot)  # the item on it, by its SKU (the station has no barcode)
+        assert screen.answer is not None
+        assert (screen.answer.kind, screen.answer.key) == ("item", "SKU-P")
+        await demo_key(pilot)  # the plate it is on
+        assert (screen.answer.kind, screen.answer.key) == ("plate", plate)

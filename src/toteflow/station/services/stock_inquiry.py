@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from toteflow.domain.errors import ServiceError
+from toteflow.contracts import stock as st
+from toteflow.domain.errors import NotFound, ServiceError
 from toteflow.domain.plates import plate_code_problem
 from toteflow.domain.scan_results import (
     PRODUCT_KINDS,
@@ -46,6 +47,8 @@ class Scanned:
     lot: str | None = None
     units: int = 1
     problem: str = ""
+    # Another code the item may go by (our label's whole code beside its SKU group).
+    also: str = ""
 
 
 def local_sku(uow: StationUnitOfWork, code: str) -> tuple[str, int] | None:
@@ -76,19 +79,32 @@ def read_stock_scan(uow: StationUnitOfWork, raw: str, result: ScanResult) -> Sca
     if isinstance(result, LocationScan):
         return Scanned("location", result.code)
     if not isinstance(result, ScanError) and result.kind in PRODUCT_KINDS:
-        code = result.sku if isinstance(result, SkuScan) else product_gtin(result) or ""
-        if isinstance(result, Gs1Data) and not code:
-            code = result.content_gtin or ""
         lot = result.lot if isinstance(result, Gs1Data) else None
         count = result.count if isinstance(result, Gs1Data) and result.count else None
-        found = local_sku(uow, code) if code else None
-        if found is not None:
-            return Scanned("item", found[0], lot, count or found[1])
-        return Scanned("item", code, lot, count or 1) if code else Scanned("", text)
+        if isinstance(result, SkuScan):
+            # Our own label: its SKU group, or the whole code where that is the SKU.
+            codes = [result.sku, result.code]
+        else:
+            gtin = product_gtin(result) or (
+                result.content_gtin if isinstance(result, Gs1Data) else None
+            )
+            codes = [gtin] if gtin else []
+        for code in codes:
+            found = local_sku(uow, code)
+            if found is not None:
+                return Scanned("item", found[0], lot, count or found[1])
+            if uow.stock.of_sku(code):
+                return Scanned("item", code, lot, count or 1)
+        if codes:
+            also = codes[1] if len(codes) > 1 and codes[1] != codes[0] else ""
+            return Scanned("item", codes[0], lot, count or 1, also=also)
+        return Scanned("", text)
     if uow.catalogue.location(text) is not None or uow.stock.place(text) is not None:
         return Scanned("location", text)
     if text and (found := local_sku(uow, text)) is not None:
         return Scanned("item", found[0], None, found[1])
+    if text and uow.stock.of_sku(text):
+        return Scanned("item", text)
     reason = result.reason if isinstance(result, ScanError) else "not a stock label"
     return Scanned("", text, problem=reason)
 
@@ -141,9 +157,31 @@ class StockInquiry:
     def prompt(self) -> str:
         return "Scan a location, an item or a plate"
 
+    def demo_scan(self, last: StockAnswer | None) -> str | None:
+        """The demo key's next label: a location holding stock (from a task this person
+        holds, else this station's copy), then an item there, then a plate of it."""
+        with self.uow() as uow:
+            if last is not None and last.kind == "location" and last.lines:
+                product = uow.catalogue.product(last.lines[0].sku)
+                units = sorted(product.units, key=lambda u: u.units) if product else []
+                return units[0].barcode if units else last.lines[0].sku
+            if last is not None and last.kind == "item" and last.lines:
+                plates = [plate for p in last.lines for plate in p.plates]
+                return plates[0] if plates else last.lines[-1].location
+            for task in uow.tasks.held(self.person.user_id):
+                for line in task.lines:
+                    return line.location
+            for place in uow.catalogue.locations():
+                if place.active and place.kind in ("pick_face", "reserve"):
+                    return place.code
+        return None
+
     async def ask(self, raw: str) -> StockAnswer:
         with self.uow() as uow:
             scanned = read_stock_scan(uow, raw, self.read(raw))
+        if scanned.kind == "" and scanned.code and self.server is not None:
+            # A SKU or barcode this station has not cached: the server may know it.
+            scanned = Scanned("item", scanned.code, problem=scanned.problem)
         if scanned.kind == "":
             return StockAnswer(
                 False, "NOT RECOGNISED", f"{scanned.problem}: {self.prompt().lower()}"
@@ -168,7 +206,7 @@ class StockInquiry:
                 lines = uow.stock.at_location(found.location.code)
             return self._location(found.location.code, found.location.kind, lines, "")
         if scanned.kind == "item":
-            item = await self.server.item(scanned.code, token)
+            item = await self._item_of(scanned)
             with self.uow() as uow:
                 keep_item(uow, item, now)
                 uow.commit()
@@ -181,6 +219,16 @@ class StockInquiry:
         return self._plate(
             plate.code, plate.status, plate.location, plate.sku, plate.lot, plate.quantity, ""
         )
+
+    async def _item_of(self, scanned: Scanned) -> st.ItemStock:
+        assert self.server is not None
+        token = self.person.session_token
+        try:
+            return await self.server.item(scanned.code, token)
+        except NotFound:
+            if not scanned.also:
+                raise
+            return await self.server.item(scanned.also, token)
 
     def _offline(self, scanned: Scanned) -> StockAnswer:
         now = self.clock()

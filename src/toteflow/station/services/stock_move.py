@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from toteflow.contracts import stock as st
-from toteflow.domain.errors import ServiceError
+from toteflow.domain.errors import NotFound, ServiceError
 from toteflow.domain.putaway_rules import (
     RESERVE,
     Content,
@@ -126,10 +126,17 @@ class HandMoveDesk:
         with self.uow() as uow:
             if uow.catalogue.product(scanned.code) is not None or self.server is None:
                 return scanned
-        try:
-            found = await self.server.item(scanned.code, self.person.session_token)
-        except ServiceError:
-            return scanned  # offline or unknown: the check below (or the server) says so
+        found = None
+        for code in filter(None, (scanned.code, scanned.also)):
+            try:
+                found = await self.server.item(code, self.person.session_token)
+                break
+            except NotFound:
+                continue
+            except ServiceError:
+                break  # offline: the check below (or the server) says so
+        if found is None:
+            return scanned
         with self.uow() as uow:
             keep_item(uow, found, self.clock())
             uow.commit()

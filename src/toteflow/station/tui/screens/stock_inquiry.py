@@ -59,6 +59,9 @@ class StockInquiryScreen(StationScreen[None]):
     def on_mount(self) -> None:
         self.station.task_label = "stock"
 
+    def expected_scan(self) -> str | None:
+        return None if self.asking else self.inquiry.demo_scan(self.answer)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Only a role that may move stock is offered the move.
         return self.mover.allowed if action == "move" else True
