@@ -66,7 +66,9 @@ def _mover(uow: UnitOfWork, station_id: int, event: sync.Event) -> Actor:
 
 def _parse(event: sync.Event) -> st.MoveRequest:
     try:
-        return st.MoveRequest.model_validate(event.payload)
+        # Fields a newer station adds are left aside, as for the other event types.
+        known = {k: v for k, v in event.payload.items() if k in st.MoveRequest.model_fields}
+        return st.MoveRequest.model_validate(known)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
