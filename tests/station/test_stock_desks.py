@@ -139,7 +139,7 @@ async def test_a_move_the_copy_allows_is_recorded_with_the_copys_change(
     desk, said = await desk_after(copy, "01-001-3", GTIN, GTIN)
     assert (
         said[-1]
-        == "ITEM: 2 units of SKU-A from 01-001-3; scan more of the item, f3 for a quantity, "
+        == "ITEM: 2 units of SKU-A from 01-001-3; scan more of the item, F3 for a quantity, "
         "or the destination location"
     )
     assert desk.set_quantity(5).ok

@@ -75,6 +75,11 @@ class HandMoveDesk:
             return f"From {self.source}: scan the item (or the plate)"
         return "Scan more of the item, F3 for a quantity, or the destination location"
 
+    def _next(self) -> str:
+        # The prompt after a semicolon: its first letter small, its key names kept.
+        prompt = self.prompt()
+        return prompt[:1].lower() + prompt[1:]
+
     def holding(self) -> str:
         """What is being moved, in words: '4 units of SKU-A lot L1 from 01-001-3'."""
         if self.source is None:
@@ -155,7 +160,7 @@ class HandMoveDesk:
         held = (
             ", ".join(f"{p.quantity} {p.sku}" for p in lines[:3]) or "nothing this station knows of"
         )
-        return MoveOutcome(True, f"FROM {code}", f"holds {held}; {self.prompt().lower()}")
+        return MoveOutcome(True, f"FROM {code}", f"holds {held}; {self._next()}")
 
     async def _plate(self, code: str) -> MoveOutcome:
         if self.server is not None:
@@ -196,7 +201,7 @@ class HandMoveDesk:
             return MoveOutcome(False, "TOO MANY", f"at most {MOST_UNITS:,} units at once")
         self.units = scanned.units if self.typed else self.units + scanned.units
         self.typed = False
-        return MoveOutcome(True, "ITEM", f"{self.holding()}; {self.prompt().lower()}")
+        return MoveOutcome(True, "ITEM", f"{self.holding()}; {self._next()}")
 
     async def _refresh(self, code: str) -> str | None:
         """The freshest view of a location to check against: the server's, kept as the copy.
