@@ -47,9 +47,9 @@ def heard_moved(uow: StationUnitOfWork, payload: dict[str, Any], at: datetime) -
     )
 
 
-def undo_refused(uow: StationUnitOfWork, event: OutboxEvent, refused: bool, at: datetime) -> None:
+def undo_refused(uow: StationUnitOfWork, event: OutboxEvent, at: datetime) -> None:
     """A move by hand the server refused did not happen in its books: the copy takes it back."""
-    if not refused or event.type != st.STOCK_MOVED_BY_HAND:
+    if event.type != st.STOCK_MOVED_BY_HAND:
         return
     p = event.payload
     sku, quantity = p.get("sku"), _count(p.get("quantity"))

@@ -247,15 +247,14 @@ class HandMoveDesk:
         seen = uow.stock.at_location(self.source)
         positions = [Position(p.sku, p.lot, p.expiry, p.quantity, p.reserved) for p in seen]
         unchecked = source_place is None and not any(p.sku == self.sku for p in seen)
-        chosen = None
-        if not unchecked:
+        if unchecked:
+            # This station was never told what the source holds: the server decides.
+            chosen = Position(self.sku, self.lot or "", None, MOST_UNITS, 0)
+        else:
             picked = choose_position(positions, self.source, self.sku, self.lot)
             if isinstance(picked, str):
                 return MoveOutcome(False, "REFUSED", picked)
             chosen = picked
-        else:
-            # This station was never told what the source holds: the server decides.
-            chosen = Position(self.sku, self.lot or "", None, MOST_UNITS, 0)
         if self.units < 1:
             return MoveOutcome(False, "HOW MANY?", "scan the item, or F3 for a quantity")
         destination, active, room_known = self._destination(uow, code)

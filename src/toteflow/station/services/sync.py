@@ -54,7 +54,7 @@ def apply_push_response(
         outcome = result.result.get("outcome") if result.status == "duplicate" else result.status
         if outcome == "rejected" or result.status == "rejected":
             rejected += 1
-            undo_refused(uow, event, True, at)
+            undo_refused(uow, event, at)
             uow.exceptions.open_for_event(
                 event, result.reason or "the server refused this event without a reason", at
             )
