@@ -86,6 +86,9 @@ def test_a_move_and_a_pick_at_once_never_take_what_orders_hold(
             SYSTEM, UserCreate(name="Mover", badge="P00002", pin="1234", role=Role.RECEIVER)
         )
         station = services.people.register_station(SYSTEM, StationCreate(name="s-1")).station
+        # The move is made at another station, as on the floor: a push holds its own
+        # station's row for the whole push.
+        other = services.people.register_station(SYSTEM, StationCreate(name="s-2")).station
         for n in range(1, ROUNDS + 1):
             source, target = f"01-{n:03d}-1", f"02-{n:03d}-3"
             services.catalogue.add_location(SYSTEM, cat.LocationCreate(code=target, kind="reserve"))
@@ -101,7 +104,7 @@ def test_a_move_and_a_pick_at_once_never_take_what_orders_hold(
             picked, went = race(
                 services,
                 Pick(station, picker.id, n, work.task_line_id),
-                Actor(mover.id, station.id, Role.RECEIVER),
+                Actor(mover.id, other.id, Role.RECEIVER),
                 st.MoveRequest(
                     from_location=source, to_location=target, sku="SKU-T1", quantity=moving
                 ),
