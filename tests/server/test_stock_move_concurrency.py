@@ -72,9 +72,10 @@ def race(
         return picked.result(), went.result()
 
 
+@pytest.mark.parametrize("same_station", [False, True], ids=["elsewhere", "same_station"])
 @pytest.mark.parametrize(("moving", "moved"), [(6, True), (7, False)])
 def test_a_move_and_a_pick_at_once_never_take_what_orders_hold(
-    settings: Settings, database: Database, moving: int, moved: bool
+    settings: Settings, database: Database, moving: int, moved: bool, same_station: bool
 ) -> None:
     engine = bootstrap.open_database(database.url, schema=database.schema)
     services = bootstrap.build_services(engine, settings)
@@ -86,9 +87,10 @@ def test_a_move_and_a_pick_at_once_never_take_what_orders_hold(
             SYSTEM, UserCreate(name="Mover", badge="P00002", pin="1234", role=Role.RECEIVER)
         )
         station = services.people.register_station(SYSTEM, StationCreate(name="s-1")).station
-        # The move is made at another station, as on the floor: a push holds its own
-        # station's row for the whole push.
+        # The move is made at another station, or over the API at the pushing one (whose row
+        # the push holds throughout: the move waits for it, never deadlocks with it).
         other = services.people.register_station(SYSTEM, StationCreate(name="s-2")).station
+        mover_at = station.id if same_station else other.id
         for n in range(1, ROUNDS + 1):
             source, target = f"01-{n:03d}-1", f"02-{n:03d}-3"
             services.catalogue.add_location(SYSTEM, cat.LocationCreate(code=target, kind="reserve"))
@@ -104,7 +106,7 @@ def test_a_move_and_a_pick_at_once_never_take_what_orders_hold(
             picked, went = race(
                 services,
                 Pick(station, picker.id, n, work.task_line_id),
-                Actor(mover.id, other.id, Role.RECEIVER),
+                Actor(mover.id, mover_at, Role.RECEIVER),
                 st.MoveRequest(
                     from_location=source, to_location=target, sku="SKU-T1", quantity=moving
                 ),

@@ -28,6 +28,12 @@ class MovedUnits:
 
 
 class StockMovesRepo(Protocol):
+    def wait_for_station(self, station_id: int) -> None:
+        """Share the station's row (FOR KEY SHARE on PostgreSQL) before any stock is locked:
+        a push of that station holds it throughout, and the move's audit row names it, so
+        the move waits for the push instead of deadlocking with it."""
+        ...
+
     def sources(self, location_id: int, product_id: int, *, lock: bool) -> list[SourceRow]:
         """The product's stock rows at the location; `lock` holds them (FOR UPDATE on
         PostgreSQL) until the transaction ends."""

@@ -99,6 +99,8 @@ def move_in(uow: UnitOfWork, actor: Actor, body: HandMove, at: datetime) -> st.M
     conditional updates. Audited, and told to the stations as a `stock.moved` change.
     """
     actor.require(Permission.MOVE_STOCK)
+    if actor.station_id is not None:
+        uow.stock_moves.wait_for_station(actor.station_id)
     plate = _plate(uow, body) if body.plate else None
     sku = plate.sku if plate is not None else body.sku
     if not sku:

@@ -26,6 +26,12 @@ _GTIN_LENGTHS = (8, 12, 13, 14)
 class SqlStockMovesRepo(SetBasedRepo):
     # a move ------------------------------------------------------------------------------
 
+    def wait_for_station(self, station_id: int) -> None:
+        station = t.cols(t.Station)
+        self.session.execute(
+            sa.select(station.id).where(station.id == station_id).with_for_update(key_share=True)
+        )
+
     def sources(self, location_id: int, product_id: int, *, lock: bool) -> list[SourceRow]:
         s = t.cols(t.Stock)
         query = (
