@@ -302,3 +302,21 @@ async def test_the_demo_key_scans_an_item_where_it_is_and_then_its_plate(world: 
         assert (screen.answer.kind, screen.answer.key) == ("item", "SKU-P")
         await demo_key(pilot)  # the plate it is on
         assert (screen.answer.kind, screen.answer.key) == ("plate", plate)
+
+
+async def test_the_demo_key_walks_a_move_from_the_copy(world: World) -> None:
+    stock(world)
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        inquiry = await picker_inquiry(pilot)
+        await burst(pilot, inquiry, RACK, SPARE, BUSY)
+        await press(pilot, "f2")
+        screen: StockMoveScreen = await on_screen(pilot, StockMoveScreen)
+        await demo_key(pilot)  # the rack with free stock
+        assert screen.desk.source == RACK
+        await demo_key(pilot)  # one unit of the item there
+        assert (screen.desk.sku, screen.desk.units) == ("SKU-G", 1)
+        await demo_key(pilot)  # the empty rack, not the one holding SKU-P
+        assert "1 unit of SKU-G lot L1 from 01-001-3 to 01-002-3" in words(screen)
+        assert await until(pilot, lambda: synced(app))
+    assert on_hand(world.parts.engine)[(SPARE, "SKU-G")] == 1

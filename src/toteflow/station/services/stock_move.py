@@ -80,6 +80,33 @@ class HandMoveDesk:
         prompt = self.prompt()
         return prompt[:1].lower() + prompt[1:]
 
+    def demo_scan(self) -> str | None:
+        """The demo key's next label, from this station's copy: a location with free stock,
+        one unit of an item there, then a known location that takes it (empty, or holding
+        the same item and lot)."""
+        with self.uow() as uow:
+            if self.source is None:
+                free = uow.stock.free_positions(20)
+                storable = [p for p in free if p.location_kind in ("pick_face", "reserve")]
+                return storable[0].location if storable else None
+            if self.sku is None:
+                here = [p for p in uow.stock.at_location(self.source) if p.quantity > p.reserved]
+                if not here:
+                    return None
+                product = uow.catalogue.product(here[0].sku)
+                units = sorted(product.units, key=lambda u: u.units) if product else []
+                return units[0].barcode if units else here[0].sku
+            for place in uow.stock.places():
+                at = place.location
+                if at.code == self.source or not at.active:
+                    continue
+                if at.kind not in ("pick_face", "reserve") or at.home_sku not in (None, self.sku):
+                    continue
+                held = {(p.sku, p.lot) for p in uow.stock.at_location(at.code)}
+                if held <= {(self.sku, self.lot or "")}:
+                    return at.code
+        return None
+
     def holding(self) -> str:
         """What is being moved, in words: '4 units of SKU-A lot L1 from 01-001-3'."""
         if self.source is None:

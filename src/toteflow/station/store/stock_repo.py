@@ -125,6 +125,19 @@ class SqlStockCache:
             _aware(row.seen_at),
         )
 
+    def places(self) -> list[SeenPlace]:
+        rows = self.session.exec(select(SeenPlaceRow).order_by(col(SeenPlaceRow.code))).all()
+        return [SeenPlace(Location.model_validate(r.location), _aware(r.seen_at)) for r in rows]
+
+    def free_positions(self, limit: int) -> list[SeenPosition]:
+        rows = self.session.exec(
+            select(SeenPositionRow)
+            .where(col(SeenPositionRow.quantity) > col(SeenPositionRow.reserved))
+            .order_by(col(SeenPositionRow.location), col(SeenPositionRow.sku))
+            .limit(limit)
+        ).all()
+        return [_seen(r) for r in rows]
+
     def _position(self, location: str, sku: str, lot: str) -> SeenPositionRow | None:
         return self.session.exec(
             select(SeenPositionRow).where(

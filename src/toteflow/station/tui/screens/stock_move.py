@@ -54,6 +54,9 @@ class StockMoveScreen(StationScreen[None]):
             prompt.hint = self.desk.prompt()
             prompt.refresh()
 
+    def expected_scan(self) -> str | None:
+        return None if self.busy else self.desk.demo_scan()
+
     def on_scan_received(self, message: ScanReceived) -> None:
         if self.busy:
             self.signal(False, "WAIT", "still working the last scan")
