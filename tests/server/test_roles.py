@@ -26,6 +26,7 @@ PACKERS = frozenset({Role.PACKER, Role.SUPERVISOR, Role.ADMIN})
 RECEIVERS = frozenset({Role.RECEIVER, Role.SUPERVISOR, Role.ADMIN})
 # Putting away: the receiver who took the goods in, or a picker sent to do it.
 PUTTERS_AWAY = PICKERS | RECEIVERS
+MOVERS = PICKERS | RECEIVERS  # MOVE_STOCK: stock moved by hand
 
 Access = str | frozenset[Role]
 API = "/api/v1"
@@ -52,6 +53,9 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", f"{API}/locations/{{code}}"): EVERYONE,
     ("GET", f"{API}/stock"): EVERYONE,
     ("POST", f"{API}/stock/adjustments"): MANAGERS,
+    ("GET", f"{API}/stock/locations/{{code}}"): EVERYONE,
+    ("GET", f"{API}/stock/items/{{code}}"): EVERYONE,
+    ("POST", f"{API}/stock/moves"): MOVERS,
     ("PUT", f"{API}/products/{{sku}}/storage"): ADMINS,
     ("PUT", f"{API}/locations/{{code}}/storage"): ADMINS,
     # put-away: pickers receive and put away; supervisors release or reject held stock

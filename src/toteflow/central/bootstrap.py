@@ -23,6 +23,7 @@ from toteflow.central.services.people import AuthPolicy, PeopleService
 from toteflow.central.services.putaway import PutawayPolicy, PutawayService
 from toteflow.central.services.receiving import ReceiptSettings, ReceivingService
 from toteflow.central.services.shipping import ShippingPolicy, ShippingService
+from toteflow.central.services.stock_moves import StockService
 from toteflow.central.services.sync import SyncService
 from toteflow.central.services.tasks import TaskService
 from toteflow.central.services.waves import WavePolicy, WaveServices, wave_services
@@ -95,6 +96,7 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         notices=NoticeService(uow, receiving_policy(settings)),
         putaway=PutawayService(uow, putaway_policy(settings), PlateLabelRenderer()),
         receiving=ReceivingService(uow, receipts),
+        stock=StockService(uow),
         health=health,
     )
 

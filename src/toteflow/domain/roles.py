@@ -28,17 +28,18 @@ class Permission(StrEnum):
     READ_NOTICES = "read_notices"  # purchase orders and shipping notices expected in
     MANAGE_NOTICES = "manage_notices"  # create and cancel notices (the ERP's feed)
     PUT_AWAY = "put_away"  # receive onto a plate, ask where it goes, confirm it there
+    MOVE_STOCK = "move_stock"  # move stock by hand from one location to another
 
 
 _FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     # Pickers also put away (they did before the receiver role existed; kept so they still can).
-    Role.PICKER: _FLOOR | {Permission.PICK, Permission.PUT_AWAY},
+    Role.PICKER: _FLOOR | {Permission.PICK, Permission.PUT_AWAY, Permission.MOVE_STOCK},
     Role.PACKER: _FLOOR | {Permission.PACK},
     # Receivers check deliveries against their notices (and may see the orders a delivery
     # is wanted for); they do not pick or pack.
-    Role.RECEIVER: _FLOOR | {Permission.READ_NOTICES, Permission.PUT_AWAY},
+    Role.RECEIVER: _FLOOR | {Permission.READ_NOTICES, Permission.PUT_AWAY, Permission.MOVE_STOCK},
     Role.SUPERVISOR: _FLOOR
     | {
         Permission.PICK,
@@ -51,6 +52,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.READ_NOTICES,
         Permission.MANAGE_NOTICES,
         Permission.PUT_AWAY,
+        Permission.MOVE_STOCK,
     },
     Role.ADMIN: frozenset(Permission),
 }

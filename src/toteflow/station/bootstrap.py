@@ -29,6 +29,7 @@ from toteflow.station.server_client.pack_client import PackClient, StationPackAp
 from toteflow.station.server_client.putaway_api import PutawayApi
 from toteflow.station.server_client.receiving_api import ReceivingApi
 from toteflow.station.server_client.station_api import StationApi
+from toteflow.station.server_client.stock_api import StockApi
 from toteflow.station.server_client.wave_api import WaveApi
 from toteflow.station.server_client.worker import SyncWorker
 from toteflow.station.services import setup as station_setup
@@ -196,6 +197,7 @@ def build_station_app(
         receiving_server=ReceivingApi(calls, identity.server_url, identity.token),
         plate_printer=_plate_printer(settings, station.path.parent),
         putaway_server=PutawayApi(calls, identity.server_url, identity.token),
+        stock_server=StockApi(calls, identity.server_url, identity.token),
     )
     make_reader: Callable[[ScannerEventSink], SerialScannerReader] | None = None
     if scanner.device:

@@ -19,6 +19,7 @@ from toteflow.central.services.people import PeopleService
 from toteflow.central.services.putaway import PutawayService
 from toteflow.central.services.receiving import ReceivingService
 from toteflow.central.services.shipping import ShippingService
+from toteflow.central.services.stock_moves import StockService
 from toteflow.central.services.sync import SyncService
 from toteflow.central.services.tasks import TaskService
 from toteflow.central.services.waves import (
@@ -55,6 +56,7 @@ class Services:
     notices: NoticeService
     putaway: PutawayService
     receiving: ReceivingService
+    stock: StockService
     health: Callable[[], None]
 
 

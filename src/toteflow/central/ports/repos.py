@@ -21,6 +21,7 @@ from toteflow.central.ports.notices import NoticeRepo
 from toteflow.central.ports.putaway import HeldRepo, PutawayRepo
 from toteflow.central.ports.receipts import ReceiptRepo
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
+from toteflow.central.ports.stock_moves import StockMovesRepo
 from toteflow.central.ports.waves import (
     WaveExceptionRepo,
     WavePoolRepo,
@@ -204,6 +205,7 @@ class UnitOfWork(Protocol):
     held: HeldRepo
     cross_dock: CrossDockRepo
     receipts: ReceiptRepo
+    stock_moves: StockMovesRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -12,6 +12,7 @@ from toteflow.central.services import (
     floor_events,
     put_back_events,
     shipping_events,
+    stock_move_events,
 )
 from toteflow.central.services.event_records import audit_event, event_exception
 from toteflow.central.services.putaway import events as putaway_events
@@ -143,6 +144,9 @@ def _apply(
     # Receipts lock their notices (and write plates): after the batch, before put-away, so
     # a plate received and put away in one push is on the dock when it is put away.
     receipts = [e for e in events if receipt_events.handles(e.type)]
+    # Moves by hand lock their own locations and stock rows: after the batch's picks, so a
+    # pick and a move of the same units in one push are taken in the order they were made.
+    hand_moves = [e for e in events if stock_move_events.handles(e.type)]
     events = [
         e
         for e in events
@@ -151,6 +155,7 @@ def _apply(
         and not container_events.handles(e.type)
         and not putaway_events.handles(e.type)
         and not receipt_events.handles(e.type)
+        and not stock_move_events.handles(e.type)
     ]
     commands: list[Command | FloorRefusal] = []
     for event in events:
@@ -233,10 +238,13 @@ def _apply(
         uow, station_id, receipts, receiving or ReceiptSettings(), utc_now()
     )
     put_away, putaway_exceptions = putaway_events.apply(uow, station_id, putaways, utc_now())
+    hand_moved, hand_move_exceptions = stock_move_events.apply(
+        uow, station_id, hand_moves, utc_now()
+    )
     container_events.announce(uow, moved)
-    if packed or put_back or registry or refused or put_away or received:
+    if packed or put_back or registry or refused or put_away or received or hand_moved:
         outcomes = sorted(
-            outcomes + packed + put_back + registry + refused + put_away + received,
+            outcomes + packed + put_back + registry + refused + put_away + received + hand_moved,
             key=lambda o: o.event.seq,
         )
     uow.push.store_events(station_id, outcomes)
@@ -245,6 +253,7 @@ def _apply(
     uow.exceptions.open_many(registry_exceptions)
     uow.exceptions.open_many(putaway_exceptions)
     uow.exceptions.open_many(receipt_exceptions)
+    uow.exceptions.open_many(hand_move_exceptions)
     return [
         sync.EventResult(
             id=o.event.id,

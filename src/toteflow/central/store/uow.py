@@ -28,6 +28,7 @@ from toteflow.central.ports.repos import (
     PeopleRepo,
 )
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
+from toteflow.central.ports.stock_moves import StockMovesRepo
 from toteflow.central.ports.waves import (
     WaveExceptionRepo,
     WavePoolRepo,
@@ -52,6 +53,7 @@ from toteflow.central.store.putaway_repo import SqlPutawayRepo
 from toteflow.central.store.receipts_repo import SqlReceiptRepo
 from toteflow.central.store.shipments_repo import SqlShipmentRepo
 from toteflow.central.store.sscc_repo import SqlSsccRepo
+from toteflow.central.store.stock_moves_repo import SqlStockMovesRepo
 from toteflow.central.store.tasks_repo import SqlTaskRepo
 from toteflow.central.store.wave_exceptions_repo import SqlWaveExceptionRepo
 from toteflow.central.store.wave_pool_repo import SqlWavePoolRepo
@@ -90,6 +92,7 @@ class SqlUnitOfWork:
         self.held: HeldRepo = SqlHeldRepo(self.session)
         self.cross_dock: CrossDockRepo = SqlCrossDockRepo(self.session)
         self.receipts: ReceiptRepo = SqlReceiptRepo(self.session)
+        self.stock_moves: StockMovesRepo = SqlStockMovesRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self

@@ -12,6 +12,7 @@ from toteflow.station.ports.held_stock import HeldServer
 from toteflow.station.ports.packing import PackServer, Printer
 from toteflow.station.ports.putaway import PutawayServer
 from toteflow.station.ports.receiving import ReceivingServer
+from toteflow.station.ports.stock import StockServer
 from toteflow.station.ports.store import TaskServer
 from toteflow.station.ports.wave_console import WaveServer
 from toteflow.station.services.events import FloorActions, StationView
@@ -28,6 +29,8 @@ from toteflow.station.services.receiving import (
     ReceivingRecords,
 )
 from toteflow.station.services.refusals import RefusalDesk
+from toteflow.station.services.stock_inquiry import StockInquiry
+from toteflow.station.services.stock_move import HandMoveDesk
 from toteflow.station.services.wave_console import WaveConsole
 
 
@@ -56,6 +59,8 @@ class StationServices:
     receiving_server: ReceivingServer | None = None
     plate_printer: Printer | None = None
     putaway_server: PutawayServer | None = None
+    # The server's stock inquiries (None: answers come from this station's copy only).
+    stock_server: StockServer | None = None
 
     def read_scan(self, raw: str) -> ScanResult:
         """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""
@@ -106,6 +111,18 @@ class StationServices:
             self.read_scan,
             server=self.putaway_server,
             layout=self.layout,
+            on_recorded=self.floor.on_recorded,
+        )
+
+    def stock_inquiry(self, person: Person) -> StockInquiry:
+        return StockInquiry(person, self.floor.uow, self.read_scan, server=self.stock_server)
+
+    def hand_move(self, person: Person) -> HandMoveDesk:
+        return HandMoveDesk(
+            person,
+            self.floor.uow,
+            self.read_scan,
+            server=self.stock_server,
             on_recorded=self.floor.on_recorded,
         )
 

@@ -26,6 +26,7 @@ _WHAT = {
     "receipt.line_closed": "short line closed",
     "receipt.finished": "receipt finished",
     "putaway.confirmed": "put-away",
+    "stock.moved_by_hand": "stock move",
 }
 
 
@@ -45,9 +46,13 @@ class Refusal:
     tote: str
     # Picked and applied before the order was cancelled: the server's books took them off.
     cancelled: bool = False
+    # A refused move by hand: what to do with the units moved (the books keep them put).
+    move_back: str = ""
 
     @property
     def to_do(self) -> str:
+        if self.move_back:
+            return self.move_back
         if self.units:
             tote = f" from tote {self.tote}" if self.tote else ""
             return (
@@ -109,6 +114,17 @@ def _units(found: StationException) -> int:
     return quantity if ok and isinstance(quantity, int) and quantity > 0 else 0
 
 
+def _move_back(found: StationException) -> str:
+    if found.event_type != "stock.moved_by_hand":
+        return ""
+    p = found.payload
+    what = f"{p.get('quantity') or 'the'} x {p.get('sku') or 'units'}"
+    return (
+        f"the server's books keep them at {p.get('from_location')}: take the {what} from "
+        f"{p.get('to_location')} back there (or tell a supervisor), then press F2"
+    )
+
+
 class RefusalDesk:
     """The refusals of this station, and the two ways a person resolves one."""
 
@@ -148,6 +164,7 @@ class RefusalDesk:
             taken_from=str(payload.get("location") or ""),
             tote=str(payload.get("tote") or ""),
             cancelled=found.kind == CANCELLED_PICK,
+            move_back=_move_back(found),
         )
 
     def put_back(self, exception_id: int, scan: ScanResult) -> Resolved:

@@ -23,6 +23,7 @@ from toteflow.station.ports.store import (
     StationUnitOfWork,
 )
 from toteflow.station.services.receipt_acks import counted_through, keep_server_plates
+from toteflow.station.services.stock_cache import heard_moved, undo_refused
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def apply_push_response(
         outcome = result.result.get("outcome") if result.status == "duplicate" else result.status
         if outcome == "rejected" or result.status == "rejected":
             rejected += 1
+            undo_refused(uow, event, at)
             uow.exceptions.open_for_event(
                 event, result.reason or "the server refused this event without a reason", at
             )
@@ -292,9 +294,9 @@ def _notice_updated(uow: StationUnitOfWork, change: sync.Change, at: datetime) -
 
 
 def _stock_moved(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> None:
-    # A put-away moved stock on the server. The station keeps no stock figures (it picks
-    # what its tasks name), so there is nothing to store; the kind is known, not skipped.
-    return None
+    # A put-away or a move by hand: the station's copy of stock (what inquiries answered,
+    # for answers offline) takes the server's counts at both ends.
+    heard_moved(uow, change.payload, at)
 
 
 ChangeHandler = Callable[[StationUnitOfWork, sync.Change, datetime], None]

@@ -130,7 +130,7 @@ def confirm_in(
         "fallback": fallback,
     }
     uow.audit.record(actor, "putaway.confirmed", "plate", plate.code, detail, body.event_id)
-    # Stations keep no stock, but they are told, as of every other floor change.
+    # Stations keep a copy of what inquiries answered: they take both ends' counts from it.
     uow.feed.add_change(
         "stock.moved",
         "location",

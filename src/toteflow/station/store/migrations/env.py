@@ -5,9 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-# Importing the pack and receiving tables registers them on the station metadata too.
+# Importing the pack, receiving and stock tables registers them on the station metadata too.
 import toteflow.station.store.packing_tables
-import toteflow.station.store.receiving_tables  # noqa: F401
+import toteflow.station.store.receiving_tables
+import toteflow.station.store.stock_tables  # noqa: F401
 from toteflow.station.store.tables import metadata
 
 config = context.config

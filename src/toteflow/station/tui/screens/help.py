@@ -47,6 +47,9 @@ TITLES = {
     "HeldStockScreen": "Held stock",
     "HeldDialog": "A held plate",
     "ScanCheckScreen": "Scan check",
+    "StockInquiryScreen": "Stock: what is here, where is it",
+    "StockMoveScreen": "Moving stock",
+    "MoveQuantityDialog": "Quantity to move",
 }
 
 

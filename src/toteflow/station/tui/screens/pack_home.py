@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Footer, Static
 
@@ -25,6 +27,7 @@ class PackHomeScreen(StationScreen[None]):
     """The base of the packer mode: every order starts and ends here."""
 
     ACCEPTS_SCANS = True
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f4", "stock", "Stock")]
 
     def __init__(self, services: StationServices, person: Person) -> None:
         super().__init__()
@@ -61,6 +64,11 @@ class PackHomeScreen(StationScreen[None]):
         else:
             text = Content("No tote picked at this station waits: scan the tote in front of you.")
         self.query_one("#pack-totes", Static).update(text)
+
+    def action_stock(self) -> None:
+        from toteflow.station.tui.screens.stock_inquiry import open_stock_inquiry
+
+        open_stock_inquiry(self.app, self.services, self.person)
 
     def expected_scan(self) -> str | None:
         totes = self.desk.totes_to_pack() if self.desk is not None else []

@@ -55,6 +55,7 @@ class PickerHomeScreen(StationScreen[None]):
         Binding("f2", "ask_work", "Ask for work"),
         Binding("enter", "resume_or_ask", "Start", show=False),
         Binding("f3", "resume", "Resume task"),
+        Binding("f4", "stock", "Stock"),
         # Shown only while something waits for a person: a refused event, or units picked
         # for an order cancelled since, to put back.
         Binding("f8", "refusals", "To resolve"),
@@ -121,6 +122,11 @@ class PickerHomeScreen(StationScreen[None]):
         if action == "refusals":
             return self._refused > 0
         return True
+
+    def action_stock(self) -> None:
+        from toteflow.station.tui.screens.stock_inquiry import open_stock_inquiry
+
+        open_stock_inquiry(self.app, self.services, self.person)
 
     def action_refusals(self) -> None:
         from toteflow.station.tui.screens.station_exceptions import StationExceptionsScreen

@@ -30,6 +30,7 @@ class ReceiveHomeScreen(StationScreen[None]):
     ACCEPTS_SCANS = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f3", "putaway", "Put away"),
+        Binding("f4", "stock", "Stock"),
         Binding("f5", "refresh", "Refresh"),
         Binding("f8", "refusals", "To resolve"),
     ]
@@ -72,6 +73,11 @@ class ReceiveHomeScreen(StationScreen[None]):
         from toteflow.station.tui.screens.putaway import PutawayScreen
 
         self.app.push_screen(PutawayScreen(self.services.putaway_desk(self.person)))
+
+    def action_stock(self) -> None:
+        from toteflow.station.tui.screens.stock_inquiry import open_stock_inquiry
+
+        open_stock_inquiry(self.app, self.services, self.person)
 
     def action_refusals(self) -> None:
         # Receipts the server refused (a case already received elsewhere, a closed notice).

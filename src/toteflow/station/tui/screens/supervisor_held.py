@@ -34,6 +34,7 @@ class HeldStockScreen(SupervisorScreen):
     ACCEPTS_SCANS = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
+        Binding("f4", "stock", "Stock"),
         Binding("f5", "decide", "Release/reject"),
     ]
 
@@ -52,6 +53,12 @@ class HeldStockScreen(SupervisorScreen):
 
     def reload(self) -> None:
         self._reload()
+
+    def action_stock(self) -> None:
+        # The supervisor's way to the stock inquiry (the console's own keys are all taken).
+        from toteflow.station.tui.screens.stock_inquiry import open_stock_inquiry
+
+        open_stock_inquiry(self.app, self.services, self.console.person)
 
     @work(exclusive=True, group="held")
     async def _reload(self) -> None:
