@@ -16,6 +16,7 @@ from toteflow.central.integrations.wave_templates import WaveTemplateError, load
 from toteflow.central.integrations.webhooks import HttpxWebhookSender, WebhookWorker
 from toteflow.central.services.catalogue import CatalogueService
 from toteflow.central.services.containers import ContainerService
+from toteflow.central.services.counts import CountPolicy, CountService
 from toteflow.central.services.importing.service import ImportService
 from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
@@ -34,6 +35,7 @@ from toteflow.config import ConfigError, ServerSettings, Settings
 from toteflow.contracts.notices import ProductRules, ReceivingPolicy, SupplierTolerance
 from toteflow.contracts.waves import CartSpec
 from toteflow.domain.allocation import ShortagePolicy
+from toteflow.domain.cycle_counts import Schedule, Thresholds
 from toteflow.domain.labels import Address
 from toteflow.domain.putaway_rules import RuleOrderError, rules_from_config
 from toteflow.shared.labels import LabelRenderer
@@ -79,11 +81,12 @@ def build_services(engine: Engine, settings: Settings) -> Services:
 
     waves = site_waves(uow, settings)
     receipts = receipt_settings(settings)
+    counts = count_policy(settings)
     return Services(
         catalogue=CatalogueService(uow),
         orders=OrderService(uow),
         people=PeopleService(uow, policy),
-        sync=SyncService(uow, waves.reallocation.reallocate_shorts, receipts),
+        sync=SyncService(uow, waves.reallocation.reallocate_shorts, receipts, counts),
         containers=ContainerService(uow),
         tasks=TaskService(uow),
         shipping=ShippingService(uow, shipping_policy(settings), LabelRenderer()),
@@ -95,7 +98,18 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         notices=NoticeService(uow, receiving_policy(settings)),
         putaway=PutawayService(uow, putaway_policy(settings), PlateLabelRenderer()),
         receiving=ReceivingService(uow, receipts),
+        counts=CountService(uow, counts),
         health=health,
+    )
+
+
+def count_policy(settings: Settings) -> CountPolicy:
+    """The site's [counts] settings: schedules by class, variance thresholds, who counts."""
+    counts = settings.counts
+    return CountPolicy(
+        schedule=Schedule(counts.a_days, counts.b_days, counts.c_days),
+        thresholds=Thresholds(counts.recount_units, counts.approval_units),
+        anyone_may_count=counts.anyone_may_count,
     )
 
 

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from toteflow.central.api.known_tokens import KnownTokens
 from toteflow.central.services.catalogue import CatalogueService
 from toteflow.central.services.containers import ContainerService
+from toteflow.central.services.counts import CountService
 from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
@@ -55,6 +56,7 @@ class Services:
     notices: NoticeService
     putaway: PutawayService
     receiving: ReceivingService
+    counts: CountService
     health: Callable[[], None]
 
 

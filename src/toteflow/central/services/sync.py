@@ -13,6 +13,9 @@ from toteflow.central.services import (
     put_back_events,
     shipping_events,
 )
+from toteflow.central.services.counts import events as count_events
+from toteflow.central.services.counts import triggers as count_triggers
+from toteflow.central.services.counts.common import CountPolicy
 from toteflow.central.services.event_records import audit_event, event_exception
 from toteflow.central.services.putaway import events as putaway_events
 from toteflow.central.services.putaway.common import utc_now
@@ -24,6 +27,7 @@ from toteflow.domain.actor import Actor
 from toteflow.domain.credentials import token_digest
 from toteflow.domain.errors import Forbidden, Unauthenticated
 from toteflow.domain.floor_batch import Command, FloorBatch, MoveTask, Pick, SetTote, Short, Undo
+from toteflow.domain.stock_moves import LedgerMove
 from toteflow.domain.tasks import FloorRefusal
 
 _LARGEST_ID = 2**31 - 1
@@ -37,10 +41,12 @@ class SyncService:
         uow: UnitOfWorkFactory,
         reallocate: ShortHandler | None = None,
         receiving: ReceiptSettings | None = None,
+        counts: CountPolicy | None = None,
     ) -> None:
         self.uow = uow
         self.reallocate = reallocate
         self.receiving = receiving or ReceiptSettings()
+        self.counts = counts or CountPolicy()
 
     def push(self, station: Station, request: sync.PushRequest) -> sync.PushResponse:
         """Apply events in order; already-applied ones get their stored answer again.
@@ -75,7 +81,9 @@ class SyncService:
             gap = bool(fresh) and fresh[0].seq != last + 1
             results = _replayed(uow, station_id, replays)
             if fresh and not gap:
-                results += _apply(uow, station_id, fresh, self.reallocate, self.receiving)
+                results += _apply(
+                    uow, station_id, fresh, self.reallocate, self.receiving, self.counts
+                )
                 last = fresh[-1].seq
                 uow.push.set_station_seq(station_id, last)
             uow.commit()
@@ -123,6 +131,7 @@ def _apply(
     events: list[sync.Event],
     reallocate: ShortHandler | None = None,
     receiving: ReceiptSettings | None = None,
+    counts: CountPolicy | None = None,
 ) -> list[sync.EventResult]:
     # An event naming a person this server does not know is refused alone, before any
     # planner sees it: the audit row and floor exception it would write name that person.
@@ -143,6 +152,9 @@ def _apply(
     # Receipts lock their notices (and write plates): after the batch, before put-away, so
     # a plate received and put away in one push is on the dock when it is put away.
     receipts = [e for e in events if receipt_events.handles(e.type)]
+    # Counts are taken against the book at their own time: after everything else in the push,
+    # so that picks made before a count and pushed with it are in the book it is compared with.
+    counted = [e for e in events if count_events.handles(e.type)]
     events = [
         e
         for e in events
@@ -151,6 +163,7 @@ def _apply(
         and not container_events.handles(e.type)
         and not putaway_events.handles(e.type)
         and not receipt_events.handles(e.type)
+        and not count_events.handles(e.type)
     ]
     commands: list[Command | FloorRefusal] = []
     for event in events:
@@ -165,6 +178,7 @@ def _apply(
 
     outcomes: list[EventOutcome] = []
     exceptions: list[dict[str, Any]] = []
+    moves: list[LedgerMove] = []
     for event, planned in zip(events, commands, strict=True):
         shorts_before = len(batch.shorts)
         try:
@@ -182,6 +196,7 @@ def _apply(
             )
             continue
         outcomes.append(EventOutcome(event, "applied", "", result))
+        moves.extend(_ledger_moves(batch, event, planned))
         for note in batch.shorts[shorts_before:]:
             exceptions.append(
                 _exception(
@@ -210,6 +225,7 @@ def _apply(
         covered = reallocate(uow, batch)
         exceptions = [e for e in exceptions if _still_short(e, covered)]
     uow.push.write_batch(batch)
+    uow.ledger.record(moves)
     moved = container_events.settle(uow, batch)
     registry, registry_exceptions, applied = container_events.apply(
         uow, station_id, registry_events
@@ -233,10 +249,21 @@ def _apply(
         uow, station_id, receipts, receiving or ReceiptSettings(), utc_now()
     )
     put_away, putaway_exceptions = putaway_events.apply(uow, station_id, putaways, utc_now())
+    count_triggers.after_push(uow, batch, moves, putaway_exceptions)
+    count_outcomes, count_exceptions = count_events.apply(
+        uow, station_id, counted, counts or CountPolicy()
+    )
     container_events.announce(uow, moved)
-    if packed or put_back or registry or refused or put_away or received:
+    if packed or put_back or registry or refused or put_away or received or count_outcomes:
         outcomes = sorted(
-            outcomes + packed + put_back + registry + refused + put_away + received,
+            outcomes
+            + packed
+            + put_back
+            + registry
+            + refused
+            + put_away
+            + received
+            + count_outcomes,
             key=lambda o: o.event.seq,
         )
     uow.push.store_events(station_id, outcomes)
@@ -245,6 +272,7 @@ def _apply(
     uow.exceptions.open_many(registry_exceptions)
     uow.exceptions.open_many(putaway_exceptions)
     uow.exceptions.open_many(receipt_exceptions)
+    uow.exceptions.open_many(count_exceptions)
     return [
         sync.EventResult(
             id=o.event.id,
@@ -254,6 +282,18 @@ def _apply(
             result=o.result,
         )
         for o in outcomes
+    ]
+
+
+def _ledger_moves(batch: FloorBatch, event: sync.Event, planned: Command) -> list[LedgerMove]:
+    """The stock move an applied pick or undo made, dated when it was made on the floor."""
+    if not isinstance(planned, Pick | Undo):
+        return []
+    stock_id = batch.lines[planned.task_line_id].stock_id
+    if isinstance(planned, Pick):
+        return [LedgerMove(stock_id, -planned.quantity, event.station_time, "pick", str(event.id))]
+    return [
+        LedgerMove(stock_id, planned.quantity, event.station_time, "pick_undone", str(event.id))
     ]
 
 
