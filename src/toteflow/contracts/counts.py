@@ -11,6 +11,7 @@ from toteflow.contracts.common import (
     Code,
     Count,
     Day,
+    Int,
     Model,
     Moment,
     Optional40,
@@ -53,7 +54,7 @@ class CountRequest(Model):
     location holding a SKU."""
 
     location: Code | None = None
-    aisle: int | None = Field(None, ge=1, le=999)
+    aisle: Int | None = Field(None, ge=1, le=999)
     sku: Code | None = None
 
     @model_validator(mode="after")

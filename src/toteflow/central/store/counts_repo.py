@@ -14,7 +14,8 @@ from sqlmodel import Session
 from toteflow.central.ports.counts import CountResult, CountRow, ScheduleCandidate
 from toteflow.central.store import tables as t
 from toteflow.central.store.counts_tables import LIVE_COUNT, CountLine, CycleCount, StockMove
-from toteflow.central.store.stock_ledger import record_moves, utc
+from toteflow.central.store.late_moves import utc
+from toteflow.central.store.stock_ledger import record_moves
 from toteflow.contracts import counts as cc
 from toteflow.domain.cycle_counts import Position, Variance, location_class
 from toteflow.domain.stock_moves import LedgerMove
@@ -142,7 +143,7 @@ class SqlCountRepo:
             sa.select(loc.id).where(loc.kind.in_(STORAGE), loc.active.is_(True)).order_by(loc.id)
         ).scalars()
         return [
-            ScheduleCandidate(int(i), tuple(sorted(held.get(int(i), ()))), last.get(i))
+            ScheduleCandidate(int(i), tuple(sorted(held.get(int(i), ()))), _aware(last.get(i)))
             for i in ids
             if int(i) in held
         ]

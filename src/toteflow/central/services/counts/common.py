@@ -23,7 +23,6 @@ from toteflow.domain.cycle_counts import (
 )
 from toteflow.domain.errors import NotFound, Refused
 from toteflow.domain.roles import Permission
-from toteflow.domain.words import plural
 
 
 @dataclass(frozen=True)
@@ -95,27 +94,33 @@ def finish(
     if decision == Decision.ACCURATE:
         uow.counts.close(count.id, status="closed", outcome="accurate")
     elif decision == Decision.ADJUST:
-        decision = adjust_or_hold(uow, count, found, at)
+        decision = adjust_or_hold(uow, actor, count, found, at)
     elif decision == Decision.RECOUNT:
         uow.counts.close(count.id, status="closed", outcome="recounted")
         recount = send_recount(uow, count, actor.user_id)
     else:
         uow.counts.close(count.id, status="awaiting_approval", outcome="")
-    detail = {"location": count.location, "units_off": off, "decision": decision.value}
+    detail: dict[str, Any] = {
+        "location": count.location,
+        "units_off": off,
+        "decision": decision.value,
+    }
     if recount is not None:
         detail["recount"] = recount
     uow.audit.record(actor, "count.finished", "cycle_count", str(count.id), detail, event_id)
-    return {"count_id": count.id, **detail}
+    # Blind to the end: the station learns that its count was taken, not how far off it was
+    # (with what it counted, that would tell it the book).
+    return {"count_id": count.id, "location": count.location, "recount": recount}
 
 
 def adjust_or_hold(
-    uow: UnitOfWork, count: CountRow, found: Sequence[Variance], at: datetime
+    uow: UnitOfWork, actor: Actor, count: CountRow, found: Sequence[Variance], at: datetime
 ) -> Decision:
     """The book takes the count; a position that cannot (reserved above what was found)
     leaves the count for a supervisor instead, nothing adjusted."""
     try:
         with uow.savepoint():
-            adjust(uow, count, found, at)
+            adjust(uow, actor, count, found, at)
     except Refused as refusal:
         note = f"the book could not take the count: {refusal}"
         uow.counts.close(count.id, status="awaiting_approval", outcome="", note=note)
@@ -124,24 +129,26 @@ def adjust_or_hold(
     return Decision.ADJUST
 
 
-def adjust(uow: UnitOfWork, count: CountRow, found: Sequence[Variance], at: datetime) -> None:
-    """Each position's variance into the book, dated at the count (a ledger row each)."""
+def adjust(
+    uow: UnitOfWork, actor: Actor, count: CountRow, found: Sequence[Variance], at: datetime
+) -> None:
+    """Each position's variance into the book, dated at the count (a ledger row each),
+    audited as a stock adjustment with reason `count`, naming the count."""
     moved = [v for v in found if v.delta]
     skus = uow.counts.skus([v.position.product_id for v in moved])
     for v in moved:
-        uow.catalogue.adjust_stock(
-            cat.StockAdjustment(
-                location=count.location,
-                sku=skus[v.position.product_id],
-                lot=v.position.lot,
-                expiry=v.position.expiry,
-                delta=v.delta,
-                reason="count",
-                note=f"count {count.id}",
-            ),
-            at=at,
-            kind="count",
+        adjustment = cat.StockAdjustment(
+            location=count.location,
+            sku=skus[v.position.product_id],
+            lot=v.position.lot,
+            expiry=v.position.expiry,
+            delta=v.delta,
+            reason="count",
+            note=f"count {count.id}",
         )
+        row = uow.catalogue.adjust_stock(adjustment, at=at, kind="count")
+        detail = {**adjustment.model_dump(mode="json"), "quantity_after": row.quantity}
+        uow.audit.record(actor, "stock.adjusted", "stock", str(row.id), detail)
 
 
 def send_recount(uow: UnitOfWork, count: CountRow, not_user_id: int | None) -> int:
@@ -155,8 +162,3 @@ def send_recount(uow: UnitOfWork, count: CountRow, not_user_id: int | None) -> i
     if not created:  # pragma: no cover - the count was closed in this transaction
         raise Refused(f"{count.location} has a live count already")
     return created[0]
-
-
-def describe(result: dict[str, Any]) -> str:
-    off = int(result["units_off"])
-    return f"count at {result['location']}: {plural(off, 'unit')} off, {result['decision']}"

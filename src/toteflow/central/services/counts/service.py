@@ -120,7 +120,7 @@ class CountService:
             uow.counts.resave_lines(count_id, found, off)
             note = body.note or ("approved" if body.approve else "rejected")
             if body.approve:
-                adjust(uow, count, found, count.counted_at)
+                adjust(uow, actor, count, found, count.counted_at)
                 outcome = "adjusted" if off else "accurate"
                 uow.counts.close(
                     count_id, status="closed", outcome=outcome, decided_by=actor.user_id, note=note
