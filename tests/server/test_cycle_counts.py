@@ -267,22 +267,22 @@ def test_openboxes_5092_triggers_and_schedules_at_once_make_one_count(floor: Flo
     )
     assert live_counts(site) == [(LOCATION, "schedule")]
     # The database refuses a second live count even to a writer that skips the service.
-    with pytest.raises(IntegrityError), site.parts.engine.begin() as connection:
+    with site.parts.engine.connect() as connection:
         loc = connection.execute(
             sa.select(t.cols(t.Location).id).where(t.cols(t.Location).code == LOCATION)
         ).scalar_one()
-        connection.execute(
-            sa.insert(t.table(CycleCount)).values(
-                location_id=loc,
-                status="open",
-                reason="request",
-                reference="",
-                created_at=START,
-                variance_units=0,
-                outcome="",
-                note="",
-            )
-        )
+    second = sa.insert(t.table(CycleCount)).values(
+        location_id=loc,
+        status="open",
+        reason="request",
+        reference="",
+        created_at=START,
+        variance_units=0,
+        outcome="",
+        note="",
+    )
+    with site.parts.engine.begin() as connection, pytest.raises(IntegrityError):
+        connection.execute(second)
     assert len(counts.open_counts(SYSTEM)) == 1
 
 
