@@ -18,6 +18,16 @@ Supervisor = Annotated[Actor, Depends(requires(Permission.MANAGE_COUNTS))]
 CountId = Annotated[int, Path(ge=1, le=INT4_MAX)]
 
 
+def _counter(services: ServicesDep, actor: ActorDep) -> Actor:
+    # Decided before the body is read, like every role check: counters and supervisors, or
+    # anyone logged in where `[counts] anyone_may_count` is on.
+    services.counts.check_counter(actor)
+    return actor
+
+
+Counter = Annotated[Actor, Depends(_counter)]
+
+
 @router.post("/counts/requests", status_code=201)
 def request_counts(
     services: ServicesDep, actor: Supervisor, body: cc.CountRequest
@@ -34,7 +44,7 @@ def schedule_counts(services: ServicesDep, actor: Supervisor) -> cc.CountsCreate
 
 
 @router.get("/counts/open")
-def open_counts(services: ServicesDep, actor: ActorDep) -> list[cc.CountTask]:
+def open_counts(services: ServicesDep, actor: Counter) -> list[cc.CountTask]:
     """Counts this person may do: blind, no quantity is sent (counters, supervisors, or
     anyone with `[counts] anyone_may_count`). A recount is not offered to its first counter."""
     return services.counts.open_counts(actor)
@@ -42,7 +52,7 @@ def open_counts(services: ServicesDep, actor: ActorDep) -> list[cc.CountTask]:
 
 @router.post("/counts/{count_id}/finish")
 def finish_count(
-    services: ServicesDep, actor: ActorDep, count_id: CountId, body: cc.CountFinish
+    services: ServicesDep, actor: Counter, count_id: CountId, body: cc.CountFinish
 ) -> cc.CountTask | None:
     """What was counted at the location (every SKU found; one not listed was not there).
     Answers the recount it sent, if the variance was over `[counts] recount_units`."""

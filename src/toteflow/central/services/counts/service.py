@@ -27,6 +27,10 @@ class CountService:
         self.uow = uow
         self.policy = policy or CountPolicy()
 
+    def check_counter(self, actor: Actor) -> None:
+        """Forbidden unless this person may count here."""
+        require_counter(actor, self.policy)
+
     def request(self, actor: Actor, body: cc.CountRequest) -> cc.CountsCreated:
         """A supervisor's counts: a location, an aisle's locations, or those holding a SKU."""
         actor.require(Permission.MANAGE_COUNTS)
