@@ -47,6 +47,11 @@ TITLES = {
     "HeldStockScreen": "Held stock",
     "HeldDialog": "A held plate",
     "ScanCheckScreen": "Scan check",
+    "CountHomeScreen": "Counting",
+    "CountingScreen": "Counting a location",
+    "CountQuantityDialog": "Quantity counted",
+    "CountApprovalsScreen": "Counts to approve",
+    "CountDecisionDialog": "A count to approve",
 }
 
 
