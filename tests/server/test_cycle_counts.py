@@ -18,12 +18,16 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.server.conftest import Site
 from tests.support.floor import Work, released_task
+from toteflow.central.bootstrap import count_policy
+from toteflow.central.services.counts import CountPolicy, CountService
 from toteflow.central.store import tables as t
+from toteflow.central.store.uow import SqlUnitOfWorkFactory
 from toteflow.central.store.counts_tables import CycleCount, StockMove
 from toteflow.config import CountSettings, Settings
 from toteflow.contracts import counts as cc
 from toteflow.contracts.people import StationCreate
-from toteflow.domain.actor import SYSTEM
+from toteflow.domain.actor import SYSTEM, Actor
+from toteflow.domain.errors import Forbidden
 from toteflow.domain.roles import Role
 
 API = "/api/v1"
@@ -503,3 +507,15 @@ def test_the_schedule_counts_each_class_at_its_interval(floor: Floor) -> None:
         LOCATION
     ]
     assert p is not None
+
+
+def test_anyone_may_count_only_where_the_site_says_so(floor: Floor) -> None:
+    site = floor.site
+    request(site, location=LOCATION)
+    picker = Actor(PICKER, None, Role.PICKER, "a picker")
+    uow = SqlUnitOfWorkFactory(site.parts.engine)
+    with pytest.raises(Forbidden):
+        CountService(uow, CountPolicy()).open_counts(picker)
+    anyone = CountService(uow, CountPolicy(anyone_may_count=True))
+    assert [c.location for c in anyone.open_counts(picker)] == [LOCATION]
+    assert count_policy(Settings()).anyone_may_count is False
