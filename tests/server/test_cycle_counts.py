@@ -21,8 +21,8 @@ from tests.support.floor import Work, released_task
 from toteflow.central.bootstrap import count_policy
 from toteflow.central.services.counts import CountPolicy, CountService
 from toteflow.central.store import tables as t
-from toteflow.central.store.uow import SqlUnitOfWorkFactory
 from toteflow.central.store.counts_tables import CycleCount, StockMove
+from toteflow.central.store.uow import SqlUnitOfWorkFactory
 from toteflow.config import CountSettings, Settings
 from toteflow.contracts import counts as cc
 from toteflow.contracts.people import StationCreate
