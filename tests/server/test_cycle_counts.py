@@ -17,6 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from tests.server.conftest import Site
+from tests.server.test_putaway import dock, receive, storage
+from tests.server.test_putaway import event as putaway_event
+from tests.server.test_putaway import push as putaway_push
 from tests.support.floor import Work, released_task
 from toteflow.central.bootstrap import count_policy
 from toteflow.central.services.counts import CountPolicy, CountService
@@ -34,6 +37,7 @@ API = "/api/v1"
 START = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 PICKER, SUPERVISOR, COUNTER = 1, 3, 6  # user ids, in the order the site fixture adds roles
 LOCATION = "01-001-1"
+__all__ = ["dock"]  # the put-away tests' fixture, used here too
 
 
 @pytest.fixture
@@ -519,3 +523,15 @@ def test_anyone_may_count_only_where_the_site_says_so(floor: Floor) -> None:
     anyone = CountService(uow, CountPolicy(anyone_may_count=True))
     assert [c.location for c in anyone.open_counts(picker)] == [LOCATION]
     assert count_policy(Settings()).anyone_may_count is False
+
+
+def test_a_refused_put_away_opens_a_count_of_its_location(dock: Site) -> None:
+    """The receiver found the bin not as the book says (here: not empty): count it."""
+    picker = dock.client.get(f"{API}/auth/me", headers=dock.login(Role.PICKER)).json()["id"]
+    storage(dock, "01-002-3", mixing="empty_only")
+    plate, other = receive(dock, 10), receive(dock, 3, sku="SKU-B")
+    where = {"location": "01-002-3", "reason": "cannot_reach"}
+    first = putaway_event(1, {"plate": plate.code, **where}, picker)
+    clash = putaway_event(2, {"plate": other.code, **where}, picker)
+    assert [r["status"] for r in putaway_push(dock, first, clash)] == ["applied", "rejected"]
+    assert live_counts(dock) == [("01-002-3", "putaway_conflict")]
