@@ -173,7 +173,7 @@ class SqlCountRepo:
                 zone=r.name,
                 reason=r.reason,
                 recount=r.recount_of is not None,
-                created_at=r.created_at,
+                created_at=_aware(r.created_at),
             )
             for r in rows
         ]
