@@ -7,6 +7,7 @@ floor can produce, including a pick whose event reaches the server after the cou
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -535,3 +536,35 @@ def test_a_refused_put_away_opens_a_count_of_its_location(dock: Site) -> None:
     clash = putaway_event(2, {"plate": other.code, **where}, picker)
     assert [r["status"] for r in putaway_push(dock, first, clash)] == ["applied", "rejected"]
     assert live_counts(dock) == [("01-002-3", "putaway_conflict")]
+
+
+def test_two_servers_scheduling_at_once_open_each_count_once(floor: Floor) -> None:
+    """Two scheduler runs racing (two server processes): one count per location, no error."""
+    site = floor.site
+    released_task(
+        site.parts.engine,
+        reference="SO-2",
+        sku="SKU-T2",
+        location="01-002-1",
+        barcode="4006381333948",
+    )
+    services = [CountService(SqlUnitOfWorkFactory(site.parts.engine)) for _ in range(2)]
+    start = threading.Barrier(2)
+    made: list[int] = []
+    errors: list[BaseException] = []
+
+    def run(service: CountService) -> None:
+        start.wait()
+        try:
+            made.extend(c.id for c in service.schedule(SYSTEM, START).created)
+        except BaseException as exc:  # a clash would surface here, in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in services]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(made) == 2
+    assert sorted(live_counts(site)) == [(LOCATION, "schedule"), ("01-002-1", "schedule")]
