@@ -21,8 +21,10 @@ from tests.tui.station_world import (
     world_fixture,  # noqa: F401  (the fixture)
 )
 from tests.tui.terminal_input import feed_terminal_bytes
+from toteflow.central.services.counts import CountPolicy
 from toteflow.central.store import tables as t
 from toteflow.central.store.counts_tables import CycleCount
+from toteflow.config import CountSettings
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts import counts as cc
 from toteflow.contracts.people import UserCreate
@@ -31,6 +33,7 @@ from toteflow.domain.roles import Role
 from toteflow.station.tui.screens.count_home import CountHomeScreen
 from toteflow.station.tui.screens.counting import CountingScreen, CountQuantityDialog
 from toteflow.station.tui.screens.login import LoginScreen
+from toteflow.station.tui.screens.picker_home import PickerHomeScreen
 from toteflow.station.tui.screens.supervisor_console import SupervisorConsoleScreen
 from toteflow.station.tui.screens.supervisor_counts import (
     CountApprovalsScreen,
@@ -117,6 +120,8 @@ async def test_a_count_is_recounted_by_another_counter_and_approved_at_the_conso
         await badge_in(pilot, "B10006", "6666")
         home = await counting_home(pilot)
         assert [t.location for t in home.desk.tasks] == [LOCATION]
+        await press(pilot, "escape")  # the counter's own home: nowhere to go back to
+        assert app.screen is home
         # Blind: the list says where and why, never a quantity.
         assert "20" not in str(home.query_one("#count-list").render())
         # The location and a case label in one read: counting starts, the case is 6 units.
@@ -190,3 +195,25 @@ async def test_a_count_finished_offline_is_sent_when_the_server_is_back(world: W
         assert await until(pilot, lambda: count_row(world, count_id) == ("closed", "accurate"))
         assert await until(pilot, lambda: synced(app))
         assert on_hand(world) == 7
+
+
+async def test_where_anyone_may_count_a_picker_counts_from_the_home_screen(world: World) -> None:
+    count_id = seed(world, on_hand=1)
+    world.parts.services.counts.policy = CountPolicy(anyone_may_count=True)
+    world.settings = world.settings.model_copy(
+        update={"counts": CountSettings(anyone_may_count=True)}
+    )
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, Role.PICKER)
+        await on_screen(pilot, PickerHomeScreen)
+        await press(pilot, "f9")
+        await counting_home(pilot)
+        await feed_terminal_bytes(app, f"{LOCATION}\r{EACH}\r".encode())
+        counting: CountingScreen = await on_screen(pilot, CountingScreen)
+        assert await until(pilot, lambda: bool(counting.desk.counted()))
+        await press(pilot, "f10")
+        await on_screen(pilot, CountHomeScreen)
+        assert await until(pilot, lambda: count_row(world, count_id) == ("closed", "accurate"))
+        await press(pilot, "escape")
+        await on_screen(pilot, PickerHomeScreen)

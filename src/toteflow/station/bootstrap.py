@@ -198,6 +198,7 @@ def build_station_app(
         plate_printer=_plate_printer(settings, station.path.parent),
         putaway_server=PutawayApi(calls, identity.server_url, identity.token),
         count_server=CountsApi(calls, identity.server_url, identity.token),
+        anyone_may_count=settings.counts.anyone_may_count,
     )
     make_reader: Callable[[ScannerEventSink], SerialScannerReader] | None = None
     if scanner.device:

@@ -61,6 +61,8 @@ class StationServices:
     putaway_server: PutawayServer | None = None
     # The server's cycle-count API: counters' open counts, supervisors' approvals.
     count_server: CountServer | None = None
+    # [counts] anyone_may_count: pickers and receivers reach counting from their home (F9).
+    anyone_may_count: bool = False
 
     def read_scan(self, raw: str) -> ScanResult:
         """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""

@@ -28,7 +28,10 @@ class CountHomeScreen(StationScreen[None]):
     """The base of the counter mode: every count starts here and comes back here."""
 
     ACCEPTS_SCANS = True
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("f5", "refresh", "Refresh")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f5", "refresh", "Refresh"),
+        Binding("escape", "leave", "Back"),
+    ]
 
     def __init__(self, services: StationServices, person: Person) -> None:
         super().__init__()
@@ -51,6 +54,14 @@ class CountHomeScreen(StationScreen[None]):
     def on_screen_resume(self) -> None:
         self.station.task_label = ""
         self.action_refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Back only where counting was opened from another home (anyone may count).
+        return len(self.app.screen_stack) > 1 if action == "leave" else True
+
+    def action_leave(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
 
     def action_refresh(self) -> None:
         self._refresh()
