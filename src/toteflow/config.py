@@ -311,6 +311,10 @@ class CountSettings(_Section):
     # a recount waits for a supervisor's approval rather than adjusting the book.
     recount_units: int = Field(2, ge=0, le=1_000_000)
     approval_units: int = Field(10, ge=0, le=1_000_000)
+    # The same in value (0: not used), with the value of one unit by SKU.
+    recount_value: float = Field(0.0, ge=0)
+    approval_value: float = Field(0.0, ge=0)
+    unit_values: dict[str, float] = Field(default_factory=dict)
     # Anyone logged in may count, not only counters and supervisors.
     anyone_may_count: bool = False
 

@@ -31,6 +31,7 @@ from toteflow.config import CountSettings, Settings
 from toteflow.contracts import counts as cc
 from toteflow.contracts.people import StationCreate
 from toteflow.domain.actor import SYSTEM, Actor
+from toteflow.domain.cycle_counts import Thresholds
 from toteflow.domain.errors import Forbidden
 from toteflow.domain.roles import Role
 
@@ -568,3 +569,18 @@ def test_two_servers_scheduling_at_once_open_each_count_once(floor: Floor) -> No
     assert errors == []
     assert len(made) == 2
     assert sorted(live_counts(site)) == [(LOCATION, "schedule"), ("01-002-1", "schedule")]
+
+
+def test_a_variance_worth_more_than_the_value_threshold_is_recounted(floor: Floor) -> None:
+    site = floor.site
+    (count_id,) = request(site, location=LOCATION)
+    policy = CountPolicy(
+        thresholds=Thresholds(recount_units=100, approval_units=100, recount_value=5.0),
+        unit_values={"SKU-T1": 3.0},
+    )
+    counter = Actor(COUNTER, None, Role.COUNTER, "a counter")
+    service = CountService(SqlUnitOfWorkFactory(site.parts.engine), policy)
+    items = cc.CountFinish(items=[cc.CountedItem(sku="SKU-T1", quantity=8)])
+    recount = service.finish(counter, count_id, items, minute(1))
+    assert recount is not None  # 2 units off is within 100, but 6.0 is over 5.0
+    assert view(site, count_id)["outcome"] == "recounted"

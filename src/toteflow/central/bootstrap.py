@@ -108,8 +108,11 @@ def count_policy(settings: Settings) -> CountPolicy:
     counts = settings.counts
     return CountPolicy(
         schedule=Schedule(counts.a_days, counts.b_days, counts.c_days),
-        thresholds=Thresholds(counts.recount_units, counts.approval_units),
+        thresholds=Thresholds(
+            counts.recount_units, counts.approval_units, counts.recount_value, counts.approval_value
+        ),
         anyone_may_count=counts.anyone_may_count,
+        unit_values=dict(counts.unit_values),
     )
 
 

@@ -43,7 +43,7 @@ def location_class(velocities: Iterable[str]) -> str:
     return min(held) if held else "C"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Position:
     """What a count line is of at its location: product, lot and expiry."""
 
@@ -65,8 +65,18 @@ class Variance:
 
 def variances(counted: Mapping[Position, int], book: Mapping[Position, int]) -> list[Variance]:
     """Every position either side knows: a position on the book not counted was counted as 0."""
-    positions = sorted(set(counted) | {p for p, q in book.items() if q})
+    positions = sorted(set(counted) | {p for p, q in book.items() if q}, key=_order)
     return [Variance(p, counted.get(p, 0), book.get(p, 0)) for p in positions]
+
+
+def _order(position: Position) -> tuple[int, str, bool, date]:
+    # A position without an expiry date sorts first, and never compares None with a date.
+    return (
+        position.product_id,
+        position.lot,
+        position.expiry is not None,
+        position.expiry or date.min,
+    )
 
 
 def units_off(found: Iterable[Variance]) -> int:
@@ -76,17 +86,27 @@ def units_off(found: Iterable[Variance]) -> int:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Units off at which a count is recounted by another person, and at which a recount
-    waits for a supervisor's approval instead of adjusting the book."""
+    """How far off a count may be before another person recounts it, and before a recount
+    waits for a supervisor's approval instead of adjusting the book: in units, and in value
+    where values are set (0 leaves a value threshold out)."""
 
     recount_units: int = 2
     approval_units: int = 10
+    recount_value: float = 0.0
+    approval_value: float = 0.0
 
-    def decide(self, off: int, *, is_recount: bool) -> Decision:
+    def decide(self, off: int, *, is_recount: bool, value_off: float = 0.0) -> Decision:
         if off == 0:
             return Decision.ACCURATE
-        if off <= self.recount_units:
+        over_recount = off > self.recount_units or 0 < self.recount_value < value_off
+        if not over_recount:
             return Decision.ADJUST
         if not is_recount:
             return Decision.RECOUNT
-        return Decision.APPROVAL if off > self.approval_units else Decision.ADJUST
+        over_approval = off > self.approval_units or 0 < self.approval_value < value_off
+        return Decision.APPROVAL if over_approval else Decision.ADJUST
+
+
+def value_off(found: Iterable[Variance], unit_values: Mapping[int, float]) -> float:
+    """How far a count is off in value: each position's units off at its product's value."""
+    return sum(abs(v.delta) * unit_values.get(v.position.product_id, 0.0) for v in found)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from toteflow.domain.cycle_counts import (
     Thresholds,
     Variance,
     units_off,
+    value_off,
     variances,
 )
 from toteflow.domain.errors import NotFound, Refused
@@ -31,6 +32,8 @@ class CountPolicy:
     thresholds: Thresholds = field(default_factory=Thresholds)
     # Anyone logged in may count, not only counters (and supervisors).
     anyone_may_count: bool = False
+    # The value of one unit by SKU, for the value thresholds (a SKU not named: 0).
+    unit_values: Mapping[str, float] = field(default_factory=dict)
 
 
 def require_counter(actor: Actor, policy: CountPolicy) -> None:
@@ -89,7 +92,10 @@ def finish(
     off = units_off(found)
     result = CountResult(actor.user_id, actor.station_id, event_id, at, found, off)
     uow.counts.save_result(count.id, result)
-    decision = policy.thresholds.decide(off, is_recount=count.recount_of is not None)
+    worth = value_off(found, _values(uow, policy, found)) if policy.unit_values else 0.0
+    decision = policy.thresholds.decide(
+        off, is_recount=count.recount_of is not None, value_off=worth
+    )
     recount: int | None = None
     if decision == Decision.ACCURATE:
         uow.counts.close(count.id, status="closed", outcome="accurate")
@@ -103,6 +109,7 @@ def finish(
     detail: dict[str, Any] = {
         "location": count.location,
         "units_off": off,
+        "value_off": worth,
         "decision": decision.value,
     }
     if recount is not None:
@@ -111,6 +118,11 @@ def finish(
     # Blind to the end: the station learns that its count was taken, not how far off it was
     # (with what it counted, that would tell it the book).
     return {"count_id": count.id, "location": count.location, "recount": recount}
+
+
+def _values(uow: UnitOfWork, policy: CountPolicy, found: Sequence[Variance]) -> dict[int, float]:
+    skus = uow.counts.skus(sorted({v.position.product_id for v in found}))
+    return {pid: policy.unit_values.get(sku, 0.0) for pid, sku in skus.items()}
 
 
 def adjust_or_hold(
