@@ -317,6 +317,9 @@ class CountSettings(_Section):
     unit_values: dict[str, float] = Field(default_factory=dict)
     # Anyone logged in may count, not only counters and supervisors.
     anyone_may_count: bool = False
+    # How often each server process opens the counts that are due (0: only when asked,
+    # POST /api/v1/counts/schedule).
+    schedule_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
 
 
 class Settings(_Section):

@@ -8,6 +8,7 @@ floor can produce, including a pick whose event reaches the server after the cou
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,8 @@ from tests.server.test_putaway import dock, receive, storage
 from tests.server.test_putaway import event as putaway_event
 from tests.server.test_putaway import push as putaway_push
 from tests.support.floor import Work, released_task
-from toteflow.central.bootstrap import count_policy
+from toteflow.central.bootstrap import build_count_scheduler, count_policy
+from toteflow.central.integrations.count_scheduler import CountScheduler
 from toteflow.central.services.counts import CountPolicy, CountService
 from toteflow.central.store import tables as t
 from toteflow.central.store.counts_tables import CycleCount, StockMove
@@ -584,3 +586,27 @@ def test_a_variance_worth_more_than_the_value_threshold_is_recounted(floor: Floo
     recount = service.finish(counter, count_id, items, minute(1))
     assert recount is not None  # 2 units off is within 100, but 6.0 is over 5.0
     assert view(site, count_id)["outcome"] == "recounted"
+
+
+def test_the_background_job_opens_the_counts_due_once(floor: Floor) -> None:
+    site = floor.site
+    assert site.parts.counts is not None  # [counts] schedule_minutes = 60 by default
+    assert site.parts.counts.every_seconds == 3600
+    job = CountScheduler(site.parts.services.counts, 0.01, clock=lambda: START)
+    job.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not live_counts(site) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        job.stop()
+    assert live_counts(site) == [(LOCATION, "schedule")]
+    # Another server's job, running too: nothing more.
+    other = CountScheduler(site.parts.services.counts, 3600, clock=lambda: START)
+    assert other.run_once() == 0
+    off = settings_with(schedule_minutes=0)
+    assert build_count_scheduler(site.parts.services, off) is None
+
+
+def settings_with(**counts: Any) -> Settings:
+    return Settings().model_copy(update={"counts": CountSettings(**counts)})

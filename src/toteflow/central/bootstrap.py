@@ -9,8 +9,9 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
-from toteflow.central.api.app import create_app
+from toteflow.central.api.app import Background, create_app
 from toteflow.central.api.deps import Services
+from toteflow.central.integrations.count_scheduler import CountScheduler
 from toteflow.central.integrations.routing_pool import ParallelRouter
 from toteflow.central.integrations.wave_templates import WaveTemplateError, load_templates
 from toteflow.central.integrations.webhooks import HttpxWebhookSender, WebhookWorker
@@ -243,6 +244,13 @@ class ServerParts:
     services: Services
     app: FastAPI
     webhooks: WebhookWorker | None = None
+    counts: CountScheduler | None = None
+
+
+def build_count_scheduler(services: Services, settings: Settings) -> CountScheduler | None:
+    """The background job opening the counts due, unless `[counts] schedule_minutes` is 0."""
+    minutes = settings.counts.schedule_minutes
+    return CountScheduler(services.counts, minutes * 60.0) if minutes else None
 
 
 def build_server(
@@ -253,12 +261,10 @@ def build_server(
     engine = open_database(database_url(settings.server), migrate_schema=do_migrate, schema=schema)
     services = build_services(engine, settings)
     worker = build_webhook_worker(engine, settings)
-    app = create_app(
-        services,
-        max_body_bytes=settings.server.max_body_bytes,
-        background=[worker] if worker is not None else [],
-    )
-    return ServerParts(engine, services, app, worker)
+    counts = build_count_scheduler(services, settings)
+    background: list[Background] = [job for job in (worker, counts) if job is not None]
+    app = create_app(services, max_body_bytes=settings.server.max_body_bytes, background=background)
+    return ServerParts(engine, services, app, worker, counts)
 
 
 def app_from_environment() -> FastAPI:

@@ -62,7 +62,9 @@ class CountService:
             ]
             created = uow.counts.open_counts(due, "schedule", f"scheduled {now.date()}")
             tasks = uow.counts.tasks(created)
-            uow.audit.record(actor, "count.scheduled", "cycle_count", "", {"created": created})
+            if created:  # a run that opens nothing (most background runs) writes nothing
+                detail = {"created": created}
+                uow.audit.record(actor, "count.scheduled", "cycle_count", "", detail)
             uow.commit()
         return cc.CountsCreated(created=tasks, already_open=len(due) - len(created))
 
