@@ -59,7 +59,7 @@ class PickerHomeScreen(StationScreen[None]):
         # for an order cancelled since, to put back.
         Binding("f8", "refusals", "To resolve"),
         # Only where the site lets anyone count ([counts] anyone_may_count).
-        Binding("f9", "count", "Count"),
+        Binding("f6", "count", "Count"),
     ]
 
     def __init__(self, services: StationServices, person: Person) -> None:
