@@ -259,8 +259,8 @@ def test_a_pick_made_before_a_count_the_book_took_is_absorbed_not_taken_twice(
 
 
 def test_openboxes_5092_triggers_and_schedules_at_once_make_one_count(floor: Floor) -> None:
-    """A schedule run twice, a supervisor's request, a short pick and the face picked empty,
-    all for one location: one live count, never a second piece of the same work."""
+    """A schedule run twice, a supervisor's request and a short pick, all for one location:
+    one live count, never a second piece of the same work (racing runs: the test below)."""
     site = floor.site
     counts = site.parts.services.counts
     boss = site.login(Role.SUPERVISOR)
