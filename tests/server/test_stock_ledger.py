@@ -17,6 +17,7 @@ from toteflow.central.bootstrap import build_importer
 from toteflow.central.store import tables as t
 from toteflow.central.store.counts_tables import StockMove
 from toteflow.contracts import catalogue as cat
+from toteflow.contracts import putaway as pa
 from toteflow.domain.actor import SYSTEM
 from toteflow.domain.roles import Role
 
@@ -177,3 +178,14 @@ def test_a_stock_import_writes_one_row_per_changed_position(site: Site, tmp_path
         ("01-001-1", -5, "import"),
     ]
     sums_match_the_stock(site)
+
+
+def test_held_stock_rejected_leaves_the_books_with_a_ledger_row(dock: Site) -> None:
+    putaway = dock.parts.services.putaway
+    plate = receive(dock, 4, location="QUAR-01", hold="damaged on receipt")
+    putaway.reject(SYSTEM, plate.code, pa.RejectRequest(reason="crushed", disposition="scrap"))
+    assert [(loc, delta, kind) for loc, _s, delta, kind, _r in ledger(dock)] == [
+        ("QUAR-01", 4, "received"),
+        ("QUAR-01", -4, "rejected"),
+    ]
+    sums_match_the_stock(dock)
