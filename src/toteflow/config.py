@@ -302,6 +302,26 @@ class PutawaySettings(_Section):
     rules: list[str] = ["pick_face", "same_lot", "nearest_empty", "velocity"]
 
 
+class CountSettings(_Section):
+    # Days between counts of a location by its class (the fastest product it holds).
+    a_days: int = Field(30, ge=1, le=3660)
+    b_days: int = Field(91, ge=1, le=3660)
+    c_days: int = Field(365, ge=1, le=3660)
+    # Units off (too many plus too few) over which another person recounts, and over which
+    # a recount waits for a supervisor's approval rather than adjusting the book.
+    recount_units: int = Field(2, ge=0, le=1_000_000)
+    approval_units: int = Field(10, ge=0, le=1_000_000)
+    # The same in value (0: not used), with the value of one unit by SKU.
+    recount_value: float = Field(0.0, ge=0)
+    approval_value: float = Field(0.0, ge=0)
+    unit_values: dict[str, float] = Field(default_factory=dict)
+    # Anyone logged in may count, not only counters and supervisors.
+    anyone_may_count: bool = False
+    # How often each server process opens the counts that are due (0: only when asked,
+    # POST /api/v1/counts/schedule).
+    schedule_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     station: StationSettings = StationSettings()
@@ -317,6 +337,7 @@ class Settings(_Section):
     waves: WaveSettings = WaveSettings()
     receiving: ReceivingSettings = ReceivingSettings()
     putaway: PutawaySettings = PutawaySettings()
+    counts: CountSettings = CountSettings()
     # Folder the layout and catalogue files are resolved against.
     config_dir: Path = Field(default_factory=lambda: default_config_dir())
 

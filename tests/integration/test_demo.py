@@ -157,6 +157,8 @@ def test_seeding_writes_the_plan(settings: Settings, database: Database) -> None
 
         session = services.people.login(station, Login(badge="B00101", pin="1111"))
         assert session.user.role.value == "picker"
+        assert demo.open_counts(services.counts, plan) == demo.DEMO_COUNTS
+        assert len(services.counts.open_counts(SYSTEM)) == demo.DEMO_COUNTS
     finally:
         engine.dispose()
 

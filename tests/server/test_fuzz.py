@@ -270,6 +270,8 @@ BEYOND_SCHEMA = (
     "SSCCs are sent on an ASN only",
     "is not on this notice",
     "its parent SSCCs go round in a circle",
+    # a count request names one of a location, an aisle or a SKU
+    "name exactly one of location, aisle or sku",
 )
 # Text rules the schema cannot state either: no control or invisible characters, and
 # surrounding spaces stripped before a length is counted ("  " is empty).

@@ -27,6 +27,7 @@ RECEIVERS = frozenset({Role.RECEIVER, Role.SUPERVISOR, Role.ADMIN})
 # Putting away: the receiver who took the goods in, or a picker sent to do it.
 PUTTERS_AWAY = PICKERS | RECEIVERS
 MOVERS = PICKERS | RECEIVERS  # MOVE_STOCK: stock moved by hand
+COUNTERS = frozenset({Role.COUNTER, Role.SUPERVISOR, Role.ADMIN})
 
 Access = str | frozenset[Role]
 API = "/api/v1"
@@ -149,6 +150,15 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", f"{API}/tasks/{{task_id}}/unassign"): MANAGERS,
     ("POST", f"{API}/tasks/{{task_id}}/reassign"): MANAGERS,
     ("GET", f"{API}/pickers"): MANAGERS,
+    # cycle counts: counted (blind) by counters; requested, scheduled and decided by supervisors
+    ("GET", f"{API}/counts/open"): COUNTERS,
+    ("POST", f"{API}/counts/{{count_id}}/finish"): COUNTERS,
+    ("POST", f"{API}/counts/requests"): MANAGERS,
+    ("POST", f"{API}/counts/schedule"): MANAGERS,
+    ("GET", f"{API}/counts"): MANAGERS,
+    ("GET", f"{API}/counts/accuracy"): MANAGERS,
+    ("GET", f"{API}/counts/{{count_id}}"): MANAGERS,
+    ("POST", f"{API}/counts/{{count_id}}/decision"): MANAGERS,
 }
 
 # Path parameters that name nothing: an allowed call ends in 404 (or 422), never changes data.
@@ -167,6 +177,7 @@ NOWHERE = {
     "sscc": "000000000000000000",
     "plate": "LP99999999",
     "delivery_id": "999999",
+    "count_id": "999999",
 }
 
 

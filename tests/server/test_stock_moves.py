@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.server.conftest import Site
+from tests.server.test_stock_ledger import ledger
 from tests.support.wave_floor import add_locations, add_product, add_stock, stock_by_location
 from toteflow.central.services.putaway import Receipt
 from toteflow.central.store import tables as t
@@ -124,6 +125,11 @@ def test_a_move_by_hand_is_made_audited_and_told_to_the_stations(floor: Site) ->
     stock = stock_by_location(floor.parts.engine)
     assert stock[("01-001-3", "L1")] == (4, 4)
     assert stock[("01-002-3", "L1")] == (6, 0)
+    # Both ends in the ledger, so a count of either location sees the move in its book.
+    hand = [
+        (loc, delta) for loc, _sku, delta, kind, _ref in ledger(floor) if kind == "moved_by_hand"
+    ]
+    assert hand == [("01-001-3", -6), ("01-002-3", 6)]
     audit = floor.parts.services.people.audit(BOSS, "location", "01-001-3", None, 0, 10)
     assert [e.action for e in audit.items] == ["stock.moved_by_hand"]
     changes = floor.client.get(f"{API}/sync/changes", headers=floor.station_headers()).json()

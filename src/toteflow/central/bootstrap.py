@@ -9,13 +9,15 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
-from toteflow.central.api.app import create_app
+from toteflow.central.api.app import Background, create_app
 from toteflow.central.api.deps import Services
+from toteflow.central.integrations.count_scheduler import CountScheduler
 from toteflow.central.integrations.routing_pool import ParallelRouter
 from toteflow.central.integrations.wave_templates import WaveTemplateError, load_templates
 from toteflow.central.integrations.webhooks import HttpxWebhookSender, WebhookWorker
 from toteflow.central.services.catalogue import CatalogueService
 from toteflow.central.services.containers import ContainerService
+from toteflow.central.services.counts import CountPolicy, CountService
 from toteflow.central.services.importing.service import ImportService
 from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
@@ -35,6 +37,7 @@ from toteflow.config import ConfigError, ServerSettings, Settings
 from toteflow.contracts.notices import ProductRules, ReceivingPolicy, SupplierTolerance
 from toteflow.contracts.waves import CartSpec
 from toteflow.domain.allocation import ShortagePolicy
+from toteflow.domain.cycle_counts import Schedule, Thresholds
 from toteflow.domain.labels import Address
 from toteflow.domain.putaway_rules import RuleOrderError, rules_from_config
 from toteflow.shared.labels import LabelRenderer
@@ -80,11 +83,12 @@ def build_services(engine: Engine, settings: Settings) -> Services:
 
     waves = site_waves(uow, settings)
     receipts = receipt_settings(settings)
+    counts = count_policy(settings)
     return Services(
         catalogue=CatalogueService(uow),
         orders=OrderService(uow),
         people=PeopleService(uow, policy),
-        sync=SyncService(uow, waves.reallocation.reallocate_shorts, receipts),
+        sync=SyncService(uow, waves.reallocation.reallocate_shorts, receipts, counts),
         containers=ContainerService(uow),
         tasks=TaskService(uow),
         shipping=ShippingService(uow, shipping_policy(settings), LabelRenderer()),
@@ -97,7 +101,21 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         putaway=PutawayService(uow, putaway_policy(settings), PlateLabelRenderer()),
         receiving=ReceivingService(uow, receipts),
         stock=StockService(uow),
+        counts=CountService(uow, counts),
         health=health,
+    )
+
+
+def count_policy(settings: Settings) -> CountPolicy:
+    """The site's [counts] settings: schedules by class, variance thresholds, who counts."""
+    counts = settings.counts
+    return CountPolicy(
+        schedule=Schedule(counts.a_days, counts.b_days, counts.c_days),
+        thresholds=Thresholds(
+            counts.recount_units, counts.approval_units, counts.recount_value, counts.approval_value
+        ),
+        anyone_may_count=counts.anyone_may_count,
+        unit_values=dict(counts.unit_values),
     )
 
 
@@ -228,6 +246,13 @@ class ServerParts:
     services: Services
     app: FastAPI
     webhooks: WebhookWorker | None = None
+    counts: CountScheduler | None = None
+
+
+def build_count_scheduler(services: Services, settings: Settings) -> CountScheduler | None:
+    """The background job opening the counts due, unless `[counts] schedule_minutes` is 0."""
+    minutes = settings.counts.schedule_minutes
+    return CountScheduler(services.counts, minutes * 60.0) if minutes else None
 
 
 def build_server(
@@ -238,12 +263,10 @@ def build_server(
     engine = open_database(database_url(settings.server), migrate_schema=do_migrate, schema=schema)
     services = build_services(engine, settings)
     worker = build_webhook_worker(engine, settings)
-    app = create_app(
-        services,
-        max_body_bytes=settings.server.max_body_bytes,
-        background=[worker] if worker is not None else [],
-    )
-    return ServerParts(engine, services, app, worker)
+    counts = build_count_scheduler(services, settings)
+    background: list[Background] = [job for job in (worker, counts) if job is not None]
+    app = create_app(services, max_body_bytes=settings.server.max_body_bytes, background=background)
+    return ServerParts(engine, services, app, worker, counts)
 
 
 def app_from_environment() -> FastAPI:

@@ -103,6 +103,7 @@ def _seed(settings: Settings, url: str, seed: int, labels_dir: Path) -> str:
         _print_delivery_labels(plan.delivery, labels_dir)
     # Released waves, so that the demo picker finds work at the station.
     task_ids = demo_data.release_work(services.waves, services.wave_release)
+    counted = demo_data.open_counts(services.counts, plan)
     engine.dispose()
     counts = ", ".join(f"{n} {what}" for what, n in site.counts.items())
     typer.echo(f"seeded {counts} in {time.perf_counter() - started:.1f} s")
@@ -110,6 +111,7 @@ def _seed(settings: Settings, url: str, seed: int, labels_dir: Path) -> str:
         f"released 2 waves: {len(task_ids)} pick tasks (a cart of orders first, then single "
         "orders) for the demo picker"
     )
+    typer.echo(f"opened {counted} cycle counts for the demo counter")
     return site.station_token
 
 
@@ -240,7 +242,8 @@ def _run_station_or_wait(base: str, token_file: Path) -> None:
         "To pack what was picked: Ctrl+L, then badge B00102, PIN 2222; F9 scans the tote and "
         f"its items. Labels land as pictures in {token_file.parent / 'station' / 'labels'}\n"
         "To receive today's delivery: Ctrl+L, badge B00105, PIN 5555; F9 opens the notice "
-        "(README: Receiving the demo delivery)."
+        "(README: Receiving the demo delivery).\n"
+        "To count: Ctrl+L, badge B00106, PIN 6666; F9 scans the location to count."
     )
     station.run_station(
         server_url=base,

@@ -11,6 +11,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
     RECEIVER = "receiver"
+    COUNTER = "counter"
 
 
 class Permission(StrEnum):
@@ -29,6 +30,8 @@ class Permission(StrEnum):
     MANAGE_NOTICES = "manage_notices"  # create and cancel notices (the ERP's feed)
     PUT_AWAY = "put_away"  # receive onto a plate, ask where it goes, confirm it there
     MOVE_STOCK = "move_stock"  # move stock by hand from one location to another
+    COUNT = "count"  # take cycle counts and count locations (blind)
+    MANAGE_COUNTS = "manage_counts"  # request counts, approve or reject variances
 
 
 _FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
@@ -40,6 +43,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     # Receivers check deliveries against their notices (and may see the orders a delivery
     # is wanted for); they do not pick or pack.
     Role.RECEIVER: _FLOOR | {Permission.READ_NOTICES, Permission.PUT_AWAY, Permission.MOVE_STOCK},
+    # Counters count locations, blind: they never see the book quantity.
+    Role.COUNTER: _FLOOR | {Permission.COUNT},
     Role.SUPERVISOR: _FLOOR
     | {
         Permission.PICK,
@@ -53,6 +58,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.MANAGE_NOTICES,
         Permission.PUT_AWAY,
         Permission.MOVE_STOCK,
+        Permission.COUNT,
+        Permission.MANAGE_COUNTS,
     },
     Role.ADMIN: frozenset(Permission),
 }

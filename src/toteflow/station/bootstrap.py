@@ -25,6 +25,7 @@ from toteflow.station.devices.scanner.serial_reader import SerialScannerReader
 from toteflow.station.ports.packing import Printer
 from toteflow.station.ports.store import StationIdentity, StationUnitOfWorkFactory
 from toteflow.station.server_client.client import make_http_client
+from toteflow.station.server_client.counts_api import CountsApi
 from toteflow.station.server_client.pack_client import PackClient, StationPackApi
 from toteflow.station.server_client.putaway_api import PutawayApi
 from toteflow.station.server_client.receiving_api import ReceivingApi
@@ -198,6 +199,8 @@ def build_station_app(
         plate_printer=_plate_printer(settings, station.path.parent),
         putaway_server=PutawayApi(calls, identity.server_url, identity.token),
         stock_server=StockApi(calls, identity.server_url, identity.token),
+        count_server=CountsApi(calls, identity.server_url, identity.token),
+        anyone_may_count=settings.counts.anyone_may_count,
     )
     make_reader: Callable[[ScannerEventSink], SerialScannerReader] | None = None
     if scanner.device:

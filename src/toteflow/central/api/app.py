@@ -21,6 +21,7 @@ from toteflow.central.api.methods import AllowedMethods
 from toteflow.central.api.routes import (
     catalogue,
     containers,
+    counts,
     notices,
     orders,
     people,
@@ -68,6 +69,7 @@ def _api_routes() -> tuple[BaseRoute, ...]:
     for router in (
         catalogue.router,
         containers.router,
+        counts.router,
         notices.router,
         notices.receiving,
         orders.router,

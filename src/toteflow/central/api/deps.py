@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from toteflow.central.api.known_tokens import KnownTokens
 from toteflow.central.services.catalogue import CatalogueService
 from toteflow.central.services.containers import ContainerService
+from toteflow.central.services.counts import CountService
 from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
@@ -57,6 +58,7 @@ class Services:
     putaway: PutawayService
     receiving: ReceivingService
     stock: StockService
+    counts: CountService
     health: Callable[[], None]
 
 

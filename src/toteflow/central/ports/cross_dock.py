@@ -32,6 +32,8 @@ class CrossDocked:
     units: int
     user_id: int | None
     station_id: int | None
+    # For the ledger: the plate the units came off.
+    plate: str = ""
 
 
 class CrossDockRepo(Protocol):

@@ -99,8 +99,11 @@ class PutBackRepo(Protocol):
         ...
 
     def location_id(self, code: str) -> int | None: ...
-    def move(self, task_line_id: int, location_id: int, take: int, add: int) -> None:
-        """`take` units off the line's stock row; `add` of its product and lot at the location."""
+    def move(
+        self, task_line_id: int, location_id: int, take: int, add: int, *, at: datetime, ref: str
+    ) -> None:
+        """`take` units off the line's stock row; `add` of its product and lot at the location;
+        the ledger's rows dated `at` (the put-back's own time), naming `ref` (its event)."""
         ...
 
     def resolve_refusal(

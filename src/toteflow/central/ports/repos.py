@@ -9,6 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from toteflow.central.ports.counts import CountRepo, StockLedger
 from toteflow.central.ports.cross_dock import CrossDockRepo
 from toteflow.central.ports.floor import (
     ChangeFeed,
@@ -78,8 +79,11 @@ class CatalogueRepo(Protocol):
     def list_stock(
         self, location: str | None, sku: str | None, offset: int, limit: int
     ) -> Page[cat.StockRow]: ...
-    def adjust_stock(self, adjustment: cat.StockAdjustment) -> cat.StockRow:
-        """Apply the delta atomically; raise Refused if on-hand would fall below reserved."""
+    def adjust_stock(
+        self, adjustment: cat.StockAdjustment, *, at: datetime | None = None, kind: str = ""
+    ) -> cat.StockRow:
+        """Apply the delta atomically, with its ledger row (happened `at`, default now; `kind`,
+        default the reason); raise Refused if on-hand would fall below reserved."""
         ...
 
 
@@ -206,6 +210,8 @@ class UnitOfWork(Protocol):
     cross_dock: CrossDockRepo
     receipts: ReceiptRepo
     stock_moves: StockMovesRepo
+    ledger: StockLedger
+    counts: CountRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from toteflow.contracts.stock import StockPosition
@@ -40,7 +40,13 @@ class StockMovesRepo(Protocol):
         ...
 
     def move(
-        self, source: SourceRow, to_location_id: int, product_id: int, units: int
+        self,
+        source: SourceRow,
+        to_location_id: int,
+        product_id: int,
+        units: int,
+        at: datetime,
+        reference: str = "",
     ) -> MovedUnits:
         """Every stock quantity change of a move, by conditional updates: `units` leave the
         source row (never into what is reserved there) and join the same SKU, lot and expiry

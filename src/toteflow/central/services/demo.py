@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from toteflow.central.services.catalogue import CatalogueService
 from toteflow.central.services.containers import ContainerService
+from toteflow.central.services.counts import CountService
 from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
@@ -17,6 +18,7 @@ from toteflow.contracts import catalogue as cat
 from toteflow.contracts import notices as n
 from toteflow.contracts import orders as o
 from toteflow.contracts.containers import CartCreate, ContainersCreate, ToteCreate
+from toteflow.contracts.counts import CountRequest
 from toteflow.contracts.people import StationCreate, UserCreate
 from toteflow.contracts.waves import CartSpec, WaveCreate, WaveFilters
 from toteflow.domain.actor import SYSTEM
@@ -34,7 +36,10 @@ DEMO_PEOPLE = (
     ("Sam Supervisor", "B00103", "3333", Role.SUPERVISOR),
     ("Ada Admin", "B00104", "4444", Role.ADMIN),
     ("Rae Receiver", "B00105", "5555", Role.RECEIVER),
+    ("Cory Counter", "B00106", "6666", Role.COUNTER),
 )
+# Stocked locations the demo counter finds a count open for.
+DEMO_COUNTS = 3
 DEMO_STATION = "demo-station"
 # Carts and totes carry the default label formats of [codes] (C0001, T000001).
 DEMO_CARTS = 12
@@ -416,6 +421,15 @@ def seed(
             "notices": int(notices is not None and demo.delivery is not None),
         },
     )
+
+
+def open_counts(counts: CountService, demo: DemoPlan) -> int:
+    """A supervisor's counts of the first few stocked locations, for the demo counter."""
+    where = sorted({row.location for row in demo.stock})[:DEMO_COUNTS]
+    opened = 0
+    for code in where:
+        opened += len(counts.request(SYSTEM, CountRequest(location=code)).created)
+    return opened
 
 
 # What a newcomer picks first: a cart of up to four single-line orders of the usual

@@ -89,7 +89,14 @@ def apply(
             )
             continue
         assert target is not None
-        uow.put_backs.move(put.task_line_id, target, move.take_from_source, move.add_to_target)
+        uow.put_backs.move(
+            put.task_line_id,
+            target,
+            move.take_from_source,
+            move.add_to_target,
+            at=event.station_time,
+            ref=f"event {event.id}",
+        )
         words = f"{put.quantity} put back at {put.location}"
         uow.put_backs.resolve_refusal(
             refused.exception_id,

@@ -38,7 +38,7 @@ def apply(
             body = _parse(event)
             # A savepoint of its own: a refusal found after a write undoes this event alone.
             with uow.savepoint():
-                done = move_in(uow, actor, HandMove.of(body, str(event.id)), at)
+                done = move_in(uow, actor, HandMove.of(body, str(event.id), event.station_time), at)
         except ServiceError as refusal:
             reason = f"stock move not applied: {refusal}"
             outcomes.append(EventOutcome(event, "rejected", reason, {}))

@@ -35,9 +35,16 @@ class HandMove:
     quantity: int | None = None
     plate: str | None = None
     event_id: str | None = None
+    # When the units moved on the floor (a station event's own time): the ledger's date.
+    happened_at: datetime | None = None
 
     @classmethod
-    def of(cls, body: st.MoveRequest, event_id: str | None = None) -> HandMove:
+    def of(
+        cls,
+        body: st.MoveRequest,
+        event_id: str | None = None,
+        happened_at: datetime | None = None,
+    ) -> HandMove:
         return cls(
             body.from_location,
             body.to_location,
@@ -46,6 +53,7 @@ class HandMove:
             body.quantity,
             body.plate,
             event_id,
+            happened_at,
         )
 
 
@@ -148,7 +156,9 @@ def move_in(uow: UnitOfWork, actor: Actor, body: HandMove, at: datetime) -> st.M
     if not check.allowed:
         raise Refused(check.words)
     assert target is not None
-    after = uow.stock_moves.move(row, target.id, facts.id, units)
+    after = uow.stock_moves.move(
+        row, target.id, facts.id, units, body.happened_at or at, body.event_id or ""
+    )
     if plate is not None and units >= plate.quantity:
         # The whole plate went: it is stored where it is now.
         uow.putaway.set_plate(

@@ -14,6 +14,9 @@ from toteflow.central.services import (
     shipping_events,
     stock_move_events,
 )
+from toteflow.central.services.counts import events as count_events
+from toteflow.central.services.counts import triggers as count_triggers
+from toteflow.central.services.counts.common import CountPolicy
 from toteflow.central.services.event_records import audit_event, event_exception
 from toteflow.central.services.putaway import events as putaway_events
 from toteflow.central.services.putaway.common import utc_now
@@ -25,6 +28,7 @@ from toteflow.domain.actor import Actor
 from toteflow.domain.credentials import token_digest
 from toteflow.domain.errors import Forbidden, Unauthenticated
 from toteflow.domain.floor_batch import Command, FloorBatch, MoveTask, Pick, SetTote, Short, Undo
+from toteflow.domain.ledger import LedgerMove
 from toteflow.domain.tasks import FloorRefusal
 
 _LARGEST_ID = 2**31 - 1
@@ -38,10 +42,12 @@ class SyncService:
         uow: UnitOfWorkFactory,
         reallocate: ShortHandler | None = None,
         receiving: ReceiptSettings | None = None,
+        counts: CountPolicy | None = None,
     ) -> None:
         self.uow = uow
         self.reallocate = reallocate
         self.receiving = receiving or ReceiptSettings()
+        self.counts = counts or CountPolicy()
 
     def push(self, station: Station, request: sync.PushRequest) -> sync.PushResponse:
         """Apply events in order; already-applied ones get their stored answer again.
@@ -76,7 +82,9 @@ class SyncService:
             gap = bool(fresh) and fresh[0].seq != last + 1
             results = _replayed(uow, station_id, replays)
             if fresh and not gap:
-                results += _apply(uow, station_id, fresh, self.reallocate, self.receiving)
+                results += _apply(
+                    uow, station_id, fresh, self.reallocate, self.receiving, self.counts
+                )
                 last = fresh[-1].seq
                 uow.push.set_station_seq(station_id, last)
             uow.commit()
@@ -124,6 +132,7 @@ def _apply(
     events: list[sync.Event],
     reallocate: ShortHandler | None = None,
     receiving: ReceiptSettings | None = None,
+    counts: CountPolicy | None = None,
 ) -> list[sync.EventResult]:
     # An event naming a person this server does not know is refused alone, before any
     # planner sees it: the audit row and floor exception it would write name that person.
@@ -147,6 +156,9 @@ def _apply(
     # Moves by hand lock their own locations and stock rows: after the batch's picks, so a
     # pick and a move of the same units in one push are taken in the order they were made.
     hand_moves = [e for e in events if stock_move_events.handles(e.type)]
+    # Counts are taken against the book at their own time: after everything else in the push,
+    # so that picks made before a count and pushed with it are in the book it is compared with.
+    counted = [e for e in events if count_events.handles(e.type)]
     events = [
         e
         for e in events
@@ -156,6 +168,7 @@ def _apply(
         and not putaway_events.handles(e.type)
         and not receipt_events.handles(e.type)
         and not stock_move_events.handles(e.type)
+        and not count_events.handles(e.type)
     ]
     commands: list[Command | FloorRefusal] = []
     for event in events:
@@ -170,6 +183,7 @@ def _apply(
 
     outcomes: list[EventOutcome] = []
     exceptions: list[dict[str, Any]] = []
+    moves: list[LedgerMove] = []
     for event, planned in zip(events, commands, strict=True):
         shorts_before = len(batch.shorts)
         try:
@@ -187,6 +201,7 @@ def _apply(
             )
             continue
         outcomes.append(EventOutcome(event, "applied", "", result))
+        moves.extend(_ledger_moves(batch, event, planned))
         for note in batch.shorts[shorts_before:]:
             exceptions.append(
                 _exception(
@@ -215,6 +230,7 @@ def _apply(
         covered = reallocate(uow, batch)
         exceptions = [e for e in exceptions if _still_short(e, covered)]
     uow.push.write_batch(batch)
+    uow.ledger.record(moves)
     moved = container_events.settle(uow, batch)
     registry, registry_exceptions, applied = container_events.apply(
         uow, station_id, registry_events
@@ -241,10 +257,15 @@ def _apply(
     hand_moved, hand_move_exceptions = stock_move_events.apply(
         uow, station_id, hand_moves, utc_now()
     )
+    count_triggers.after_push(uow, batch, moves, putaway_exceptions)
+    count_outcomes, count_exceptions = count_events.apply(
+        uow, station_id, counted, counts or CountPolicy()
+    )
     container_events.announce(uow, moved)
-    if packed or put_back or registry or refused or put_away or received or hand_moved:
+    later = packed + put_back + registry + refused + put_away + received + hand_moved
+    if later or count_outcomes:
         outcomes = sorted(
-            outcomes + packed + put_back + registry + refused + put_away + received + hand_moved,
+            outcomes + later + count_outcomes,
             key=lambda o: o.event.seq,
         )
     uow.push.store_events(station_id, outcomes)
@@ -254,6 +275,7 @@ def _apply(
     uow.exceptions.open_many(putaway_exceptions)
     uow.exceptions.open_many(receipt_exceptions)
     uow.exceptions.open_many(hand_move_exceptions)
+    uow.exceptions.open_many(count_exceptions)
     return [
         sync.EventResult(
             id=o.event.id,
@@ -263,6 +285,18 @@ def _apply(
             result=o.result,
         )
         for o in outcomes
+    ]
+
+
+def _ledger_moves(batch: FloorBatch, event: sync.Event, planned: Command) -> list[LedgerMove]:
+    """The stock move an applied pick or undo made, dated when it was made on the floor."""
+    if not isinstance(planned, Pick | Undo):
+        return []
+    stock_id = batch.lines[planned.task_line_id].stock_id
+    if isinstance(planned, Pick):
+        return [LedgerMove(stock_id, -planned.quantity, event.station_time, "pick", str(event.id))]
+    return [
+        LedgerMove(stock_id, planned.quantity, event.station_time, "pick_undone", str(event.id))
     ]
 
 

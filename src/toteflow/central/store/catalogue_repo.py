@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,9 +12,11 @@ from sqlmodel import Session, col, func, select
 
 from toteflow.central.store import tables as t
 from toteflow.central.store.set_based import text_filters
+from toteflow.central.store.stock_ledger import record_moves
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts.common import MAX_QUANTITY, Page
 from toteflow.domain.errors import Conflict, NotFound, Refused
+from toteflow.domain.ledger import LedgerMove
 
 
 def barcode_kind(barcode: str) -> str:
@@ -260,7 +263,19 @@ class SqlCatalogueRepo:
             limit=limit,
         )
 
-    def adjust_stock(self, adjustment: cat.StockAdjustment) -> cat.StockRow:
+    def adjust_stock(
+        self, adjustment: cat.StockAdjustment, *, at: datetime | None = None, kind: str = ""
+    ) -> cat.StockRow:
+        stock_id = self._adjust(adjustment)
+        # The ledger's row, in the same transaction: when it happened (the event's time when a
+        # station's event moved it), why (the kind, else the adjustment's reason), the note.
+        move = LedgerMove(
+            stock_id, adjustment.delta, at or t.utcnow(), kind or adjustment.reason, adjustment.note
+        )
+        record_moves(self.session, [move])
+        return self._stock_row(stock_id)
+
+    def _adjust(self, adjustment: cat.StockAdjustment) -> int:
         location_id = self._id_of(t.Location, t.Location.code, adjustment.location)
         if location_id is None:
             raise NotFound(f"no location {adjustment.location}")
@@ -292,7 +307,7 @@ class SqlCatalogueRepo:
                 .returning(col(t.Stock.id))
             ).first()
             if updated:
-                return self._stock_row(updated[0])
+                return int(updated[0])
             existing = self.session.execute(
                 sa.select(col(t.Stock.quantity), col(t.Stock.reserved)).where(position)
             ).first()
@@ -315,7 +330,7 @@ class SqlCatalogueRepo:
                 raise Refused(f"no stock of {adjustment.sku} at {adjustment.location} to take")
             inserted = self._insert_stock(location_id, product_id, adjustment)
             if inserted is not None:
-                return self._stock_row(inserted)
+                return inserted
             # Someone else created the row between our UPDATE and INSERT: update it instead.
         raise Conflict("stock row kept changing under the adjustment; try again")
 

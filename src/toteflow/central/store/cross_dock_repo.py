@@ -9,8 +9,10 @@ from toteflow.central.ports.cross_dock import CrossDocked, LockedLine
 from toteflow.central.store import tables as t
 from toteflow.central.store.push_repo import orders_progress_statement
 from toteflow.central.store.set_based import rowcount
+from toteflow.central.store.stock_ledger import record_moves
 from toteflow.domain.cross_dock import BackorderedLine
 from toteflow.domain.errors import Conflict
+from toteflow.domain.ledger import LedgerMove
 from toteflow.domain.orders import OrderStatus
 from toteflow.domain.zone_pass import PACK
 
@@ -90,6 +92,9 @@ class SqlCrossDockRepo:
         if stock_id is None or rowcount(taken) != 1:
             raise Conflict("the stock at the packing location changed meanwhile: try again")
         now = t.utcnow()
+        record_moves(
+            self.session, [LedgerMove(stock_id, -n, now, "cross_dock", f"plate {given.plate}")]
+        )
         task_id = int(
             self.session.execute(
                 sa.insert(t.table(t.Task))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from toteflow.central.store import tables as t
+from toteflow.central.store.stock_ledger import record_moves
+from toteflow.domain.ledger import LedgerMove
 from toteflow.domain.put_back import CANCELLED_PICK, PUTS_BACK, RefusedPick
 
 
@@ -84,7 +87,9 @@ class SqlPutBackRepo:
         found = self.session.execute(sa.select(loc.id).where(loc.code == code)).scalar()
         return int(found) if found is not None else None
 
-    def move(self, task_line_id: int, location_id: int, take: int, add: int) -> None:
+    def move(
+        self, task_line_id: int, location_id: int, take: int, add: int, *, at: datetime, ref: str
+    ) -> None:
         tl, stock = t.cols(t.TaskLine), t.cols(t.Stock)
         source = self.session.execute(
             sa.select(stock.id, stock.product_id, stock.lot, stock.expiry)
@@ -98,6 +103,7 @@ class SqlPutBackRepo:
                 .where(stock.id == source.id)
                 .values(quantity=stock.quantity - take)
             )
+            record_moves(self.session, [LedgerMove(source.id, -take, at, "put_back", ref)])
         if not add:
             return
         same_expiry = (
@@ -114,10 +120,9 @@ class SqlPutBackRepo:
             .with_for_update()
         ).scalar()
         if target is None:
-            t.insert_rows(
-                self.session,
-                t.Stock,
-                [
+            target = self.session.execute(
+                sa.insert(t.table(t.Stock))
+                .values(
                     {
                         "location_id": location_id,
                         "product_id": source.product_id,
@@ -128,14 +133,16 @@ class SqlPutBackRepo:
                         "reserved": 0,
                         "version": 0,
                     }
-                ],
-            )
+                )
+                .returning(stock.id)
+            ).scalar_one()
         else:
             self.session.execute(
                 sa.update(t.table(t.Stock))
                 .where(stock.id == target)
                 .values(quantity=stock.quantity + add)
             )
+        record_moves(self.session, [LedgerMove(int(target), add, at, "put_back", ref)])
 
     def resolve_refusal(
         self, exception_id: int, *, user_id: int | None, resolution: str, put_back_by: str

@@ -97,8 +97,10 @@ class SqlPutawayRepo(SetBasedRepo):
         )
         if lock:
             # In id order: suggestions locking many rows queue behind each other rather than
-            # deadlock; the contents read after the lock are what is really there.
-            query = query.with_for_update(of=t.table(t.Location))
+            # deadlock; the contents read after the lock are what is really there. NO KEY
+            # UPDATE (key_share): a ledger row written meanwhile (a pick there) takes a KEY
+            # SHARE lock on its location for its foreign key, and must not wait on this one.
+            query = query.with_for_update(of=t.table(t.Location), key_share=True)
         rows = list(self.session.execute(query))
         held = self._contents(where) if contents else {}
         # Positionally: a suggestion reads a few thousand of these, and named access costs.

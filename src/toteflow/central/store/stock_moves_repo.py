@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,9 +13,11 @@ from toteflow.central.ports.stock_moves import MovedUnits, SourceRow
 from toteflow.central.store import putaway_tables as pt
 from toteflow.central.store import tables as t
 from toteflow.central.store.set_based import SetBasedRepo
+from toteflow.central.store.stock_ledger import record_moves
 from toteflow.contracts.common import MAX_QUANTITY
 from toteflow.contracts.stock import StockPosition
 from toteflow.domain.errors import Conflict, Refused
+from toteflow.domain.ledger import LedgerMove
 from toteflow.domain.stock_moves import Position
 from toteflow.domain.words import plural
 
@@ -54,9 +57,15 @@ class SqlStockMovesRepo(SetBasedRepo):
         ]
 
     def move(
-        self, source: SourceRow, to_location_id: int, product_id: int, units: int
+        self,
+        source: SourceRow,
+        to_location_id: int,
+        product_id: int,
+        units: int,
+        at: datetime,
+        reference: str = "",
     ) -> MovedUnits:
-        # The one place a move changes quantities (a ledger of moves belongs here too).
+        # The one place a move changes quantities, with its two ledger rows.
         s = t.cols(t.Stock)
         # The WHERE clause is the guard: a pick committed meanwhile is seen, and the units
         # never come out of what orders hold.
@@ -87,16 +96,18 @@ class SqlStockMovesRepo(SetBasedRepo):
                 sa.update(t.table(t.Stock))
                 .where(same, s.quantity + units <= MAX_QUANTITY)
                 .values(quantity=s.quantity + units, version=s.version + 1)
-                .returning(s.quantity)
+                .returning(s.quantity, s.id)
             ).first()
             if added is not None:
+                self._ledger(source.stock_id, int(added[1]), units, at, reference)
                 return MovedUnits(int(taken[0]), int(added[0]))
             if self.session.execute(sa.select(s.id).where(same)).first() is not None:
                 raise Refused(f"a stock position holds at most {MAX_QUANTITY:,} units")
             try:
                 with self.session.begin_nested():
-                    self.session.execute(
-                        sa.insert(t.table(t.Stock)).values(
+                    made = self.session.execute(
+                        sa.insert(t.table(t.Stock))
+                        .values(
                             location_id=to_location_id,
                             product_id=product_id,
                             lot=position.lot,
@@ -106,11 +117,22 @@ class SqlStockMovesRepo(SetBasedRepo):
                             reserved=0,
                             version=0,
                         )
-                    )
+                        .returning(s.id)
+                    ).scalar_one()
             except IntegrityError:
                 continue  # made by another transaction meanwhile: add to it instead
+            self._ledger(source.stock_id, int(made), units, at, reference)
             return MovedUnits(int(taken[0]), units)
         raise Conflict("the destination's stock kept changing under the move; try again")
+
+    def _ledger(self, from_id: int, to_id: int, units: int, at: datetime, ref: str) -> None:
+        record_moves(
+            self.session,
+            [
+                LedgerMove(from_id, -units, at, "moved_by_hand", ref),
+                LedgerMove(to_id, units, at, "moved_by_hand", ref),
+            ],
+        )
 
     # inquiries ---------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from toteflow.central.ports.counts import CountRepo, StockLedger
 from toteflow.central.ports.cross_dock import CrossDockRepo
 from toteflow.central.ports.floor import (
     ChangeFeed,
@@ -39,6 +40,7 @@ from toteflow.central.ports.waves import (
 from toteflow.central.store.audit_repo import SqlAuditRepo
 from toteflow.central.store.catalogue_repo import SqlCatalogueRepo
 from toteflow.central.store.containers_repo import SqlContainerRepo
+from toteflow.central.store.counts_repo import SqlCountRepo, SqlStockLedger
 from toteflow.central.store.cross_dock_repo import SqlCrossDockRepo
 from toteflow.central.store.exceptions_repo import SqlFloorExceptionRepo
 from toteflow.central.store.feed_repo import SqlChangeFeed
@@ -93,6 +95,8 @@ class SqlUnitOfWork:
         self.cross_dock: CrossDockRepo = SqlCrossDockRepo(self.session)
         self.receipts: ReceiptRepo = SqlReceiptRepo(self.session)
         self.stock_moves: StockMovesRepo = SqlStockMovesRepo(self.session)
+        self.ledger: StockLedger = SqlStockLedger(self.session)
+        self.counts: CountRepo = SqlCountRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self

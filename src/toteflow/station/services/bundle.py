@@ -8,6 +8,7 @@ from datetime import date
 
 from toteflow.domain.layout import Layout
 from toteflow.domain.scan import DEFAULT_FORMATS, CodeFormats, ScanResult, interpret
+from toteflow.station.ports.counts import CountServer
 from toteflow.station.ports.held_stock import HeldServer
 from toteflow.station.ports.packing import PackServer, Printer
 from toteflow.station.ports.putaway import PutawayServer
@@ -15,6 +16,8 @@ from toteflow.station.ports.receiving import ReceivingServer
 from toteflow.station.ports.stock import StockServer
 from toteflow.station.ports.store import TaskServer
 from toteflow.station.ports.wave_console import WaveServer
+from toteflow.station.services.count_approvals import CountApprovals
+from toteflow.station.services.counting import CountDesk
 from toteflow.station.services.events import FloorActions, StationView
 from toteflow.station.services.held_stock import HeldStock
 from toteflow.station.services.login import Person, StationLogin
@@ -61,6 +64,10 @@ class StationServices:
     putaway_server: PutawayServer | None = None
     # The server's stock inquiries (None: answers come from this station's copy only).
     stock_server: StockServer | None = None
+    # The server's cycle-count API: counters' open counts, supervisors' approvals.
+    count_server: CountServer | None = None
+    # [counts] anyone_may_count: pickers and receivers reach counting from their home (F6).
+    anyone_may_count: bool = False
 
     def read_scan(self, raw: str) -> ScanResult:
         """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""
@@ -125,6 +132,20 @@ class StationServices:
             server=self.stock_server,
             on_recorded=self.floor.on_recorded,
         )
+
+    def count_desk(self, person: Person) -> CountDesk:
+        return CountDesk(
+            person,
+            self.floor.uow,
+            self.read_scan,
+            server=self.count_server,
+            on_recorded=self.floor.on_recorded,
+        )
+
+    def count_approvals(self, person: Person) -> CountApprovals | None:
+        if self.count_server is None:
+            return None
+        return CountApprovals(person, self.count_server)
 
     def refusals(self, person: Person) -> RefusalDesk:
         """The events the server refused from this station, for a person to see to."""

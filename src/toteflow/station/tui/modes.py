@@ -10,6 +10,7 @@ from textual.screen import Screen
 from toteflow.domain.roles import Role
 from toteflow.station.services.bundle import StationServices
 from toteflow.station.services.login import Person
+from toteflow.station.tui.screens.count_home import CountHomeScreen
 from toteflow.station.tui.screens.pack_home import PackHomeScreen
 from toteflow.station.tui.screens.picker_home import PickerHomeScreen
 from toteflow.station.tui.screens.receive_home import ReceiveHomeScreen
@@ -32,6 +33,7 @@ ROLE_MODES: dict[Role, RoleMode] = {
     Role.RECEIVER: RoleMode(
         "receiver", lambda services, person: ReceiveHomeScreen(services, person)
     ),
+    Role.COUNTER: RoleMode("counter", lambda services, person: CountHomeScreen(services, person)),
 }
 
 

@@ -300,7 +300,7 @@ class ImportService:
                     note=f"{note} line {count.line}",
                     received_on=count.received_on,
                 )
-                row = uow.catalogue.adjust_stock(adjustment)
+                row = uow.catalogue.adjust_stock(adjustment, kind="import")
                 uow.audit.record(
                     actor,
                     "stock.adjusted",

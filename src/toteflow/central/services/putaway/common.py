@@ -111,9 +111,19 @@ def facts_of(uow: UnitOfWork, plate: PlateRow) -> ProductFacts:
 
 
 def move_stock(
-    uow: UnitOfWork, plate: PlateRow, location: str, delta: int, *, note: str
+    uow: UnitOfWork,
+    plate: PlateRow,
+    location: str,
+    delta: int,
+    *,
+    note: str,
+    kind: str = "received",
+    at: datetime | None = None,
 ) -> cat.StockRow:
-    """The plate's units at `location` changed by `delta`, by conditional update."""
+    """The plate's units at `location` changed by `delta`, by conditional update.
+
+    The ledger row says `kind` and when it happened (`at`: a station's time for its event).
+    """
     return uow.catalogue.adjust_stock(
         cat.StockAdjustment(
             location=location,
@@ -124,5 +134,7 @@ def move_stock(
             reason="received",
             note=note,
             received_on=plate.received_at.date(),
-        )
+        ),
+        at=at,
+        kind=kind,
     )

@@ -91,8 +91,9 @@ def confirm_in(
             f"holds at most {MAX_QUANTITY:,} units"
         )
     source = plate.location
-    move_stock(uow, plate, source, -units, note=f"put away from plate {plate.code}")
-    stock = move_stock(uow, plate, target.code, units, note=f"put away from plate {plate.code}")
+    note = f"put away from plate {plate.code}"
+    move_stock(uow, plate, source, -units, note=note, kind="putaway", at=done_at)
+    stock = move_stock(uow, plate, target.code, units, note=note, kind="putaway", at=done_at)
     if not uow.putaway.take_from_plate(plate.id, units, OPEN_STATUSES):
         raise Refused(f"plate {plate.code} changed meanwhile: try again")
     uow.putaway.release(plate.id, target.id)

@@ -60,6 +60,7 @@ def give(
             units=claimed.units,
             user_id=actor.user_id,
             station_id=actor.station_id,
+            plate=plate.code,
         ),
     )
     after = uow.orders.get(line.line.order)

@@ -39,7 +39,12 @@ def reject_in(uow: UnitOfWork, actor: Actor, code: str, body: pa.RejectRequest) 
         )
     if plate.remaining:
         move_stock(
-            uow, plate, plate.location, -plate.remaining, note=f"rejected ({body.disposition})"
+            uow,
+            plate,
+            plate.location,
+            -plate.remaining,
+            note=f"rejected ({body.disposition})",
+            kind="rejected",
         )
     uow.putaway.release(plate.id)
     uow.putaway.set_plate(

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 # Importing the table modules registers their tables on the metadata.
+import toteflow.central.store.counts_tables
 import toteflow.central.store.notices_tables
 import toteflow.central.store.putaway_tables
 import toteflow.central.store.receipts_tables

@@ -50,6 +50,11 @@ TITLES = {
     "StockInquiryScreen": "Stock: what is here, where is it",
     "StockMoveScreen": "Moving stock",
     "MoveQuantityDialog": "Quantity to move",
+    "CountHomeScreen": "Counting",
+    "CountingScreen": "Counting a location",
+    "CountQuantityDialog": "Quantity counted",
+    "CountApprovalsScreen": "Counts to approve",
+    "CountDecisionDialog": "A count to approve",
 }
 
 

@@ -59,6 +59,8 @@ class PickerHomeScreen(StationScreen[None]):
         # Shown only while something waits for a person: a refused event, or units picked
         # for an order cancelled since, to put back.
         Binding("f8", "refusals", "To resolve"),
+        # Only where the site lets anyone count ([counts] anyone_may_count).
+        Binding("f6", "count", "Count"),
     ]
 
     def __init__(self, services: StationServices, person: Person) -> None:
@@ -121,12 +123,19 @@ class PickerHomeScreen(StationScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "refusals":
             return self._refused > 0
+        if action == "count":
+            return self.services.anyone_may_count
         return True
 
     def action_stock(self) -> None:
         from toteflow.station.tui.screens.stock_inquiry import open_stock_inquiry
 
         open_stock_inquiry(self.app, self.services, self.person)
+
+    def action_count(self) -> None:
+        from toteflow.station.tui.screens.count_home import CountHomeScreen
+
+        self.app.push_screen(CountHomeScreen(self.services, self.person))
 
     def action_refusals(self) -> None:
         from toteflow.station.tui.screens.station_exceptions import StationExceptionsScreen

@@ -33,6 +33,8 @@ class ReceiveHomeScreen(StationScreen[None]):
         Binding("f4", "stock", "Stock"),
         Binding("f5", "refresh", "Refresh"),
         Binding("f8", "refusals", "To resolve"),
+        # Only where the site lets anyone count ([counts] anyone_may_count).
+        Binding("f6", "count", "Count"),
     ]
 
     def __init__(self, services: StationServices, person: Person) -> None:
@@ -78,6 +80,14 @@ class ReceiveHomeScreen(StationScreen[None]):
         from toteflow.station.tui.screens.stock_inquiry import open_stock_inquiry
 
         open_stock_inquiry(self.app, self.services, self.person)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.services.anyone_may_count if action == "count" else True
+
+    def action_count(self) -> None:
+        from toteflow.station.tui.screens.count_home import CountHomeScreen
+
+        self.app.push_screen(CountHomeScreen(self.services, self.person))
 
     def action_refusals(self) -> None:
         # Receipts the server refused (a case already received elsewhere, a closed notice).

@@ -27,6 +27,7 @@ from toteflow.station.tui.screens.supervisor_base import (
     refill,
     selected_key,
 )
+from toteflow.station.tui.screens.supervisor_counts import CountApprovalsScreen
 from toteflow.station.tui.screens.supervisor_dialogs import ReasonDialog
 from toteflow.station.tui.screens.supervisor_exceptions import ExceptionsScreen
 from toteflow.station.tui.screens.supervisor_held import HeldStockScreen
@@ -90,6 +91,8 @@ class SupervisorConsoleScreen(SupervisorScreen):
         Binding("f6", "hold", "Hold"),
         Binding("f7", "held_stock", "Held stock"),
         Binding("f8", "cancel_wave", "Cancel"),
+        # Not in the footer (it keeps to 80 columns at its fullest): F1's list names it.
+        Binding("f10", "counts", "Counts to approve", show=False),
     ]
 
     def __init__(self, console: WaveConsole) -> None:
@@ -170,6 +173,13 @@ class SupervisorConsoleScreen(SupervisorScreen):
             self.signal(False, "NO HELD STOCK HERE", "this station has no server held-stock API")
             return
         self.app.push_screen(HeldStockScreen(self.console, held))
+
+    def action_counts(self) -> None:
+        approvals = self.services.count_approvals(self.console.person)
+        if approvals is None:
+            self.signal(False, "NO COUNTS HERE", "this station has no server count API")
+            return
+        self.app.push_screen(CountApprovalsScreen(self.console, approvals))
 
     def action_preview(self) -> None:
         line = self._selected()
