@@ -21,6 +21,7 @@ PINS = {
     Role.SUPERVISOR: "3333",
     Role.ADMIN: "4444",
     Role.RECEIVER: "5555",
+    Role.REPLENISHER: "6666",
 }
 BADGES = {
     Role.PICKER: "B10001",
@@ -28,6 +29,7 @@ BADGES = {
     Role.SUPERVISOR: "B10003",
     Role.ADMIN: "B10004",
     Role.RECEIVER: "B10005",
+    Role.REPLENISHER: "B10006",
 }
 
 

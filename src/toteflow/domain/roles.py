@@ -11,6 +11,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
     RECEIVER = "receiver"
+    REPLENISHER = "replenisher"
 
 
 class Permission(StrEnum):
@@ -28,6 +29,7 @@ class Permission(StrEnum):
     READ_NOTICES = "read_notices"  # purchase orders and shipping notices expected in
     MANAGE_NOTICES = "manage_notices"  # create and cancel notices (the ERP's feed)
     PUT_AWAY = "put_away"  # receive onto a plate, ask where it goes, confirm it there
+    REPLENISH = "replenish"  # take replenishments: bring stock from reserve to pick faces
 
 
 _FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
@@ -39,6 +41,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     # Receivers check deliveries against their notices (and may see the orders a delivery
     # is wanted for); they do not pick or pack.
     Role.RECEIVER: _FLOOR | {Permission.READ_NOTICES, Permission.PUT_AWAY},
+    # Replenishers bring stock from reserve to the pick faces; pickers only where the site
+    # allows it ([station] pickers_replenish), checked where the work is handed out.
+    Role.REPLENISHER: _FLOOR | {Permission.REPLENISH},
     Role.SUPERVISOR: _FLOOR
     | {
         Permission.PICK,
@@ -51,6 +56,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.READ_NOTICES,
         Permission.MANAGE_NOTICES,
         Permission.PUT_AWAY,
+        Permission.REPLENISH,
     },
     Role.ADMIN: frozenset(Permission),
 }

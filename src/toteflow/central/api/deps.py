@@ -18,6 +18,7 @@ from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
 from toteflow.central.services.putaway import PutawayService
 from toteflow.central.services.receiving import ReceivingService
+from toteflow.central.services.replenishment import ReplenishmentService
 from toteflow.central.services.shipping import ShippingService
 from toteflow.central.services.sync import SyncService
 from toteflow.central.services.tasks import TaskService
@@ -55,6 +56,7 @@ class Services:
     notices: NoticeService
     putaway: PutawayService
     receiving: ReceivingService
+    replenishment: ReplenishmentService
     health: Callable[[], None]
 
 

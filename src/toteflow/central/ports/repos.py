@@ -20,6 +20,7 @@ from toteflow.central.ports.floor import (
 from toteflow.central.ports.notices import NoticeRepo
 from toteflow.central.ports.putaway import HeldRepo, PutawayRepo
 from toteflow.central.ports.receipts import ReceiptRepo
+from toteflow.central.ports.replenishment import ReplenishmentRepo
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
 from toteflow.central.ports.waves import (
     WaveExceptionRepo,
@@ -204,6 +205,7 @@ class UnitOfWork(Protocol):
     held: HeldRepo
     cross_dock: CrossDockRepo
     receipts: ReceiptRepo
+    replenishment: ReplenishmentRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

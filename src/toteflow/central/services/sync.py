@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from toteflow.central.ports.floor import EventOutcome
@@ -29,6 +30,21 @@ from toteflow.domain.tasks import FloorRefusal
 _LARGEST_ID = 2**31 - 1
 # Re-allocates a batch's short picks from other stock; units covered per task line.
 ShortHandler = Callable[[UnitOfWork, FloorBatch], dict[int, int]]
+# Replenishes the pick faces a batch's picks took stock from (by stock row), and applies the
+# replenishers' own events: (outcomes, floor exceptions), as the other event planners.
+PickHandler = Callable[[UnitOfWork, list[int]], None]
+EventHandler = Callable[
+    [UnitOfWork, int, list[sync.Event]], tuple[list[EventOutcome], list[dict[str, Any]]]
+]
+
+
+@dataclass(frozen=True)
+class Replenishing:
+    """What a push does for replenishment: triggers after picks, and its station events."""
+
+    after_picks: PickHandler
+    handles: Callable[[str], bool]
+    apply: EventHandler
 
 
 class SyncService:
@@ -37,10 +53,12 @@ class SyncService:
         uow: UnitOfWorkFactory,
         reallocate: ShortHandler | None = None,
         receiving: ReceiptSettings | None = None,
+        replenishing: Replenishing | None = None,
     ) -> None:
         self.uow = uow
         self.reallocate = reallocate
         self.receiving = receiving or ReceiptSettings()
+        self.replenishing = replenishing
 
     def push(self, station: Station, request: sync.PushRequest) -> sync.PushResponse:
         """Apply events in order; already-applied ones get their stored answer again.
@@ -75,7 +93,9 @@ class SyncService:
             gap = bool(fresh) and fresh[0].seq != last + 1
             results = _replayed(uow, station_id, replays)
             if fresh and not gap:
-                results += _apply(uow, station_id, fresh, self.reallocate, self.receiving)
+                results += _apply(
+                    uow, station_id, fresh, self.reallocate, self.receiving, self.replenishing
+                )
                 last = fresh[-1].seq
                 uow.push.set_station_seq(station_id, last)
             uow.commit()
@@ -123,6 +143,7 @@ def _apply(
     events: list[sync.Event],
     reallocate: ShortHandler | None = None,
     receiving: ReceiptSettings | None = None,
+    replenishing: Replenishing | None = None,
 ) -> list[sync.EventResult]:
     # An event naming a person this server does not know is refused alone, before any
     # planner sees it: the audit row and floor exception it would write name that person.
@@ -143,6 +164,9 @@ def _apply(
     # Receipts lock their notices (and write plates): after the batch, before put-away, so
     # a plate received and put away in one push is on the dock when it is put away.
     receipts = [e for e in events if receipt_events.handles(e.type)]
+    # Replenishers' steps lock their replenishment and stock rows: after the batch, whose
+    # picks may have made the very replenishment they finish.
+    replens = [e for e in events if replenishing is not None and replenishing.handles(e.type)]
     events = [
         e
         for e in events
@@ -151,6 +175,7 @@ def _apply(
         and not container_events.handles(e.type)
         and not putaway_events.handles(e.type)
         and not receipt_events.handles(e.type)
+        and not (replenishing is not None and replenishing.handles(e.type))
     ]
     commands: list[Command | FloorRefusal] = []
     for event in events:
@@ -210,6 +235,10 @@ def _apply(
         covered = reallocate(uow, batch)
         exceptions = [e for e in exceptions if _still_short(e, covered)]
     uow.push.write_batch(batch)
+    if replenishing is not None:
+        picked = [sid for sid, (dq, _dr) in batch.stock_deltas.items() if dq < 0]
+        if picked:
+            replenishing.after_picks(uow, picked)
     moved = container_events.settle(uow, batch)
     registry, registry_exceptions, applied = container_events.apply(
         uow, station_id, registry_events
@@ -233,6 +262,10 @@ def _apply(
         uow, station_id, receipts, receiving or ReceiptSettings(), utc_now()
     )
     put_away, putaway_exceptions = putaway_events.apply(uow, station_id, putaways, utc_now())
+    replenished, replen_exceptions = (
+        replenishing.apply(uow, station_id, replens) if replenishing and replens else ([], [])
+    )
+    put_away += replenished
     container_events.announce(uow, moved)
     if packed or put_back or registry or refused or put_away or received:
         outcomes = sorted(
@@ -245,6 +278,7 @@ def _apply(
     uow.exceptions.open_many(registry_exceptions)
     uow.exceptions.open_many(putaway_exceptions)
     uow.exceptions.open_many(receipt_exceptions)
+    uow.exceptions.open_many(replen_exceptions)
     return [
         sync.EventResult(
             id=o.event.id,

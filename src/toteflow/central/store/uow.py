@@ -20,6 +20,7 @@ from toteflow.central.ports.floor import (
 from toteflow.central.ports.notices import NoticeRepo
 from toteflow.central.ports.putaway import HeldRepo, PutawayRepo
 from toteflow.central.ports.receipts import ReceiptRepo
+from toteflow.central.ports.replenishment import ReplenishmentRepo
 from toteflow.central.ports.repos import (
     AuditRepo,
     CatalogueRepo,
@@ -50,6 +51,7 @@ from toteflow.central.store.push_repo import SqlPushRepo
 from toteflow.central.store.put_backs_repo import SqlPutBackRepo
 from toteflow.central.store.putaway_repo import SqlPutawayRepo
 from toteflow.central.store.receipts_repo import SqlReceiptRepo
+from toteflow.central.store.replenishment_repo import SqlReplenishmentRepo
 from toteflow.central.store.shipments_repo import SqlShipmentRepo
 from toteflow.central.store.sscc_repo import SqlSsccRepo
 from toteflow.central.store.tasks_repo import SqlTaskRepo
@@ -90,6 +92,7 @@ class SqlUnitOfWork:
         self.held: HeldRepo = SqlHeldRepo(self.session)
         self.cross_dock: CrossDockRepo = SqlCrossDockRepo(self.session)
         self.receipts: ReceiptRepo = SqlReceiptRepo(self.session)
+        self.replenishment: ReplenishmentRepo = SqlReplenishmentRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self
