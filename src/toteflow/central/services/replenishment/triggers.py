@@ -52,15 +52,17 @@ def replenish(
 ) -> Made:
     """One replenishment for each of these faces below its minimum that has none open.
 
-    The face's level is what is free on it (units promised to picks are as good as gone) plus
-    what is already on its way; the quantity brings it up to its maximum (physically: what is
-    on it counts). The database's unique index on open replenishments is the last word: two
+    The face's level is what is on it (for a wave: what is free on it once the wave's
+    reservations are made, the units its picks will take being as good as gone) plus what is
+    already on its way; the quantity brings it up to its maximum (physically: what is on it
+    counts). The database's unique index on open replenishments is the last word: two
     triggers at once make one, the other's insert does nothing.
     """
     made = Made()
     for state in uow.replenishment.states(faces, policy.default_min_percent):
         made.checked += 1
-        need = units_needed(state.free, state.open_units, state.limit)
+        level = state.free if wave is not None else state.on_face
+        need = units_needed(level, state.open_units, state.limit)
         need = min(need, state.limit.maximum - state.on_face - state.open_units)
         if need <= 0:
             continue
