@@ -112,8 +112,9 @@ def face_with_picks(
             assert task_line.id is not None
             lines.append(task_line.id)
         session.commit()
-        assert face.id and reserve.id and product.id and stock.id and behind.id
-        return Floor(face.id, reserve.id, product.id, stock.id, behind.id, lines)
+        ids = (face.id, reserve.id, product.id, stock.id, behind.id)
+        assert all(ids)
+        return Floor(*(int(i or 0) for i in ids), lines=lines)
 
 
 def pick_event(seq: int, user_id: int | None, line_id: int, quantity: int = 1) -> sync.Event:
@@ -140,7 +141,5 @@ def replenishments(engine: Engine) -> list[Any]:
 def stock_of(engine: Engine, stock_id: int) -> tuple[int, int]:
     s = t.cols(t.Stock)
     with engine.connect() as connection:
-        row = connection.execute(
-            sa.select(s.quantity, s.reserved).where(s.id == stock_id)
-        ).one()
+        row = connection.execute(sa.select(s.quantity, s.reserved).where(s.id == stock_id)).one()
     return int(row.quantity), int(row.reserved)
