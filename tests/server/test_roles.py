@@ -63,6 +63,14 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", f"{API}/plates/{{plate}}/label"): EVERYONE,
     ("POST", f"{API}/plates/{{plate}}/release"): MANAGERS,
     ("POST", f"{API}/plates/{{plate}}/reject"): MANAGERS,
+    # replenishment: min/max and the sweep are the supervisors'; the open list is the floor's
+    ("GET", f"{API}/face-limits"): EVERYONE,
+    ("GET", f"{API}/face-limits/{{location}}/{{sku}}"): EVERYONE,
+    ("PUT", f"{API}/face-limits/{{location}}/{{sku}}"): MANAGERS,
+    ("POST", f"{API}/face-limits/{{location}}/{{sku}}/replenish"): MANAGERS,
+    ("GET", f"{API}/replenishments"): EVERYONE,
+    ("GET", f"{API}/replenishments/{{replen_id}}"): EVERYONE,
+    ("POST", f"{API}/replenishments/sweep"): MANAGERS,
     # orders: read on the floor; created, changed, held and cancelled by supervisors
     ("GET", f"{API}/orders"): EVERYONE,
     ("POST", f"{API}/orders"): MANAGERS,
@@ -163,6 +171,8 @@ NOWHERE = {
     "sscc": "000000000000000000",
     "plate": "LP99999999",
     "delivery_id": "999999",
+    "location": "99-999-9",
+    "replen_id": "999999",
 }
 
 
