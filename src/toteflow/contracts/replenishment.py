@@ -45,6 +45,9 @@ class Replenishment(Model):
     wave_id: int | None
     before_task_id: int | None = Field(description="a wave's first task picking at the face")
     created_at: Moment
+    barcodes: dict[str, int] = Field(
+        default_factory=dict, description="the product's barcodes and the units each counts"
+    )
 
 
 class SweepResult(Model):

@@ -196,6 +196,7 @@ def build_station_app(
         receiving_server=ReceivingApi(calls, identity.server_url, identity.token),
         plate_printer=_plate_printer(settings, station.path.parent),
         putaway_server=PutawayApi(calls, identity.server_url, identity.token),
+        pickers_replenish=settings.station.pickers_replenish,
     )
     make_reader: Callable[[ScannerEventSink], SerialScannerReader] | None = None
     if scanner.device:

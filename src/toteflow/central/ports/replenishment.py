@@ -83,6 +83,8 @@ class ReplenRow:
     user_id: int | None
     created_at: datetime
     expiry_tracked: bool
+    # The product's barcodes with the units each stands for (a case's scan counts its units).
+    barcodes: tuple[tuple[str, int], ...] = ()
 
 
 class ReplenishmentRepo(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -113,7 +114,21 @@ class SqlReplenishmentRepo(SqlFaceQueries):
                 sa.select(_REPLEN.id).where(_REPLEN.id == replen_id).with_for_update()
             )
         row = self.session.execute(self._rows().where(_REPLEN.id == replen_id)).first()
-        return None if row is None else ReplenRow(*row)
+        return None if row is None else self._with_barcodes([ReplenRow(*row)])[0]
+
+    def _with_barcodes(self, rows: list[ReplenRow]) -> list[ReplenRow]:
+        products = sorted({r.product_id for r in rows})
+        if not products:
+            return rows
+        unit = t.cols(t.ProductUnit)
+        codes: dict[int, list[tuple[str, int]]] = {}
+        for found in self.session.execute(
+            sa.select(unit.product_id, unit.barcode, unit.units)
+            .where(unit.product_id.in_(products))
+            .order_by(unit.units, unit.barcode)
+        ):
+            codes.setdefault(found.product_id, []).append((found.barcode, int(found.units)))
+        return [replace(r, barcodes=tuple(codes.get(r.product_id, ()))) for r in rows]
 
     def open_list(self, offset: int, limit: int) -> tuple[list[ReplenRow], int]:
         where = _REPLEN.status.in_(OPEN_STATUSES)
@@ -133,7 +148,7 @@ class SqlReplenishmentRepo(SqlFaceQueries):
             .offset(offset)
             .limit(limit)
         )
-        return [ReplenRow(*row) for row in found], int(total or 0)
+        return self._with_barcodes([ReplenRow(*row) for row in found]), int(total or 0)
 
     def take(self, replen_id: int, user_id: int | None, station_id: int, quantity: int) -> None:
         row = self.get(replen_id)

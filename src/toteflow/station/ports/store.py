@@ -18,6 +18,7 @@ from toteflow.domain.words import plural
 from toteflow.station.ports.inbound import InboundCache
 from toteflow.station.ports.packing import PackingRepo
 from toteflow.station.ports.receiving import ReceivingRepo
+from toteflow.station.ports.replenishment import ReplenCache
 
 OutboxState = Literal["pending", "acked"]
 SyncStateName = Literal[
@@ -334,6 +335,7 @@ class StationUnitOfWork(Protocol):
     containers: ContainerCache
     inbound: InboundCache
     receiving: ReceivingRepo
+    replen: ReplenCache
 
     def __enter__(self) -> Self: ...
     def __exit__(

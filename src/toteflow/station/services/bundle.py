@@ -28,6 +28,7 @@ from toteflow.station.services.receiving import (
     ReceivingRecords,
 )
 from toteflow.station.services.refusals import RefusalDesk
+from toteflow.station.services.replenish import ReplenDesk
 from toteflow.station.services.wave_console import WaveConsole
 
 
@@ -56,6 +57,8 @@ class StationServices:
     receiving_server: ReceivingServer | None = None
     plate_printer: Printer | None = None
     putaway_server: PutawayServer | None = None
+    # [station] pickers_replenish: pickers may take replenishments too (F6 on their home).
+    pickers_replenish: bool = False
 
     def read_scan(self, raw: str) -> ScanResult:
         """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""
@@ -108,6 +111,9 @@ class StationServices:
             layout=self.layout,
             on_recorded=self.floor.on_recorded,
         )
+
+    def replen_desk(self, person: Person) -> ReplenDesk:
+        return ReplenDesk(person, self.floor.uow, self.read_scan, self.floor.on_recorded)
 
     def refusals(self, person: Person) -> RefusalDesk:
         """The events the server refused from this station, for a person to see to."""

@@ -13,6 +13,7 @@ from toteflow.station.services.login import Person
 from toteflow.station.tui.screens.pack_home import PackHomeScreen
 from toteflow.station.tui.screens.picker_home import PickerHomeScreen
 from toteflow.station.tui.screens.receive_home import ReceiveHomeScreen
+from toteflow.station.tui.screens.replenish import ReplenishScreen
 from toteflow.station.tui.screens.supervisor_console import supervisor_home
 
 
@@ -31,6 +32,9 @@ ROLE_MODES: dict[Role, RoleMode] = {
     Role.SUPERVISOR: RoleMode("supervisor", supervisor_home),
     Role.RECEIVER: RoleMode(
         "receiver", lambda services, person: ReceiveHomeScreen(services, person)
+    ),
+    Role.REPLENISHER: RoleMode(
+        "replenisher", lambda services, person: ReplenishScreen(services, person, home=True)
     ),
 }
 

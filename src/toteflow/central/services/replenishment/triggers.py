@@ -131,6 +131,7 @@ def view(row: ReplenRow) -> dict[str, Any]:
         "wave_id": row.wave_id,
         "before_task_id": row.before_task_id,
         "created_at": row.created_at.isoformat(),
+        "barcodes": dict(row.barcodes),
     }
 
 

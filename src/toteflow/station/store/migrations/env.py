@@ -7,7 +7,8 @@ from sqlalchemy import create_engine
 
 # Importing the pack and receiving tables registers them on the station metadata too.
 import toteflow.station.store.packing_tables
-import toteflow.station.store.receiving_tables  # noqa: F401
+import toteflow.station.store.receiving_tables
+import toteflow.station.store.replen_tables  # noqa: F401
 from toteflow.station.store.tables import metadata
 
 config = context.config

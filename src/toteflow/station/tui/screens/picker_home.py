@@ -58,6 +58,8 @@ class PickerHomeScreen(StationScreen[None]):
         # Shown only while something waits for a person: a refused event, or units picked
         # for an order cancelled since, to put back.
         Binding("f8", "refusals", "To resolve"),
+        # Only where the site lets pickers replenish ([station] pickers_replenish).
+        Binding("f6", "replenish", "Replenish"),
     ]
 
     def __init__(self, services: StationServices, person: Person) -> None:
@@ -120,7 +122,14 @@ class PickerHomeScreen(StationScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "refusals":
             return self._refused > 0
+        if action == "replenish":
+            return self.services.pickers_replenish
         return True
+
+    def action_replenish(self) -> None:
+        from toteflow.station.tui.screens.replenish import ReplenishScreen
+
+        self.app.push_screen(ReplenishScreen(self.services, self.person))
 
     def action_refusals(self) -> None:
         from toteflow.station.tui.screens.station_exceptions import StationExceptionsScreen
