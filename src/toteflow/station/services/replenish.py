@@ -197,9 +197,7 @@ def _location(result: ScanResult, raw: str) -> str:
 
 def _units_of(job: ReplenJob, result: ScanResult, raw: str) -> int | None:
     """The units a product scan counts for this job's SKU; None when it is another item."""
-    if isinstance(result, ScanError):
-        return None
-    gtin = product_gtin(result)
+    gtin = None if isinstance(result, ScanError) else product_gtin(result)
     text = without_symbology(raw)
     for code, units in job.barcodes.items():
         if code == text or (gtin is not None and code.isdigit() and code.zfill(14) == gtin):
