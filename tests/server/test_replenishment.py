@@ -22,7 +22,7 @@ from tests.support.wave_floor import (
 from toteflow.central.store import tables as t
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts import sync
-from toteflow.domain.actor import SYSTEM
+from toteflow.domain.actor import SYSTEM, Actor
 from toteflow.domain.roles import Role
 
 API = "/api/v1"
@@ -281,3 +281,47 @@ def test_a_short_source_is_resourced_then_becomes_an_exception(face: Site) -> No
     assert len(shorts) == 2
     assert "re-sourced from 05-031-3" in shorts[0] or "re-sourced from 05-031-3" in shorts[1]
     assert any("no other source: cancelled" in text for text in shorts)
+
+
+def test_a_whole_plate_goes_first_and_moves_to_the_face_with_its_units(site: Site) -> None:
+    from toteflow.central.services.putaway import Receipt
+    from toteflow.contracts import putaway as pa
+
+    services = site.parts.services
+    plated, loose = "05-032-3", "05-033-3"
+    add_locations(services, [FACE, plated, loose])
+    services.catalogue.add_location(SYSTEM, cat.LocationCreate(code="DOCK-01", kind="dock"))
+    add_product(services, "SKU-B")
+    add_stock(services, FACE, "SKU-B", 3)
+    add_stock(services, loose, "SKU-B", 40)
+    receiver = Actor(None, None, Role.RECEIVER, "receiver")
+    plate = services.putaway.receive_to_plate(receiver, Receipt("SKU-B", 24, "DOCK-01")).code
+    services.putaway.confirm(
+        receiver,
+        pa.ConfirmRequest(plate=plate, location=plated, quantity=24, reason="supervisor_directed"),
+    )
+    assert put_limit(site, FACE, "SKU-B", {"minimum": 10, "maximum": 40}).status_code == 200
+    site.client.post(f"{API}/replenishments/sweep", headers=boss(site))
+    (made,) = site.client.get(f"{API}/replenishments", headers=boss(site)).json()["items"]
+    assert (made["source"], made["plate"], made["quantity"]) == (plated, plate, 24)
+    user = _replenisher(site)
+    steps = [
+        event(
+            1,
+            user,
+            "replenish.taken",
+            {"replenishment": made["id"], "source": plated, "plate": plate, "quantity": 24},
+        ),
+        event(
+            2,
+            user,
+            "replenish.placed",
+            {"replenishment": made["id"], "location": FACE, "quantity": 24},
+        ),
+    ]
+    assert [r["status"] for r in _push(site, steps)] == ["applied", "applied"]
+    moved = site.client.get(f"{API}/plates/{plate}", headers=boss(site)).json()
+    assert moved["location"] == FACE
+    stock = stock_by_location(site.parts.engine)
+    assert stock[(FACE, "")] == (27, 0)
+    assert stock[(plated, "")] == (0, 0)

@@ -66,3 +66,30 @@ def test_fifty_picks_at_once_below_minimum_make_exactly_one_replenishment(
         assert len(replenishments(engine)) == 1
     finally:
         engine.dispose()
+
+
+def test_triggers_firing_at_once_make_one_replenishment_and_reserve_once(
+    settings: Settings, database: Database
+) -> None:
+    """Sweeps and supervisors' requests at the same moment: the unique index decides."""
+    engine = bootstrap.open_database(database.url, schema=database.schema)
+    services = bootstrap.build_services(engine, settings)
+    workers = 20
+    try:
+        floor = face_with_picks(engine, picks=0, on_face=5, in_reserve=500, minimum=20, maximum=60)
+        start = threading.Barrier(workers)
+
+        def fire(n: int) -> int:
+            start.wait()
+            if n % 2:
+                return len(services.replenishment.sweep(SYSTEM).created)
+            return len(services.replenishment.request(SYSTEM, "01-001-1", "SKU-R1").created)
+
+        with ThreadPoolExecutor(workers) as pool:
+            made = sum(pool.map(fire, range(workers)))
+        assert made == 1
+        (only,) = replenishments(engine)
+        assert only.quantity == 55
+        assert stock_of(engine, floor.reserve_stock) == (500, 55)
+    finally:
+        engine.dispose()
