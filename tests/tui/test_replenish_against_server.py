@@ -125,3 +125,25 @@ async def test_a_replenishment_finished_offline_is_applied_once_when_back(world:
     assert replenishment(world, replen_id).status == "done"
     replen = [e for e in applied_events(world) if e[0].startswith("replenish.")]
     assert replen == [("replenish.taken", "applied"), ("replenish.placed", "applied")]
+
+
+async def test_pickers_get_f6_replenish_only_where_the_site_allows_it(world: World) -> None:
+    from tests.tui.station_world import log_in, press
+    from toteflow.domain.roles import Role
+    from toteflow.station.tui.screens.picker_home import PickerHomeScreen
+
+    seed(world)
+    for allowed in (False, True):
+        app = await world.station_app()
+        app.services.pickers_replenish = allowed
+        async with app.run_test(size=(80, 24)) as pilot:
+            await log_in(pilot, Role.PICKER)
+            await on_screen(pilot, PickerHomeScreen)
+            assert ("f6" in app.active_bindings) is allowed
+            if allowed:
+                await press(pilot, "f6")
+                await on_screen(pilot, ReplenishScreen)
+                shown = app
+                assert await until(pilot, lambda: listed(shown))  # noqa: B023
+                await press(pilot, "escape")
+                await on_screen(pilot, PickerHomeScreen)
