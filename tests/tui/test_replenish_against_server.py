@@ -143,7 +143,6 @@ async def test_pickers_get_f6_replenish_only_where_the_site_allows_it(world: Wor
             if allowed:
                 await press(pilot, "f6")
                 await on_screen(pilot, ReplenishScreen)
-                shown = app
-                assert await until(pilot, lambda: listed(shown))  # noqa: B023
+                assert await until(pilot, lambda: listed(app))  # noqa: B023
                 await press(pilot, "escape")
                 await on_screen(pilot, PickerHomeScreen)
