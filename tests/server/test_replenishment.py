@@ -325,3 +325,24 @@ def test_a_whole_plate_goes_first_and_moves_to_the_face_with_its_units(site: Sit
     stock = stock_by_location(site.parts.engine)
     assert stock[(FACE, "")] == (27, 0)
     assert stock[(plated, "")] == (0, 0)
+
+
+def test_only_replenishers_and_supervisors_replenish_unless_pickers_are_allowed(
+    face: Site,
+) -> None:
+    made = _one_open(face)
+    people = face.parts.services.people.users(SYSTEM, 0, 100).items
+    ids = {u.role: u.id for u in people}
+    taken = {"replenishment": made["id"], "source": RESERVE, "quantity": 37}
+    results = _push(
+        face,
+        [
+            event(1, ids[Role.PICKER], "replenish.taken", taken),
+            event(2, ids[Role.PACKER], "replenish.taken", taken),
+        ],
+    )
+    assert [r["status"] for r in results] == ["rejected", "rejected"]
+    assert "pickers_replenish is off" in results[0]["reason"]
+    assert "packer may not replenish" in results[1]["reason"]
+    (r,) = _push(face, [event(3, ids[Role.SUPERVISOR], "replenish.taken", taken)])
+    assert r["status"] == "applied"

@@ -89,7 +89,9 @@ def build_services(engine: Engine, settings: Settings) -> Services:
     replenishing = Replenishing(
         after_picks=replen_triggers.after_picks(replen, date.today),
         handles=replen_events.handles,
-        apply=replen_events.applier(date.today, utc_now),
+        apply=replen_events.applier(
+            date.today, utc_now, pickers=settings.station.pickers_replenish
+        ),
     )
     return Services(
         catalogue=CatalogueService(uow),

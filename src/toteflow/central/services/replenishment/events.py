@@ -19,7 +19,7 @@ from toteflow.contracts.putaway import PlateCode
 from toteflow.domain.actor import Actor
 from toteflow.domain.errors import Refused, ServiceError
 from toteflow.domain.replenishment import OPEN_STATUSES, ReplenStatus, choose_source
-from toteflow.domain.roles import Role
+from toteflow.domain.roles import Permission, Role
 from toteflow.domain.words import plural
 
 TAKEN = "replenish.taken"
@@ -53,25 +53,38 @@ class _Malformed(ServiceError):
 
 
 def applier(
-    today: Callable[[], date], clock: Callable[[], datetime]
+    today: Callable[[], date], clock: Callable[[], datetime], *, pickers: bool = False
 ) -> Callable[[UnitOfWork, int, list[sync.Event]], tuple[list[EventOutcome], list[dict[str, Any]]]]:
+    """The push's planner of replenishers' events; `pickers`: [station] pickers_replenish."""
+
     def apply(
         uow: UnitOfWork, station_id: int, events: list[sync.Event]
     ) -> tuple[list[EventOutcome], list[dict[str, Any]]]:
-        return apply_events(uow, station_id, events, today(), clock())
+        return apply_events(uow, station_id, events, today(), clock(), pickers=pickers)
 
     return apply
 
 
 def apply_events(
-    uow: UnitOfWork, station_id: int, events: list[sync.Event], today: date, at: datetime
+    uow: UnitOfWork,
+    station_id: int,
+    events: list[sync.Event],
+    today: date,
+    at: datetime,
+    *,
+    pickers: bool = False,
 ) -> tuple[list[EventOutcome], list[dict[str, Any]]]:
     """Each step in order, in a savepoint of its own; a refusal is that event's alone."""
     outcomes: list[EventOutcome] = []
     exceptions: list[dict[str, Any]] = []
+    roles: dict[int | None, Role | None] = {}
     for event in events:
-        actor = Actor(event.user_id, station_id, Role.REPLENISHER, "station event")
+        if event.user_id not in roles:
+            user = uow.people.get_user(event.user_id) if event.user_id is not None else None
+            roles[event.user_id] = Role(user.role) if user is not None else None
+        actor = Actor(event.user_id, station_id, roles[event.user_id], "station event")
         try:
+            _may_replenish(actor, pickers)
             with uow.savepoint():
                 if event.type == TAKEN:
                     result, short = _take(uow, actor, event, today)
@@ -90,6 +103,14 @@ def apply_events(
         audit_event(uow, station_id, event, event.type, {"payload": event.payload, **result})
         outcomes.append(EventOutcome(event, "applied", "", result))
     return outcomes, exceptions
+
+
+def _may_replenish(actor: Actor, pickers: bool) -> None:
+    # Pickers replenish only where the site lets them; the station hides F6 otherwise.
+    if actor.role == Role.PICKER and not pickers:
+        raise Refused("pickers do not replenish at this site ([station] pickers_replenish is off)")
+    if actor.role != Role.PICKER:
+        actor.require(Permission.REPLENISH)
 
 
 def _open(uow: UnitOfWork, replen_id: int) -> ReplenRow:
