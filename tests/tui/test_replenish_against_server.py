@@ -146,3 +146,29 @@ async def test_pickers_get_f6_replenish_only_where_the_site_allows_it(world: Wor
                 assert await until(pilot, lambda: listed(app))  # noqa: B023
                 await press(pilot, "escape")
                 await on_screen(pilot, PickerHomeScreen)
+
+
+async def test_a_source_found_empty_is_re_sourced_by_the_server(world: World) -> None:
+    other = "05-031-3"
+    add_locations(world.parts.services, [other])
+    replen_id = seed(world)
+    add_stock(world.parts.services, other, "SKU-B", 30)
+    app = await world.station_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await feed_terminal_bytes(app, LOGIN)
+        screen = await on_screen(pilot, ReplenishScreen)
+        assert await until(pilot, lambda: listed(app))
+        before = screen.signals
+        await feed_terminal_bytes(app, f"{RESERVE}\r".encode(), b"\x1b[18~")  # F7: short
+        assert await until(pilot, lambda: screen.signals >= before + 2)
+        # Nothing there: the server sends the replenishment from the other reserve.
+        assert await until(
+            pilot,
+            lambda: [j.source for j in screen.desk.jobs()] == [other],
+        )
+    row = replenishment(world, replen_id)
+    assert row.status == "open"
+    stock = stock_by_location(world.parts.engine)
+    assert stock[(RESERVE, "")] == (50, 0)
+    assert stock[(other, "")] == (30, 30)
