@@ -270,6 +270,9 @@ BEYOND_SCHEMA = (
     "SSCCs are sent on an ASN only",
     "is not on this notice",
     "its parent SSCCs go round in a circle",
+    # a pick face's min/max: the minimum within the maximum, the maximum within the face
+    "is above maximum",
+    "is more than",
 )
 # Text rules the schema cannot state either: no control or invisible characters, and
 # surrounding spaces stripped before a length is counted ("  " is empty).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -77,7 +77,7 @@ class SqlFaceQueries(SetBasedRepo):
         found = self.session.execute(
             self._limit_rows().order_by(_LOC.code, _PROD.sku).offset(offset).limit(limit)
         )
-        return [LimitRow(*row) for row in found], int(total or 0)
+        return [_limit(row) for row in found], int(total or 0)
 
     def limit_of(self, location_id: int, product_id: int) -> LimitRow | None:
         row = self.session.execute(
@@ -85,7 +85,7 @@ class SqlFaceQueries(SetBasedRepo):
                 _LIMIT.location_id == location_id, _LIMIT.product_id == product_id
             )
         ).first()
-        return None if row is None else LimitRow(*row)
+        return None if row is None else _limit(row)
 
     def faces_of_stock(self, stock_ids: Iterable[int]) -> list[tuple[int, int]]:
         ids = sorted(set(stock_ids))
@@ -255,3 +255,12 @@ class SqlFaceQueries(SetBasedRepo):
 
 def now() -> datetime:
     return t.utcnow()
+
+
+def aware(moment: datetime) -> datetime:
+    # SQLite gives naive datetimes back; they were written in UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _limit(row: Any) -> LimitRow:
+    return LimitRow(row.code, row.sku, row.minimum, row.maximum, aware(row.updated_at))

@@ -12,7 +12,7 @@ from toteflow.central.ports.replenishment import NewReplenishment, ReplenRow
 from toteflow.central.store import putaway_tables as pt
 from toteflow.central.store import replenishment_tables as rt
 from toteflow.central.store import tables as t
-from toteflow.central.store.face_queries import SqlFaceQueries, now
+from toteflow.central.store.face_queries import SqlFaceQueries, aware, now
 from toteflow.central.store.set_based import rowcount
 from toteflow.domain.errors import Conflict
 from toteflow.domain.replenishment import OPEN_STATUSES, ReplenStatus
@@ -128,7 +128,10 @@ class SqlReplenishmentRepo(SqlFaceQueries):
             .order_by(unit.units, unit.barcode)
         ):
             codes.setdefault(found.product_id, []).append((found.barcode, int(found.units)))
-        return [replace(r, barcodes=tuple(codes.get(r.product_id, ()))) for r in rows]
+        return [
+            replace(r, barcodes=tuple(codes.get(r.product_id, ())), created_at=aware(r.created_at))
+            for r in rows
+        ]
 
     def open_list(self, offset: int, limit: int) -> tuple[list[ReplenRow], int]:
         where = _REPLEN.status.in_(OPEN_STATUSES)

@@ -19,7 +19,6 @@ Reader = Annotated[Actor, Depends(requires(Permission.READ_CATALOGUE))]
 Supervisor = Annotated[Actor, Depends(requires(Permission.ADJUST_STOCK))]
 LocationPath = Annotated[str, Path(min_length=1, max_length=40)]
 SkuPath = Annotated[str, Path(min_length=1, max_length=64)]
-_IN_PATH = {"location", "sku"}
 
 
 @router.get("/face-limits")
@@ -44,12 +43,13 @@ def set_limit(
     body: rp.FaceLimitIn,
 ) -> rp.FaceLimit:
     """Set the face's minimum and maximum of the SKU (minimum <= maximum, maximum within what
-    the face holds when the layout says). Below the minimum the face is replenished up to the
-    maximum."""
+    the face holds when the layout says: 422 naming the field otherwise). Below the minimum
+    the face is replenished up to the maximum. 404: no such location or SKU; 409: the
+    location is not a pick face."""
     try:
         return services.replenishment.set_limit(actor, location, sku, body)
     except LimitRefused as refusal:
-        _unprocessable(refusal, location if refusal.field == "location" else sku)
+        _unprocessable(refusal)
 
 
 @router.post("/face-limits/{location}/{sku}/replenish")
@@ -81,15 +81,8 @@ def sweep(services: ServicesDep, actor: Supervisor) -> rp.SweepResult:
     return services.replenishment.sweep(actor)
 
 
-def _unprocessable(refusal: LimitRefused, value: str) -> NoReturn:
-    where = "path" if refusal.field in _IN_PATH else "body"
+def _unprocessable(refusal: LimitRefused) -> NoReturn:
+    # A rule between the two fields (or with the face's capacity): 422, naming the field.
     raise RequestValidationError(
-        [
-            {
-                "type": "value_error",
-                "loc": (where, refusal.field),
-                "msg": str(refusal),
-                "input": value if where == "path" else None,
-            }
-        ]
+        [{"type": "value_error", "loc": ("body", refusal.field), "msg": str(refusal)}]
     ) from None

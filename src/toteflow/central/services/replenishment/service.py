@@ -11,8 +11,8 @@ from toteflow.central.services.replenishment.triggers import Made, ReplenPolicy,
 from toteflow.contracts import replenishment as rp
 from toteflow.contracts.common import Page
 from toteflow.domain.actor import Actor
-from toteflow.domain.errors import NotFound
-from toteflow.domain.replenishment import FaceLimit, LimitRefused, Trigger, check_limit
+from toteflow.domain.errors import NotFound, Refused
+from toteflow.domain.replenishment import FaceLimit, Trigger, check_limit
 from toteflow.domain.roles import Permission
 
 
@@ -30,7 +30,8 @@ class ReplenishmentService:
     def set_limit(
         self, actor: Actor, location: str, sku: str, body: rp.FaceLimitIn
     ) -> rp.FaceLimit:
-        """Store a face's min/max; LimitRefused (naming the field) when it cannot be."""
+        """Store a face's min/max; LimitRefused (naming the field) when min/max make no sense,
+        NotFound for an unknown location or SKU, Refused for a location that is no pick face."""
         actor.require(Permission.ADJUST_STOCK)
         with self.uow() as uow:
             location_id, product_id = set_limit_in(
@@ -103,12 +104,12 @@ def set_limit_in(
     """A limit stored in the caller's transaction (the API and the CSV import share it)."""
     face = uow.replenishment.face(location)
     if face is None:
-        raise LimitRefused("location", f"no location {location}")
+        raise NotFound(f"no location {location}")
     if face.kind != "pick_face":
-        raise LimitRefused("location", f"{location} is a {face.kind}, not a pick face")
+        raise Refused(f"{location} is a {face.kind}, not a pick face: only faces have min/max")
     product_id = uow.replenishment.product_id(sku)
     if product_id is None:
-        raise LimitRefused("sku", f"no product with SKU {sku}")
+        raise NotFound(f"no product with SKU {sku}")
     check_limit(limit, face.capacity, face=location)
     created = uow.replenishment.set_limit(face.id, product_id, limit)
     uow.audit.record(
