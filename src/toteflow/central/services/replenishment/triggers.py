@@ -62,11 +62,12 @@ def replenish(
     for state in uow.replenishment.states(faces, policy.default_min_percent):
         made.checked += 1
         level = state.free if wave is not None else state.on_face
+        if level < state.limit.minimum:
+            made.below += 1
         need = units_needed(level, state.open_units, state.limit)
         need = min(need, state.limit.maximum - state.on_face - state.open_units)
         if need <= 0:
             continue
-        made.below += 1
         choice = choose_source(
             uow.replenishment.sources(state.product_id),
             need,
