@@ -50,7 +50,8 @@ class SqlReplenCache:
         c = t.table(CachedReplenishment).c
         rows = self.session.execute(
             sa.select(CachedReplenishment)
-            .where(c.step.in_(("", "taken")))
+            # Taken here and not yet placed, or open and not yet touched anywhere.
+            .where(sa.or_(c.step == "taken", sa.and_(c.step == "", c.status == "open")))
             .order_by(c.before_task_id.is_(None), c.before_task_id, c.id)
         ).scalars()
         return [_job(row) for row in rows]
