@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from textual.widgets import Input
 
 from tests.support.wave_floor import add_locations, add_product, add_stock, stock_by_location
 from tests.tui.station_world import World, on_screen, synced, until
@@ -71,7 +72,9 @@ async def _work_it(pilot: Any, app: StationApp) -> ReplenishScreen:
     assert await until(pilot, lambda: screen.signals >= before + 3)
     assert screen.desk.counted == 2
     await feed_terminal_bytes(app, F4)
-    await on_screen(pilot, CountDialog)
+    dialog = await on_screen(pilot, CountDialog)
+    # The count is typed once its field has the keys (before that they would be scan text).
+    assert await wait_until(pilot, lambda: dialog.query_one(Input).has_focus)
     await feed_terminal_bytes(app, b"\x15" + b"37\r")  # ctrl+u clears the field first
     await on_screen(pilot, ReplenishScreen)
     assert await wait_until(
