@@ -55,6 +55,8 @@ class StationSettings(_Section):
     # A picker or packer may type the SKU (or item number) shown on screen for an item whose
     # barcode will not scan; such entries are recorded as keyed and count against accuracy.
     allow_keyed_items: bool = False
+    # Pickers may take replenishments too (F6 on their home); off: replenishers only.
+    pickers_replenish: bool = False
 
 
 class LayoutSettings(_Section):
@@ -322,6 +324,14 @@ class CountSettings(_Section):
     schedule_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
 
 
+class ReplenishmentSettings(_Section):
+    # A face with a home product and a capacity but no min/max of its own: its minimum is
+    # this share of its capacity, its maximum the capacity.
+    default_min_percent: int = Field(25, ge=0, le=100)
+    # How often the server looks for faces below minimum that no pick fired for; 0: never.
+    sweep_minutes: float = Field(15.0, ge=0, le=24 * 60)
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     station: StationSettings = StationSettings()
@@ -338,6 +348,7 @@ class Settings(_Section):
     receiving: ReceivingSettings = ReceivingSettings()
     putaway: PutawaySettings = PutawaySettings()
     counts: CountSettings = CountSettings()
+    replenishment: ReplenishmentSettings = ReplenishmentSettings()
     # Folder the layout and catalogue files are resolved against.
     config_dir: Path = Field(default_factory=lambda: default_config_dir())
 

@@ -22,6 +22,7 @@ PINS = {
     Role.ADMIN: "4444",
     Role.RECEIVER: "5555",
     Role.COUNTER: "6666",
+    Role.REPLENISHER: "8888",
 }
 BADGES = {
     Role.PICKER: "B10001",
@@ -30,6 +31,7 @@ BADGES = {
     Role.ADMIN: "B10004",
     Role.RECEIVER: "B10005",
     Role.COUNTER: "B10006",
+    Role.REPLENISHER: "B10008",
 }
 
 

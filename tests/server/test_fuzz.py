@@ -272,6 +272,9 @@ BEYOND_SCHEMA = (
     "its parent SSCCs go round in a circle",
     # a count request names one of a location, an aisle or a SKU
     "name exactly one of location, aisle or sku",
+    # a pick face's min/max: the minimum within the maximum, the maximum within the face
+    "is above maximum",
+    "is more than",
 )
 # Text rules the schema cannot state either: no control or invisible characters, and
 # surrounding spaces stripped before a length is counted ("  " is empty).

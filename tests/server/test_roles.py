@@ -18,6 +18,8 @@ from toteflow.domain.roles import Role
 PUBLIC = "no credentials at all"
 STATION = "a station token, no person needed"
 EVERYONE = frozenset(Role)
+# Counting is blind: a counter is never told stock quantities.
+STOCK_READERS = EVERYONE - {Role.COUNTER}
 MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
 # Supervisors and admins stand in for pickers and packers.
@@ -26,7 +28,7 @@ PACKERS = frozenset({Role.PACKER, Role.SUPERVISOR, Role.ADMIN})
 RECEIVERS = frozenset({Role.RECEIVER, Role.SUPERVISOR, Role.ADMIN})
 # Putting away: the receiver who took the goods in, or a picker sent to do it.
 PUTTERS_AWAY = PICKERS | RECEIVERS
-MOVERS = PICKERS | RECEIVERS  # MOVE_STOCK: stock moved by hand
+MOVERS = PICKERS | RECEIVERS | {Role.REPLENISHER}  # MOVE_STOCK: stock moved by hand
 COUNTERS = frozenset({Role.COUNTER, Role.SUPERVISOR, Role.ADMIN})
 
 Access = str | frozenset[Role]
@@ -52,10 +54,10 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("GET", f"{API}/locations"): EVERYONE,
     ("POST", f"{API}/locations"): ADMINS,
     ("GET", f"{API}/locations/{{code}}"): EVERYONE,
-    ("GET", f"{API}/stock"): EVERYONE,
+    ("GET", f"{API}/stock"): STOCK_READERS,
     ("POST", f"{API}/stock/adjustments"): MANAGERS,
-    ("GET", f"{API}/stock/locations/{{code}}"): EVERYONE,
-    ("GET", f"{API}/stock/items/{{code}}"): EVERYONE,
+    ("GET", f"{API}/stock/locations/{{code}}"): STOCK_READERS,
+    ("GET", f"{API}/stock/items/{{code}}"): STOCK_READERS,
     ("POST", f"{API}/stock/moves"): MOVERS,
     ("PUT", f"{API}/products/{{sku}}/storage"): ADMINS,
     ("PUT", f"{API}/locations/{{code}}/storage"): ADMINS,
@@ -64,10 +66,18 @@ EXPECTED: dict[tuple[str, str], Access] = {
     ("POST", f"{API}/putaway/confirm"): PUTTERS_AWAY,
     ("GET", f"{API}/putaway/dock-to-stock"): EVERYONE,
     ("GET", f"{API}/plates"): MANAGERS,
-    ("GET", f"{API}/plates/{{plate}}"): EVERYONE,
-    ("GET", f"{API}/plates/{{plate}}/label"): EVERYONE,
+    ("GET", f"{API}/plates/{{plate}}"): STOCK_READERS,
+    ("GET", f"{API}/plates/{{plate}}/label"): STOCK_READERS,
     ("POST", f"{API}/plates/{{plate}}/release"): MANAGERS,
     ("POST", f"{API}/plates/{{plate}}/reject"): MANAGERS,
+    # replenishment: min/max and the sweep are the supervisors'; the open list is the floor's
+    ("GET", f"{API}/face-limits"): EVERYONE,
+    ("GET", f"{API}/face-limits/{{location}}/{{sku}}"): EVERYONE,
+    ("PUT", f"{API}/face-limits/{{location}}/{{sku}}"): MANAGERS,
+    ("POST", f"{API}/face-limits/{{location}}/{{sku}}/replenish"): MANAGERS,
+    ("GET", f"{API}/replenishments"): EVERYONE,
+    ("GET", f"{API}/replenishments/{{replen_id}}"): EVERYONE,
+    ("POST", f"{API}/replenishments/sweep"): MANAGERS,
     # orders: read on the floor; created, changed, held and cancelled by supervisors
     ("GET", f"{API}/orders"): EVERYONE,
     ("POST", f"{API}/orders"): MANAGERS,
@@ -178,6 +188,8 @@ NOWHERE = {
     "plate": "LP99999999",
     "delivery_id": "999999",
     "count_id": "999999",
+    "location": "99-999-9",
+    "replen_id": "999999",
 }
 
 

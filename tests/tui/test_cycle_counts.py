@@ -207,7 +207,7 @@ async def test_where_anyone_may_count_a_picker_counts_from_the_home_screen(world
     async with app.run_test(size=(80, 24)) as pilot:
         await log_in(pilot, Role.PICKER)
         await on_screen(pilot, PickerHomeScreen)
-        await press(pilot, "f6")
+        await press(pilot, "f7")
         await counting_home(pilot)
         await feed_terminal_bytes(app, f"{LOCATION}\r{EACH}\r".encode())
         counting: CountingScreen = await on_screen(pilot, CountingScreen)

@@ -72,6 +72,9 @@ class FakeLookups:
     def location_kind(self, code: str) -> str | None:
         return "pick_face" if code in self.locations else None
 
+    def location_capacity(self, code: str) -> int | None:
+        return None
+
     def sscc_notices(self, ssccs: Sequence[str]) -> Mapping[str, str]:
         return {}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import date
 
 import httpx
 from fastapi import FastAPI
@@ -12,6 +13,7 @@ from sqlalchemy import Engine, text
 from toteflow.central.api.app import Background, create_app
 from toteflow.central.api.deps import Services
 from toteflow.central.integrations.count_scheduler import CountScheduler
+from toteflow.central.integrations.replenish_sweep import SweepWorker
 from toteflow.central.integrations.routing_pool import ParallelRouter
 from toteflow.central.integrations.wave_templates import WaveTemplateError, load_templates
 from toteflow.central.integrations.webhooks import HttpxWebhookSender, WebhookWorker
@@ -23,12 +25,16 @@ from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import AuthPolicy, PeopleService
 from toteflow.central.services.putaway import PutawayPolicy, PutawayService
+from toteflow.central.services.putaway.common import utc_now
 from toteflow.central.services.receiving import ReceiptSettings, ReceivingService
+from toteflow.central.services.replenishment import ReplenishmentService, ReplenPolicy
+from toteflow.central.services.replenishment import events as replen_events
+from toteflow.central.services.replenishment import triggers as replen_triggers
 from toteflow.central.services.shipping import ShippingPolicy, ShippingService
 from toteflow.central.services.stock_moves import StockService
-from toteflow.central.services.sync import SyncService
+from toteflow.central.services.sync import Replenishing, SyncService
 from toteflow.central.services.tasks import TaskService
-from toteflow.central.services.waves import WavePolicy, WaveServices, wave_services
+from toteflow.central.services.waves import ReleaseHook, WavePolicy, WaveServices, wave_services
 from toteflow.central.services.webhooks import WebhookPolicy, WebhookService
 from toteflow.central.store import migrate
 from toteflow.central.store.engine import default_database_url, make_engine
@@ -81,14 +87,22 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
-    waves = site_waves(uow, settings)
+    replen = replen_policy(settings)
+    waves = site_waves(uow, settings, replen_triggers.after_release(replen, date.today))
     receipts = receipt_settings(settings)
     counts = count_policy(settings)
+    replenishing = Replenishing(
+        after_picks=replen_triggers.after_picks(replen, date.today),
+        handles=replen_events.handles,
+        apply=replen_events.applier(
+            date.today, utc_now, pickers=settings.station.pickers_replenish
+        ),
+    )
     return Services(
         catalogue=CatalogueService(uow),
         orders=OrderService(uow),
         people=PeopleService(uow, policy),
-        sync=SyncService(uow, waves.reallocation.reallocate_shorts, receipts, counts),
+        sync=SyncService(uow, waves.reallocation.reallocate_shorts, receipts, counts, replenishing),
         containers=ContainerService(uow),
         tasks=TaskService(uow),
         shipping=ShippingService(uow, shipping_policy(settings), LabelRenderer()),
@@ -102,6 +116,7 @@ def build_services(engine: Engine, settings: Settings) -> Services:
         receiving=ReceivingService(uow, receipts),
         stock=StockService(uow),
         counts=CountService(uow, counts),
+        replenishment=ReplenishmentService(uow, replen),
         health=health,
     )
 
@@ -119,7 +134,18 @@ def count_policy(settings: Settings) -> CountPolicy:
     )
 
 
-def site_waves(uow: SqlUnitOfWorkFactory, settings: Settings) -> WaveServices:
+def replen_policy(settings: Settings) -> ReplenPolicy:
+    """The site's [replenishment] defaults and sweep interval."""
+    replenishment = settings.replenishment
+    return ReplenPolicy(
+        default_min_percent=replenishment.default_min_percent,
+        sweep_minutes=replenishment.sweep_minutes,
+    )
+
+
+def site_waves(
+    uow: SqlUnitOfWorkFactory, settings: Settings, after_release: ReleaseHook | None = None
+) -> WaveServices:
     """The wave use cases with the site's templates and policy; the layout is read on first use."""
     waves = settings.waves
     try:
@@ -138,7 +164,9 @@ def site_waves(uow: SqlUnitOfWorkFactory, settings: Settings) -> WaveServices:
         walking_speed_m_s=waves.walking_speed_m_s,
         seconds_per_pick=waves.seconds_per_pick,
     )
-    return wave_services(uow, layout, templates, policy, router=ParallelRouter())
+    return wave_services(
+        uow, layout, templates, policy, router=ParallelRouter(), after_release=after_release
+    )
 
 
 def receiving_policy(settings: Settings) -> ReceivingPolicy:
@@ -265,6 +293,8 @@ def build_server(
     worker = build_webhook_worker(engine, settings)
     counts = build_count_scheduler(services, settings)
     background: list[Background] = [job for job in (worker, counts) if job is not None]
+    if settings.replenishment.sweep_minutes > 0:
+        background.append(SweepWorker(services.replenishment, settings.replenishment.sweep_minutes))
     app = create_app(services, max_body_bytes=settings.server.max_body_bytes, background=background)
     return ServerParts(engine, services, app, worker, counts)
 

@@ -1,4 +1,4 @@
-"""`toteflow import orders|products|stock|notices|containers FILE.csv`: bulk-load the server."""
+"""`toteflow import orders|products|stock|notices|face-limits|containers FILE.csv`: bulk-load."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ from toteflow.domain.errors import ServiceError
 from toteflow.domain.words import plural
 
 imports = typer.Typer(
-    help="Import orders, products, stock counts, inbound notices or carts and totes from CSV "
+    help="Import orders, products, stock counts, inbound notices, pick faces' min/max or carts "
+    "and totes from CSV "
     "files (UTF-8, "
     "header line first). "
     "Every row is checked first; nothing is imported if any row is bad, unless --skip-bad "
@@ -111,6 +112,22 @@ def import_stock(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     _import("stock", file, skip_bad, config, database_url)
+
+
+@imports.command(
+    "face-limits",
+    help="Import pick faces' minimum and maximum per SKU: each row sets them for a SKU at a "
+    "pick face (minimum <= maximum, maximum within the face's max_quantity when it has one); "
+    "below the minimum the face is replenished up to the maximum. Locations and products "
+    "must exist. " + _columns_help("face-limits"),
+)
+def import_face_limits(
+    file: CsvArgument,
+    skip_bad: SkipBadOption = None,
+    config: ConfigOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    _import("face-limits", file, skip_bad, config, database_url)
 
 
 @imports.command(
@@ -201,7 +218,11 @@ def _report(report: ImportReport) -> None:
     if not report.written:
         for problem in report.problems:
             typer.echo(str(problem))
-        units = "" if report.kind == "stock" else f" ({counted(report.bad, report.kind)})"
+        units = (
+            ""
+            if report.kind in ("stock", "face-limits")
+            else f" ({counted(report.bad, report.kind)})"
+        )
         fail(
             f"{plural(report.bad_lines, 'bad row')} in "
             f"{report.path}{units}: nothing imported. Fix them and run the import again, or "

@@ -12,10 +12,14 @@ class Role(StrEnum):
     ADMIN = "admin"
     RECEIVER = "receiver"
     COUNTER = "counter"
+    REPLENISHER = "replenisher"
 
 
 class Permission(StrEnum):
-    READ_CATALOGUE = "read_catalogue"  # products, locations, stock
+    READ_CATALOGUE = "read_catalogue"  # products, locations
+    # Stock quantities: what is where and how many. Not a counter's: counting is blind, so
+    # the server never tells a counter what the books expect.
+    READ_STOCK = "read_stock"
     ADJUST_STOCK = "adjust_stock"
     READ_ORDERS = "read_orders"
     MANAGE_ORDERS = "manage_orders"  # create, cancel, change lines, hold, release
@@ -32,9 +36,10 @@ class Permission(StrEnum):
     MOVE_STOCK = "move_stock"  # move stock by hand from one location to another
     COUNT = "count"  # take cycle counts and count locations (blind)
     MANAGE_COUNTS = "manage_counts"  # request counts, approve or reject variances
+    REPLENISH = "replenish"  # take replenishments: bring stock from reserve to pick faces
 
 
-_FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS})
+_FLOOR = frozenset({Permission.READ_CATALOGUE, Permission.READ_STOCK, Permission.READ_ORDERS})
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     # Pickers also put away (they did before the receiver role existed; kept so they still can).
@@ -44,7 +49,10 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     # is wanted for); they do not pick or pack.
     Role.RECEIVER: _FLOOR | {Permission.READ_NOTICES, Permission.PUT_AWAY, Permission.MOVE_STOCK},
     # Counters count locations, blind: they never see the book quantity.
-    Role.COUNTER: _FLOOR | {Permission.COUNT},
+    Role.COUNTER: frozenset({Permission.READ_CATALOGUE, Permission.READ_ORDERS, Permission.COUNT}),
+    # Replenishers bring stock from reserve to the pick faces; pickers only where the site
+    # allows it ([station] pickers_replenish), checked where the work is handed out.
+    Role.REPLENISHER: _FLOOR | {Permission.REPLENISH, Permission.MOVE_STOCK},
     Role.SUPERVISOR: _FLOOR
     | {
         Permission.PICK,
@@ -60,6 +68,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.MOVE_STOCK,
         Permission.COUNT,
         Permission.MANAGE_COUNTS,
+        Permission.REPLENISH,
     },
     Role.ADMIN: frozenset(Permission),
 }

@@ -201,6 +201,7 @@ def build_station_app(
         stock_server=StockApi(calls, identity.server_url, identity.token),
         count_server=CountsApi(calls, identity.server_url, identity.token),
         anyone_may_count=settings.counts.anyone_may_count,
+        pickers_replenish=settings.station.pickers_replenish,
     )
     make_reader: Callable[[ScannerEventSink], SerialScannerReader] | None = None
     if scanner.device:

@@ -19,6 +19,7 @@ from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
 from toteflow.central.services.putaway import PutawayService
 from toteflow.central.services.receiving import ReceivingService
+from toteflow.central.services.replenishment import ReplenishmentService
 from toteflow.central.services.shipping import ShippingService
 from toteflow.central.services.stock_moves import StockService
 from toteflow.central.services.sync import SyncService
@@ -59,6 +60,7 @@ class Services:
     receiving: ReceivingService
     stock: StockService
     counts: CountService
+    replenishment: ReplenishmentService
     health: Callable[[], None]
 
 

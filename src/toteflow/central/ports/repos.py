@@ -21,6 +21,7 @@ from toteflow.central.ports.floor import (
 from toteflow.central.ports.notices import NoticeRepo
 from toteflow.central.ports.putaway import HeldRepo, PutawayRepo
 from toteflow.central.ports.receipts import ReceiptRepo
+from toteflow.central.ports.replenishment import ReplenishmentRepo
 from toteflow.central.ports.shipping import ManifestRepo, ShipmentRepo, SsccRepo, WebhookRepo
 from toteflow.central.ports.stock_moves import StockMovesRepo
 from toteflow.central.ports.waves import (
@@ -212,6 +213,7 @@ class UnitOfWork(Protocol):
     stock_moves: StockMovesRepo
     ledger: StockLedger
     counts: CountRepo
+    replenishment: ReplenishmentRepo
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -134,7 +134,7 @@ class CatalogueService:
     def stock(
         self, actor: Actor, location: str | None, sku: str | None, offset: int, limit: int
     ) -> Page[cat.StockRow]:
-        actor.require(Permission.READ_CATALOGUE)
+        actor.require(Permission.READ_STOCK)
         with self.uow() as uow:
             return uow.catalogue.list_stock(location, sku, offset, limit)
 

@@ -63,7 +63,7 @@ class StockService:
         self.clock = clock
 
     def at_location(self, actor: Actor, code: str) -> st.LocationStock:
-        actor.require(Permission.READ_CATALOGUE)
+        actor.require(Permission.READ_STOCK)
         with self.uow() as uow:
             location = uow.catalogue.location_by_code(code)
             if location is None:
@@ -74,7 +74,7 @@ class StockService:
 
     def of_item(self, actor: Actor, code: str) -> st.ItemStock:
         """Where the item is: `code` is its SKU or any of its barcodes (a GTIN as 14 digits)."""
-        actor.require(Permission.READ_CATALOGUE)
+        actor.require(Permission.READ_STOCK)
         with self.uow() as uow:
             found = uow.stock_moves.product_for_code(code)
             if found is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from toteflow.central.ports.floor import EventOutcome
@@ -34,6 +35,21 @@ from toteflow.domain.tasks import FloorRefusal
 _LARGEST_ID = 2**31 - 1
 # Re-allocates a batch's short picks from other stock; units covered per task line.
 ShortHandler = Callable[[UnitOfWork, FloorBatch], dict[int, int]]
+# Replenishes the pick faces a batch's picks took stock from (by stock row), and applies the
+# replenishers' own events: (outcomes, floor exceptions), as the other event planners.
+PickHandler = Callable[[UnitOfWork, list[int]], None]
+EventHandler = Callable[
+    [UnitOfWork, int, list[sync.Event]], tuple[list[EventOutcome], list[dict[str, Any]]]
+]
+
+
+@dataclass(frozen=True)
+class Replenishing:
+    """What a push does for replenishment: triggers after picks, and its station events."""
+
+    after_picks: PickHandler
+    handles: Callable[[str], bool]
+    apply: EventHandler
 
 
 class SyncService:
@@ -43,11 +59,13 @@ class SyncService:
         reallocate: ShortHandler | None = None,
         receiving: ReceiptSettings | None = None,
         counts: CountPolicy | None = None,
+        replenishing: Replenishing | None = None,
     ) -> None:
         self.uow = uow
         self.reallocate = reallocate
         self.receiving = receiving or ReceiptSettings()
         self.counts = counts or CountPolicy()
+        self.replenishing = replenishing
 
     def push(self, station: Station, request: sync.PushRequest) -> sync.PushResponse:
         """Apply events in order; already-applied ones get their stored answer again.
@@ -83,7 +101,13 @@ class SyncService:
             results = _replayed(uow, station_id, replays)
             if fresh and not gap:
                 results += _apply(
-                    uow, station_id, fresh, self.reallocate, self.receiving, self.counts
+                    uow,
+                    station_id,
+                    fresh,
+                    self.reallocate,
+                    self.receiving,
+                    self.counts,
+                    self.replenishing,
                 )
                 last = fresh[-1].seq
                 uow.push.set_station_seq(station_id, last)
@@ -133,6 +157,7 @@ def _apply(
     reallocate: ShortHandler | None = None,
     receiving: ReceiptSettings | None = None,
     counts: CountPolicy | None = None,
+    replenishing: Replenishing | None = None,
 ) -> list[sync.EventResult]:
     # An event naming a person this server does not know is refused alone, before any
     # planner sees it: the audit row and floor exception it would write name that person.
@@ -159,6 +184,9 @@ def _apply(
     # Counts are taken against the book at their own time: after everything else in the push,
     # so that picks made before a count and pushed with it are in the book it is compared with.
     counted = [e for e in events if count_events.handles(e.type)]
+    # Replenishers' steps lock their replenishment and stock rows: after the batch, whose
+    # picks may have made the very replenishment they finish.
+    replens = [e for e in events if replenishing is not None and replenishing.handles(e.type)]
     events = [
         e
         for e in events
@@ -169,6 +197,7 @@ def _apply(
         and not receipt_events.handles(e.type)
         and not stock_move_events.handles(e.type)
         and not count_events.handles(e.type)
+        and not (replenishing is not None and replenishing.handles(e.type))
     ]
     commands: list[Command | FloorRefusal] = []
     for event in events:
@@ -231,6 +260,10 @@ def _apply(
         exceptions = [e for e in exceptions if _still_short(e, covered)]
     uow.push.write_batch(batch)
     uow.ledger.record(moves)
+    if replenishing is not None:
+        picked = [sid for sid, (dq, _dr) in batch.stock_deltas.items() if dq < 0]
+        if picked:
+            replenishing.after_picks(uow, picked)
     moved = container_events.settle(uow, batch)
     registry, registry_exceptions, applied = container_events.apply(
         uow, station_id, registry_events
@@ -257,6 +290,10 @@ def _apply(
     hand_moved, hand_move_exceptions = stock_move_events.apply(
         uow, station_id, hand_moves, utc_now()
     )
+    replenished, replen_exceptions = (
+        replenishing.apply(uow, station_id, replens) if replenishing and replens else ([], [])
+    )
+    put_away += replenished
     count_triggers.after_push(uow, batch, moves, putaway_exceptions)
     count_outcomes, count_exceptions = count_events.apply(
         uow, station_id, counted, counts or CountPolicy()
@@ -276,6 +313,7 @@ def _apply(
     uow.exceptions.open_many(receipt_exceptions)
     uow.exceptions.open_many(hand_move_exceptions)
     uow.exceptions.open_many(count_exceptions)
+    uow.exceptions.open_many(replen_exceptions)
     return [
         sync.EventResult(
             id=o.event.id,

@@ -40,7 +40,7 @@ ORDER_STATUSES = (
     "on_hold",
     "cancelled",
 )
-ROLES = ("picker", "packer", "supervisor", "admin", "receiver", "counter")
+ROLES = ("picker", "packer", "supervisor", "admin", "receiver", "replenisher", "counter")
 WAVE_STATUSES = ("planned", "released", "on_hold", "cancelled", "done")
 TASK_KINDS = ("discrete", "cart", "zone")
 TASK_STATUSES = ("ready", "assigned", "in_progress", "paused", "done", "cancelled")

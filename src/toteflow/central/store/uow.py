@@ -21,6 +21,7 @@ from toteflow.central.ports.floor import (
 from toteflow.central.ports.notices import NoticeRepo
 from toteflow.central.ports.putaway import HeldRepo, PutawayRepo
 from toteflow.central.ports.receipts import ReceiptRepo
+from toteflow.central.ports.replenishment import ReplenishmentRepo
 from toteflow.central.ports.repos import (
     AuditRepo,
     CatalogueRepo,
@@ -53,6 +54,7 @@ from toteflow.central.store.push_repo import SqlPushRepo
 from toteflow.central.store.put_backs_repo import SqlPutBackRepo
 from toteflow.central.store.putaway_repo import SqlPutawayRepo
 from toteflow.central.store.receipts_repo import SqlReceiptRepo
+from toteflow.central.store.replenishment_repo import SqlReplenishmentRepo
 from toteflow.central.store.shipments_repo import SqlShipmentRepo
 from toteflow.central.store.sscc_repo import SqlSsccRepo
 from toteflow.central.store.stock_moves_repo import SqlStockMovesRepo
@@ -97,6 +99,7 @@ class SqlUnitOfWork:
         self.stock_moves: StockMovesRepo = SqlStockMovesRepo(self.session)
         self.ledger: StockLedger = SqlStockLedger(self.session)
         self.counts: CountRepo = SqlCountRepo(self.session)
+        self.replenishment: ReplenishmentRepo = SqlReplenishmentRepo(self.session)
         self._audit = SqlAuditRepo(self.session)
         self.audit: AuditRepo = self._audit
         return self

@@ -18,6 +18,7 @@ from toteflow.domain.words import plural
 from toteflow.station.ports.inbound import InboundCache
 from toteflow.station.ports.packing import PackingRepo
 from toteflow.station.ports.receiving import ReceivingRepo
+from toteflow.station.ports.replenishment import ReplenCache
 from toteflow.station.ports.stock import StockCache
 
 OutboxState = Literal["pending", "acked"]
@@ -336,6 +337,7 @@ class StationUnitOfWork(Protocol):
     inbound: InboundCache
     receiving: ReceivingRepo
     stock: StockCache
+    replen: ReplenCache
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -32,6 +32,7 @@ from toteflow.station.services.receiving import (
     ReceivingRecords,
 )
 from toteflow.station.services.refusals import RefusalDesk
+from toteflow.station.services.replenish import ReplenDesk
 from toteflow.station.services.stock_inquiry import StockInquiry
 from toteflow.station.services.stock_move import HandMoveDesk
 from toteflow.station.services.wave_console import WaveConsole
@@ -66,8 +67,10 @@ class StationServices:
     stock_server: StockServer | None = None
     # The server's cycle-count API: counters' open counts, supervisors' approvals.
     count_server: CountServer | None = None
-    # [counts] anyone_may_count: pickers and receivers reach counting from their home (F6).
+    # [counts] anyone_may_count: pickers and receivers reach counting from their home (F7).
     anyone_may_count: bool = False
+    # [station] pickers_replenish: pickers may take replenishments too (F6 on their home).
+    pickers_replenish: bool = False
 
     def read_scan(self, raw: str) -> ScanResult:
         """What a scan is (our labels in the site's formats, GTINs, GS1), or why it is not."""
@@ -146,6 +149,9 @@ class StationServices:
         if self.count_server is None:
             return None
         return CountApprovals(person, self.count_server)
+
+    def replen_desk(self, person: Person) -> ReplenDesk:
+        return ReplenDesk(person, self.floor.uow, self.read_scan, self.floor.on_recorded)
 
     def refusals(self, person: Person) -> RefusalDesk:
         """The events the server refused from this station, for a person to see to."""

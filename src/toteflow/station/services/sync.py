@@ -13,6 +13,7 @@ from toteflow.contracts import sync
 from toteflow.contracts.catalogue import Location, Product
 from toteflow.contracts.containers import ContainerRecord
 from toteflow.contracts.notices import Notice
+from toteflow.contracts.replenishment import Replenishment
 from toteflow.contracts.shipping import PackOrder
 from toteflow.contracts.tasks import Task
 from toteflow.domain.words import plural
@@ -293,6 +294,11 @@ def _notice_updated(uow: StationUnitOfWork, change: sync.Change, at: datetime) -
     uow.inbound.keep(Notice.model_validate(change.payload))
 
 
+def _replenishment_updated(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> None:
+    # Replenishers list the open ones, and work them offline from this copy.
+    uow.replen.keep(Replenishment.model_validate(change.payload))
+
+
 def _stock_moved(uow: StationUnitOfWork, change: sync.Change, at: datetime) -> None:
     # A put-away or a move by hand: the station's copy of stock (what inquiries answered,
     # for answers offline) takes the server's counts at both ends.
@@ -312,6 +318,7 @@ CHANGE_HANDLERS: dict[str, ChangeHandler] = {
     "containers.updated": _containers_updated,
     "notice.updated": _notice_updated,
     "stock.moved": _stock_moved,
+    "replenishment.updated": _replenishment_updated,
 }
 
 

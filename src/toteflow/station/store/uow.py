@@ -11,6 +11,7 @@ from sqlmodel import Session
 from toteflow.station.ports.inbound import InboundCache
 from toteflow.station.ports.packing import PackingRepo
 from toteflow.station.ports.receiving import ReceivingRepo
+from toteflow.station.ports.replenishment import ReplenCache
 from toteflow.station.ports.stock import StockCache
 from toteflow.station.ports.store import (
     CatalogueCacheRepo,
@@ -26,6 +27,7 @@ from toteflow.station.store.containers_repo import SqlContainerCache
 from toteflow.station.store.inbound_repo import SqlInboundCache
 from toteflow.station.store.packing_repo import SqlPackingRepo
 from toteflow.station.store.receiving_repo import SqlReceivingRepo
+from toteflow.station.store.replen_repo import SqlReplenCache
 from toteflow.station.store.stock_repo import SqlStockCache
 from toteflow.station.store.sync_repo import (
     SqlExceptionRepo,
@@ -58,6 +60,7 @@ class SqlStationUnitOfWork:
         self.inbound: InboundCache = SqlInboundCache(self.session)
         self.receiving: ReceivingRepo = SqlReceivingRepo(self.session)
         self.stock: StockCache = SqlStockCache(self.session)
+        self.replen: ReplenCache = SqlReplenCache(self.session)
         return self
 
     def __exit__(

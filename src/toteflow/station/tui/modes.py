@@ -14,6 +14,7 @@ from toteflow.station.tui.screens.count_home import CountHomeScreen
 from toteflow.station.tui.screens.pack_home import PackHomeScreen
 from toteflow.station.tui.screens.picker_home import PickerHomeScreen
 from toteflow.station.tui.screens.receive_home import ReceiveHomeScreen
+from toteflow.station.tui.screens.replenish import ReplenishScreen
 from toteflow.station.tui.screens.supervisor_console import supervisor_home
 
 
@@ -34,6 +35,9 @@ ROLE_MODES: dict[Role, RoleMode] = {
         "receiver", lambda services, person: ReceiveHomeScreen(services, person)
     ),
     Role.COUNTER: RoleMode("counter", lambda services, person: CountHomeScreen(services, person)),
+    Role.REPLENISHER: RoleMode(
+        "replenisher", lambda services, person: ReplenishScreen(services, person, home=True)
+    ),
 }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from toteflow.central.services.importing.columns import COLUMNS, GROUPED_BY, KINDS, Kind
+from toteflow.central.services.importing.limit_rows import FaceLimitsChecker
 from toteflow.central.services.importing.lookups import Lookups
 from toteflow.central.services.importing.notice_rows import NoticesChecker
 from toteflow.central.services.importing.order_rows import OrdersChecker
@@ -31,6 +32,7 @@ _CHECKERS: dict[Kind, type[Checker]] = {
     "products": ProductsChecker,
     "stock": StockChecker,
     "notices": NoticesChecker,
+    "face-limits": FaceLimitsChecker,
 }
 
 

@@ -7,8 +7,8 @@ from typing import Literal
 
 from toteflow.domain.words import plural
 
-Kind = Literal["orders", "products", "stock", "notices"]
-KINDS: tuple[Kind, ...] = ("orders", "products", "stock", "notices")
+Kind = Literal["orders", "products", "stock", "notices", "face-limits"]
+KINDS: tuple[Kind, ...] = ("orders", "products", "stock", "notices", "face-limits")
 
 ERROR_COLUMN = "error"
 
@@ -48,6 +48,8 @@ COLUMNS: dict[Kind, Columns] = {
         "lot expiry sscc parent_sscc",
         optional="dock line_no uom lot expiry sscc parent_sscc",
     ),
+    # A pick face's minimum and maximum of one SKU.
+    "face-limits": _columns("location sku minimum maximum", optional=""),
 }
 
 # Rows that share this column's value stand or fall together (one order, one product).
@@ -56,12 +58,14 @@ GROUPED_BY: dict[Kind, str | None] = {
     "products": "sku",
     "stock": None,
     "notices": "reference",
+    "face-limits": None,
 }
 _NOUNS: dict[Kind, str] = {
     "orders": "order",
     "products": "product",
     "stock": "stock position",
     "notices": "notice",
+    "face-limits": "face limit",
 }
 # What a group of rows is called when one bad row leaves the others out.
 GROUP_NOUNS: dict[Kind, str] = {"orders": "order", "products": "SKU", "notices": "notice"}

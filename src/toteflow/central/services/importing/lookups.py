@@ -35,6 +35,10 @@ class Lookups(Protocol):
         ...
 
     def location_kind(self, code: str) -> str | None: ...
+    def location_capacity(self, code: str) -> int | None:
+        """The most units the location holds (its max_quantity), when the layout says."""
+        ...
+
     def sscc_notices(self, ssccs: Sequence[str]) -> Mapping[str, str]:
         """SSCC -> the reference of the notice already carrying it, for those on one."""
         ...
@@ -105,6 +109,11 @@ class DatabaseLookups:
     def location_kind(self, code: str) -> str | None:
         with self.uow() as uow:
             return uow.notices.location_kinds([code]).get(code)
+
+    def location_capacity(self, code: str) -> int | None:
+        with self.uow() as uow:
+            found = uow.catalogue.location_by_code(code)
+        return found.max_quantity if found else None
 
     def sscc_notices(self, ssccs: Sequence[str]) -> Mapping[str, str]:
         with self.uow() as uow:

@@ -99,6 +99,17 @@ class StockCount:
         return (self.location, self.sku, self.lot, self.expiry)
 
 
+@dataclass(frozen=True, slots=True)
+class LimitSetting:
+    """A pick face's min/max of a SKU, as one row sets it."""
+
+    line: int
+    location: str
+    sku: str
+    minimum: int
+    maximum: int
+
+
 @dataclass
 class NoticeDraft:
     line: int
@@ -121,6 +132,7 @@ class Plan:
     products: dict[str, ProductDraft] = field(default_factory=dict)
     counts: list[StockCount] = field(default_factory=list)
     notices: dict[str, NoticeDraft] = field(default_factory=dict)
+    limits: list[LimitSetting] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -142,6 +154,8 @@ class Plan:
             return len(self.products)
         if self.kind == "notices":
             return len(self.notices)
+        if self.kind == "face-limits":
+            return len(self.limits)
         return len(self.counts)
 
 

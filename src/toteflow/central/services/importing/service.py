@@ -17,6 +17,7 @@ from toteflow.central.services.importing.checking import check_file
 from toteflow.central.services.importing.columns import Kind, counted
 from toteflow.central.services.importing.lookups import DatabaseLookups, all_stock
 from toteflow.central.services.importing.plan import (
+    LimitSetting,
     NoticeDraft,
     OrderDraft,
     Plan,
@@ -28,8 +29,10 @@ from toteflow.central.services.importing.plan import (
 from toteflow.central.services.importing.reading import ImportFileError, Progress
 from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
+from toteflow.central.services.replenishment.service import set_limit_in
 from toteflow.contracts import catalogue as cat
 from toteflow.domain.actor import Actor
+from toteflow.domain.replenishment import FaceLimit
 from toteflow.domain.roles import Permission
 
 # Orders a transaction writes at most, and lines: orders go set-based, a batch in a few
@@ -56,7 +59,7 @@ class ImportReport:
 
     def summary(self) -> str:
         """`imported 480 orders, 20 already present, 0 bad`."""
-        left = "unchanged" if self.kind == "stock" else "already present"
+        left = "unchanged" if self.kind in ("stock", "face-limits") else "already present"
         text = f"imported {counted(self.imported, self.kind)}, {self.already_present} {left}"
         text += f", {self.bad} bad"
         if self.bad_lines:
@@ -166,6 +169,8 @@ class ImportService:
             steps = self._steps(actor, list(plan.products.values()), plan, self._products)
         elif plan.kind == "notices":
             steps = self._steps(actor, list(plan.notices.values()), plan, self._notices)
+        elif plan.kind == "face-limits":
+            steps = self._steps(actor, plan.limits, plan, self._limits)
         else:
             steps = self._steps(actor, plan.counts, plan, self._stock)
         while True:
@@ -271,6 +276,29 @@ class ImportService:
             uow.commit()
         return created, present
 
+    def _limits(self, actor: Actor, batch: Sequence[LimitSetting], plan: Plan) -> tuple[int, int]:
+        changed = unchanged = 0
+        with self.uow() as uow:
+            for row in batch:
+                face = uow.replenishment.face(row.location)
+                product_id = uow.replenishment.product_id(row.sku)
+                current = (
+                    uow.replenishment.limit_of(face.id, product_id)
+                    if face is not None and product_id is not None
+                    else None
+                )
+                # Idempotent: a face already set so is left alone (and not audited again).
+                if current is not None and (current.minimum, current.maximum) == (
+                    row.minimum,
+                    row.maximum,
+                ):
+                    unchanged += 1
+                    continue
+                set_limit_in(uow, actor, row.location, row.sku, FaceLimit(row.minimum, row.maximum))
+                changed += 1
+            uow.commit()
+        return changed, unchanged
+
     def _stock(self, actor: Actor, batch: Sequence[StockCount], plan: Plan) -> tuple[int, int]:
         changed = unchanged = 0
         note = f"import {plan.path.name}"[:180]
@@ -318,6 +346,7 @@ _PERMISSION: dict[Kind, Permission] = {
     "products": Permission.MANAGE_CATALOGUE,
     "stock": Permission.ADJUST_STOCK,
     "notices": Permission.MANAGE_NOTICES,
+    "face-limits": Permission.ADJUST_STOCK,
 }
 
 

@@ -84,7 +84,7 @@ class PutawayService:
         return self._committed(work)
 
     def plate(self, actor: Actor, code: str) -> pa.Plate:
-        actor.require(Permission.READ_CATALOGUE)
+        actor.require(Permission.READ_STOCK)
         with self.uow() as uow:
             return plate_view(existing_plate(uow, code))
 

@@ -18,7 +18,7 @@ from toteflow.central.services.waves.floor_exceptions import FloorExceptionServi
 from toteflow.central.services.waves.planner import WavePlanner
 from toteflow.central.services.waves.progress import WaveProgressService
 from toteflow.central.services.waves.reallocation import ReallocationService
-from toteflow.central.services.waves.release import WaveReleaseService
+from toteflow.central.services.waves.release import ReleaseHook, WaveReleaseService
 from toteflow.contracts import waves as wv
 from toteflow.domain.batching import Router, route_all
 from toteflow.domain.layout import Layout
@@ -27,6 +27,7 @@ __all__ = [
     "FloorControlService",
     "FloorExceptionService",
     "ReallocationService",
+    "ReleaseHook",
     "WaveBuildingService",
     "WavePlanner",
     "WavePolicy",
@@ -57,13 +58,14 @@ def wave_services(
     policy: WavePolicy | None = None,
     clock: Clock = utc_now,
     router: Router = route_all,
+    after_release: ReleaseHook | None = None,
 ) -> WaveServices:
     planner = WavePlanner(layout, policy, clock, router)
     reallocation = ReallocationService(layout, clock)
     return WaveServices(
         planner=planner,
         building=WaveBuildingService(uow, planner, templates),
-        release=WaveReleaseService(uow, planner),
+        release=WaveReleaseService(uow, planner, after_release),
         control=FloorControlService(uow, clock),
         progress=WaveProgressService(uow, clock),
         exceptions=FloorExceptionService(uow, reallocation, clock),

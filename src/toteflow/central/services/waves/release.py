@@ -19,6 +19,11 @@ from toteflow.domain.errors import Refused
 from toteflow.domain.orders import OrderStatus
 from toteflow.domain.roles import Permission
 
+# Replenishes the faces a release's demand cannot cover, before their first picks: given the
+# wave, the products it asked for and, per face (location, product), its first task's
+# (priority, id). Runs in the release's transaction.
+ReleaseHook = Callable[[UnitOfWork, int, set[int], dict[tuple[int, int], tuple[int, int]]], None]
+
 _ACTION_TEXT = {
     "backorder": "released without them (backorder)",
     "order_waits": "the order waits in the pool",
@@ -29,9 +34,12 @@ _ACTION_TEXT = {
 class WaveReleaseService:
     """A planned wave released: stock reserved, carts batched and routed, tasks written."""
 
-    def __init__(self, uow: UnitOfWorkFactory, planner: WavePlanner) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, planner: WavePlanner, after_release: ReleaseHook | None = None
+    ) -> None:
         self.uow = uow
         self.planner = planner
+        self.after_release = after_release
 
     def release(self, actor: Actor, wave_id: int) -> wv.WaveRelease:
         """Allocate, batch, route and create the tasks, all in one transaction."""
@@ -51,7 +59,12 @@ class WaveReleaseService:
         now = self.planner.clock()
         if self.planner.policy.shortage_policy == ShortagePolicy.CANCEL_LINE:
             uow.wave_pool.cut_lines(_cuts(plan))
-        task_ids = uow.wave_tasks.add_tasks(wave_id, _new_tasks(plan))
+        new_tasks = _new_tasks(plan)
+        task_ids = uow.wave_tasks.add_tasks(wave_id, new_tasks)
+        if self.after_release is not None:
+            products = {plan.lines[r.line_id].product_id for r in plan.reservations}
+            products |= {s.product_id for s in plan.allocation.shortages}
+            self.after_release(uow, wave_id, products, _first_tasks(new_tasks, task_ids))
         uow.exceptions.open_many(_shortage_rows(plan, row, actor, now))
         figures = self.planner.figures(plan, spec)
         counts = {"orders": figures.orders, "lines": figures.lines, "tasks": figures.tasks}
@@ -119,6 +132,21 @@ def _units(
     for r in reservations:
         totals[key(r)] += r.quantity
     return dict(totals)
+
+
+def _first_tasks(
+    tasks: list[NewTask], task_ids: list[int]
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """Per face and product, the first task (by hand-out order: priority, id) picking there."""
+    first: dict[tuple[int, int], tuple[int, int]] = {}
+    for task, task_id in zip(tasks, task_ids, strict=True):
+        for line in task.lines:
+            key = (line.stock.location_id, line.product_id)
+            if line.stock.kind == "pick_face" and (task.priority, task_id) < first.get(
+                key, (task.priority + 1, task_id + 1)
+            ):
+                first[key] = (task.priority, task_id)
+    return first
 
 
 def _cuts(plan: Plan) -> dict[int, int]:

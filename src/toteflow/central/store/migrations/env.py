@@ -11,6 +11,7 @@ import toteflow.central.store.counts_tables
 import toteflow.central.store.notices_tables
 import toteflow.central.store.putaway_tables
 import toteflow.central.store.receipts_tables
+import toteflow.central.store.replenishment_tables
 import toteflow.central.store.shipping_tables
 import toteflow.central.store.tables  # noqa: F401
 

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 # Importing the pack, receiving and stock tables registers them on the station metadata too.
 import toteflow.station.store.packing_tables
 import toteflow.station.store.receiving_tables
+import toteflow.station.store.replen_tables
 import toteflow.station.store.stock_tables  # noqa: F401
 from toteflow.station.store.tables import metadata
 

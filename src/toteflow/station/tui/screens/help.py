@@ -32,6 +32,8 @@ TITLES = {
     "ReceiveHomeScreen": "Receiving",
     "ReceivingScreen": "Receiving a notice",
     "PutawayScreen": "Put-away",
+    "ReplenishScreen": "Replenishing pick faces",
+    "CountDialog": "Units taken from the source",
     "ElsewhereDialog": "Another location",
     "SupervisorDialog": "A supervisor approves",
     "DamageDialog": "Damaged units",

@@ -59,8 +59,10 @@ class PickerHomeScreen(StationScreen[None]):
         # Shown only while something waits for a person: a refused event, or units picked
         # for an order cancelled since, to put back.
         Binding("f8", "refusals", "To resolve"),
+        # Only where the site lets pickers replenish ([station] pickers_replenish).
+        Binding("f6", "replenish", "Replenish"),
         # Only where the site lets anyone count ([counts] anyone_may_count).
-        Binding("f6", "count", "Count"),
+        Binding("f7", "count", "Count"),
     ]
 
     def __init__(self, services: StationServices, person: Person) -> None:
@@ -125,6 +127,8 @@ class PickerHomeScreen(StationScreen[None]):
             return self._refused > 0
         if action == "count":
             return self.services.anyone_may_count
+        if action == "replenish":
+            return self.services.pickers_replenish
         return True
 
     def action_stock(self) -> None:
@@ -136,6 +140,11 @@ class PickerHomeScreen(StationScreen[None]):
         from toteflow.station.tui.screens.count_home import CountHomeScreen
 
         self.app.push_screen(CountHomeScreen(self.services, self.person))
+
+    def action_replenish(self) -> None:
+        from toteflow.station.tui.screens.replenish import ReplenishScreen
+
+        self.app.push_screen(ReplenishScreen(self.services, self.person))
 
     def action_refusals(self) -> None:
         from toteflow.station.tui.screens.station_exceptions import StationExceptionsScreen

@@ -34,7 +34,7 @@ class ReceiveHomeScreen(StationScreen[None]):
         Binding("f5", "refresh", "Refresh"),
         Binding("f8", "refusals", "To resolve"),
         # Only where the site lets anyone count ([counts] anyone_may_count).
-        Binding("f6", "count", "Count"),
+        Binding("f7", "count", "Count"),
     ]
 
     def __init__(self, services: StationServices, person: Person) -> None:

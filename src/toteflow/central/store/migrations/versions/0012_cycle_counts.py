@@ -1,7 +1,7 @@
 """cycle counts: the stock-move ledger, counts of locations and their lines; the counter role
 
 Revision ID: 0012_cycle_counts
-Revises: 0010
+Revises: 0011_replenishment
 Create Date: 2026-12-07 22:58:22.016658
 
 The ledger starts empty: a count's book at a moment before the first move recorded is the
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-ROLES = ("picker", "packer", "supervisor", "admin", "receiver", "counter")
+ROLES = ("picker", "packer", "supervisor", "admin", "receiver", "replenisher", "counter")
 
 
 def _roles(roles: tuple[str, ...]) -> str:
@@ -24,7 +24,7 @@ def _roles(roles: tuple[str, ...]) -> str:
 
 
 revision: str = "0012_cycle_counts"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011_replenishment"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """stock inquiry: the station's copy of stock answers (positions, locations, plates)
 
 Revision ID: s0011
-Revises: s0008
+Revises: s0009_replenishment
 Create Date: 2026-12-07 23:10:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "s0011"
-down_revision: str | None = "s0008"
+down_revision: str | None = "s0009_replenishment"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
