@@ -13,9 +13,19 @@ import fastapi.dependencies.models as fastapi_models
 import pytest
 import sqlalchemy as sa
 
+from toteflow.central.services import people as people_service
 from toteflow.config import Settings, load_settings
+from toteflow.domain import credentials
 
 PG_URL = os.environ.get("TOTEFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+# Every server test adds one person per role and logs some in: seven scrypt hashes and a few
+# checks, a third of a second of each test's set-up. The same PIN hashes once per worker here
+# (a real hash, its salt reused) and a PIN checked against a hash is checked once; the
+# lock-out and wrong-PIN paths are unchanged (a wrong PIN still fails, and is counted).
+# tests/unit tests the hashing itself, uncached.
+setattr(people_service, "hash_pin", functools.lru_cache(maxsize=None)(credentials.hash_pin))  # noqa: B010
+setattr(people_service, "verify_pin", functools.lru_cache(maxsize=4096)(credentials.verify_pin))  # noqa: B010
 _pg_state: dict[str, str | None] = {}
 
 

@@ -3,6 +3,7 @@ and a replenisher's steps pushed from a station (applied once, short sources re-
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from tests.server.conftest import Site
 from tests.support.replenishment import event, replenishments
 from tests.support.wave_floor import (
+    TODAY,
     add_locations,
     add_orders,
     add_product,
@@ -298,9 +300,11 @@ def test_a_whole_plate_goes_first_and_moves_to_the_face_with_its_units(site: Sit
     services.catalogue.add_location(SYSTEM, cat.LocationCreate(code="DOCK-01", kind="dock"))
     add_product(services, "SKU-B")
     add_stock(services, FACE, "SKU-B", 3)
-    add_stock(services, loose, "SKU-B", 40)
     receiver = Actor(None, None, Role.RECEIVER, "receiver")
     plate = services.putaway.receive_to_plate(receiver, Receipt("SKU-B", 24, "DOCK-01")).code
+    # Received the same day as the plate (today by the server's clock, which may have passed
+    # midnight since this module's TODAY): equals by FIFO, so the whole plate goes first.
+    add_stock(services, loose, "SKU-B", 40, received_ago=(TODAY - datetime.now(UTC).date()).days)
     services.putaway.confirm(
         receiver,
         pa.ConfirmRequest(plate=plate, location=plated, quantity=24, reason="supervisor_directed"),
