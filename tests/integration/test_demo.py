@@ -159,6 +159,15 @@ def test_seeding_writes_the_plan(settings: Settings, database: Database) -> None
         assert session.user.role.value == "picker"
         assert demo.open_counts(services.counts, plan) == demo.DEMO_COUNTS
         assert len(services.counts.open_counts(SYSTEM)) == demo.DEMO_COUNTS
+        # Pick faces with a minimum, one below it already: the sweep opens its replenishment.
+        faces = demo.set_face_limits(services.replenishment, plan)
+        assert faces == services.replenishment.limits(SYSTEM, 0, 1).total > 1
+        swept = services.replenishment.sweep(SYSTEM)
+        assert swept.below_minimum >= 1
+        assert len(swept.created) == swept.below_minimum - len(swept.without_source)
+        assert len(swept.created) >= 1
+        replenisher = services.people.login(station, Login(badge="B00107", pin="7777"))
+        assert replenisher.user.role.value == "replenisher"
     finally:
         engine.dispose()
 
@@ -191,6 +200,7 @@ def test_demo_command_serves_then_stops_everything_on_ctrl_c(tmp_path: Path) -> 
         output = "".join(seen)
         assert "seeded" in output, output
         assert "B00101  PIN 1111" in output
+        assert "replenishments open for the demo replenisher" in output
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
     finally:
         demo_run.send_signal(signal.SIGINT)

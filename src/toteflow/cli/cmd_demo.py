@@ -23,6 +23,7 @@ from toteflow.central import bootstrap
 from toteflow.central.services import demo as demo_data
 from toteflow.cli.common import ConfigOption, app, fail, settings_or_exit
 from toteflow.config import Settings
+from toteflow.domain.actor import SYSTEM
 
 
 def demo_dir() -> Path:
@@ -101,9 +102,14 @@ def _seed(settings: Settings, url: str, seed: int, labels_dir: Path) -> str:
     )
     if plan.delivery is not None:
         _print_delivery_labels(plan.delivery, labels_dir)
+    # Faces' min/max before the release, so that the release replenishes what its waves
+    # empty; then the sweep finds the face that starts below its minimum.
+    faces = demo_data.set_face_limits(services.replenishment, plan)
     # Released waves, so that the demo picker finds work at the station.
     task_ids = demo_data.release_work(services.waves, services.wave_release)
     counted = demo_data.open_counts(services.counts, plan)
+    services.replenishment.sweep(SYSTEM)
+    replens = services.replenishment.open(SYSTEM, 0, 1).total
     engine.dispose()
     counts = ", ".join(f"{n} {what}" for what, n in site.counts.items())
     typer.echo(f"seeded {counts} in {time.perf_counter() - started:.1f} s")
@@ -112,6 +118,10 @@ def _seed(settings: Settings, url: str, seed: int, labels_dir: Path) -> str:
         "orders) for the demo picker"
     )
     typer.echo(f"opened {counted} cycle counts for the demo counter")
+    typer.echo(
+        f"set a minimum and a maximum on {faces} pick faces: {replens} replenishments "
+        "open for the demo replenisher"
+    )
     return site.station_token
 
 
@@ -243,7 +253,9 @@ def _run_station_or_wait(base: str, token_file: Path) -> None:
         f"its items. Labels land as pictures in {token_file.parent / 'station' / 'labels'}\n"
         "To receive today's delivery: Ctrl+L, badge B00105, PIN 5555; F9 opens the notice "
         "(README: Receiving the demo delivery).\n"
-        "To count: Ctrl+L, badge B00106, PIN 6666; F9 scans the location to count."
+        "To count: Ctrl+L, badge B00106, PIN 6666; F9 scans the location to count.\n"
+        "To replenish a pick face: Ctrl+L, badge B00107, PIN 7777; F9 scans the source, the "
+        "items and the face."
     )
     station.run_station(
         server_url=base,

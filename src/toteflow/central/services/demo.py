@@ -13,10 +13,12 @@ from toteflow.central.services.counts import CountService
 from toteflow.central.services.notices import NoticeService
 from toteflow.central.services.orders import OrderService
 from toteflow.central.services.people import PeopleService
+from toteflow.central.services.replenishment import ReplenishmentService
 from toteflow.central.services.waves import WaveBuildingService, WaveReleaseService
 from toteflow.contracts import catalogue as cat
 from toteflow.contracts import notices as n
 from toteflow.contracts import orders as o
+from toteflow.contracts import replenishment as rp
 from toteflow.contracts.containers import CartCreate, ContainersCreate, ToteCreate
 from toteflow.contracts.counts import CountRequest
 from toteflow.contracts.people import StationCreate, UserCreate
@@ -37,7 +39,11 @@ DEMO_PEOPLE = (
     ("Ada Admin", "B00104", "4444", Role.ADMIN),
     ("Rae Receiver", "B00105", "5555", Role.RECEIVER),
     ("Cory Counter", "B00106", "6666", Role.COUNTER),
+    ("Remy Replenisher", "B00107", "7777", Role.REPLENISHER),
 )
+# Pick faces' minimum and maximum in the demo (units): most faces start above the minimum.
+DEMO_FACE_MIN = 10
+DEMO_FACE_MAX = 150
 # Stocked locations the demo counter finds a count open for.
 DEMO_COUNTS = 3
 DEMO_STATION = "demo-station"
@@ -421,6 +427,27 @@ def seed(
             "notices": int(notices is not None and demo.delivery is not None),
         },
     )
+
+
+def set_face_limits(replenishment: ReplenishmentService, demo: DemoPlan) -> int:
+    """A minimum and a maximum on every pick face whose SKU has stock in reserve; the face
+    holding the fewest units is set below its minimum already, so the demo replenisher finds
+    work (the server's sweep opens it, and a wave's release adds the faces it empties)."""
+    kinds = {loc.code: loc.kind for loc in demo.locations}
+    held: dict[tuple[str, str], int] = {}
+    for row in demo.stock:
+        held[(row.location, row.sku)] = held.get((row.location, row.sku), 0) + row.delta
+    in_reserve = {sku for (code, sku) in held if kinds.get(code) == "reserve"}
+    faces = sorted(
+        (units, code, sku)
+        for (code, sku), units in held.items()
+        if kinds.get(code) == "pick_face" and sku in in_reserve
+    )
+    for rank, (units, code, sku) in enumerate(faces):
+        minimum = units + DEMO_FACE_MIN if rank == 0 else DEMO_FACE_MIN
+        limit = rp.FaceLimitIn(minimum=minimum, maximum=max(minimum * 3, DEMO_FACE_MAX))
+        replenishment.set_limit(SYSTEM, code, sku, limit)
+    return len(faces)
 
 
 def open_counts(counts: CountService, demo: DemoPlan) -> int:
