@@ -94,6 +94,9 @@ async def test_replenish_from_reserve_with_scans_in_bursts(world: World) -> None
         await pilot.pause()
         await feed_terminal_bytes(app, LOGIN)
         await _work_it(pilot, app)
+        # Until the server has it done: the station's sync status may still be the one from
+        # before the last step was recorded (nothing waiting), for a moment.
+        assert await until(pilot, lambda: replenishment(world, replen_id).status == "done")
         assert await until(pilot, lambda: synced(app))
     stock = stock_by_location(world.parts.engine)
     assert stock[(FACE, "")] == (40, 0)
@@ -121,6 +124,7 @@ async def test_a_replenishment_finished_offline_is_applied_once_when_back(world:
         )
         assert replenishment(world, replen_id).status == "open"
         world.server.start()
+        assert await until(pilot, lambda: replenishment(world, replen_id).status == "done")
         assert await until(pilot, lambda: synced(app))
     stock = stock_by_location(world.parts.engine)
     assert stock[(FACE, "")] == (40, 0)
