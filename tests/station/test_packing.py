@@ -7,6 +7,7 @@ import dataclasses
 import io
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -146,6 +147,14 @@ class RawPrinter:
         self.thread = threading.Thread(target=serve, daemon=True)
         self.thread.start()
 
+    def received(self, count: int, timeout: float = 10.0) -> list[bytes]:
+        """The jobs, once `count` have arrived: the sender is done when it has closed the
+        connection, this side when it has read to the end, a moment later."""
+        deadline = time.monotonic() + timeout
+        while len(self.jobs) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return list(self.jobs)
+
     def off(self) -> None:
         if self.server is not None:
             self.stop_flag.set()
@@ -270,8 +279,9 @@ def test_normal_pack_suggest_weigh_choose_print_close(
         )
     results = packing.prints.print_queued(user_id=7)
     assert all(r.ok for r in results)
-    assert len(zebra.jobs) == len(closed)
-    for job, c in zip(zebra.jobs, closed, strict=True):
+    jobs = zebra.received(len(closed))
+    assert len(jobs) == len(closed)
+    for job, c in zip(jobs, closed, strict=True):
         assert f">;>800{c.carton.sscc}".encode() in job
         assert c.carton.tracking.encode() in job
     event = packing.records.close_shipment(7, "SO-1", choice)
@@ -348,7 +358,7 @@ def test_printer_down_keeps_the_label_queued_then_reprint_or_switch(
     again = packing.prints.print_job(closed.label_job)
     assert again.ok
     assert packing.prints.jobs() == []
-    assert len(zebra.jobs) == 1
+    assert len(zebra.received(1)) == 1
     # A reprint on another printer: the preview folder gets a PNG that scans.
     other = packing.prints.print_job(closed.label_job, printer="preview")
     assert other.ok

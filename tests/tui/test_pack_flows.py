@@ -377,8 +377,9 @@ async def test_a_printer_down_keeps_the_label_queued_then_reprint_and_switch(
         await press(pilot, "f7")
         assert signalled(box) == "good"
         assert box.desk.queued_labels() == []
-        assert len(zebra.jobs) == 1
-        assert f">;>800{carton.sscc}".encode() in zebra.jobs[0]
+        jobs = zebra.received(1)
+        assert len(jobs) == 1
+        assert f">;>800{carton.sscc}".encode() in jobs[0]
         # Another printer: the preview folder gets the label as a picture.
         await press(pilot, "f8")
         choice = await on_screen(pilot, PackChoiceScreen)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from toteflow.central.integrations.periodic import PeriodicJob
 from toteflow.central.services.counts import CountService
 from toteflow.domain.actor import SYSTEM
 
-log = logging.getLogger(__name__)
 
-
-class CountScheduler:
-    """Runs `CountService.schedule` every `every_seconds` (the first run after one interval).
+class CountScheduler(PeriodicJob):
+    """Runs `CountService.schedule` every `every_seconds`.
 
     Several server processes may each run one: a location has one live count at most (a
     partial unique index, inserts that skip a clash), so two runs at once open each count once.
@@ -26,35 +23,15 @@ class CountScheduler:
         every_seconds: float,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        super().__init__("counts", every_seconds, self._schedule)
         self.service = service
-        self.every_seconds = every_seconds
         self.clock = clock
-        self.runs = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="toteflow-counts", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def run_once(self) -> int:
         """Open the counts due now; how many were opened."""
-        self.runs += 1
-        return len(self.service.schedule(SYSTEM, self.clock()).created)
+        opened = super().run_once()
+        assert isinstance(opened, int)
+        return opened
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.every_seconds):
-            try:
-                self.run_once()
-            except Exception:
-                # A database hiccup must not end the thread: log it and try again next round.
-                log.exception("cycle-count scheduling round failed")
+    def _schedule(self) -> int:
+        return len(self.service.schedule(SYSTEM, self.clock()).created)
