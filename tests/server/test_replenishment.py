@@ -288,6 +288,12 @@ def test_a_short_source_is_resourced_then_becomes_an_exception(face: Site) -> No
     assert len(shorts) == 2
     assert "re-sourced from 05-031-3" in shorts[0] or "re-sourced from 05-031-3" in shorts[1]
     assert any("no other source: cancelled" in text for text in shorts)
+    # Each source found short is counted: the book said there was stock there.
+    counts = face.parts.services.counts.open_counts(SYSTEM)
+    assert sorted((c.location, c.reason) for c in counts) == [
+        (RESERVE, "short"),
+        (OTHER_RESERVE, "short"),
+    ]
 
 
 def test_a_whole_plate_goes_first_and_moves_to_the_face_with_its_units(site: Site) -> None:

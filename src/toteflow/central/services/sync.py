@@ -294,7 +294,7 @@ def _apply(
         replenishing.apply(uow, station_id, replens) if replenishing and replens else ([], [])
     )
     put_away += replenished
-    count_triggers.after_push(uow, batch, moves, putaway_exceptions)
+    count_triggers.after_push(uow, batch, moves, putaway_exceptions, replen_exceptions)
     count_outcomes, count_exceptions = count_events.apply(
         uow, station_id, counted, counts or CountPolicy()
     )
