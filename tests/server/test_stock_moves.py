@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.server.conftest import Site
+from tests.server.test_putaway import push
 from tests.server.test_stock_ledger import ledger
 from tests.support.wave_floor import add_locations, add_product, add_stock, stock_by_location
 from toteflow.central.services.putaway import Receipt
@@ -207,16 +208,6 @@ def event(seq: int, payload: dict[str, Any], user_id: int) -> dict[str, Any]:
         "payload": payload,
         "station_time": datetime.now(UTC).isoformat(),
     }
-
-
-def push(site: Site, *events: dict[str, Any]) -> list[dict[str, Any]]:
-    reply = site.client.post(
-        f"{API}/sync/push",
-        json={"station_id": site.station_id, "events": list(events)},
-        headers=site.station_headers(),
-    )
-    assert reply.status_code == 200, reply.text
-    return list(reply.json()["results"])
 
 
 def test_a_pushed_move_applies_once_and_a_refused_one_is_an_exception(floor: Site) -> None:

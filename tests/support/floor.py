@@ -50,19 +50,7 @@ def released_task(
         stock = t.Stock(
             location_id=loc.id, product_id=product.id, quantity=on_hand, reserved=quantity
         )
-        order = t.Order(
-            reference=reference,
-            customer_name="Test Customer",
-            ship_name="Test Customer",
-            ship_line1="1 Test St",
-            ship_city="Testville",
-            ship_postal_code="12345",
-            ship_country="US",
-            carrier="UPS",
-            service="GROUND",
-            ship_by=date(2026, 12, 1),
-            status="released",
-        )
+        order = released_order_row(reference)
         session.add_all([stock, order])
         session.flush()
         line = t.OrderLine(
@@ -91,3 +79,20 @@ def released_task(
         assert stock.id is not None
         assert order.id is not None
         return Work(task.id, task_line.id, stock.id, order.id, reference)
+
+
+def released_order_row(reference: str) -> t.Order:
+    """A released order's row, written straight to the table (no lines yet)."""
+    return t.Order(
+        reference=reference,
+        customer_name="Test Customer",
+        ship_name="Test Customer",
+        ship_line1="1 Test St",
+        ship_city="Testville",
+        ship_postal_code="12345",
+        ship_country="US",
+        carrier="UPS",
+        service="GROUND",
+        ship_by=date(2026, 12, 1),
+        status="released",
+    )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from tests.support.floor import released_order_row
 from toteflow.central.store import replenishment_tables as rt
 from toteflow.central.store import tables as t
 from toteflow.contracts import sync
@@ -75,19 +76,7 @@ def face_with_picks(
         session.flush()
         lines = []
         for n in range(picks):
-            order = t.Order(
-                reference=f"SO-R{n}",
-                customer_name="Test Customer",
-                ship_name="Test Customer",
-                ship_line1="1 Test St",
-                ship_city="Testville",
-                ship_postal_code="12345",
-                ship_country="US",
-                carrier="UPS",
-                service="GROUND",
-                ship_by=date(2026, 12, 1),
-                status="released",
-            )
+            order = released_order_row(f"SO-R{n}")
             session.add(order)
             session.flush()
             line = t.OrderLine(
